@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * Every error code the system answers with. The gateway maps them to HTTP statuses in one
+ * place; services send them in replies. RETRYABLE_CODES lists those a client may retry as is.
+ */
+export const ErrorCode = z.enum([
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PRECONDITION_FAILED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNAVAILABLE',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set(['UNAVAILABLE', 'CONFLICT']);
+
+/** One problem with the input: where it is (a dotted path) and what is wrong. */
+export const ErrorDetail = z.object({ field: z.string(), reason: z.string() });
+export type ErrorDetail = z.infer<typeof ErrorDetail>;
+
+export const ErrorBody = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.array(ErrorDetail).default([]),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** The one error shape of the REST API. */
+export const ErrorResponse = z.object({ error: ErrorBody });
+export type ErrorResponse = z.infer<typeof ErrorResponse>;
+
+/** A typed failure that crosses process boundaries as an ErrorBody. */
+export class TopDogError extends Error {
+  override readonly name = 'TopDogError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+
+  static fromBody(body: ErrorBody): TopDogError {
+    return new TopDogError(body.code, body.message, body.details);
+  }
+}
+
+/** Turns zod issues into error details naming each field and the reason. */
+export function detailsFromZod(error: z.ZodError, root = ''): ErrorDetail[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return { field: [root, path].filter(Boolean).join('.') || '(body)', reason: issue.message };
+  });
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { envelopeOf, type Envelope } from '../envelope';
+import { Phase, Role, WorkflowStateName } from '../phases';
+
+const WorkflowId = z.uuid();
+
+/** A workflow was started in DISCOVERY with its requirements and model settings. */
+export const WorkflowInitialized = z.object({
+  type: z.literal('WorkflowInitialized'),
+  data: z.object({
+    workflowId: WorkflowId,
+    projectId: z.string(),
+    buildId: z.string().nullable(),
+    userId: z.string(),
+    requirements: z.record(z.string(), z.unknown()),
+    model: z.string(),
+    temperature: z.number(),
+    maxTokens: z.number().int(),
+    initialState: z.literal('DISCOVERY'),
+  }),
+});
+
+/** The current phase's owner answered; the workflow moved to the next state. */
+export const PhaseCompleted = z.object({
+  type: z.literal('PhaseCompleted'),
+  data: z.object({
+    workflowId: WorkflowId,
+    phase: Phase,
+    role: Role,
+    /** The assistant's message in the owning role's conversation. */
+    aiResponse: z.string(),
+    phaseResult: z.record(z.string(), z.unknown()),
+    previousState: Phase,
+    newState: WorkflowStateName,
+    nextRole: Role.nullable(),
+  }),
+});
+
+/** All six phases are done. */
+export const WorkflowCompleted = z.object({
+  type: z.literal('WorkflowCompleted'),
+  data: z.object({ workflowId: WorkflowId, completedPhases: z.array(Phase) }),
+});
+
+export const WorkflowEvent = z.discriminatedUnion('type', [WorkflowInitialized, PhaseCompleted, WorkflowCompleted]);
+export type WorkflowEvent = z.infer<typeof WorkflowEvent>;
+export type WorkflowInitialized = z.infer<typeof WorkflowInitialized>;
+export type PhaseCompleted = z.infer<typeof PhaseCompleted>;
+export type WorkflowCompleted = z.infer<typeof WorkflowCompleted>;
+
+/** A workflow event with its envelope, as read back from the event store. */
+export const WorkflowEnvelope = envelopeOf(WorkflowEvent);
+export type WorkflowEnvelope = Envelope<WorkflowEvent>;
+
+/** Current schema version of each workflow event type (bump when a shape changes; upcast old ones). */
+export const WORKFLOW_EVENT_SCHEMA_VERSION = 1;
+
+/** The event-store stream holding one workflow's events. */
+export const workflowStreamId = (workflowId: string): string => `workflow-${workflowId}`;

@@ -1,0 +1,2 @@
+export * from './model-table';
+export * from './resolve-model';

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { resolveModel } from './resolve-model';
+
+describe('resolveModel', () => {
+  it('finds named models and the original kinds', () => {
+    for (const name of ['gpt-4', 'gpt-3.5-turbo', 'claude', 'local', 'claude-sonnet-4-6', 'gpt-4.1']) {
+      expect(resolveModel(name).ok, name).toBe(true);
+    }
+  });
+
+  it('reads provider-prefixed names and keeps known prices', () => {
+    expect(resolveModel('openai:gpt-4.1')).toEqual({
+      ok: true,
+      model: { provider: 'openai', providerModel: 'gpt-4.1', inputPerMTok: 2, outputPerMTok: 8 },
+    });
+    expect(resolveModel('openai:o9-preview')).toMatchObject({ ok: true, model: { inputPerMTok: null } });
+    expect(resolveModel('local:qwen2.5:7b')).toMatchObject({ ok: true, model: { provider: 'local', providerModel: 'qwen2.5:7b', inputPerMTok: 0 } });
+  });
+
+  it('rejects unknown names and providers with a reason', () => {
+    for (const name of ['gpt-5-imaginary', 'mistral:large', 'openai:', ':x', 'openai:has space']) {
+      const r = resolveModel(name);
+      expect(r.ok, name).toBe(false);
+      if (!r.ok) expect(r.reason).toContain('unknown model');
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { buildPrompt } from './build-prompt';
+import { loadPromptLibrary } from './prompt-library';
+import type { PromptContext } from './prompt-context';
+
+const library = loadPromptLibrary();
+const base: PromptContext = {
+  workflowId: '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5',
+  state: 'DISCOVERY',
+  model: 'gpt-4',
+  temperature: 0.7,
+  maxTokens: 2000,
+  requirements: { description: 'Build X feature' },
+  phases: [],
+};
+
+describe('buildPrompt', () => {
+  it('opens DISCOVERY with the Q Assistant prompt, the state and the requirements', () => {
+    const prompt = buildPrompt(base, library);
+    expect(prompt).toMatchObject({ model: 'gpt-4', temperature: 0.7, maxTokens: 2000, role: 'Q_ASSISTANT', state: 'DISCOVERY' });
+    expect(prompt.messages).toHaveLength(2);
+    const [system, user] = prompt.messages;
+    expect(system?.role).toBe('system');
+    expect(system?.content).toContain('You are Q Assistant');
+    expect(system?.content).toContain('Current state: DISCOVERY');
+    expect(system?.content).toContain('"description": "Build X feature"');
+    expect(user).toEqual({ role: 'user', content: expect.stringContaining('Phase DISCOVERY') });
+    expect(prompt.promptVersion).toMatch(/^q_assistant@[0-9a-f]{12}$/);
+  });
+
+  it("keeps each role's history to itself and shows every earlier result", () => {
+    const ctx: PromptContext = {
+      ...base,
+      state: 'IMPLEMENTATION',
+      phases: [
+        { phase: 'DISCOVERY', role: 'Q_ASSISTANT', aiResponse: 'requirements doc', phaseResult: { reqs: 3 } },
+        { phase: 'PLANNING', role: 'Q_ASSISTANT', aiResponse: 'the plan', phaseResult: { tasks: 5 } },
+      ],
+    };
+    const implementation = buildPrompt(ctx, library);
+    expect(implementation.role).toBe('CODE_WRITER');
+    expect(implementation.messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(implementation.messages[0]?.content).toContain('You are Code Writer');
+    expect(implementation.messages[0]?.content).toMatch(/### DISCOVERY \(Q_ASSISTANT\)[\s\S]*"reqs": 3[\s\S]*### PLANNING/);
+
+    const planning = buildPrompt({ ...ctx, state: 'PLANNING', phases: ctx.phases.slice(0, 1) }, library);
+    expect(planning.messages.map((m) => [m.role, m.content.slice(0, 16)])).toEqual([
+      ['system', 'You are Q Assista'.slice(0, 16)],
+      ['user', 'Phase DISCOVERY:'],
+      ['assistant', 'requirements doc'],
+      ['user', 'Phase PLANNING: '],
+    ]);
+  });
+
+  it('uses the workflow settings and refuses a complete workflow', () => {
+    expect(buildPrompt({ ...base, model: 'claude', temperature: 0.2, maxTokens: 512 }, library)).toMatchObject({
+      model: 'claude',
+      temperature: 0.2,
+      maxTokens: 512,
+    });
+    expect(() => buildPrompt({ ...base, state: 'COMPLETE' }, library)).toThrow(RangeError);
+  });
+
+  it('versions every role prompt by content', () => {
+    const versions = Object.values(library).map((p) => p.version);
+    expect(new Set(versions).size).toBe(5);
+  });
+});

@@ -1,0 +1,7 @@
+export * from './prompt-context';
+export * from './prompt-library';
+export * from './build-prompt';
+
+/** Defaults of the original system, used unless a workflow sets its own. */
+export const DEFAULT_TEMPERATURE = 0.7;
+export const DEFAULT_MAX_TOKENS = 2000;

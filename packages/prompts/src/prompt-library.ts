@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import type { Role } from '@topdog/contracts';
+import codeWriter from '../roles/code_writer.md';
+import qAssistant from '../roles/q_assistant.md';
+import releaseManager from '../roles/release_manager.md';
+import testAuditor from '../roles/test_auditor.md';
+import verifier from '../roles/verifier.md';
+
+export interface RolePrompt {
+  role: Role;
+  text: string;
+  /** `<file>@<first 12 hex of sha256(text)>`: changes whenever the file's text changes. */
+  version: string;
+}
+
+export type PromptLibrary = Readonly<Record<Role, RolePrompt>>;
+
+const FILES: Record<Role, [file: string, text: string]> = {
+  Q_ASSISTANT: ['q_assistant', qAssistant],
+  CODE_WRITER: ['code_writer', codeWriter],
+  TEST_AUDITOR: ['test_auditor', testAuditor],
+  VERIFIER: ['verifier', verifier],
+  RELEASE_MANAGER: ['release_manager', releaseManager],
+};
+
+function versionOf(file: string, text: string): string {
+  return `${file}@${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+}
+
+/** The role prompts shipped with this build, each with its content-hash version. */
+export function loadPromptLibrary(): PromptLibrary {
+  const entries = Object.entries(FILES).map(([role, [file, raw]]) => {
+    const text = raw.trim();
+    return [role, { role: role as Role, text, version: versionOf(file, text) }] as const;
+  });
+  return Object.fromEntries(entries) as Record<Role, RolePrompt>;
+}
