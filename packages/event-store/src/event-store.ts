@@ -1,0 +1,79 @@
+import type { AnyEnvelope, NewEvent } from '@topdog/contracts';
+
+/** An event as stored: its envelope with revision (in its stream) and position (global). */
+export type StoredEvent = AnyEnvelope;
+
+/**
+ * What the writer believes about the stream: its last revision, that it does not exist yet,
+ * or nothing (`any`).
+ */
+export type ExpectedRevision = number | 'no_stream' | 'any';
+
+export interface AppendResult {
+  /** Revision of the last event appended. */
+  nextRevision: number;
+  /** Position of the last event appended. */
+  position: number;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface SubscribeToAllOptions {
+  /** Deliver events after this position (exclusive); from the start when absent. */
+  fromPosition?: number;
+  /** Only streams of one category (`workflow` for `workflow-<id>`), or one stream. */
+  filter?: { category: string } | { streamId: string };
+  signal?: AbortSignal;
+}
+
+/**
+ * The event store port. Appends are all-or-nothing and checked against the expected
+ * revision; reads and subscriptions return events in order.
+ */
+export interface EventStore {
+  appendToStream(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  /** Catch-up then live, until the signal aborts or the caller stops iterating. */
+  subscribeToAll(options?: SubscribeToAllOptions): AsyncIterable<StoredEvent>;
+  /** Position of the last event stored (0 when the store is empty). */
+  headPosition(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The stream's revision was not the one expected: nothing was written. */
+export class WrongExpectedRevisionError extends Error {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream' | 'unknown',
+    options?: { cause?: unknown },
+  ) {
+    super(`stream ${streamId}: expected revision ${expected}, found ${actual}`, options);
+  }
+}
+
+/** The append does not fit in one message of the server's size limit: nothing was written. */
+export class AppendTooLargeError extends Error {
+  override readonly name = 'AppendTooLargeError';
+  constructor(
+    readonly streamId: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`append to ${streamId} is ${bytes} bytes, over the ${limit}-byte message limit`);
+  }
+}
+
+/** A stream id the store cannot hold (must be `<category>-<id>` with subject-safe characters). */
+export class InvalidStreamIdError extends Error {
+  override readonly name = 'InvalidStreamIdError';
+  constructor(readonly streamId: string) {
+    super(`invalid stream id "${streamId}": expected <category>-<id> of letters, digits, _ and -`);
+  }
+}
+
+export const STREAM_ID_PATTERN = /^([a-z][a-z0-9_]*)-([A-Za-z0-9_-]+)$/;

@@ -1,0 +1,3 @@
+export * from './event-store';
+export { JetStreamEventStore, type JetStreamEventStoreOptions } from './jetstream/jetstream.event-store';
+export { POSITION_STRIDE } from './jetstream/commit-codec';

@@ -1,0 +1,53 @@
+import type { NewEvent } from '@topdog/contracts';
+import type { StoredEvent } from '../event-store';
+
+/**
+ * One append is one JetStream message (a commit), so it is all-or-nothing on any server
+ * version. An event's position is `commit sequence × POSITION_STRIDE + index in the commit`,
+ * which orders events globally and gives each its own id.
+ */
+export const POSITION_STRIDE = 1000;
+export const MAX_EVENTS_PER_APPEND = POSITION_STRIDE - 1;
+
+interface CommitEvent extends Omit<NewEvent, never> {
+  revision: number;
+}
+
+interface Commit {
+  v: 1;
+  streamId: string;
+  events: CommitEvent[];
+}
+
+export const positionOf = (seq: number, index: number): number => seq * POSITION_STRIDE + index;
+export const sequenceOf = (position: number): number => Math.floor(position / POSITION_STRIDE);
+
+export function encodeCommit(streamId: string, firstRevision: number, events: readonly NewEvent[]): Uint8Array {
+  const commit: Commit = {
+    v: 1,
+    streamId,
+    events: events.map((e, i) => ({ ...e, revision: firstRevision + i })),
+  };
+  return new TextEncoder().encode(JSON.stringify(commit));
+}
+
+export function decodeCommit(seq: number, payload: Uint8Array): StoredEvent[] {
+  const commit = JSON.parse(new TextDecoder().decode(payload)) as Commit;
+  return commit.events.map((e, index) => ({
+    id: e.id,
+    type: e.type,
+    streamId: commit.streamId,
+    revision: e.revision,
+    position: positionOf(seq, index),
+    occurredAt: e.occurredAt,
+    correlationId: e.correlationId,
+    causationId: e.causationId,
+    actor: e.actor,
+    schemaVersion: e.schemaVersion,
+    metadata: e.metadata ?? {},
+    data: e.data,
+  }));
+}
+
+/** Header carrying the revision of a commit's last event, so it is read without the payload. */
+export const LAST_REVISION_HEADER = 'Topdog-Last-Revision';

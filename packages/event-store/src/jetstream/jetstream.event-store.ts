@@ -1,0 +1,240 @@
+import {
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { allEventsSubject, eventStreamName, type NewEvent } from '@topdog/contracts';
+import { LRUCache } from 'lru-cache';
+import {
+  AppendTooLargeError,
+  InvalidStreamIdError,
+  STREAM_ID_PATTERN,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeToAllOptions,
+} from '../event-store';
+import {
+  decodeCommit,
+  encodeCommit,
+  LAST_REVISION_HEADER,
+  MAX_EVENTS_PER_APPEND,
+  positionOf,
+  sequenceOf,
+} from './commit-codec';
+
+export interface JetStreamEventStoreOptions {
+  prefix: string;
+  /** Stream replicas (1 on one server, 3 on a cluster). */
+  replicas?: number;
+  /** How long a repeated append (same first event id) is recognised as a duplicate. */
+  duplicateWindowMs?: number;
+  /** How many streams' last revision and sequence to remember. */
+  tipCacheSize?: number;
+}
+
+/** A stream's last revision and the sequence of the message that holds it. */
+interface Tip {
+  revision: number;
+  seq: number;
+}
+
+const NO_STREAM: Tip = { revision: -1, seq: 0 };
+
+/**
+ * The event store on one JetStream stream per deployment: `<PREFIX>_WORKFLOW_EVENTS`,
+ * subjects `<prefix>.events.<category>.<id>`. Optimistic concurrency is the server's
+ * `Nats-Expected-Last-Subject-Sequence` check; `Nats-Msg-Id` (the first event's id) makes a
+ * retried append a no-op within the duplicate window.
+ */
+export class JetStreamEventStore implements EventStore {
+  private readonly js: JetStreamClient;
+  private readonly streamName: string;
+  private readonly tips: LRUCache<string, Tip>;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly options: JetStreamEventStoreOptions,
+  ) {
+    this.js = jetstream(nc);
+    this.streamName = eventStreamName(options.prefix);
+    this.tips = new LRUCache({ max: options.tipCacheSize ?? 100_000 });
+  }
+
+  /** Connects the adapter, creating or updating the stream. */
+  static async create(nc: NatsConnection, options: JetStreamEventStoreOptions): Promise<JetStreamEventStore> {
+    const jsm = await jetstreamManager(nc);
+    const store = new JetStreamEventStore(nc, jsm, options);
+    await store.ensureStream();
+    return store;
+  }
+
+  private async ensureStream(): Promise<void> {
+    const config = {
+      name: this.streamName,
+      subjects: [allEventsSubject(this.options.prefix)],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      max_msgs_per_subject: -1,
+      max_msgs: -1,
+      max_bytes: -1,
+      max_age: 0,
+      num_replicas: this.options.replicas ?? 1,
+      duplicate_window: (this.options.duplicateWindowMs ?? 120_000) * 1_000_000,
+      allow_direct: true,
+      deny_delete: true,
+      deny_purge: false,
+    };
+    try {
+      await this.jsm.streams.info(this.streamName);
+      await this.jsm.streams.update(this.streamName, config);
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) {
+        await this.jsm.streams.add(config);
+      } else {
+        throw err;
+      }
+    }
+  }
+
+  private subjectOf(streamId: string): string {
+    const match = STREAM_ID_PATTERN.exec(streamId);
+    if (!match) throw new InvalidStreamIdError(streamId);
+    return `${this.options.prefix}.events.${match[1]}.${match[2]}`;
+  }
+
+  /** The stream's tip as stored now (one direct get of the subject's last message). */
+  private async fetchTip(subject: string): Promise<Tip> {
+    const msg = await this.jsm.direct.getMessage(this.streamName, { last_by_subj: subject });
+    if (!msg) return NO_STREAM;
+    const revision = Number(msg.header.get(LAST_REVISION_HEADER));
+    return { revision, seq: msg.seq };
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    { expectedRevision }: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    if (events.length === 0 || events.length > MAX_EVENTS_PER_APPEND) {
+      throw new RangeError(`an append holds 1 to ${MAX_EVENTS_PER_APPEND} events, not ${events.length}`);
+    }
+    const subject = this.subjectOf(streamId);
+    const tip = await this.tipFor(streamId, subject, expectedRevision);
+    const payload = encodeCommit(streamId, tip.revision + 1, events);
+    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
+    if (payload.byteLength + 512 > limit) throw new AppendTooLargeError(streamId, payload.byteLength, limit);
+
+    const lastRevision = tip.revision + events.length;
+    const h = natsHeaders();
+    h.set(LAST_REVISION_HEADER, String(lastRevision));
+    try {
+      const ack = await this.js.publish(subject, payload, {
+        msgID: events[0]!.id,
+        expect: { lastSubjectSequence: tip.seq, streamName: this.streamName },
+        headers: h,
+      });
+      this.tips.set(streamId, { revision: lastRevision, seq: ack.seq });
+      return { nextRevision: lastRevision, position: positionOf(ack.seq, events.length - 1) };
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) {
+        this.tips.delete(streamId);
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, 'unknown', { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** The tip an append must build on, checked against what the writer expects. */
+  private async tipFor(streamId: string, subject: string, expected: ExpectedRevision): Promise<Tip> {
+    if (expected === 'no_stream') return NO_STREAM;
+    const cached = this.tips.get(streamId);
+    if (typeof expected === 'number' && cached?.revision === expected) return cached;
+    if (typeof expected === 'number' && cached && cached.revision > expected) {
+      throw new WrongExpectedRevisionError(streamId, expected, cached.revision);
+    }
+    const tip = await this.fetchTip(subject);
+    if (expected !== 'any' && tip.revision !== expected) {
+      throw new WrongExpectedRevisionError(streamId, expected, tip.seq === 0 ? 'no_stream' : tip.revision);
+    }
+    return tip;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const subject = this.subjectOf(streamId);
+    const fromRevision = options.fromRevision ?? 0;
+    const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const tip = await this.fetchTip(subject);
+    if (tip.seq === 0) return [];
+    this.tips.set(streamId, tip);
+
+    const events: StoredEvent[] = [];
+    let seq = 1;
+    while (seq <= tip.seq && events.length < maxCount) {
+      const msg = await this.jsm.direct.getMessage(this.streamName, { next_by_subj: subject, seq });
+      if (!msg) break;
+      const lastInCommit = Number(msg.header.get(LAST_REVISION_HEADER));
+      if (lastInCommit >= fromRevision) {
+        for (const event of decodeCommit(msg.seq, msg.data)) {
+          if (event.revision >= fromRevision && events.length < maxCount) events.push(event);
+        }
+      }
+      seq = msg.seq + 1;
+    }
+    return events;
+  }
+
+  async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncGenerator<StoredEvent> {
+    const after = options.fromPosition ?? 0;
+    const startSeq = Math.max(1, sequenceOf(after));
+    const filter = options.filter;
+    const filterSubject = !filter
+      ? allEventsSubject(this.options.prefix)
+      : 'category' in filter
+        ? `${this.options.prefix}.events.${filter.category}.>`
+        : this.subjectOf(filter.streamId);
+    const consumer = await this.js.consumers.get(this.streamName, {
+      filter_subjects: filterSubject,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: startSeq,
+    });
+    const messages = await consumer.consume({ max_messages: 1000 });
+    const onAbort = () => void messages.close();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (options.signal?.aborted) return;
+      for await (const msg of messages) {
+        for (const event of decodeCommit(msg.seq, msg.data)) {
+          if (event.position > after) yield event;
+        }
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      await messages.close().catch(() => undefined);
+    }
+  }
+
+  async headPosition(): Promise<number> {
+    const info = await this.jsm.streams.info(this.streamName);
+    const last = info.state.last_seq;
+    if (last === 0) return 0;
+    const msg = await this.jsm.direct.getMessage(this.streamName, { seq: last });
+    if (!msg) return positionOf(last, 0);
+    return decodeCommit(msg.seq, msg.data).at(-1)!.position;
+  }
+
+  async close(): Promise<void> {
+    this.tips.clear();
+  }
+}

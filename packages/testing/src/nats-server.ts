@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port';
+
+/** Where the nats-server binary is: NATS_SERVER_BIN, the PATH, or Debian's /usr/sbin. */
+export function natsServerBinary(): string {
+  if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
+  for (const dir of (process.env.PATH ?? '').split(':').concat('/usr/sbin', '/usr/local/bin')) {
+    const candidate = join(dir, 'nats-server');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  throw new Error('nats-server not found: install it (apt-get install nats-server) or set NATS_SERVER_BIN');
+}
+
+export interface NatsServerFixture extends AsyncDisposable {
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  /** Stops the server (SIGTERM, or SIGKILL when asked), keeping its store. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port with the same store. */
+  start(): Promise<void>;
+  /** Stops it and deletes its store. */
+  dispose(): Promise<void>;
+}
+
+export interface NatsServerOptions {
+  /** Largest message the server accepts (default 8 MiB, as `pnpm start` configures it). */
+  maxPayload?: number;
+}
+
+async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`nats-server did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/** A private nats-server with JetStream on a free port and its own store directory. */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerFixture> {
+  const port = await freePort();
+  const root = await mkdtemp(join(tmpdir(), 'topdog-nats-'));
+  const storeDir = join(root, 'store');
+  const config = join(root, 'nats.conf');
+  await writeFile(
+    config,
+    [
+      `listen: "127.0.0.1:${port}"`,
+      `max_payload: ${options.maxPayload ?? 8 * 1024 * 1024}`,
+      `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+    ].join('\n'),
+  );
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    const proc = spawn(natsServerBinary(), ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child = proc;
+    try {
+      await waitForPort(port, 10_000, proc);
+    } catch (err) {
+      proc.kill('SIGKILL');
+      throw new Error(`${(err as Error).message}\n${stderr}`);
+    }
+  };
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill(signal);
+    await exited;
+  };
+
+  const dispose = async () => {
+    await stop();
+    await rm(root, { recursive: true, force: true });
+  };
+
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    stop,
+    start,
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  };
+}
