@@ -8,8 +8,10 @@ import {
   StorageType,
   type JetStreamClient,
   type JetStreamManager,
+  type JetStreamPublishOptions,
+  type PubAck,
 } from '@nats-io/jetstream';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { allEventsSubject, eventStreamName, type NewEvent } from '@topdog/contracts';
 import { LRUCache } from 'lru-cache';
 import {
@@ -140,10 +142,11 @@ export class JetStreamEventStore implements EventStore {
     const h = natsHeaders();
     h.set(LAST_REVISION_HEADER, String(lastRevision));
     try {
-      const ack = await this.js.publish(subject, payload, {
+      const ack = await this.publishOnce(subject, payload, {
         msgID: events[0]!.id,
         expect: { lastSubjectSequence: tip.seq, streamName: this.streamName },
         headers: h,
+        retries: 5,
       });
       this.tips.set(streamId, { revision: lastRevision, seq: ack.seq });
       return { nextRevision: lastRevision, position: positionOf(ack.seq, events.length - 1) };
@@ -153,6 +156,20 @@ export class JetStreamEventStore implements EventStore {
         throw new WrongExpectedRevisionError(streamId, expectedRevision, 'unknown', { cause: err });
       }
       throw err;
+    }
+  }
+
+  /**
+   * Publishes, retrying a timed-out publish with the same message id: if the first attempt
+   * was stored, the server answers the retry as a duplicate with the original sequence.
+   */
+  private async publishOnce(subject: string, payload: Uint8Array, options: Partial<JetStreamPublishOptions>): Promise<PubAck> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.js.publish(subject, payload, options);
+      } catch (err) {
+        if (!(err instanceof TimeoutError) || attempt >= 3) throw err;
+      }
     }
   }
 

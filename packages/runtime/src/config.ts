@@ -1,0 +1,32 @@
+import { PREFIX_PATTERN } from '@topdog/contracts';
+import { z } from 'zod';
+
+/** Settings every service reads. Each service extends this with its own. */
+export const BaseConfig = z.object({
+  NATS_URL: z
+    .string()
+    .default('nats://127.0.0.1:4222')
+    .refine((v) => v.split(',').every((u) => /^(nats|tls|ws|wss):\/\/[^\s]+$/.test(u.trim())), 'must be nats://host:port (comma-separated for several)'),
+  TOPDOG_PREFIX: z.string().regex(PREFIX_PATTERN, 'must be 1-32 letters, digits, _ or -').default('topdog'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  INSTANCE_ID: z.string().min(1).max(100).optional(),
+});
+export type BaseConfig = z.infer<typeof BaseConfig>;
+
+/** A setting had a bad value: the message names each variable and the reason. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses settings from the environment; throws a ConfigError naming every bad variable. */
+export function parseConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(defined);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** A positive integer setting given in the environment as text. */
+export const intSetting = (defaultValue: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(defaultValue);

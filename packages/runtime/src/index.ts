@@ -1,0 +1,6 @@
+export * from './config';
+export * from './logger';
+export * from './instance-id';
+export * from './nats-connection';
+export * from './shutdown';
+export * from './reply';

@@ -1,0 +1,32 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths that may hold secrets or bulky prompt text; redacted wherever they appear in a log
+ * line's object.
+ */
+const REDACT = [
+  '*.apiKey',
+  '*.api_key',
+  '*.authorization',
+  '*.Authorization',
+  '*.token',
+  '*.password',
+  'headers.authorization',
+  'req.headers.authorization',
+  '*.headers["x-api-key"]',
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+];
+
+/** The service's root logger: JSON lines with `service` and `instance` on each. */
+export function createLogger(service: string, level: string, instanceId: string): Logger {
+  return pino({
+    level,
+    base: { service, instance: instanceId },
+    redact: { paths: REDACT, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}

@@ -1,0 +1,27 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+/**
+ * Connects to NATS and keeps reconnecting for ever: a NATS restart is an outage to wait out,
+ * not a reason to exit. The first connection is awaited too, so services may start before NATS.
+ */
+export async function connectNats(servers: string, name: string, logger: Logger): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: servers.split(',').map((s) => s.trim()),
+    name,
+    noAsyncTraces: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    waitOnFirstConnect: true,
+    pingInterval: 10_000,
+  });
+  logger.info({ server: nc.getServer() }, 'connected to NATS');
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') logger.warn({ server: s.server }, 'NATS disconnected');
+      else if (s.type === 'reconnect') logger.info({ server: s.server }, 'NATS reconnected');
+      else if (s.type === 'error') logger.error({ err: s.error }, 'NATS error');
+    }
+  })();
+  return nc;
+}

@@ -1,0 +1,40 @@
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { ServerNats } from '@nestjs/microservices';
+import { subject } from '@topdog/contracts';
+
+/**
+ * Nest's NATS transport on a connection we own, with our subject prefix: handlers register
+ * relative patterns (`cmd.workflow.initialize`) and listen on `<prefix>.<pattern>`, in a queue
+ * group so that instances share the load.
+ */
+export class PrefixedNatsServer extends ServerNats {
+  private readonly owned: Subscription[] = [];
+
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly prefix: string,
+    private readonly queue: string,
+  ) {
+    super({ queue, gracefulShutdown: true, gracePeriod: 200 });
+  }
+
+  override async createNatsClient(): Promise<NatsConnection> {
+    return this.connection;
+  }
+
+  override bindEvents(client: NatsConnection): void {
+    for (const [pattern, handler] of this.messageHandlers) {
+      const queue = (handler.extras?.queue as string | undefined) ?? this.queue;
+      const sub = client.subscribe(subject(this.prefix, pattern), {
+        queue,
+        callback: this.getMessageHandler(pattern).bind(this),
+      });
+      this.owned.push(sub);
+    }
+  }
+
+  override async close(): Promise<void> {
+    for (const sub of this.owned.splice(0)) sub.unsubscribe();
+    // The connection is the composition root's to drain and close.
+  }
+}
