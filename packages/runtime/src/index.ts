@@ -4,3 +4,4 @@ export * from './instance-id';
 export * from './nats-connection';
 export * from './shutdown';
 export * from './reply';
+export * from './nest-request';

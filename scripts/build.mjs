@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Bundles each service into services/<name>/dist/main.js with esbuild: workspace packages
+// and libraries are compiled in, so a service runs with plain `node` and no TypeScript at run
+// time. Type-checking is `pnpm typecheck` (tsc), not this.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVICES = ['gateway', 'orchestrator', 'llm-runner', 'projector'];
+// Packages that read their own files at run time, so they stay in node_modules.
+const KEEP_EXTERNAL = ['@fastify/swagger-ui', '@fastify/swagger', 'pino', 'thread-stream', 'pino-pretty'];
+
+/** Optional peer dependencies that Nest and others load only when present: left external. */
+const optionalAsExternal = {
+  name: 'optional-as-external',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData?.probing) return undefined;
+      if (KEEP_EXTERNAL.some((p) => args.path === p || args.path.startsWith(`${p}/`))) return { path: args.path, external: true };
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: { probing: true },
+      });
+      return resolved.errors.length > 0 ? { path: args.path, external: true } : undefined;
+    });
+  },
+};
+
+const banner = [
+  "import { createRequire as __topdogCreateRequire } from 'node:module';",
+  'const require = __topdogCreateRequire(import.meta.url);',
+].join('\n');
+
+const started = Date.now();
+await Promise.all(
+  SERVICES.filter((s) => existsSync(join(root, 'services', s, 'src', 'main.ts'))).map((service) =>
+    build({
+      entryPoints: [join(root, 'services', service, 'src', 'main.ts')],
+      outfile: join(root, 'services', service, 'dist', 'main.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: true,
+      logLevel: 'warning',
+      loader: { '.md': 'text' },
+      banner: { js: banner },
+      tsconfig: join(root, 'tsconfig.base.json'),
+      plugins: [optionalAsExternal],
+    }),
+  ),
+);
+console.log(`built ${SERVICES.length} services in ${Date.now() - started} ms`);

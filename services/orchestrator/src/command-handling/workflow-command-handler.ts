@@ -1,0 +1,149 @@
+import {
+  TopDogError,
+  WORKFLOW_EVENT_SCHEMA_VERSION,
+  WorkflowEnvelope,
+  workflowStreamId,
+  type CommandMetadata,
+  type NewEvent,
+  type WorkflowEvent,
+} from '@topdog/contracts';
+import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@topdog/event-store';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
+import { KeyedSerialQueue } from './keyed-serial-queue';
+
+/** A workflow's state as of a revision (-1: no stream yet) and the position of its last event. */
+interface Loaded {
+  state: Workflow;
+  revision: number;
+  position: number;
+}
+
+export type CommandOutcome =
+  | { kind: 'appended'; events: StoredEvent[]; before: Workflow; revision: number; position: number }
+  | { kind: 'replayed'; outcome: RecordedOutcome; revision: number; position: number };
+
+export interface CommandOptions {
+  metadata: CommandMetadata;
+  /** If-Match: the revision the caller saw; a mismatch is PRECONDITION_FAILED. */
+  expectedRevision?: number;
+}
+
+export interface WorkflowCommandHandlerDeps {
+  store: EventStore;
+  logger: Logger;
+  newId: () => string;
+  /** Attempts per command when another instance wrote first (revision conflicts). */
+  maxAttempts?: number;
+  cacheSize?: number;
+}
+
+/**
+ * The command-handling loop: load the workflow (cached state with its revision, or its
+ * stream folded with `evolve`), `decide`, append at the expected revision, and retry a
+ * bounded number of times when another writer got there first. Commands on one workflow are
+ * serialised within this process; the revision check keeps instances correct among themselves.
+ */
+export class WorkflowCommandHandler {
+  private readonly cache: LRUCache<string, Loaded>;
+  private readonly queue = new KeyedSerialQueue();
+  private readonly maxAttempts: number;
+
+  constructor(private readonly deps: WorkflowCommandHandlerDeps) {
+    this.cache = new LRUCache({ max: deps.cacheSize ?? 50_000 });
+    this.maxAttempts = deps.maxAttempts ?? 5;
+  }
+
+  handle(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
+    return this.queue.run(workflowId, () => this.attempt(workflowId, options, decide));
+  }
+
+  private async attempt(
+    workflowId: string,
+    options: CommandOptions,
+    decide: (state: Workflow) => WorkflowEvent[],
+  ): Promise<CommandOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await this.load(workflowId);
+      const replay = this.replayed(loaded, options.metadata);
+      if (replay) return replay;
+      if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
+        throw new TopDogError('PRECONDITION_FAILED', `workflow is at revision ${loaded.revision}, not ${options.expectedRevision}`, [
+          { field: 'If-Match', reason: `the current ETag is "${loaded.revision}"` },
+        ]);
+      }
+      const events = decide(loaded.state);
+      try {
+        return await this.append(workflowId, loaded, events, options.metadata);
+      } catch (err) {
+        if (!(err instanceof WrongExpectedRevisionError)) throw err;
+        this.cache.delete(workflowId);
+        if (attempt >= this.maxAttempts) {
+          throw new TopDogError('CONFLICT', `workflow ${workflowId} kept changing under this command; retry it`, [], { cause: err });
+        }
+        this.deps.logger.debug({ workflowId, attempt }, 'revision conflict, retrying');
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  /** The recorded outcome when this idempotency key was already applied to the workflow. */
+  private replayed(loaded: Loaded, metadata: CommandMetadata): CommandOutcome | undefined {
+    const key = metadata.idempotencyKey;
+    if (!key || loaded.state.status === 'empty') return undefined;
+    const outcome = loaded.state.outcomes[key];
+    if (!outcome) return undefined;
+    if (outcome.requestHash !== metadata.requestHash) {
+      throw new TopDogError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request', [
+        { field: 'Idempotency-Key', reason: 'already used with another body or endpoint' },
+      ]);
+    }
+    return { kind: 'replayed', outcome, revision: loaded.revision, position: loaded.position };
+  }
+
+  private async append(workflowId: string, loaded: Loaded, events: WorkflowEvent[], metadata: CommandMetadata): Promise<CommandOutcome> {
+    const extra = metadata.idempotencyKey ? { idempotencyKey: metadata.idempotencyKey, requestHash: metadata.requestHash } : {};
+    const toAppend: NewEvent[] = events.map((event) => ({
+      ...event,
+      id: this.deps.newId(),
+      occurredAt: metadata.now,
+      correlationId: metadata.correlationId,
+      causationId: metadata.causationId,
+      actor: metadata.actor,
+      schemaVersion: WORKFLOW_EVENT_SCHEMA_VERSION,
+      metadata: extra,
+    }));
+    const streamId = workflowStreamId(workflowId);
+    const result = await this.deps.store.appendToStream(streamId, toAppend, {
+      expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision,
+    });
+    const stored = toAppend.map((e, i) => ({
+      ...e,
+      streamId,
+      revision: loaded.revision + 1 + i,
+      position: result.position - (toAppend.length - 1 - i),
+    }));
+    const state = events.reduce((s, e) => evolve(s, { ...e, metadata: extra }), loaded.state);
+    this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position });
+    return { kind: 'appended', events: stored, before: loaded.state, revision: result.nextRevision, position: result.position };
+  }
+
+  private async load(workflowId: string): Promise<Loaded> {
+    const cached = this.cache.get(workflowId);
+    if (cached) return cached;
+    const stored = await this.deps.store.readStream(workflowStreamId(workflowId));
+    let state = initialState();
+    let revision = -1;
+    let position = 0;
+    for (const raw of stored) {
+      const event = WorkflowEnvelope.parse(raw);
+      state = evolve(state, event);
+      revision = event.revision;
+      position = event.position;
+    }
+    const loaded = { state, revision, position };
+    if (revision >= 0) this.cache.set(workflowId, loaded);
+    return loaded;
+  }
+}

@@ -1,0 +1,11 @@
+import { BaseConfig, intSetting } from '@topdog/runtime';
+import type { z } from 'zod';
+
+export const OrchestratorConfig = BaseConfig.extend({
+  /** Attempts per command when another orchestrator instance wrote first. */
+  COMMAND_MAX_ATTEMPTS: intSetting(5, 1, 50),
+  /** Workflows whose state is kept in memory with its revision. */
+  STATE_CACHE_SIZE: intSetting(50_000, 1),
+  EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
+});
+export type OrchestratorConfig = z.infer<typeof OrchestratorConfig>;
