@@ -5,3 +5,4 @@ export * from './nats-connection';
 export * from './shutdown';
 export * from './reply';
 export * from './nest-request';
+export * from './run-service';

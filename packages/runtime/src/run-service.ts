@@ -1,0 +1,37 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { ServiceName } from '@topdog/contracts';
+import type { z } from 'zod';
+import { parseConfig, type BaseConfig } from './config';
+import { instanceId } from './instance-id';
+import { createLogger, type Logger } from './logger';
+import { connectNats } from './nats-connection';
+import { exitOnStartFailure, onShutdown } from './shutdown';
+
+export interface Running {
+  close(): Promise<void>;
+}
+
+export type StartService<C> = (config: C, nc: NatsConnection, logger: Logger, instance: string) => Promise<Running>;
+
+/**
+ * A service's process life: settings (a bad one stops the process naming the variable), the
+ * root logger, NATS, then the service until SIGINT or SIGTERM stops it gracefully.
+ */
+export async function runService<S extends z.ZodType<BaseConfig>>(service: ServiceName, schema: S, start: StartService<z.infer<S>>): Promise<void> {
+  let logger: Logger | undefined;
+  try {
+    const config = parseConfig(schema);
+    const instance = instanceId(service, config.INSTANCE_ID);
+    const log = (logger = createLogger(service, config.LOG_LEVEL, instance));
+    const nc = await connectNats(config.NATS_URL, instance, log);
+    const running = await start(config, nc, log, instance);
+    log.info({ prefix: config.TOPDOG_PREFIX }, `${service} ready`);
+    onShutdown(log, async () => {
+      await running.close();
+      await nc.drain();
+      log.info('stopped');
+    });
+  } catch (err) {
+    exitOnStartFailure(logger, err);
+  }
+}

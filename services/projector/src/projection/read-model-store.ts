@@ -1,0 +1,98 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { WorkflowStatus } from '@topdog/contracts';
+import { LRUCache } from 'lru-cache';
+
+const CHECKPOINT_KEY = 'checkpoint';
+const statusKey = (workflowId: string) => `status.${workflowId}`;
+
+export interface ReadModelStoreOptions {
+  prefix: string;
+  replicas?: number;
+  /** Statuses kept in memory; the rest are read from KV when asked for. */
+  cacheSize?: number;
+}
+
+/**
+ * Where the status read model lives: in memory for speed, in a NATS KV bucket for restarts.
+ * Writes are batched: `flush` stores the changed statuses, then the checkpoint, so a crash
+ * between the two only replays events whose effects are already stored (and are skipped by
+ * revision).
+ */
+export class ReadModelStore {
+  private readonly memory: LRUCache<string, WorkflowStatus>;
+  private dirty = new Map<string, WorkflowStatus>();
+  private flushedPosition = 0;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly kv: KV,
+    private readonly bucket: string,
+    options: ReadModelStoreOptions,
+  ) {
+    this.memory = new LRUCache({ max: options.cacheSize ?? 20_000 });
+  }
+
+  static async open(nc: NatsConnection, options: ReadModelStoreOptions): Promise<ReadModelStore> {
+    const bucket = `${options.prefix}_read_models`;
+    const kv = await new Kvm(nc).create(bucket, { history: 1, replicas: options.replicas ?? 1 });
+    return new ReadModelStore(nc, kv, bucket, options);
+  }
+
+  async loadCheckpoint(): Promise<number> {
+    const entry = await this.kv.get(CHECKPOINT_KEY);
+    const position = entry && entry.operation === 'PUT' ? Number(entry.string()) : 0;
+    this.flushedPosition = Number.isFinite(position) ? position : 0;
+    return this.flushedPosition;
+  }
+
+  /** The stored status, from memory or KV (validated as it is read back). */
+  async getStatus(workflowId: string): Promise<WorkflowStatus | undefined> {
+    const known = this.dirty.get(workflowId) ?? this.memory.get(workflowId);
+    if (known) return known;
+    const entry = await this.kv.get(statusKey(workflowId));
+    if (!entry || entry.operation !== 'PUT') return undefined;
+    const status = WorkflowStatus.parse(entry.json());
+    this.memory.set(workflowId, status);
+    return status;
+  }
+
+  setStatus(status: WorkflowStatus): void {
+    this.memory.set(status.workflowId, status);
+    this.dirty.set(status.workflowId, status);
+  }
+
+  get pending(): number {
+    return this.dirty.size;
+  }
+
+  needsFlush(position: number): boolean {
+    return this.dirty.size > 0 || position > this.flushedPosition;
+  }
+
+  /** Stores every changed status, then the checkpoint. */
+  async flush(position: number): Promise<void> {
+    const batch = this.dirty;
+    this.dirty = new Map();
+    try {
+      await Promise.all([...batch.values()].map((s) => this.kv.put(statusKey(s.workflowId), JSON.stringify(s))));
+    } catch (err) {
+      for (const [id, s] of batch) if (!this.dirty.has(id)) this.dirty.set(id, s);
+      throw err;
+    }
+    if (position > this.flushedPosition) {
+      await this.kv.put(CHECKPOINT_KEY, String(position));
+      this.flushedPosition = position;
+    }
+  }
+
+  /** Forgets everything: the bucket is purged and the checkpoint goes back to 0. */
+  async reset(): Promise<void> {
+    this.dirty.clear();
+    this.memory.clear();
+    this.flushedPosition = 0;
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.streams.purge(`KV_${this.bucket}`);
+  }
+}

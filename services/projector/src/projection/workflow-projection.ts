@@ -1,0 +1,182 @@
+import { WorkflowEnvelope, type ProjectorCheckpoint } from '@topdog/contracts';
+import type { EventStore, StoredEvent } from '@topdog/event-store';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import { evolvePromptView, type PromptView } from '../read-models/prompt-context';
+import { evolveStatus } from '../read-models/workflow-status';
+import { PositionTracker } from './position-tracker';
+import type { ReadModelStore } from './read-model-store';
+
+export interface WorkflowProjectionDeps {
+  events: EventStore;
+  store: ReadModelStore;
+  logger: Logger;
+  instanceId: string;
+  /** Tells others (the gateway) how far this instance has applied. */
+  broadcast: (checkpoint: ProjectorCheckpoint) => void;
+  flushIntervalMs?: number;
+  maxPendingWrites?: number;
+  promptCacheSize?: number;
+}
+
+/**
+ * Applies every workflow event, in order, to the read models, from the stored checkpoint:
+ * catch-up, then live. Idempotent by revision, so events replayed after a crash are skipped.
+ * The loop restarts from the last applied position after any failure (NATS down, say).
+ */
+export class WorkflowProjection {
+  readonly tracker = new PositionTracker();
+  readonly prompts: LRUCache<string, PromptView>;
+  private abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private headAtStart = 0;
+  private caughtUpFlag = false;
+  private caughtUpWaiters: (() => void)[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private broadcastScheduled = false;
+  /** The checkpoint this instance started from (0: a full replay). */
+  startedFrom = 0;
+
+  constructor(private readonly deps: WorkflowProjectionDeps) {
+    this.prompts = new LRUCache({ max: deps.promptCacheSize ?? 2_000 });
+  }
+
+  get caughtUp(): boolean {
+    return this.caughtUpFlag;
+  }
+
+  async start(): Promise<void> {
+    const checkpoint = await this.deps.store.loadCheckpoint();
+    this.startedFrom = checkpoint;
+    this.tracker.reset(checkpoint);
+    await this.beginFrom(checkpoint);
+    this.flushTimer = setInterval(() => void this.flush(), this.deps.flushIntervalMs ?? 100);
+    this.heartbeat = setInterval(() => this.publishCheckpoint(), 1000);
+    this.deps.logger.info({ checkpoint, head: this.headAtStart }, 'projection started');
+  }
+
+  private async beginFrom(position: number): Promise<void> {
+    this.headAtStart = await this.deps.events.headPosition();
+    this.setCaughtUp(this.headAtStart <= position);
+    this.abort = new AbortController();
+    this.running = this.loop(this.abort.signal);
+  }
+
+  /** Resolves once the instance has applied what was stored when it started, or after the timeout. */
+  async waitUntilCaughtUp(timeoutMs: number): Promise<boolean> {
+    if (this.caughtUpFlag) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.caughtUpWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private setCaughtUp(value: boolean): void {
+    this.caughtUpFlag = value;
+    if (!value) return;
+    for (const w of this.caughtUpWaiters.splice(0)) w();
+    this.publishCheckpoint();
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const subscription = this.deps.events.subscribeToAll({
+          fromPosition: this.tracker.position,
+          filter: { category: 'workflow' },
+          signal,
+        });
+        for await (const event of subscription) {
+          await this.apply(event);
+          failures = 0;
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        failures++;
+        this.deps.logger.warn({ err, position: this.tracker.position }, 'projection interrupted; resuming');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** Math.min(failures, 6))));
+      }
+    }
+  }
+
+  private async apply(raw: StoredEvent): Promise<void> {
+    const parsed = WorkflowEnvelope.safeParse(raw);
+    if (!parsed.success) {
+      this.deps.logger.error({ position: raw.position, type: raw.type, streamId: raw.streamId }, 'skipping an event that does not match its schema');
+    } else {
+      const event = parsed.data;
+      const workflowId = event.data.workflowId;
+      const current = event.type === 'WorkflowInitialized' ? undefined : await this.deps.store.getStatus(workflowId);
+      if (!current || event.revision > current.revision) {
+        const next = evolveStatus(current, event);
+        if (next) this.deps.store.setStatus(next);
+      }
+      const view = this.prompts.get(workflowId);
+      if (event.type === 'WorkflowInitialized' || view?.revision === event.revision - 1) {
+        const next = evolvePromptView(view, event);
+        if (next) this.prompts.set(workflowId, next);
+      } else if (view && view.revision < event.revision) {
+        this.prompts.delete(workflowId);
+      }
+    }
+    this.tracker.advance(raw.position);
+    if (!this.caughtUpFlag && raw.position >= this.headAtStart) this.setCaughtUp(true);
+    this.scheduleBroadcast();
+    if (this.deps.store.pending >= (this.deps.maxPendingWrites ?? 5_000)) await this.flush();
+  }
+
+  private flushing: Promise<void> | undefined;
+
+  /** Stores pending read-model writes and the checkpoint (one flush at a time). */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const position = this.tracker.position;
+    if (!this.deps.store.needsFlush(position)) return Promise.resolve();
+    this.flushing = this.deps.store
+      .flush(position)
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'read model flush failed; will retry'))
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  private scheduleBroadcast(): void {
+    if (this.broadcastScheduled) return;
+    this.broadcastScheduled = true;
+    setImmediate(() => {
+      this.broadcastScheduled = false;
+      this.publishCheckpoint();
+    });
+  }
+
+  private publishCheckpoint(): void {
+    this.deps.broadcast({ instanceId: this.deps.instanceId, position: this.tracker.position, caughtUp: this.caughtUpFlag });
+  }
+
+  /** Drops every read model and replays all events from the start. */
+  async rebuild(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    await this.flushing;
+    await this.deps.store.reset();
+    this.prompts.clear();
+    this.tracker.reset(0);
+    await this.beginFrom(0);
+    this.deps.logger.info({ head: this.headAtStart }, 'rebuilding read models');
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.flushTimer);
+    clearInterval(this.heartbeat);
+    this.abort.abort();
+    await this.running;
+    await this.flushing;
+    await this.flush();
+  }
+}

@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NestFactory } from '@nestjs/core';
+import { subject, SUBJECTS } from '@topdog/contracts';
+import { JetStreamEventStore } from '@topdog/event-store';
+import { loadPromptLibrary } from '@topdog/prompts';
+import type { Logger } from '@topdog/runtime';
+import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
+import type { ProjectorConfig } from './config';
+import { ProjectorModule } from './nats/projector.module';
+import { createProjectorQueries } from './projection/projector-queries';
+import { ReadModelStore } from './projection/read-model-store';
+import { WorkflowProjection } from './projection/workflow-projection';
+
+export interface RunningProjector {
+  projection: WorkflowProjection;
+  close(): Promise<void>;
+}
+
+/** Composes the projector on a NATS connection: the projection loop and its queries. */
+export async function startProjector(config: ProjectorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningProjector> {
+  const events = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS });
+  const store = await ReadModelStore.open(nc, {
+    prefix: config.TOPDOG_PREFIX,
+    replicas: config.READ_MODEL_REPLICAS,
+    cacheSize: config.STATUS_CACHE_SIZE,
+  });
+  const checkpointSubject = subject(config.TOPDOG_PREFIX, SUBJECTS.projectorCheckpoint);
+  const projection = new WorkflowProjection({
+    events,
+    store,
+    logger,
+    instanceId: instance,
+    flushIntervalMs: config.FLUSH_INTERVAL_MS,
+    promptCacheSize: config.PROMPT_CACHE_SIZE,
+    broadcast: (checkpoint) => {
+      if (!nc.isClosed() && !nc.isDraining()) nc.publish(checkpointSubject, JSON.stringify(checkpoint));
+    },
+  });
+  await projection.start();
+  const queries = createProjectorQueries({
+    projection,
+    store,
+    events,
+    prompts: loadPromptLibrary(),
+    consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
+  });
+  const app = await NestFactory.createMicroservice(
+    ProjectorModule.register({
+      logger,
+      queries,
+      projection,
+      health: () => ({
+        service: 'projector',
+        instanceId: instance,
+        ready: projection.caughtUp,
+        details: { position: projection.tracker.position, caughtUp: projection.caughtUp },
+      }),
+    }),
+    { strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'projector'), logger: new PinoNestLogger(logger) },
+  );
+  await app.listen();
+  return {
+    projection,
+    async close() {
+      await app.close();
+      await projection.stop();
+    },
+  };
+}

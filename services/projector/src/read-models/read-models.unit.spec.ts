@@ -1,0 +1,77 @@
+import { PHASES, type WorkflowEnvelope } from '@topdog/contracts';
+import { describe, expect, it } from 'vitest';
+import { evolvePromptView, type PromptView } from './prompt-context';
+import { evolveStatus } from './workflow-status';
+import type { WorkflowStatus } from '@topdog/contracts';
+
+const workflowId = '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b';
+let revision = 0;
+const envelope = (type: string, data: Record<string, unknown>): WorkflowEnvelope =>
+  ({
+    id: `e${revision}`,
+    streamId: `workflow-${workflowId}`,
+    revision,
+    position: 1000 * ++revision,
+    occurredAt: `2026-01-01T00:00:0${revision % 10}.000Z`,
+    correlationId: 'c',
+    causationId: null,
+    actor: 'a',
+    schemaVersion: 1,
+    metadata: {},
+    type,
+    data: { workflowId, ...data },
+  }) as WorkflowEnvelope;
+
+function walk(phases: number): WorkflowEnvelope[] {
+  revision = 0;
+  const events = [
+    envelope('WorkflowInitialized', {
+      projectId: 'p', buildId: null, userId: 'u', requirements: { r: 1 }, model: 'gpt-4', temperature: 0.7, maxTokens: 2000, initialState: 'DISCOVERY',
+    }),
+  ];
+  const owners = ['Q_ASSISTANT', 'Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VERIFIER', 'RELEASE_MANAGER'];
+  for (let i = 0; i < phases; i++) {
+    events.push(
+      envelope('PhaseCompleted', {
+        phase: PHASES[i], role: owners[i], aiResponse: `answer ${i}`, phaseResult: { i },
+        previousState: PHASES[i], newState: PHASES[i + 1] ?? 'COMPLETE', nextRole: owners[i + 1] ?? null,
+      }),
+    );
+  }
+  if (phases === 6) events.push(envelope('WorkflowCompleted', { completedPhases: [...PHASES] }));
+  return events;
+}
+
+describe('status read model', () => {
+  it('shows the seed status shape after each phase', () => {
+    const status = walk(2).reduce<WorkflowStatus | undefined>(evolveStatus, undefined);
+    expect(status).toMatchObject({
+      workflowId,
+      currentState: 'IMPLEMENTATION',
+      progress: 2 / 6,
+      completedPhases: ['DISCOVERY', 'PLANNING'],
+      nextRole: 'CODE_WRITER',
+      isComplete: false,
+      revision: 2,
+      position: 3000,
+    });
+  });
+
+  it('is complete with progress 1 after all six phases', () => {
+    const status = walk(6).reduce<WorkflowStatus | undefined>(evolveStatus, undefined);
+    expect(status).toMatchObject({ currentState: 'COMPLETE', progress: 1, isComplete: true, nextRole: null, revision: 7 });
+  });
+});
+
+describe('prompt read model', () => {
+  it('keeps settings, requirements and each completed answer in order', () => {
+    const view = walk(3).reduce<PromptView | undefined>(evolvePromptView, undefined);
+    expect(view?.revision).toBe(3);
+    expect(view?.context).toMatchObject({ state: 'TESTING', model: 'gpt-4', requirements: { r: 1 } });
+    expect(view?.context.phases.map((p) => [p.phase, p.role, p.aiResponse])).toEqual([
+      ['DISCOVERY', 'Q_ASSISTANT', 'answer 0'],
+      ['PLANNING', 'Q_ASSISTANT', 'answer 1'],
+      ['IMPLEMENTATION', 'CODE_WRITER', 'answer 2'],
+    ]);
+  });
+});
