@@ -40,6 +40,7 @@ export async function startOrchestrator(
     { strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'orchestrator'), logger: new PinoNestLogger(logger) },
   );
   await app.listen();
+  await nc.flush(); // subscriptions are registered with the server before we report ready
   return {
     async close() {
       await app.close();

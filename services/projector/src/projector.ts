@@ -60,6 +60,7 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     { strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'projector'), logger: new PinoNestLogger(logger) },
   );
   await app.listen();
+  await nc.flush(); // subscriptions are registered with the server before we report ready
   return {
     projection,
     async close() {
