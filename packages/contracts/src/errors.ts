@@ -57,8 +57,10 @@ export class TopDogError extends Error {
 
 /** Turns zod issues into error details naming each field and the reason. */
 export function detailsFromZod(error: z.ZodError, root = ''): ErrorDetail[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return { field: [root, path].filter(Boolean).join('.') || '(body)', reason: issue.message };
-  });
+  const field = (path: PropertyKey[]) => [root, path.map(String).join('.')].filter(Boolean).join('.') || '(body)';
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: field([...issue.path, key]), reason: 'unknown field' }))
+      : [{ field: field(issue.path), reason: issue.message }],
+  );
 }

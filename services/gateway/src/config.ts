@@ -1,0 +1,16 @@
+import { BaseConfig, intSetting } from '@topdog/runtime';
+import { z } from 'zod';
+
+export const GatewayConfig = BaseConfig.extend({
+  PORT: intSetting(3000, 0, 65_535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Largest request body accepted; larger is 413. */
+  BODY_LIMIT_BYTES: intSetting(1024 * 1024, 1024),
+  /** How long a command or query may take over NATS before the answer is 503. */
+  NATS_REQUEST_TIMEOUT_MS: intSetting(5_000, 50, 120_000),
+  /** How long a command's reply waits for the projector to apply it (read-your-writes). */
+  READ_YOUR_WRITES_TIMEOUT_MS: intSetting(2_000, 0, 60_000),
+  /** A projector instance not heard from for this long no longer counts for read-your-writes. */
+  PROJECTOR_LIVENESS_MS: intSetting(3_000, 500, 60_000),
+});
+export type GatewayConfig = z.infer<typeof GatewayConfig>;

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import type { NatsConnection } from '@nats-io/transport-node';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from '@topdog/runtime';
+import { PinoNestLogger } from '@topdog/runtime/nest';
+import type { GatewayConfig } from './config';
+import { CheckpointWatcher } from './consistency/checkpoint-watcher';
+import { ErrorFilter, sendError } from './http/error.filter';
+import { unsupportedMediaType } from './http/media-type';
+import { GatewayModule } from './http/gateway.module';
+import { openApiDocument } from './openapi/openapi';
+import { createReadiness } from './workflows/readiness';
+import { createWorkflowApi } from './workflows/workflow-api';
+
+export interface RunningGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Composes the gateway: NATS-backed use cases behind a Nest app on Fastify. */
+export async function startGateway(config: GatewayConfig, nc: NatsConnection, logger: Logger): Promise<RunningGateway> {
+  const watcher = new CheckpointWatcher(nc, config.TOPDOG_PREFIX, config.PROJECTOR_LIVENESS_MS);
+  watcher.start();
+  const api = createWorkflowApi({
+    nc,
+    prefix: config.TOPDOG_PREFIX,
+    watcher,
+    requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
+    readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+  });
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.register({ api, readiness: createReadiness(nc, config.TOPDOG_PREFIX) }),
+    adapter,
+    { logger: new PinoNestLogger(logger) },
+  );
+  app.useGlobalFilters(new ErrorFilter(logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    const rejection = unsupportedMediaType(request.method, request.headers);
+    if (rejection) sendError(reply, rejection);
+  });
+  await app.register(fastifySwagger as never, { mode: 'static', specification: { document: openApiDocument() } });
+  await app.register(fastifySwaggerUi as never, { routePrefix: '/docs' });
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, config.HOST);
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  return {
+    url: `http://${config.HOST}:${port}`,
+    async close() {
+      watcher.stop();
+      await app.close();
+    },
+  };
+}

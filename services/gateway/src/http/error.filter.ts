@@ -1,0 +1,68 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { TopDogError, type ErrorBody } from '@topdog/contracts';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { HTTP_STATUS } from './error-status';
+
+/** Fastify's own errors for bodies it could not read, by code. */
+const FASTIFY_ERRORS: Record<string, (message: string) => ErrorBody> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => ({ code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large', details: [] }),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => ({
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'send the body as application/json',
+    details: [{ field: 'Content-Type', reason: 'must be application/json' }],
+  }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => ({
+    code: 'VALIDATION_FAILED',
+    message: 'invalid request',
+    details: [{ field: '(body)', reason: 'a JSON body is required' }],
+  }),
+  FST_ERR_CTP_INVALID_JSON_BODY: (message) => ({
+    code: 'VALIDATION_FAILED',
+    message: 'invalid request',
+    details: [{ field: '(body)', reason: `not valid JSON: ${message}` }],
+  }),
+};
+
+/** Turns anything thrown while handling a request into the one error shape. */
+export function errorBodyOf(exception: unknown): ErrorBody {
+  if (exception instanceof TopDogError) return exception.toBody();
+  const code = (exception as { code?: unknown })?.code;
+  if (typeof code === 'string' && FASTIFY_ERRORS[code]) return FASTIFY_ERRORS[code]((exception as Error).message);
+  if (exception instanceof SyntaxError) return FASTIFY_ERRORS.FST_ERR_CTP_INVALID_JSON_BODY!(exception.message);
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404) return { code: 'NOT_FOUND', message: 'no such endpoint', details: [] };
+    if (status === 413) return FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE!('');
+    if (status === 415) return FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE!('');
+    if (status >= 400 && status < 500) {
+      return { code: 'VALIDATION_FAILED', message: 'invalid request', details: [{ field: '(body)', reason: exception.message }] };
+    }
+  }
+  const statusCode = (exception as { statusCode?: unknown })?.statusCode;
+  if (statusCode === 400) return FASTIFY_ERRORS.FST_ERR_CTP_INVALID_JSON_BODY!((exception as Error).message);
+  if (statusCode === 413) return FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE!('');
+  if (statusCode === 415) return FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE!('');
+  return { code: 'INTERNAL', message: 'internal error', details: [] };
+}
+
+/** Sends an error in the one shape; UNAVAILABLE says when to retry. */
+export function sendError(reply: FastifyReply, body: ErrorBody): void {
+  const status = HTTP_STATUS[body.code];
+  if (body.code === 'UNAVAILABLE') void reply.header('Retry-After', '1');
+  void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send({ error: body });
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = errorBodyOf(exception);
+    if (body.code === 'INTERNAL' || body.code === 'UNAVAILABLE') {
+      this.logger.error({ err: exception }, body.message);
+    }
+    sendError(reply, body);
+  }
+}

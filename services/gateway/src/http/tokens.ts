@@ -1,0 +1,3 @@
+/** Injection tokens of the gateway's Nest module. */
+export const WORKFLOW_API = Symbol('WORKFLOW_API');
+export const READINESS = Symbol('READINESS');

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { CompletePhaseRequest, WorkflowIdParams } from '@topdog/contracts';
+import { InitializeBody } from './request-schemas';
+import type { FastifyReply } from 'fastify';
+import { readRequestContext } from '../workflows/request-context';
+import type { ApiResult, WorkflowApi } from '../workflows/workflow-api';
+import { parse } from './parse';
+import { WORKFLOW_API } from './tokens';
+
+type RawHeaders = Record<string, string | string[] | undefined>;
+
+function respond<T>(reply: FastifyReply, result: ApiResult<T>): T {
+  void reply.headers(result.headers);
+  return result.body;
+}
+
+/** The original system's four endpoints, with their paths and JSON shapes. */
+@Controller('api/ai-workflows')
+export class WorkflowsController {
+  constructor(@Inject(WORKFLOW_API) private readonly api: WorkflowApi) {}
+
+  @Post('initialize')
+  @HttpCode(200)
+  async initialize(@Body() body: unknown, @Headers() headers: RawHeaders, @Res({ passthrough: true }) reply: FastifyReply) {
+    const ctx = readRequestContext(headers);
+    return respond(reply, await this.api.initialize(parse(InitializeBody, body), ctx));
+  }
+
+  @Post('complete-phase')
+  @HttpCode(200)
+  async completePhase(@Body() body: unknown, @Headers() headers: RawHeaders, @Res({ passthrough: true }) reply: FastifyReply) {
+    const ctx = readRequestContext(headers);
+    return respond(reply, await this.api.completePhase(parse(CompletePhaseRequest, body), ctx));
+  }
+
+  @Get('status/:workflow_id')
+  async status(@Param() params: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { workflow_id } = parse(WorkflowIdParams, params, 'path');
+    return respond(reply, await this.api.status(workflow_id));
+  }
+
+  @Post('get-ai-prompt/:workflow_id')
+  @HttpCode(200)
+  async prompt(@Param() params: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { workflow_id } = parse(WorkflowIdParams, params, 'path');
+    return respond(reply, await this.api.prompt(workflow_id));
+  }
+}

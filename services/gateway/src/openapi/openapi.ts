@@ -1,0 +1,82 @@
+import {
+  AiPromptResponse,
+  CompletePhaseRequest,
+  CompletePhaseResponse,
+  ErrorResponse,
+  InitializeWorkflowRequest,
+  InitializeWorkflowResponse,
+  WorkflowIdParams,
+  WorkflowStatusResponse,
+} from '@topdog/contracts';
+import { z } from 'zod';
+import { createDocument } from 'zod-openapi';
+
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+const error = (description: string) => ({ description, ...json(ErrorResponse) });
+
+const commandHeaders = z.object({
+  'Idempotency-Key': z.string().max(255).optional().meta({ description: 'A retry with the same key is applied once and gets the same answer.' }),
+  'X-Correlation-Id': z.string().max(255).optional(),
+  'X-Actor': z.string().max(255).optional(),
+});
+
+const common = {
+  400: error('VALIDATION_FAILED: every bad field is named in details'),
+  413: error('PAYLOAD_TOO_LARGE'),
+  503: error('UNAVAILABLE: a service did not answer in time; retry'),
+};
+
+/** The OpenAPI document, generated from the same zod schemas that validate requests. */
+export function openApiDocument() {
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'TopDog orchestrator',
+      version: '0.1.0',
+      description: 'Walks a software change through six phases, each owned by an AI role. Event-sourced over NATS.',
+    },
+    paths: {
+      '/api/ai-workflows/initialize': {
+        post: {
+          summary: 'Start a workflow in DISCOVERY',
+          requestParams: { header: commandHeaders },
+          requestBody: json(InitializeWorkflowRequest),
+          responses: { 200: { description: 'Started', ...json(InitializeWorkflowResponse) }, 409: error('CONFLICT'), 422: error('IDEMPOTENCY_KEY_REUSED'), ...common },
+        },
+      },
+      '/api/ai-workflows/complete-phase': {
+        post: {
+          summary: "Record the current phase's answer and advance",
+          requestParams: {
+            header: commandHeaders.extend({ 'If-Match': z.string().optional().meta({ description: 'The ETag from status: complete only at that revision (else 412).' }) }),
+          },
+          requestBody: json(CompletePhaseRequest),
+          responses: {
+            200: { description: 'Advanced', ...json(CompletePhaseResponse) },
+            404: error('NOT_FOUND'),
+            409: error('CONFLICT: not in expected_state, or already COMPLETE'),
+            412: error('PRECONDITION_FAILED: If-Match does not match'),
+            422: error('IDEMPOTENCY_KEY_REUSED'),
+            ...common,
+          },
+        },
+      },
+      '/api/ai-workflows/status/{workflow_id}': {
+        get: {
+          summary: "A workflow's status (ETag: its revision)",
+          requestParams: { path: WorkflowIdParams },
+          responses: { 200: { description: 'Status', ...json(WorkflowStatusResponse) }, 404: error('NOT_FOUND'), ...common },
+        },
+      },
+      '/api/ai-workflows/get-ai-prompt/{workflow_id}': {
+        post: {
+          summary: 'The model request for the current phase',
+          requestParams: { path: WorkflowIdParams },
+          responses: { 200: { description: 'Prompt', ...json(AiPromptResponse) }, 404: error('NOT_FOUND'), 409: error('CONFLICT: workflow is COMPLETE'), ...common },
+        },
+      },
+      '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Up' } } } },
+      '/readyz': { get: { summary: 'Readiness: every service answers over NATS', responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready' } } } },
+    },
+  });
+}

@@ -1,0 +1,31 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { HealthReply, SUBJECTS, type ServiceName } from '@topdog/contracts';
+import { requestReply } from '@topdog/runtime';
+
+const SERVICES: ServiceName[] = ['orchestrator', 'projector', 'llm-runner'];
+
+export interface ReadinessReport {
+  ready: boolean;
+  services: Record<string, { ready: boolean; instance?: string; error?: string; details?: Record<string, unknown> }>;
+}
+export type Readiness = () => Promise<ReadinessReport>;
+
+/** Asks each service, over NATS, whether it is ready. */
+export function createReadiness(nc: NatsConnection, prefix: string, timeoutMs = 1000): Readiness {
+  return async () => {
+    const services: ReadinessReport['services'] = { gateway: { ready: !nc.isClosed() } };
+    await Promise.all(
+      SERVICES.map(async (service) => {
+        try {
+          const reply = await requestReply(nc, prefix, SUBJECTS.health(service), {}, HealthReply, timeoutMs);
+          services[service] = reply.ok
+            ? { ready: reply.value.ready, instance: reply.value.instanceId, details: reply.value.details }
+            : { ready: false, error: reply.error.message };
+        } catch (err) {
+          services[service] = { ready: false, error: (err as Error).message };
+        }
+      }),
+    );
+    return { ready: Object.values(services).every((s) => s.ready), services };
+  };
+}

@@ -1,0 +1,79 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { TopDogError, type CommandMetadata } from '@topdog/contracts';
+
+/** What the gateway reads from a request's headers, validated. */
+export interface RequestContext {
+  correlationId: string;
+  actor: string | undefined;
+  idempotencyKey: string | undefined;
+  /** From If-Match: the revision the client last saw. */
+  expectedRevision: number | undefined;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+const HEADER_VALUE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function token(headers: Headers, name: string): string | undefined {
+  const value = header(headers, name);
+  if (value === undefined) return undefined;
+  if (!HEADER_VALUE.test(value)) {
+    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [
+      { field: name, reason: 'must be 1 to 255 printable ASCII characters' },
+    ]);
+  }
+  return value;
+}
+
+/** An ETag for a workflow revision. */
+export const etagOf = (revision: number): string => `"${revision}"`;
+
+function parseIfMatch(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(value.trim());
+  if (!match) {
+    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [
+      { field: 'If-Match', reason: 'must be an ETag returned by the status endpoint, like "3"' },
+    ]);
+  }
+  return Number(match[1]);
+}
+
+export function readRequestContext(headers: Headers): RequestContext {
+  return {
+    correlationId: token(headers, 'X-Correlation-Id') ?? randomUUID(),
+    actor: token(headers, 'X-Actor'),
+    idempotencyKey: token(headers, 'Idempotency-Key'),
+    expectedRevision: parseIfMatch(header(headers, 'If-Match')),
+  };
+}
+
+/** Command metadata for a request: correlation, actor, time, and the idempotency key's hash. */
+export function commandMetadata(ctx: RequestContext, fallbackActor: string, endpoint: string, body: unknown): CommandMetadata {
+  const requestHash = ctx.idempotencyKey
+    ? createHash('sha256').update(endpoint).update('\n').update(JSON.stringify(body)).digest('hex')
+    : undefined;
+  return {
+    correlationId: ctx.correlationId,
+    causationId: null,
+    actor: ctx.actor ?? fallbackActor,
+    now: new Date().toISOString(),
+    idempotencyKey: ctx.idempotencyKey,
+    requestHash,
+  };
+}
+
+/**
+ * The workflow id an Idempotency-Key stands for, so that a retried initialize names the same
+ * workflow (a UUID with version 8, "custom", from a hash of the key).
+ */
+export function workflowIdForKey(prefix: string, key: string): string {
+  const hex = createHash('sha256').update(`${prefix}\ninitialize\n${key}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
