@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// `pnpm start`: runs the four services (built by scripts/build.mjs). When NATS_URL is unset and
+// nothing answers on 127.0.0.1:4222, it first launches a local nats-server with JetStream and
+// its data under .data/. Every process it starts is the leader of its own process group;
+// SIGINT or SIGTERM stops them all gracefully (services first, NATS last). A service that
+// dies is started again after a short pause.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'gateway'];
+const env = { ...process.env };
+const port = env.PORT ?? '3000';
+const host = env.HOST ?? '127.0.0.1';
+const children = new Map();
+let stopping = false;
+
+const log = (msg) => process.stderr.write(`[start] ${msg}\n`);
+
+function portOpen(h, p) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: h, port: p }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function natsServerBinary() {
+  if (env.NATS_SERVER_BIN) return env.NATS_SERVER_BIN;
+  for (const dir of (env.PATH ?? '').split(':').concat('/usr/sbin', '/usr/local/bin')) {
+    if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
+  }
+  return undefined;
+}
+
+async function ensureNats() {
+  if (env.NATS_URL) {
+    log(`using NATS at ${env.NATS_URL}`);
+    return;
+  }
+  env.NATS_URL = 'nats://127.0.0.1:4222';
+  if (await portOpen('127.0.0.1', 4222)) {
+    log('using the NATS server already answering on 127.0.0.1:4222');
+    return;
+  }
+  const bin = natsServerBinary();
+  if (!bin) {
+    log('no NATS server answers on 127.0.0.1:4222 and nats-server is not installed.');
+    log('Install it (Debian: apt-get install nats-server) or set NATS_URL.');
+    process.exit(1);
+  }
+  const dataDir = join(root, '.data');
+  mkdirSync(join(dataDir, 'nats'), { recursive: true });
+  const config = join(dataDir, 'nats.conf');
+  writeFileSync(
+    config,
+    ['listen: "127.0.0.1:4222"', 'max_payload: 8MB', `jetstream { store_dir: ${JSON.stringify(join(dataDir, 'nats'))} }`].join('\n'),
+  );
+  launch('nats-server', bin, ['-c', config], { restart: false });
+  for (let i = 0; i < 100 && !(await portOpen('127.0.0.1', 4222)); i++) await new Promise((r) => setTimeout(r, 100));
+  log(`launched nats-server with JetStream (data in ${join(dataDir, 'nats')})`);
+}
+
+function launch(name, command, args, { restart }) {
+  const child = spawn(command, args, { cwd: root, env, stdio: 'inherit', detached: true });
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (stopping) return;
+    log(`${name} exited (${signal ?? code})`);
+    if (restart) setTimeout(() => !stopping && launch(name, command, args, { restart }), 1000);
+  });
+  return child;
+}
+
+async function waitReady() {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const res = await fetch(`http://${host}:${port}/readyz`);
+      if (res.ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+function stopAll(signal) {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping`);
+  const nats = children.get('nats-server');
+  const services = [...children.entries()].filter(([n]) => n !== 'nats-server').map(([, c]) => c);
+  const exited = (c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)));
+  for (const c of services) {
+    try {
+      process.kill(-c.pid, 'SIGTERM');
+    } catch {}
+  }
+  const force = setTimeout(() => {
+    for (const c of children.values()) {
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {}
+    }
+  }, 15_000);
+  Promise.all(services.map(exited))
+    .then(async () => {
+      if (nats) {
+        try {
+          process.kill(-nats.pid, 'SIGTERM');
+        } catch {}
+        await exited(nats);
+      }
+    })
+    .finally(() => {
+      clearTimeout(force);
+      process.exit(0);
+    });
+}
+
+process.on('SIGINT', () => stopAll('SIGINT'));
+process.on('SIGTERM', () => stopAll('SIGTERM'));
+
+await ensureNats();
+for (const s of SERVICES) {
+  const main = join(root, 'services', s, 'dist', 'main.js');
+  if (!existsSync(main)) {
+    log(`${main} is missing: run pnpm build`);
+    process.exit(1);
+  }
+  launch(s, process.execPath, ['--enable-source-maps', main], { restart: true });
+}
+if (await waitReady()) {
+  const base = `http://${host}:${port}`;
+  process.stderr.write(`
+TopDog is ready at ${base}  (API docs: ${base}/docs)
+
+Try it:
+  curl -s -X POST ${base}/api/ai-workflows/initialize -H 'content-type: application/json' \\
+    -d '{"project_id":"proj123","user_id":"user789","requirements":{"description":"Build X feature"},"model":"gpt-4"}'
+  curl -s -X POST ${base}/api/ai-workflows/complete-phase -H 'content-type: application/json' \\
+    -d '{"workflow_id":"<id>","ai_response":"requirements...","phase_result":{"status":"discovered"}}'
+  curl -s ${base}/api/ai-workflows/status/<id>
+  curl -s -X POST ${base}/api/ai-workflows/get-ai-prompt/<id>
+
+Ctrl-C stops everything.
+`);
+} else {
+  log('the services did not become ready in 60 s; see the logs above');
+}

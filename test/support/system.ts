@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startNatsServer, type NatsServerFixture } from '@topdog/testing';
+
+export const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'gateway'] as const;
+export type Service = (typeof SERVICES)[number];
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The four services as separate processes on a private nats-server. */
+export interface System extends AsyncDisposable {
+  nats: NatsServerFixture;
+  baseUrl: string;
+  prefix: string;
+  kill(service: Service, signal?: NodeJS.Signals): Promise<void>;
+  start(service: Service): Promise<void>;
+  waitReady(timeoutMs?: number): Promise<void>;
+  logs(service: Service): Promise<string>;
+}
+
+export async function startSystem(extraEnv: Record<string, string> = {}): Promise<System> {
+  for (const s of SERVICES) {
+    if (!existsSync(join(root, 'services', s, 'dist', 'main.js'))) throw new Error(`services/${s}/dist/main.js is missing: run pnpm build`);
+  }
+  const nats = await startNatsServer();
+  const port = await freePort();
+  const logDir = await mkdtemp(join(tmpdir(), 'topdog-e2e-'));
+  const prefix = `e2e${port}`;
+  const env = {
+    ...process.env,
+    NATS_URL: nats.url,
+    TOPDOG_PREFIX: prefix,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...extraEnv,
+  };
+  const procs = new Map<Service, ChildProcess>();
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const start = async (service: Service) => {
+    const out = createWriteStream(join(logDir, `${service}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'services', service, 'dist', 'main.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+    procs.set(service, child);
+    if (service === 'gateway') {
+      for (let i = 0; i < 200; i++) {
+        try {
+          if ((await fetch(`${baseUrl}/healthz`)).ok) return;
+        } catch {}
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('gateway did not start');
+    }
+  };
+
+  const kill = async (service: Service, signal: NodeJS.Signals = 'SIGKILL') => {
+    const child = procs.get(service);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+    procs.delete(service);
+  };
+
+  const waitReady = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        const res = await fetch(`${baseUrl}/readyz`);
+        if (res.ok) return;
+        last = await res.text();
+      } catch (err) {
+        last = String(err);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`system not ready: ${last}`);
+  };
+
+  for (const s of SERVICES) await start(s);
+  await waitReady();
+
+  const dispose = async () => {
+    for (const s of SERVICES) await kill(s, 'SIGTERM');
+    await nats.dispose();
+  };
+  return {
+    nats,
+    baseUrl,
+    prefix,
+    kill,
+    start,
+    waitReady,
+    logs: (service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => ''),
+    [Symbol.asyncDispose]: dispose,
+  };
+}
