@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The two commands of the README, for a fresh Debian machine with only Node.js 20.19+ and npm:
+#   scripts/run.sh start   install what is missing, build, start everything, print how to try it
+#   scripts/run.sh test    install what is missing, then run every test
+# What it installs: pnpm (the version pinned in package.json), the workspace's packages, and
+# nats-server from Debian's packages when none is on the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[run] %s\n' "$*" >&2; }
+
+need_node() {
+  command -v node >/dev/null || { say "Node.js 20.19+ is required"; exit 1; }
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || { say "Node.js 20.19+ is required (found $(node --version))"; exit 1; }
+}
+
+need_pnpm() {
+  local want
+  want=$(node -p 'require("./package.json").packageManager.split("@")[1]')
+  if ! command -v pnpm >/dev/null || [[ "$(pnpm --version)" != "$want" ]]; then
+    say "installing pnpm $want"
+    npm install --global --no-fund --no-audit "pnpm@$want" >/dev/null 2>&1 \
+      || { say "npm could not install pnpm globally; try: sudo npm install -g pnpm@$want"; exit 1; }
+  fi
+}
+
+need_nats() {
+  if command -v nats-server >/dev/null || [[ -x /usr/sbin/nats-server ]] || [[ -n "${NATS_SERVER_BIN:-}" ]]; then return; fi
+  say "installing nats-server from Debian's packages"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null \
+    || { say "could not install nats-server: apt-get install nats-server, or set NATS_SERVER_BIN"; exit 1; }
+  # Debian's package starts a system-wide server; our tests and `start` run their own.
+}
+
+install_deps() {
+  say "installing packages"
+  pnpm install --frozen-lockfile --reporter=silent
+}
+
+need_node
+need_pnpm
+need_nats
+install_deps
+case "${1:-}" in
+  start) exec pnpm start ;;
+  test) exec pnpm test ;;
+  *) say "usage: scripts/run.sh start|test"; exit 2 ;;
+esac
