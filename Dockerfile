@@ -1,0 +1,23 @@
+# One multi-stage file for the four services: `docker build --build-arg SERVICE=gateway .`
+# (docker-compose.yml builds each with its own SERVICE).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN npm install --global pnpm@10.34.8
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY packages ./packages
+COPY services ./services
+COPY test/package.json ./test/package.json
+COPY scripts ./scripts
+COPY tsconfig.base.json tsconfig.json ./
+RUN pnpm install --frozen-lockfile && node scripts/build.mjs
+ARG SERVICE=gateway
+# A production node_modules holding only what the bundle leaves external.
+RUN pnpm --filter "@topdog/${SERVICE}" deploy --prod --legacy /out && cp -r services/${SERVICE}/dist /out/dist
+
+FROM node:20-bookworm-slim
+ARG SERVICE=gateway
+ENV NODE_ENV=production SERVICE=${SERVICE}
+WORKDIR /app
+COPY --from=build /out ./
+USER node
+CMD ["node", "--enable-source-maps", "dist/main.js"]
