@@ -1,6 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { TopDogError, type ErrorBody } from '@topdog/contracts';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { HTTP_STATUS } from './error-status';
 
@@ -58,10 +58,14 @@ export class ErrorFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     const body = errorBodyOf(exception);
     if (body.code === 'INTERNAL' || body.code === 'UNAVAILABLE') {
-      this.logger.error({ err: exception }, body.message);
+      const request = http.getRequest<FastifyRequest>();
+      const workflowId = (request.params as { workflow_id?: string } | undefined)?.workflow_id ?? (request.body as { workflow_id?: unknown } | undefined)?.workflow_id;
+      const correlationId = request.headers['x-correlation-id'];
+      this.logger.error({ err: exception, workflowId, correlationId, method: request.method, url: request.url }, body.message);
     }
     sendError(reply, body);
   }
