@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { PHASES } from '@topdog/contracts';
+import { connect } from '@nats-io/transport-node';
+import { PHASES, workflowStreamId } from '@topdog/contracts';
+import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
 import { startSystem, type System } from './support/system';
@@ -130,6 +132,21 @@ describe('REST API over the four services as separate processes', () => {
     const badIfMatch = await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'y' }, { 'If-Match': 'banana' });
     expect(badIfMatch.status).toBe(400);
     expect(badIfMatch.body.error.details[0].field).toBe('If-Match');
+  });
+
+  it('echoes the correlation id it records with the command', async () => {
+    const r = await api('POST', '/api/ai-workflows/initialize', initializeBody(), { 'X-Correlation-Id': 'trace-42' });
+    expect(r.headers.get('x-correlation-id')).toBe('trace-42');
+    const nc = await connect({ servers: system.nats.url });
+    try {
+      const store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
+      const [event] = await store.readStream(workflowStreamId(r.body.workflow_id));
+      expect(event).toMatchObject({ type: 'WorkflowInitialized', correlationId: 'trace-42', actor: 'user:user789', causationId: null });
+    } finally {
+      await nc.close();
+    }
+    const generated = await api('POST', '/api/ai-workflows/initialize', initializeBody());
+    expect(generated.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('applies a command once per Idempotency-Key and answers a retry the same', async () => {

@@ -9,8 +9,9 @@ import { WORKFLOW_API } from './tokens';
 
 type RawHeaders = Record<string, string | string[] | undefined>;
 
-function respond<T>(reply: FastifyReply, result: ApiResult<T>): T {
+function respond<T>(reply: FastifyReply, result: ApiResult<T>, correlationId?: string): T {
   void reply.headers(result.headers);
+  if (correlationId) void reply.header('X-Correlation-Id', correlationId);
   return result.body;
 }
 
@@ -23,14 +24,14 @@ export class WorkflowsController {
   @HttpCode(200)
   async initialize(@Body() body: unknown, @Headers() headers: RawHeaders, @Res({ passthrough: true }) reply: FastifyReply) {
     const ctx = readRequestContext(headers);
-    return respond(reply, await this.api.initialize(parse(InitializeBody, body), ctx));
+    return respond(reply, await this.api.initialize(parse(InitializeBody, body), ctx), ctx.correlationId);
   }
 
   @Post('complete-phase')
   @HttpCode(200)
   async completePhase(@Body() body: unknown, @Headers() headers: RawHeaders, @Res({ passthrough: true }) reply: FastifyReply) {
     const ctx = readRequestContext(headers);
-    return respond(reply, await this.api.completePhase(parse(CompletePhaseRequest, body), ctx));
+    return respond(reply, await this.api.completePhase(parse(CompletePhaseRequest, body), ctx), ctx.correlationId);
   }
 
   @Get('status/:workflow_id')
