@@ -3,7 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { PHASES, workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, initializeBody } from './support/http';
+import { http, initializeBody, postLargeBody } from './support/http';
 import { startSystem, type System } from './support/system';
 
 const ROLES = ['Q_ASSISTANT', 'Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VERIFIER', 'RELEASE_MANAGER'];
@@ -203,7 +203,7 @@ describe('REST API over the four services as separate processes', () => {
       expect(complete.status).toBe(404);
       expect(complete.body.error.code).toBe('NOT_FOUND');
       expect((await api('GET', '/api/nothing-here')).body.error.code).toBe('NOT_FOUND');
-      const big = await api('POST', '/api/ai-workflows/initialize', initializeBody({ requirements: { text: 'x'.repeat(1024 * 1024) } }));
+      const big = await postLargeBody(`${system.baseUrl}/api/ai-workflows/initialize`, JSON.stringify(initializeBody({ requirements: { text: 'x'.repeat(1024 * 1024) } })));
       expect(big.status).toBe(413);
       expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
       const text = await api('POST', '/api/ai-workflows/initialize', 'hello', { 'content-type': 'text/plain' });

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 /** A small JSON client for the REST API under test. */
 export interface HttpResult<T = any> {
   status: number;
@@ -34,3 +35,31 @@ export const initializeBody = (extra: Record<string, unknown> = {}) => ({
   model: 'gpt-4',
   ...extra,
 });
+
+/**
+ * POSTs a body with node:http and resolves with the response even if the server answered
+ * (413) and closed before the body was fully written: fetch reports that race as EPIPE,
+ * which hides the status the server sent.
+ */
+export function postLargeBody(url: string, body: string): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {}
+        resolve({ status: res.statusCode ?? 0, headers: new Headers(res.headers as Record<string, string>), body: parsed });
+      });
+    });
+    let answered = false;
+    req.on('response', () => (answered = true));
+    req.on('error', (err) => {
+      if (!answered) setTimeout(() => !answered && reject(err), 200);
+    });
+    req.end(body);
+  });
+}
