@@ -26,6 +26,10 @@ export async function requestReply<S extends z.ZodType<Reply<unknown>>>(
   timeoutMs: number,
 ): Promise<z.infer<S>> {
   const packet = encoder.encode(JSON.stringify({ pattern, data, id: randomUUID() }));
+  const limit = nc.info?.max_payload ?? 1024 * 1024;
+  if (packet.byteLength > limit) {
+    throw new TopDogError('PAYLOAD_TOO_LARGE', `the request is ${packet.byteLength} bytes; NATS carries at most ${limit}`);
+  }
   let raw: NestReplyPacket;
   try {
     const msg = await nc.request(subject(prefix, pattern), packet, { timeout: timeoutMs });

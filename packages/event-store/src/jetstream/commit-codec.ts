@@ -9,9 +9,7 @@ import type { StoredEvent } from '../event-store';
 export const POSITION_STRIDE = 1000;
 export const MAX_EVENTS_PER_APPEND = POSITION_STRIDE - 1;
 
-interface CommitEvent extends Omit<NewEvent, never> {
-  revision: number;
-}
+type CommitEvent = NewEvent & { revision: number };
 
 interface Commit {
   v: 1;

@@ -40,11 +40,6 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
   const { nc, prefix, watcher } = deps;
 
   async function send<S extends z.ZodType<Reply<unknown>>>(pattern: string, data: unknown, schema: S) {
-    const bytes = JSON.stringify(data).length;
-    const limit = nc.info?.max_payload ?? 1024 * 1024;
-    if (bytes + 1024 > limit) {
-      throw new TopDogError('PAYLOAD_TOO_LARGE', `the request is ${bytes} bytes; NATS carries at most ${limit}`);
-    }
     return unwrap(await requestReply(nc, prefix, pattern, data, schema, deps.requestTimeoutMs)) as Extract<z.infer<S>, { ok: true }>['value'];
   }
 

@@ -111,7 +111,10 @@ export class WorkflowProjection {
     } else {
       const event = parsed.data;
       const workflowId = event.data.workflowId;
-      const current = event.type === 'WorkflowInitialized' ? undefined : await this.deps.store.getStatus(workflowId);
+      // Past what was stored when this instance started, an initialization is certainly new;
+      // before it (a replay after a crash) its status may already be stored, further along.
+      const certainlyNew = event.type === 'WorkflowInitialized' && raw.position > this.headAtStart;
+      const current = certainlyNew ? undefined : await this.deps.store.getStatus(workflowId);
       if (!current || event.revision > current.revision) {
         const next = evolveStatus(current, event);
         if (next) this.deps.store.setStatus(next);
