@@ -6,12 +6,10 @@ import {
   GetWorkflowStatusReply,
   InitializeWorkflowReply,
   SUBJECTS,
-  TopDogError,
   type CompletePhaseRequest,
   type InitializeWorkflowRequest,
   type Reply,
 } from '@topdog/contracts';
-import { resolveModel } from '@topdog/models';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '@topdog/prompts';
 import { requestReply, unwrap } from '@topdog/runtime';
 import type { z } from 'zod';
@@ -50,9 +48,8 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
   }
 
   return {
+    /** `body` has passed `InitializeBody`, which checks the model against the model table. */
     async initialize(body: InitializeWorkflowRequest, ctx: RequestContext) {
-      const model = resolveModel(body.model);
-      if (!model.ok) throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: 'model', reason: model.reason }]);
       const workflowId = ctx.idempotencyKey ? workflowIdForKey(prefix, ctx.idempotencyKey) : randomUUID();
       const result = await send(
         SUBJECTS.initializeWorkflow,
