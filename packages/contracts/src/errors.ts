@@ -12,6 +12,10 @@ export const ErrorCode = z.enum([
   'IDEMPOTENCY_KEY_REUSED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  /** The model's provider lacks a setting (an API key, a base URL): details name it. */
+  'PROVIDER_NOT_CONFIGURED',
+  /** A model call could exceed the workflow's budget: it was not made. */
+  'BUDGET_EXCEEDED',
   'UNAVAILABLE',
   'INTERNAL',
 ]);

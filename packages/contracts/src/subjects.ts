@@ -6,6 +6,11 @@
 export const SUBJECTS = {
   initializeWorkflow: 'cmd.workflow.initialize',
   completePhase: 'cmd.workflow.complete-phase',
+  runPhase: 'cmd.workflow.run-phase',
+  recordLlmResult: 'cmd.workflow.record-llm-result',
+  /** Answered by the orchestrator (the writer knows best whether a call is still pending). */
+  llmCallStatus: 'query.workflow.llm-call',
+  llmProviders: 'query.llm.providers',
   workflowStatus: 'query.workflow.status',
   aiPrompt: 'query.workflow.prompt',
   projectorCheckpoint: 'projector.checkpoint',
@@ -26,3 +31,12 @@ export const eventSubject = (prefix: string, streamId: string): string => `${pre
 
 /** Subjects of all streams. */
 export const allEventsSubject = (prefix: string): string => `${prefix}.events.>`;
+
+/** Live (not stored) token deltas of one workflow's running model calls. */
+export const liveTokensSubject = (prefix: string, workflowId: string): string => `${prefix}.live.workflow.${workflowId}.tokens`;
+
+/**
+ * The durable queue of call requests the llm-runner instances share: a JetStream consumer on
+ * the event stream that hands out commits holding LlmCallRequested.
+ */
+export const LLM_REQUEST_QUEUE = { durable: 'llm_runner', category: 'workflow', eventTypes: ['LlmCallRequested'] } as const;

@@ -1,5 +1,7 @@
+import type { ProviderName } from '@topdog/contracts';
+
 /** Which API a model is reached through. */
-export type Provider = 'openai' | 'anthropic' | 'local';
+export type Provider = ProviderName;
 
 export interface ModelEntry {
   provider: Provider;
@@ -25,4 +27,12 @@ export const MODEL_TABLE: Readonly<Record<string, ModelEntry>> = {
   'claude-haiku-4-5': { provider: 'anthropic', providerModel: 'claude-haiku-4-5', inputPerMTok: 1, outputPerMTok: 5 },
   claude: { provider: 'anthropic', providerModel: 'claude-sonnet-4-6', inputPerMTok: 3, outputPerMTok: 15 },
   local: { provider: 'local', providerModel: 'llama3', inputPerMTok: 0, outputPerMTok: 0 },
+  /** Deterministic, built in, no network: for demos and tests. Used only when named. */
+  offline: { provider: 'offline', providerModel: 'offline-deterministic-v1', inputPerMTok: 0, outputPerMTok: 0 },
 };
+
+/** The cost of a call in US dollars, or null when the model has no price. */
+export function costOf(pricing: Pick<ModelEntry, 'inputPerMTok' | 'outputPerMTok'>, inputTokens: number, outputTokens: number): number | null {
+  if (pricing.inputPerMTok === null || pricing.outputPerMTok === null) return null;
+  return (inputTokens * pricing.inputPerMTok + outputTokens * pricing.outputPerMTok) / 1_000_000;
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { costOf } from './model-table';
 import { resolveModel } from './resolve-model';
 
 describe('resolveModel', () => {
@@ -23,5 +24,17 @@ describe('resolveModel', () => {
       expect(r.ok, name).toBe(false);
       if (!r.ok) expect(r.reason).toContain('unknown model');
     }
+  });
+});
+
+describe('offline model and costs', () => {
+  it('has a deterministic offline model that costs nothing', () => {
+    expect(resolveModel('offline')).toMatchObject({ ok: true, model: { provider: 'offline', inputPerMTok: 0 } });
+    expect(resolveModel('offline:anything').ok).toBe(false);
+  });
+
+  it('prices a call per million tokens, and an unpriced one as null', () => {
+    expect(costOf({ inputPerMTok: 2, outputPerMTok: 8 }, 1_000, 500)).toBeCloseTo(0.006, 9);
+    expect(costOf({ inputPerMTok: null, outputPerMTok: null }, 1_000, 500)).toBeNull();
   });
 });

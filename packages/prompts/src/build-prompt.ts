@@ -1,4 +1,5 @@
 import { NEXT_ACTION, PHASE_OWNER, type AiPrompt, type ChatMessage, type Phase } from '@topdog/contracts';
+import { outputJsonSchema } from './output-schemas';
 import type { PromptContext } from './prompt-context';
 import type { PromptLibrary } from './prompt-library';
 
@@ -19,6 +20,8 @@ function systemMessage(ctx: PromptContext, phase: Phase, library: PromptLibrary)
     `Workflow: ${ctx.workflowId}\nCurrent state: ${phase}\nYour role: ${role}\nNext action: ${NEXT_ACTION[phase]}`,
     '## Requirements',
     json(ctx.requirements),
+    '## Structured result',
+    `End your answer with one fenced \`\`\`json block holding an object that matches this JSON Schema:\n${json(outputJsonSchema(phase))}`,
   ];
   if (ctx.phases.length > 0) {
     parts.push(
@@ -61,4 +64,19 @@ export function buildPrompt(ctx: PromptContext, library: PromptLibrary): AiPromp
     maxTokens: ctx.maxTokens,
     promptVersion: library[role].version,
   };
+}
+
+/**
+ * The messages that ask again after an answer missed its phase's schema: the request as sent,
+ * the answer, and the validation errors.
+ */
+export function repairMessages(sent: readonly ChatMessage[], answer: string, errors: readonly string[]): ChatMessage[] {
+  return [
+    ...sent,
+    { role: 'assistant', content: answer },
+    {
+      role: 'user',
+      content: `Your structured result did not match the required schema:\n${errors.map((e) => `- ${e}`).join('\n')}\nAnswer again in full, ending with one corrected fenced \`\`\`json block.`,
+    },
+  ];
 }

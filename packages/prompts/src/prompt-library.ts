@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Role } from '@topdog/contracts';
+import { PHASE_OWNER, PHASES, type Role } from '@topdog/contracts';
+import { outputJsonSchema } from './output-schemas';
 import codeWriter from '../roles/code_writer.md';
 import qAssistant from '../roles/q_assistant.md';
 import releaseManager from '../roles/release_manager.md';
@@ -9,7 +10,7 @@ import verifier from '../roles/verifier.md';
 export interface RolePrompt {
   role: Role;
   text: string;
-  /** `<file>@<first 12 hex of sha256(text)>`: changes whenever the file's text changes. */
+  /** `<file>@<12 hex of sha256(text + output schemas)>`: changes when the file or a schema changes. */
   version: string;
 }
 
@@ -23,15 +24,17 @@ const FILES: Record<Role, [file: string, text: string]> = {
   RELEASE_MANAGER: ['release_manager', releaseManager],
 };
 
-function versionOf(file: string, text: string): string {
-  return `${file}@${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+function versionOf(file: string, role: Role, text: string): string {
+  const hash = createHash('sha256').update(text);
+  for (const phase of PHASES.filter((p) => PHASE_OWNER[p] === role)) hash.update(JSON.stringify(outputJsonSchema(phase)));
+  return `${file}@${hash.digest('hex').slice(0, 12)}`;
 }
 
 /** The role prompts shipped with this build, each with its content-hash version. */
 export function loadPromptLibrary(): PromptLibrary {
   const entries = Object.entries(FILES).map(([role, [file, raw]]) => {
     const text = raw.trim();
-    return [role, { role: role as Role, text, version: versionOf(file, text) }] as const;
+    return [role, { role: role as Role, text, version: versionOf(file, role as Role, text) }] as const;
   });
   return Object.fromEntries(entries) as Record<Role, RolePrompt>;
 }

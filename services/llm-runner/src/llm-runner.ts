@@ -1,20 +1,85 @@
 import 'reflect-metadata';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
+import { LLM_REQUEST_QUEUE, liveTokensSubject } from '@topdog/contracts';
+import { JetStreamEventQueue } from '@topdog/event-store';
 import type { Logger, Running } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
-import type { LlmRunnerConfig } from './config';
+import { CallRunner } from './calls/call-runner';
+import { secretsOf, type LlmRunnerConfig } from './config';
 import { LlmRunnerModule } from './nats/llm-runner.module';
+import { clientsFrom, ProviderRegistry } from './providers/provider-registry';
+import { OrchestratorClient } from './queue/orchestrator-client';
+import { RequestWorker, type CallTiming } from './queue/request-worker';
 
-/** Composes the llm-runner: for now it connects and answers readiness over NATS. */
+const percentile = (sorted: number[], p: number): number | null =>
+  sorted.length ? Number(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(3)) : null;
+
+/** The runner's own time per call over the last thousand calls, in milliseconds. */
+function overheadSummary(timings: readonly CallTiming[]) {
+  const before = timings.map((t) => t.beforeMs).sort((a, b) => a - b);
+  const after = timings.map((t) => t.afterMs).sort((a, b) => a - b);
+  return {
+    calls: timings.length,
+    requestToProvider: { p50: percentile(before, 0.5), p99: percentile(before, 0.99) },
+    providerToRecorded: { p50: percentile(after, 0.5), p99: percentile(after, 0.99) },
+  };
+}
+
+/**
+ * Composes the llm-runner: provider clients from the settings, the call runner, the worker on
+ * the shared request queue, and the providers and health handlers over NATS.
+ */
 export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<Running> {
+  const registry = new ProviderRegistry(clientsFrom(config), config, logger);
+  registry.start();
+  const encoder = new TextEncoder();
+  const runner = new CallRunner({
+    clientFor: (p) => registry.clientFor(p),
+    missingSetting: (p) => registry.missingSetting(p),
+    publishDelta: (delta) => nc.publish(liveTokensSubject(config.TOPDOG_PREFIX, delta.workflowId), encoder.encode(JSON.stringify(delta))),
+    timeoutMs: config.LLM_CALL_TIMEOUT_MS,
+    maxAttempts: config.LLM_MAX_ATTEMPTS,
+    backoff: { baseMs: config.LLM_RETRY_BASE_MS, maxMs: config.LLM_RETRY_MAX_MS, retryAfterMaxMs: config.LLM_RETRY_AFTER_MAX_MS },
+    secrets: secretsOf(config),
+    logger,
+  });
+  const queue = await JetStreamEventQueue.open(nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS });
+  const timings: CallTiming[] = [];
+  const worker = new RequestWorker({
+    source: queue,
+    runner,
+    orchestrator: new OrchestratorClient(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
+    logger,
+    concurrency: config.LLM_CONCURRENCY,
+    ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS,
+    onCallTimed: (t) => {
+      timings.push(t);
+      if (timings.length > 1_000) timings.shift();
+    },
+  });
+  const report = () => ({ instanceId: instance, providers: registry.report() });
   const app = await NestFactory.createMicroservice(
     LlmRunnerModule.register({
-      health: () => ({ service: 'llm-runner', instanceId: instance, ready: !nc.isClosed(), details: { providers: [] } }),
+      logger,
+      providers: report,
+      health: () => ({
+        service: 'llm-runner',
+        instanceId: instance,
+        ready: !nc.isClosed(),
+        details: { providers: registry.report(), runningCalls: worker.running, overhead: overheadSummary(timings) },
+      }),
     }),
     { strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'llm-runner'), logger: new PinoNestLogger(logger) },
   );
   await app.listen();
   await nc.flush();
-  return { close: () => app.close() };
+  worker.start();
+  return {
+    async close() {
+      registry.stop();
+      await worker.stop();
+      await app.close();
+    },
+  };
 }

@@ -7,5 +7,7 @@ export const OrchestratorConfig = BaseConfig.extend({
   /** Workflows whose state is kept in memory with its revision. */
   STATE_CACHE_SIZE: intSetting(50_000, 1),
   EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
+  /** Times an auto-advanced answer that misses its phase's schema is asked again. */
+  MAX_OUTPUT_REPAIRS: intSetting(2, 0, 10),
 });
 export type OrchestratorConfig = z.infer<typeof OrchestratorConfig>;

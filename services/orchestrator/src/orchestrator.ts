@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
-import { JetStreamEventStore } from '@topdog/event-store';
+import { LLM_REQUEST_QUEUE } from '@topdog/contracts';
+import { JetStreamEventQueue, JetStreamEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
 import type { Logger } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
@@ -10,6 +11,8 @@ import { WorkflowCommandHandler } from './command-handling/workflow-command-hand
 import { createWorkflowCommands } from './command-handling/workflow-commands';
 import type { OrchestratorConfig } from './config';
 import { OrchestratorModule } from './nats/orchestrator.module';
+import { ProviderDirectory } from './llm/provider-directory';
+
 
 export interface RunningOrchestrator {
   close(): Promise<void>;
@@ -30,7 +33,15 @@ export async function startOrchestrator(
     maxAttempts: config.COMMAND_MAX_ATTEMPTS,
     cacheSize: config.STATE_CACHE_SIZE,
   });
-  const commands = createWorkflowCommands(handler, loadPromptLibrary());
+  // The llm-runner's queue must exist before the first call request is appended, or it would be missed.
+  await JetStreamEventQueue.ensure(nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE });
+  const providers = new ProviderDirectory(nc, config.TOPDOG_PREFIX, logger);
+  const commands = createWorkflowCommands({
+    handler,
+    prompts: loadPromptLibrary(),
+    maxRepairs: config.MAX_OUTPUT_REPAIRS,
+    providerSettings: () => providers.settings(),
+  });
   const app = await NestFactory.createMicroservice(
     OrchestratorModule.register({
       logger,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CommandMetadata } from '../envelope';
-import { Role, WorkflowStateName } from '../phases';
+import { Phase, Role, WorkflowStateName } from '../phases';
+import { WorkflowBudget } from './workflow.events';
 import { replyOf } from '../reply';
 
 export const WorkflowId = z.uuid();
@@ -17,6 +18,10 @@ export const InitializeWorkflow = z.object({
     model: z.string().min(1).max(200),
     temperature: z.number().min(0).max(2),
     maxTokens: z.number().int().min(1).max(1_000_000),
+    autoAdvance: z.boolean().default(false),
+    budget: WorkflowBudget.default({ maxCostUsd: null, maxTokens: null }),
+    /** The id of the first model call when auto-advance starts one (chosen by the caller). */
+    firstCallId: z.uuid().optional(),
   }),
   metadata: CommandMetadata,
 });
@@ -27,6 +32,8 @@ export const InitializeWorkflowResult = z.object({
   initialState: z.literal('DISCOVERY'),
   systemPrompt: z.string(),
   nextAction: z.string(),
+  /** The model call auto-advance requested, if any. */
+  callId: z.uuid().nullable().default(null),
   revision: z.number().int(),
   position: z.number().int(),
 });
@@ -63,5 +70,86 @@ export const CompletePhaseResult = z.object({
 export type CompletePhaseResult = z.infer<typeof CompletePhaseResult>;
 export const CompletePhaseReply = replyOf(CompletePhaseResult);
 
-export const WorkflowCommand = z.discriminatedUnion('type', [InitializeWorkflow, CompletePhase]);
+/** Asks for a model call for the current phase. */
+export const RunPhase = z.object({
+  type: z.literal('RunPhase'),
+  data: z.object({
+    workflowId: WorkflowId,
+    /** The call's id, chosen by the caller so a retry names the same call. */
+    callId: z.uuid(),
+    expectedState: WorkflowStateName.optional(),
+  }),
+  metadata: CommandMetadata,
+});
+export type RunPhase = z.infer<typeof RunPhase>;
+
+export const RunPhaseResult = z.object({
+  workflowId: WorkflowId,
+  callId: z.uuid(),
+  phase: Phase,
+  role: Role,
+  model: z.string(),
+  promptVersion: z.string(),
+  revision: z.number().int(),
+  position: z.number().int(),
+});
+export type RunPhaseResult = z.infer<typeof RunPhaseResult>;
+export const RunPhaseReply = replyOf(RunPhaseResult);
+
+/** What the llm-runner reports for one call. */
+export const LlmCallOutcome = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    content: z.string(),
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    latencyMs: z.number().nonnegative(),
+    providerRequestId: z.string().max(500).nullable(),
+    finishReason: z.string().max(100).nullable(),
+    attempts: z.number().int().positive(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    errorClass: z.string().max(100),
+    message: z.string().max(2000),
+    retryable: z.boolean(),
+    httpStatus: z.number().int().nullable(),
+    attempts: z.number().int().positive(),
+  }),
+]);
+export type LlmCallOutcome = z.infer<typeof LlmCallOutcome>;
+
+/** The llm-runner's result for a requested call; recorded once per call id. */
+export const RecordLlmResult = z.object({
+  type: z.literal('RecordLlmResult'),
+  data: z.object({
+    workflowId: WorkflowId,
+    callId: z.uuid(),
+    outcome: LlmCallOutcome,
+    /** The id auto-advance gives the next call, if it requests one. */
+    nextCallId: z.uuid(),
+  }),
+  metadata: CommandMetadata,
+});
+export type RecordLlmResult = z.infer<typeof RecordLlmResult>;
+
+export const RecordLlmResultResult = z.object({
+  workflowId: WorkflowId,
+  callId: z.uuid(),
+  /** False when the result was already recorded (a redelivery): nothing was written. */
+  recorded: z.boolean(),
+  revision: z.number().int(),
+  position: z.number().int(),
+});
+export type RecordLlmResultResult = z.infer<typeof RecordLlmResultResult>;
+export const RecordLlmResultReply = replyOf(RecordLlmResultResult);
+
+/** Asked by the llm-runner before it calls a model: is this call still waiting for a result? */
+export const GetLlmCallStatus = z.object({ workflowId: WorkflowId, callId: z.uuid() });
+export type GetLlmCallStatus = z.infer<typeof GetLlmCallStatus>;
+export const LlmCallStatus = z.object({ status: z.enum(['pending', 'recorded', 'unknown']) });
+export type LlmCallStatus = z.infer<typeof LlmCallStatus>;
+export const LlmCallStatusReply = replyOf(LlmCallStatus);
+
+export const WorkflowCommand = z.discriminatedUnion('type', [InitializeWorkflow, CompletePhase, RunPhase, RecordLlmResult]);
 export type WorkflowCommand = z.infer<typeof WorkflowCommand>;

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { envelopeOf, type Envelope } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
+import { BudgetExceeded, LlmCallFailed, LlmCallRequested, LlmCallSucceeded, PhaseOutputRejected } from './llm-call.events';
 
 const WorkflowId = z.uuid();
+
+/** Spending limits of one workflow over all its model calls. */
+export const WorkflowBudget = z.object({
+  maxCostUsd: z.number().positive().nullable(),
+  maxTokens: z.number().int().positive().nullable(),
+});
+export type WorkflowBudget = z.infer<typeof WorkflowBudget>;
 
 /** A workflow was started in DISCOVERY with its requirements and model settings. */
 export const WorkflowInitialized = z.object({
@@ -17,6 +25,10 @@ export const WorkflowInitialized = z.object({
     temperature: z.number(),
     maxTokens: z.number().int(),
     initialState: z.literal('DISCOVERY'),
+    /** Each model answer completes its phase and requests the next (absent in v1 events: false). */
+    autoAdvance: z.boolean().default(false),
+    /** Limits over the workflow's life; null: none. */
+    budget: WorkflowBudget.default({ maxCostUsd: null, maxTokens: null }),
   }),
 });
 
@@ -42,7 +54,16 @@ export const WorkflowCompleted = z.object({
   data: z.object({ workflowId: WorkflowId, completedPhases: z.array(Phase) }),
 });
 
-export const WorkflowEvent = z.discriminatedUnion('type', [WorkflowInitialized, PhaseCompleted, WorkflowCompleted]);
+export const WorkflowEvent = z.discriminatedUnion('type', [
+  WorkflowInitialized,
+  PhaseCompleted,
+  WorkflowCompleted,
+  LlmCallRequested,
+  LlmCallSucceeded,
+  LlmCallFailed,
+  BudgetExceeded,
+  PhaseOutputRejected,
+]);
 export type WorkflowEvent = z.infer<typeof WorkflowEvent>;
 export type WorkflowInitialized = z.infer<typeof WorkflowInitialized>;
 export type PhaseCompleted = z.infer<typeof PhaseCompleted>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChatMessage } from './workflow.queries';
+import { ChatMessage } from '../llm/chat-message';
 import { Phase, Role, WorkflowStateName } from '../phases';
 
 /**
@@ -16,6 +16,15 @@ export const InitializeWorkflowRequest = z.strictObject({
   model: z.string().trim().min(1).max(200).default('gpt-4'),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().min(1).max(1_000_000).optional(),
+  /** Each model answer completes its phase and requests the next, until COMPLETE or a failure. */
+  auto_advance: z.boolean().optional(),
+  /** Limits over all of the workflow's model calls (max_tokens above is per call). */
+  budget: z
+    .strictObject({
+      max_cost_usd: z.number().positive().max(1_000_000).optional(),
+      max_tokens: z.number().int().positive().max(1_000_000_000).optional(),
+    })
+    .optional(),
 });
 export type InitializeWorkflowRequest = z.infer<typeof InitializeWorkflowRequest>;
 
@@ -24,6 +33,8 @@ export const InitializeWorkflowResponse = z.object({
   initial_state: z.literal('DISCOVERY'),
   system_prompt: z.string(),
   next_action: z.string(),
+  /** The first model call when auto_advance started one. */
+  call_id: z.uuid().optional(),
 });
 
 export const CompletePhaseRequest = z.strictObject({
@@ -44,7 +55,37 @@ export const CompletePhaseResponse = z.object({
   is_complete: z.boolean(),
 });
 
+/** POST /api/ai-workflows/{workflow_id}/run-phase: an empty body runs the current phase. */
+export const RunPhaseRequest = z
+  .strictObject({
+    /** Run only if the workflow is in this state; otherwise 409 and nothing is written. */
+    expected_state: WorkflowStateName.optional(),
+  })
+  .default({});
+export type RunPhaseRequest = z.infer<typeof RunPhaseRequest>;
+
+export const RunPhaseResponse = z.object({
+  workflow_id: z.uuid(),
+  call_id: z.uuid(),
+  phase: Phase,
+  role: Role,
+  model: z.string(),
+  prompt_version: z.string(),
+  status: z.literal('requested'),
+  /** Where the call's progress shows. */
+  status_url: z.string(),
+});
+
 export const WorkflowIdParams = z.strictObject({ workflow_id: z.uuid() });
+
+const UsageBody = z.object({
+  calls: z.number().int(),
+  failed_calls: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost_usd: z.number(),
+  unpriced_calls: z.number().int(),
+});
 
 export const WorkflowStatusResponse = z.object({
   workflow_id: z.uuid(),
@@ -53,6 +94,31 @@ export const WorkflowStatusResponse = z.object({
   completed_phases: z.array(Phase),
   next_role: Role.nullable(),
   is_complete: z.boolean(),
+  usage: z.object({
+    total: UsageBody,
+    by_phase: z.partialRecord(Phase, UsageBody),
+    budget: z.object({
+      max_cost_usd: z.number().nullable(),
+      max_tokens: z.number().int().nullable(),
+      remaining_cost_usd: z.number().nullable(),
+      remaining_tokens: z.number().int().nullable(),
+    }),
+  }),
+  llm: z.object({
+    auto_advance: z.boolean(),
+    running: z.object({ call_id: z.uuid(), phase: Phase, purpose: z.string(), requested_at: z.string() }).nullable(),
+    last_call: z
+      .object({
+        call_id: z.uuid(),
+        phase: Phase,
+        status: z.enum(['succeeded', 'failed']),
+        content: z.string().nullable(),
+        error_class: z.string().nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable(),
+    stopped: z.object({ reason: z.string(), message: z.string() }).nullable(),
+  }),
 });
 
 export const AiPromptResponse = z.object({
@@ -60,4 +126,33 @@ export const AiPromptResponse = z.object({
   messages: z.array(ChatMessage),
   temperature: z.number(),
   max_tokens: z.number().int(),
+});
+
+export const ProvidersResponse = z.object({
+  providers: z.array(
+    z.object({
+      provider: z.string(),
+      configured: z.boolean(),
+      missing_setting: z.string().nullable(),
+      base_url: z.string().nullable(),
+      reachable: z.boolean().nullable(),
+      checked_at: z.string().nullable(),
+      latency_ms: z.number().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+
+export const ModelsResponse = z.object({
+  models: z.array(
+    z.object({
+      name: z.string(),
+      provider: z.string(),
+      provider_model: z.string(),
+      input_usd_per_mtok: z.number().nullable(),
+      output_usd_per_mtok: z.number().nullable(),
+    }),
+  ),
+  /** Any model a provider offers, by prefix. */
+  prefixes: z.array(z.string()),
 });

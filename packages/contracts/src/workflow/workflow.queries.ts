@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { replyOf } from '../reply';
 import { WorkflowId } from './workflow.commands';
+import { ChatMessage } from '../llm/chat-message';
 
 /**
  * Queries may name the global position a caller has seen written (read-your-writes):
@@ -11,6 +12,52 @@ const consistency = { minPosition: z.number().int().nonnegative().optional() };
 
 export const GetWorkflowStatus = z.object({ workflowId: WorkflowId, ...consistency });
 export type GetWorkflowStatus = z.infer<typeof GetWorkflowStatus>;
+
+/** Model calls and what they used. Cost sums the priced calls; `unpricedCalls` counts the others. */
+export const Usage = z.object({
+  calls: z.number().int().nonnegative(),
+  failedCalls: z.number().int().nonnegative(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
+  unpricedCalls: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof Usage>;
+export const NO_USAGE: Usage = { calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedCalls: 0 };
+
+export const WorkflowUsage = z.object({
+  total: Usage,
+  byPhase: z.partialRecord(Phase, Usage),
+  budget: z.object({
+    maxCostUsd: z.number().nullable(),
+    maxTokens: z.number().int().nullable(),
+    remainingCostUsd: z.number().nullable(),
+    remainingTokens: z.number().int().nullable(),
+  }),
+});
+export type WorkflowUsage = z.infer<typeof WorkflowUsage>;
+
+/** The model-call side of a workflow: what runs now, and how the last call ended. */
+export const WorkflowLlmState = z.object({
+  autoAdvance: z.boolean(),
+  running: z.object({ callId: z.uuid(), phase: Phase, purpose: z.enum(['phase', 'repair']), requestedAt: z.iso.datetime() }).nullable(),
+  lastCall: z
+    .object({
+      callId: z.uuid(),
+      phase: Phase,
+      status: z.enum(['succeeded', 'failed']),
+      /** The answer (on success), so a client without auto-advance can review it. */
+      content: z.string().nullable(),
+      errorClass: z.string().nullable(),
+      error: z.string().nullable(),
+    })
+    .nullable(),
+  /** Why auto-advance or a run stopped short (budget, invalid output), until the next call. */
+  stopped: z.object({ reason: z.enum(['budget_exceeded', 'output_invalid', 'call_failed']), message: z.string() }).nullable(),
+});
+export type WorkflowLlmState = z.infer<typeof WorkflowLlmState>;
+
+const NO_BUDGET = { maxCostUsd: null, maxTokens: null, remainingCostUsd: null, remainingTokens: null };
 
 export const WorkflowStatus = z.object({
   workflowId: WorkflowId,
@@ -27,6 +74,8 @@ export const WorkflowStatus = z.object({
   position: z.number().int().nonnegative(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  usage: WorkflowUsage.default({ total: NO_USAGE, byPhase: {}, budget: NO_BUDGET }),
+  llm: WorkflowLlmState.default({ autoAdvance: false, running: null, lastCall: null, stopped: null }),
 });
 export type WorkflowStatus = z.infer<typeof WorkflowStatus>;
 export const GetWorkflowStatusReply = replyOf(WorkflowStatus);
@@ -34,11 +83,6 @@ export const GetWorkflowStatusReply = replyOf(WorkflowStatus);
 export const GetAiPrompt = z.object({ workflowId: WorkflowId, ...consistency });
 export type GetAiPrompt = z.infer<typeof GetAiPrompt>;
 
-export const ChatMessage = z.object({
-  role: z.enum(['system', 'user', 'assistant']),
-  content: z.string(),
-});
-export type ChatMessage = z.infer<typeof ChatMessage>;
 
 /** Exactly what a model will be sent for the workflow's current phase. */
 export const AiPrompt = z.object({

@@ -49,3 +49,8 @@ export function decodeCommit(seq: number, payload: Uint8Array): StoredEvent[] {
 
 /** Header carrying the revision of a commit's last event, so it is read without the payload. */
 export const LAST_REVISION_HEADER = 'Topdog-Last-Revision';
+
+/** Header listing a commit's event types, so a consumer can skip commits without decoding them. */
+export const EVENT_TYPES_HEADER = 'Topdog-Event-Types';
+
+export const eventTypesOf = (events: readonly { type: string }[]): string => [...new Set(events.map((e) => e.type))].join(',');

@@ -29,6 +29,8 @@ import {
 import {
   decodeCommit,
   encodeCommit,
+  EVENT_TYPES_HEADER,
+  eventTypesOf,
   LAST_REVISION_HEADER,
   MAX_EVENTS_PER_APPEND,
   positionOf,
@@ -141,6 +143,7 @@ export class JetStreamEventStore implements EventStore {
     const lastRevision = tip.revision + events.length;
     const h = natsHeaders();
     h.set(LAST_REVISION_HEADER, String(lastRevision));
+    h.set(EVENT_TYPES_HEADER, eventTypesOf(events));
     try {
       const ack = await this.publishOnce(subject, payload, {
         msgID: events[0]!.id,

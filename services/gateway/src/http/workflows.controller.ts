@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { CompletePhaseRequest, WorkflowIdParams } from '@topdog/contracts';
+import { CompletePhaseRequest, RunPhaseRequest, WorkflowIdParams } from '@topdog/contracts';
 import { InitializeBody } from './request-schemas';
 import type { FastifyReply } from 'fastify';
 import { readRequestContext } from '../workflows/request-context';
@@ -15,7 +15,7 @@ function respond<T>(reply: FastifyReply, result: ApiResult<T>, correlationId?: s
   return result.body;
 }
 
-/** The original system's four endpoints, with their paths and JSON shapes. */
+/** The original system's four endpoints, with their paths and JSON shapes, and run-phase. */
 @Controller('api/ai-workflows')
 export class WorkflowsController {
   constructor(@Inject(WORKFLOW_API) private readonly api: WorkflowApi) {}
@@ -38,6 +38,20 @@ export class WorkflowsController {
   async status(@Param() params: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
     return respond(reply, await this.api.status(workflow_id));
+  }
+
+  /** Asks the llm-runner to run the current phase with the workflow's model: 202, the answer arrives as events. */
+  @Post(':workflow_id/run-phase')
+  @HttpCode(202)
+  async runPhase(
+    @Param() params: unknown,
+    @Body() body: unknown,
+    @Headers() headers: RawHeaders,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { workflow_id } = parse(WorkflowIdParams, params, 'path');
+    const ctx = readRequestContext(headers);
+    return respond(reply, await this.api.runPhase(workflow_id, parse(RunPhaseRequest, body ?? {}), ctx), ctx.correlationId);
   }
 
   @Post('get-ai-prompt/:workflow_id')

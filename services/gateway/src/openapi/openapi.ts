@@ -5,6 +5,10 @@ import {
   ErrorResponse,
   InitializeWorkflowRequest,
   InitializeWorkflowResponse,
+  ModelsResponse,
+  ProvidersResponse,
+  RunPhaseRequest,
+  RunPhaseResponse,
   WorkflowIdParams,
   WorkflowStatusResponse,
 } from '@topdog/contracts';
@@ -41,7 +45,12 @@ export function openApiDocument() {
           summary: 'Start a workflow in DISCOVERY',
           requestParams: { header: commandHeaders },
           requestBody: json(InitializeWorkflowRequest),
-          responses: { 200: { description: 'Started', ...json(InitializeWorkflowResponse) }, 409: error('CONFLICT'), 422: error('IDEMPOTENCY_KEY_REUSED'), ...common },
+          responses: {
+            200: { description: 'Started', ...json(InitializeWorkflowResponse) },
+            409: error('CONFLICT'),
+            422: error('IDEMPOTENCY_KEY_REUSED, PROVIDER_NOT_CONFIGURED (auto_advance), BUDGET_EXCEEDED'),
+            ...common,
+          },
         },
       },
       '/api/ai-workflows/complete-phase': {
@@ -74,6 +83,26 @@ export function openApiDocument() {
           requestParams: { path: WorkflowIdParams },
           responses: { 200: { description: 'Prompt', ...json(AiPromptResponse) }, 404: error('NOT_FOUND'), 409: error('CONFLICT: workflow is COMPLETE'), ...common },
         },
+      },
+      '/api/ai-workflows/{workflow_id}/run-phase': {
+        post: {
+          summary: "Run the current phase with the workflow's model (the answer arrives as events; see status.llm)",
+          requestParams: { path: WorkflowIdParams, header: commandHeaders },
+          requestBody: json(RunPhaseRequest),
+          responses: {
+            202: { description: 'Requested', ...json(RunPhaseResponse) },
+            404: error('NOT_FOUND'),
+            409: error('CONFLICT: not in expected_state, a call is already running, or COMPLETE'),
+            422: error("PROVIDER_NOT_CONFIGURED (details name the missing setting), BUDGET_EXCEEDED, or IDEMPOTENCY_KEY_REUSED"),
+            ...common,
+          },
+        },
+      },
+      '/api/llm/providers': {
+        get: { summary: 'Providers: configured and reachable at the last check', responses: { 200: { description: 'Providers', ...json(ProvidersResponse) }, 503: error('UNAVAILABLE: no llm-runner answered') } },
+      },
+      '/api/llm/models': {
+        get: { summary: 'The model table: names, providers and prices per million tokens', responses: { 200: { description: 'Models', ...json(ModelsResponse) } } },
       },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Up' } } } },
       '/readyz': { get: { summary: 'Readiness: every service answers over NATS', responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready' } } } },

@@ -72,8 +72,14 @@ export function commandMetadata(ctx: RequestContext, fallbackActor: string, endp
  * The workflow id an Idempotency-Key stands for, so that a retried initialize names the same
  * workflow (a UUID with version 8, "custom", from a hash of the key).
  */
-export function workflowIdForKey(prefix: string, key: string): string {
-  const hex = createHash('sha256').update(`${prefix}\ninitialize\n${key}`).digest('hex');
+/** A stable UUID (version 8, name-based) for a name within a scope: the same inputs, the same id. */
+export function idForKey(scope: string, name: string): string {
+  const hex = createHash('sha256').update(`${scope}\n${name}`).digest('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The workflow id an initialize with this Idempotency-Key creates (so a retry names the same workflow). */
+export function workflowIdForKey(prefix: string, key: string): string {
+  return idForKey(prefix, `initialize\n${key}`);
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   CompletePhaseReply,
+  ProvidersReply,
+  RunPhaseReply,
   GetAiPromptReply,
   GetWorkflowStatusReply,
   InitializeWorkflowReply,
@@ -9,12 +11,55 @@ import {
   type CompletePhaseRequest,
   type InitializeWorkflowRequest,
   type Reply,
+  type RunPhaseRequest,
+  type Usage,
+  type WorkflowStatus,
 } from '@topdog/contracts';
+import { MODEL_TABLE } from '@topdog/models';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '@topdog/prompts';
 import { requestReply, unwrap } from '@topdog/runtime';
 import type { z } from 'zod';
 import type { CheckpointWatcher } from '../consistency/checkpoint-watcher';
-import { commandMetadata, etagOf, workflowIdForKey, type RequestContext } from './request-context';
+import { commandMetadata, etagOf, idForKey, workflowIdForKey, type RequestContext } from './request-context';
+
+const usageBody = (u: Usage) => ({
+  calls: u.calls,
+  failed_calls: u.failedCalls,
+  input_tokens: u.inputTokens,
+  output_tokens: u.outputTokens,
+  cost_usd: Number(u.costUsd.toFixed(6)),
+  unpriced_calls: u.unpricedCalls,
+});
+
+/** The status's model-call side in the API's snake_case. */
+function llmBody(s: WorkflowStatus) {
+  const { usage, llm } = s;
+  return {
+    usage: {
+      total: usageBody(usage.total),
+      by_phase: Object.fromEntries(Object.entries(usage.byPhase).map(([phase, u]) => [phase, usageBody(u)])),
+      budget: {
+        max_cost_usd: usage.budget.maxCostUsd,
+        max_tokens: usage.budget.maxTokens,
+        remaining_cost_usd: usage.budget.remainingCostUsd === null ? null : Number(usage.budget.remainingCostUsd.toFixed(6)),
+        remaining_tokens: usage.budget.remainingTokens,
+      },
+    },
+    llm: {
+      auto_advance: llm.autoAdvance,
+      running: llm.running && { call_id: llm.running.callId, phase: llm.running.phase, purpose: llm.running.purpose, requested_at: llm.running.requestedAt },
+      last_call: llm.lastCall && {
+        call_id: llm.lastCall.callId,
+        phase: llm.lastCall.phase,
+        status: llm.lastCall.status,
+        content: llm.lastCall.content,
+        error_class: llm.lastCall.errorClass,
+        error: llm.lastCall.error,
+      },
+      stopped: llm.stopped,
+    },
+  };
+}
 
 export interface WorkflowApiDeps {
   nc: NatsConnection;
@@ -51,6 +96,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
     /** `body` has passed `InitializeBody`, which checks the model against the model table. */
     async initialize(body: InitializeWorkflowRequest, ctx: RequestContext) {
       const workflowId = ctx.idempotencyKey ? workflowIdForKey(prefix, ctx.idempotencyKey) : randomUUID();
+      const autoAdvance = body.auto_advance ?? false;
       const result = await send(
         SUBJECTS.initializeWorkflow,
         {
@@ -64,6 +110,9 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
             model: body.model,
             temperature: body.temperature ?? DEFAULT_TEMPERATURE,
             maxTokens: body.max_tokens ?? DEFAULT_MAX_TOKENS,
+            autoAdvance,
+            budget: { maxCostUsd: body.budget?.max_cost_usd ?? null, maxTokens: body.budget?.max_tokens ?? null },
+            ...(autoAdvance ? { firstCallId: idForKey(workflowId, 'first-call') } : {}),
           },
           metadata: commandMetadata(ctx, `user:${body.user_id}`, 'initialize', body),
         },
@@ -75,6 +124,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           initial_state: result.initialState,
           system_prompt: result.systemPrompt,
           next_action: result.nextAction,
+          ...(result.callId ? { call_id: result.callId } : {}),
         },
         headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) },
       };
@@ -119,8 +169,72 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           completed_phases: s.completedPhases,
           next_role: s.nextRole,
           is_complete: s.isComplete,
+          ...llmBody(s),
         },
         headers: { ETag: etagOf(s.revision) },
+      };
+    },
+
+    /** Asks for the current phase's model call; the answer arrives as events (see status.llm). */
+    async runPhase(workflowId: string, body: RunPhaseRequest, ctx: RequestContext) {
+      const callId = ctx.idempotencyKey ? idForKey(workflowId, `run-phase:${ctx.idempotencyKey}`) : randomUUID();
+      const result = await send(
+        SUBJECTS.runPhase,
+        {
+          type: 'RunPhase',
+          data: { workflowId, callId, expectedState: body.expected_state },
+          metadata: commandMetadata(ctx, 'anonymous', `run-phase:${workflowId}`, body),
+        },
+        RunPhaseReply,
+      );
+      return {
+        body: {
+          workflow_id: result.workflowId,
+          call_id: result.callId,
+          phase: result.phase,
+          role: result.role,
+          model: result.model,
+          prompt_version: result.promptVersion,
+          status: 'requested' as const,
+          status_url: `/api/ai-workflows/status/${result.workflowId}`,
+        },
+        headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) },
+      };
+    },
+
+    /** Which providers the llm-runner can call, and whether they answered its last check. */
+    async providers() {
+      const report = await send(SUBJECTS.llmProviders, {}, ProvidersReply);
+      return {
+        body: {
+          providers: report.providers.map((p) => ({
+            provider: p.provider,
+            configured: p.configured,
+            missing_setting: p.missingSetting,
+            base_url: p.baseUrl,
+            reachable: p.reachable,
+            checked_at: p.checkedAt,
+            latency_ms: p.latencyMs,
+            error: p.error,
+          })),
+        },
+        headers: {},
+      };
+    },
+
+    models() {
+      return {
+        body: {
+          models: Object.entries(MODEL_TABLE).map(([name, m]) => ({
+            name,
+            provider: m.provider,
+            provider_model: m.providerModel,
+            input_usd_per_mtok: m.inputPerMTok,
+            output_usd_per_mtok: m.outputPerMTok,
+          })),
+          prefixes: ['openai:<model>', 'anthropic:<model>', 'local:<model>'],
+        },
+        headers: {},
       };
     },
 

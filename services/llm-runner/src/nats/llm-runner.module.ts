@@ -1,14 +1,28 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { ProvidersReport } from '@topdog/contracts';
 import { HEALTH_CHECK, healthController, type HealthCheck } from '@topdog/runtime/nest';
+import type { Logger } from 'pino';
+import { ProvidersController } from './providers.controller';
+import { LOGGER, PROVIDERS_REPORT } from './tokens';
 
-/** Nest wiring only. Model calls arrive with the llm-runner issue; today it answers readiness. */
+export interface LlmRunnerModuleDeps {
+  logger: Logger;
+  health: HealthCheck;
+  providers: () => ProvidersReport;
+}
+
+/** Nest wiring only: the dependencies are built in llm-runner.ts and passed in. */
 @Module({})
 export class LlmRunnerModule {
-  static register(deps: { health: HealthCheck }): DynamicModule {
+  static register(deps: LlmRunnerModuleDeps): DynamicModule {
     return {
       module: LlmRunnerModule,
-      controllers: [healthController('llm-runner')],
-      providers: [{ provide: HEALTH_CHECK, useValue: deps.health }],
+      controllers: [ProvidersController, healthController('llm-runner')],
+      providers: [
+        { provide: LOGGER, useValue: deps.logger },
+        { provide: HEALTH_CHECK, useValue: deps.health },
+        { provide: PROVIDERS_REPORT, useValue: deps.providers },
+      ],
     };
   }
 }

@@ -22,6 +22,8 @@ interface Loaded {
 
 export type CommandOutcome =
   | { kind: 'appended'; events: StoredEvent[]; before: Workflow; revision: number; position: number }
+  /** The command decided nothing (it was already applied): nothing was written. */
+  | { kind: 'unchanged'; revision: number; position: number }
   | { kind: 'replayed'; outcome: RecordedOutcome; revision: number; position: number };
 
 export interface CommandOptions {
@@ -74,6 +76,7 @@ export class WorkflowCommandHandler {
         ]);
       }
       const events = decide(loaded.state);
+      if (events.length === 0) return { kind: 'unchanged', revision: loaded.revision, position: loaded.position };
       try {
         return await this.append(workflowId, loaded, events, options.metadata);
       } catch (err) {
@@ -86,6 +89,11 @@ export class WorkflowCommandHandler {
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
+  }
+
+  /** The workflow's state as this instance knows it (cached, or folded from its stream). */
+  async current(workflowId: string): Promise<Workflow> {
+    return (await this.queue.run(workflowId, () => this.load(workflowId))).state;
   }
 
   /** The recorded outcome when this idempotency key was already applied to the workflow. */

@@ -1,39 +1,55 @@
-import {
-  PHASE_OWNER,
-  TopDogError,
-  type CompletePhase,
-  type InitializeWorkflow,
-  type WorkflowEvent,
-} from '@topdog/contracts';
-import { stateAfter, type Workflow } from './workflow.state';
+import { TopDogError, type CompletePhase, type InitializeWorkflow, type RunPhase, type WorkflowEvent } from '@topdog/contracts';
+import { resolveModel } from '@topdog/models';
+import type { DecisionContext } from './decision-context';
+import { checkProvider, recordLlmResult, requestCall, runPhase, type RecordLlmResultData } from './llm-calls.decide';
+import { completePhaseEvents } from './phase-completion';
+import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
 
 /** Commands as the decider sees them: their data (metadata is the handler's concern). */
 export type WorkflowDecision =
   | { type: 'InitializeWorkflow'; data: InitializeWorkflow['data'] }
-  | { type: 'CompletePhase'; data: CompletePhase['data'] };
+  | { type: 'CompletePhase'; data: CompletePhase['data'] }
+  | { type: 'RunPhase'; data: RunPhase['data'] }
+  | { type: 'RecordLlmResult'; data: RecordLlmResultData };
 
-export function initialize(command: InitializeWorkflow['data'], state: Workflow): WorkflowEvent[] {
+/** Starts a workflow; with auto-advance, also requests DISCOVERY's model call. */
+export function initialize(command: InitializeWorkflow['data'], state: Workflow, context: DecisionContext): WorkflowEvent[] {
   if (state.status !== 'empty') {
     throw new TopDogError('CONFLICT', `workflow ${command.workflowId} already exists`);
   }
-  return [
-    {
-      type: 'WorkflowInitialized',
-      data: {
-        workflowId: command.workflowId,
-        projectId: command.projectId,
-        buildId: command.buildId,
-        userId: command.userId,
-        requirements: command.requirements,
-        model: command.model,
-        temperature: command.temperature,
-        maxTokens: command.maxTokens,
-        initialState: 'DISCOVERY',
-      },
+  const model = resolveModel(command.model);
+  if (!model.ok) throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: 'model', reason: model.reason }]);
+  if (command.budget.maxCostUsd !== null && model.model.inputPerMTok === null) {
+    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [
+      { field: 'budget.max_cost_usd', reason: `model ${command.model} has no price in the model table, so a cost budget cannot be kept` },
+    ]);
+  }
+  if (command.autoAdvance) {
+    checkProvider(command.model, context);
+    if (!command.firstCallId) throw new TopDogError('VALIDATION_FAILED', 'invalid command', [{ field: 'firstCallId', reason: 'required with autoAdvance' }]);
+  }
+  const initialized: WorkflowEvent = {
+    type: 'WorkflowInitialized',
+    data: {
+      workflowId: command.workflowId,
+      projectId: command.projectId,
+      buildId: command.buildId,
+      userId: command.userId,
+      requirements: command.requirements,
+      model: command.model,
+      temperature: command.temperature,
+      maxTokens: command.maxTokens,
+      initialState: 'DISCOVERY',
+      autoAdvance: command.autoAdvance,
+      budget: command.budget,
     },
-  ];
+  };
+  if (!command.autoAdvance || !command.firstCallId) return [initialized];
+  const started = evolve(state, initialized) as StartedWorkflow;
+  return [initialized, requestCall(started, command.firstCallId, 'phase', context)];
 }
 
+/** Records the current phase owner's answer (given by a client) and advances the workflow. */
 export function completePhase(command: CompletePhase['data'], state: Workflow): WorkflowEvent[] {
   if (state.status === 'empty') {
     throw new TopDogError('NOT_FOUND', `workflow ${command.workflowId} not found`);
@@ -43,40 +59,20 @@ export function completePhase(command: CompletePhase['data'], state: Workflow): 
       { field: 'expected_state', reason: `the workflow is in ${state.current}` },
     ]);
   }
-  if (state.status === 'complete') {
-    throw new TopDogError('CONFLICT', 'workflow is already COMPLETE: there is no phase left to complete');
-  }
-  const phase = state.current;
-  if (phase === 'COMPLETE') throw new TopDogError('CONFLICT', 'workflow is already COMPLETE');
-  const newState = stateAfter(phase);
-  const nextRole = newState === 'COMPLETE' ? null : PHASE_OWNER[newState];
-  const completed: WorkflowEvent = {
-    type: 'PhaseCompleted',
-    data: {
-      workflowId: command.workflowId,
-      phase,
-      role: PHASE_OWNER[phase],
-      aiResponse: command.aiResponse,
-      phaseResult: command.phaseResult,
-      previousState: phase,
-      newState,
-      nextRole,
-    },
-  };
-  if (newState !== 'COMPLETE') return [completed];
-  return [
-    completed,
-    { type: 'WorkflowCompleted', data: { workflowId: command.workflowId, completedPhases: [...state.completed, phase] } },
-  ];
+  return completePhaseEvents(state, command.aiResponse, command.phaseResult);
 }
 
 /** The events a command produces in a state, or a typed error. Pure. */
-export function decide(command: WorkflowDecision, state: Workflow): WorkflowEvent[] {
+export function decide(command: WorkflowDecision, state: Workflow, context: DecisionContext): WorkflowEvent[] {
   switch (command.type) {
     case 'InitializeWorkflow':
-      return initialize(command.data, state);
+      return initialize(command.data, state, context);
     case 'CompletePhase':
       return completePhase(command.data, state);
+    case 'RunPhase':
+      return runPhase(command.data, state, context);
+    case 'RecordLlmResult':
+      return recordLlmResult(command.data, state, context);
     default: {
       const unexpected: never = command;
       return unexpected;

@@ -1,9 +1,16 @@
 import { PHASES, TopDogError, type WorkflowEvent } from '@topdog/contracts';
 import { describe, expect, it } from 'vitest';
+import { loadPromptLibrary } from '@topdog/prompts';
+import type { DecisionContext } from './decision-context';
 import { decide, type WorkflowDecision } from './workflow.decide';
 import { evolve, initialState, type WorkflowEventWithMetadata } from './workflow.state';
 
 const workflowId = '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b';
+export const context: DecisionContext = {
+  prompts: loadPromptLibrary(),
+  maxRepairs: 2,
+  providers: { openai: null, anthropic: 'ANTHROPIC_API_KEY', local: 'LOCAL_LLM_BASE_URL', offline: null },
+};
 
 const initialize: WorkflowDecision = {
   type: 'InitializeWorkflow',
@@ -16,6 +23,8 @@ const initialize: WorkflowDecision = {
     model: 'gpt-4',
     temperature: 0.7,
     maxTokens: 2000,
+    autoAdvance: false,
+    budget: { maxCostUsd: null, maxTokens: null },
   },
 };
 
@@ -29,11 +38,11 @@ function given(events: WorkflowEventWithMetadata[]) {
   const state = events.reduce(evolve, initialState());
   return {
     when: (command: WorkflowDecision) => ({
-      then: (expected: WorkflowEvent[]) => expect(decide(command, state)).toEqual(expected),
+      then: (expected: WorkflowEvent[]) => expect(decide(command, state, context)).toEqual(expected),
       thenFails: (code: string, message?: RegExp) => {
         let caught: unknown;
         try {
-          decide(command, state);
+          decide(command, state, context);
         } catch (err) {
           caught = err;
         }
@@ -50,7 +59,7 @@ function walked(n: number): WorkflowEventWithMetadata[] {
   let state = initialState();
   const events: WorkflowEventWithMetadata[] = [];
   for (const command of [initialize, ...Array.from({ length: n }, () => complete())]) {
-    for (const e of decide(command, state)) {
+    for (const e of decide(command, state, context)) {
       events.push(e);
       state = evolve(state, e);
     }
@@ -126,7 +135,7 @@ describe('workflow decider', () => {
 
   it('completes only the expected state when one is named', () => {
     given(walked(1)).when(complete({ expectedState: 'DISCOVERY' })).thenFails('CONFLICT', /in PLANNING, not DISCOVERY/);
-    const [event] = decide(complete({ expectedState: 'PLANNING' }), walked(1).reduce(evolve, initialState()));
+    const [event] = decide(complete({ expectedState: 'PLANNING' }), walked(1).reduce(evolve, initialState()), context);
     expect(event).toMatchObject({ type: 'PhaseCompleted', data: { phase: 'PLANNING' } });
   });
 

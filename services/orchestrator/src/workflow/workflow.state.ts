@@ -1,62 +1,186 @@
-import { PHASES, type Phase, type Role, type WorkflowEvent, type WorkflowStateName } from '@topdog/contracts';
+import {
+  PHASES,
+  type ChatMessage,
+  type Phase,
+  type Pricing,
+  type Role,
+  type WorkflowBudget,
+  type WorkflowEvent,
+  type WorkflowStateName,
+} from '@topdog/contracts';
+import type { CompletedPhase } from '@topdog/prompts';
 
 /** What a command applied under an idempotency key answered, to answer a retry the same. */
 export type RecordedOutcome =
-  | { kind: 'initialized'; requestHash: string | undefined }
+  | { kind: 'initialized'; requestHash: string | undefined; callId: string | null }
   | {
       kind: 'phaseCompleted';
       requestHash: string | undefined;
       previousState: Phase;
       newState: WorkflowStateName;
       nextRole: Role | null;
-    };
+    }
+  | { kind: 'phaseRequested'; requestHash: string | undefined; callId: string; phase: Phase; role: Role; promptVersion: string }
+  | { kind: 'budgetExceeded'; requestHash: string | undefined; limit: string; message: string };
+
+/** The model call the current phase is waiting for. */
+export interface PendingCall {
+  callId: string;
+  phase: Phase;
+  /** What was sent, so a repair can quote it. */
+  messages: ChatMessage[];
+}
+
+/** Every call ever requested: its phase and price, and whether its result is recorded. */
+export interface CallRecord {
+  phase: Phase;
+  pricing: Pricing;
+  recorded: boolean;
+}
+
+export interface WorkflowSettings {
+  model: string;
+  temperature: number;
+  maxTokens: number;
+  autoAdvance: boolean;
+  budget: WorkflowBudget;
+}
 
 interface Started {
   workflowId: string;
   current: WorkflowStateName;
   completed: Phase[];
-  model: string;
+  settings: WorkflowSettings;
+  requirements: Record<string, unknown>;
+  /** Completed phases with their answers: the prompt history. */
+  phases: CompletedPhase[];
+  pendingCall: PendingCall | null;
+  calls: Readonly<Record<string, CallRecord>>;
+  /** Repair requests made in the current phase. */
+  phaseRepairs: number;
+  spent: { tokens: number; costUsd: number };
   /** Outcomes by idempotency key, kept for the life of the workflow (a few per phase). */
   outcomes: Readonly<Record<string, RecordedOutcome>>;
 }
 
 /** The orchestrator's view of one workflow: only what decisions need. */
 export type Workflow = { status: 'empty' } | ({ status: 'active' } & Started) | ({ status: 'complete' } & Started);
+export type StartedWorkflow = Exclude<Workflow, { status: 'empty' }>;
 
 export const initialState = (): Workflow => ({ status: 'empty' });
 
 /** A workflow event with the envelope metadata evolve reads. */
 export type WorkflowEventWithMetadata = WorkflowEvent & { metadata?: { idempotencyKey?: string; requestHash?: string } };
 
+/**
+ * The outcome a command's idempotency key answers with. The first event of a commit sets it;
+ * the call an auto-advancing initialization requests is added to its outcome.
+ */
+function recordOutcome(state: Started, event: WorkflowEventWithMetadata): Started['outcomes'] {
+  const key = event.metadata?.idempotencyKey;
+  if (!key) return state.outcomes;
+  const requestHash = event.metadata?.requestHash;
+  const existing = state.outcomes[key];
+  let outcome: RecordedOutcome | undefined;
+  switch (event.type) {
+    case 'PhaseCompleted':
+      if (!existing) outcome = { kind: 'phaseCompleted', requestHash, ...pick(event.data) };
+      break;
+    case 'LlmCallRequested': {
+      const d = event.data;
+      if (!existing) outcome = { kind: 'phaseRequested', requestHash, callId: d.callId, phase: d.phase, role: d.role, promptVersion: d.promptVersion };
+      else if (existing.kind === 'initialized') outcome = { ...existing, callId: d.callId };
+      break;
+    }
+    case 'BudgetExceeded':
+      if (!existing) outcome = { kind: 'budgetExceeded', requestHash, limit: event.data.limit, message: budgetMessage(event.data) };
+      break;
+    default:
+      break;
+  }
+  return outcome ? { ...state.outcomes, [key]: outcome } : state.outcomes;
+}
+
+const pick = ({ previousState, newState, nextRole }: { previousState: Phase; newState: WorkflowStateName; nextRole: Role | null }) => ({
+  previousState,
+  newState,
+  nextRole,
+});
+
+/** How a BudgetExceeded reads to a person. */
+export function budgetMessage(d: { limit: string; limitValue: number; spent: number; estimate: number }): string {
+  return `the call could exceed ${d.limit} = ${d.limitValue}: ${d.spent} spent, up to ${d.estimate} more needed`;
+}
+
 /** The state after one more event. Pure: no clock, no I/O. */
 export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workflow {
-  const key = event.metadata?.idempotencyKey;
-  const requestHash = event.metadata?.requestHash;
+  if (event.type === 'WorkflowInitialized') {
+    const d = event.data;
+    const key = event.metadata?.idempotencyKey;
+    return {
+      status: 'active',
+      workflowId: d.workflowId,
+      current: d.initialState,
+      completed: [],
+      settings: { model: d.model, temperature: d.temperature, maxTokens: d.maxTokens, autoAdvance: d.autoAdvance, budget: d.budget },
+      requirements: d.requirements,
+      phases: [],
+      pendingCall: null,
+      calls: {},
+      phaseRepairs: 0,
+      spent: { tokens: 0, costUsd: 0 },
+      outcomes: key ? { [key]: { kind: 'initialized', requestHash: event.metadata?.requestHash, callId: null } } : {},
+    };
+  }
+  if (state.status === 'empty') return state;
+  const next: Started = { ...state, outcomes: recordOutcome(state, event) };
   switch (event.type) {
-    case 'WorkflowInitialized':
-      return {
-        status: 'active',
-        workflowId: event.data.workflowId,
-        current: event.data.initialState,
-        completed: [],
-        model: event.data.model,
-        outcomes: key ? { [key]: { kind: 'initialized', requestHash } } : {},
-      };
     case 'PhaseCompleted': {
-      if (state.status === 'empty') return state;
-      const { previousState, newState, nextRole } = event.data;
+      const d = event.data;
       return {
-        ...state,
-        status: newState === 'COMPLETE' ? 'complete' : 'active',
-        current: newState,
-        completed: [...state.completed, event.data.phase],
-        outcomes: key
-          ? { ...state.outcomes, [key]: { kind: 'phaseCompleted', requestHash, previousState, newState, nextRole } }
-          : state.outcomes,
+        ...next,
+        status: d.newState === 'COMPLETE' ? 'complete' : 'active',
+        current: d.newState,
+        completed: [...state.completed, d.phase],
+        phases: [...state.phases, { phase: d.phase, role: d.role, aiResponse: d.aiResponse, phaseResult: d.phaseResult }],
+        pendingCall: null,
+        phaseRepairs: 0,
       };
     }
     case 'WorkflowCompleted':
-      return state.status === 'empty' ? state : { ...state, status: 'complete', current: 'COMPLETE' };
+      return { ...next, status: 'complete', current: 'COMPLETE' };
+    case 'LlmCallRequested': {
+      const d = event.data;
+      return {
+        ...next,
+        status: state.status,
+        pendingCall: { callId: d.callId, phase: d.phase, messages: d.messages },
+        calls: { ...state.calls, [d.callId]: { phase: d.phase, pricing: d.pricing, recorded: false } },
+        phaseRepairs: d.purpose === 'repair' ? state.phaseRepairs + 1 : 0,
+      };
+    }
+    case 'LlmCallSucceeded':
+    case 'LlmCallFailed': {
+      const d = event.data;
+      const call = state.calls[d.callId];
+      const spent =
+        event.type === 'LlmCallSucceeded'
+          ? {
+              tokens: state.spent.tokens + event.data.inputTokens + event.data.outputTokens,
+              costUsd: state.spent.costUsd + (event.data.costUsd ?? 0),
+            }
+          : state.spent;
+      return {
+        ...next,
+        status: state.status,
+        pendingCall: state.pendingCall?.callId === d.callId ? null : state.pendingCall,
+        calls: call ? { ...state.calls, [d.callId]: { ...call, recorded: true } } : state.calls,
+        spent,
+      };
+    }
+    case 'BudgetExceeded':
+    case 'PhaseOutputRejected':
+      return { ...next, status: state.status };
     default: {
       const unexpected: never = event;
       return unexpected;

@@ -39,6 +39,13 @@ export function evolvePromptView(view: PromptView | undefined, event: WorkflowEn
     }
     case 'WorkflowCompleted':
       return view && { revision: event.revision, context: { ...view.context, state: 'COMPLETE' } };
+    case 'LlmCallRequested':
+    case 'LlmCallSucceeded':
+    case 'LlmCallFailed':
+    case 'BudgetExceeded':
+    case 'PhaseOutputRejected':
+      // Model calls change no prompt until an answer completes its phase.
+      return view && { ...view, revision: event.revision };
     default: {
       const unexpected: never = event;
       return unexpected;

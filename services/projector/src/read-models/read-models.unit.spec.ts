@@ -27,6 +27,7 @@ function walk(phases: number): WorkflowEnvelope[] {
   const events = [
     envelope('WorkflowInitialized', {
       projectId: 'p', buildId: null, userId: 'u', requirements: { r: 1 }, model: 'gpt-4', temperature: 0.7, maxTokens: 2000, initialState: 'DISCOVERY',
+      autoAdvance: false, budget: { maxCostUsd: 1, maxTokens: null },
     }),
   ];
   const owners = ['Q_ASSISTANT', 'Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VERIFIER', 'RELEASE_MANAGER'];

@@ -1,4 +1,5 @@
-import { PHASES, type WorkflowEnvelope, type WorkflowStatus } from '@topdog/contracts';
+import { NO_USAGE, PHASES, type WorkflowEnvelope, type WorkflowStatus } from '@topdog/contracts';
+import { evolveLlmStatus } from './workflow-usage';
 
 /**
  * The status read model: the seed's status shape plus what ETags and read-your-writes need.
@@ -19,6 +20,12 @@ export function evolveStatus(status: WorkflowStatus | undefined, event: Workflow
         model: event.data.model,
         createdAt: event.occurredAt,
         ...applied,
+        usage: {
+          total: NO_USAGE,
+          byPhase: {},
+          budget: { ...event.data.budget, remainingCostUsd: event.data.budget.maxCostUsd, remainingTokens: event.data.budget.maxTokens },
+        },
+        llm: { autoAdvance: event.data.autoAdvance, running: null, lastCall: null, stopped: null },
       };
     case 'PhaseCompleted': {
       if (!status) return status;
@@ -31,10 +38,18 @@ export function evolveStatus(status: WorkflowStatus | undefined, event: Workflow
         progress: completedPhases.length / PHASES.length,
         nextRole: event.data.nextRole,
         isComplete: event.data.newState === 'COMPLETE',
+        // A completed phase ends whatever call it was waiting for.
+        llm: { ...status.llm, running: null },
       };
     }
     case 'WorkflowCompleted':
       return status && { ...status, ...applied, currentState: 'COMPLETE', isComplete: true, nextRole: null };
+    case 'LlmCallRequested':
+    case 'LlmCallSucceeded':
+    case 'LlmCallFailed':
+    case 'BudgetExceeded':
+    case 'PhaseOutputRejected':
+      return status && { ...evolveLlmStatus(status, event), ...applied };
     default: {
       const unexpected: never = event;
       return unexpected;

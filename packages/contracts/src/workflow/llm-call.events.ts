@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { Phase, Role } from '../phases';
+import { ProviderName } from '../llm/providers';
+import { ChatMessage } from '../llm/chat-message';
+
+const WorkflowId = z.uuid();
+const CallId = z.uuid();
+
+/** US dollars per million tokens, copied into each request so its cost can be recomputed. */
+export const Pricing = z.object({ inputPerMTok: z.number().nullable(), outputPerMTok: z.number().nullable() });
+export type Pricing = z.infer<typeof Pricing>;
+
+/**
+ * The orchestrator asked for a model call: exactly what will be sent. The llm-runner takes
+ * it from a durable consumer; its answer comes back as a command.
+ */
+export const LlmCallRequested = z.object({
+  type: z.literal('LlmCallRequested'),
+  data: z.object({
+    workflowId: WorkflowId,
+    callId: CallId,
+    phase: Phase,
+    role: Role,
+    /** `phase`: the phase's answer; `repair`: asked again because the answer missed its schema. */
+    purpose: z.enum(['phase', 'repair']),
+    model: z.string(),
+    provider: ProviderName,
+    providerModel: z.string(),
+    messages: z.array(ChatMessage),
+    temperature: z.number(),
+    maxTokens: z.number().int(),
+    promptVersion: z.string(),
+    pricing: Pricing,
+  }),
+});
+
+/** The model answered. */
+export const LlmCallSucceeded = z.object({
+  type: z.literal('LlmCallSucceeded'),
+  data: z.object({
+    workflowId: WorkflowId,
+    callId: CallId,
+    phase: Phase,
+    content: z.string(),
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    /** Null when the model has no price in the table. */
+    costUsd: z.number().nonnegative().nullable(),
+    latencyMs: z.number().nonnegative(),
+    providerRequestId: z.string().nullable(),
+    finishReason: z.string().nullable(),
+    attempts: z.number().int().positive(),
+  }),
+});
+
+/** The model could not be reached or refused, after every attempt. */
+export const LlmCallFailed = z.object({
+  type: z.literal('LlmCallFailed'),
+  data: z.object({
+    workflowId: WorkflowId,
+    callId: CallId,
+    phase: Phase,
+    errorClass: z.string(),
+    message: z.string(),
+    retryable: z.boolean(),
+    httpStatus: z.number().int().nullable(),
+    attempts: z.number().int().positive(),
+  }),
+});
+
+/** A call was not made because it could exceed the workflow's budget. */
+export const BudgetExceeded = z.object({
+  type: z.literal('BudgetExceeded'),
+  data: z.object({
+    workflowId: WorkflowId,
+    phase: Phase,
+    limit: z.enum(['max_cost_usd', 'max_tokens']),
+    limitValue: z.number(),
+    spent: z.number(),
+    /** The call's worst case: estimated input plus max output. */
+    estimate: z.number(),
+  }),
+});
+
+/** An auto-advanced answer did not meet the role's output schema. */
+export const PhaseOutputRejected = z.object({
+  type: z.literal('PhaseOutputRejected'),
+  data: z.object({
+    workflowId: WorkflowId,
+    callId: CallId,
+    phase: Phase,
+    errors: z.array(z.string()),
+    /** True when a repair request follows; false when auto-advance stops here. */
+    willRetry: z.boolean(),
+  }),
+});
+
+export type LlmCallRequested = z.infer<typeof LlmCallRequested>;
+export type LlmCallSucceeded = z.infer<typeof LlmCallSucceeded>;
+export type LlmCallFailed = z.infer<typeof LlmCallFailed>;
+export type BudgetExceeded = z.infer<typeof BudgetExceeded>;
+export type PhaseOutputRejected = z.infer<typeof PhaseOutputRejected>;

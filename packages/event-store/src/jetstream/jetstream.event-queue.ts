@@ -1,0 +1,112 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type Consumer,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { eventStreamName } from '@topdog/contracts';
+import type { StoredEvent } from '../event-store';
+import { decodeCommit, EVENT_TYPES_HEADER } from './commit-codec';
+
+export interface EventQueueOptions {
+  prefix: string;
+  /** The durable consumer's name; every instance using it shares the work. */
+  durable: string;
+  /** Stream category whose events are queued (`workflow`). */
+  category: string;
+  /** Only commits holding one of these event types are handed out; others are acknowledged unread. */
+  eventTypes: readonly string[];
+  /** How long a taken commit stays with its taker without `working()` before it is redelivered. */
+  ackWaitMs?: number;
+}
+
+/** A commit taken from the queue; acknowledge it once its work is recorded. */
+export interface QueuedCommit {
+  events: StoredEvent[];
+  /** How many times it was delivered before (0 on the first delivery). */
+  redeliveries: number;
+  /** When the server stored it, in milliseconds since the epoch (sub-millisecond precision). */
+  storedAtMs: number;
+  /** Extends the ack deadline while the work runs. */
+  working(): void;
+  ack(): Promise<void>;
+  /** Hands it back for redelivery after a delay. */
+  nak(delayMs: number): void;
+}
+
+/**
+ * Work sharing over the event stream: a durable JetStream pull consumer, created with
+ * `deliver_policy: new` by whoever starts first (the writer creates it at start-up so no
+ * commit appended afterwards is missed). Each commit goes to one taker at a time and comes back
+ * after `ackWaitMs` if the taker dies. Works on nats-server 2.9 (one filter subject).
+ */
+export class JetStreamEventQueue {
+  private constructor(
+    private readonly consumer: Consumer,
+    private readonly types: ReadonlySet<string>,
+  ) {}
+
+  /** Creates the durable consumer when it does not exist; an existing one is kept as it is. */
+  static async ensure(nc: NatsConnection, options: EventQueueOptions): Promise<void> {
+    const jsm = await jetstreamManager(nc);
+    const stream = eventStreamName(options.prefix);
+    try {
+      await jsm.consumers.info(stream, options.durable);
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) throw err;
+      await jsm.consumers.add(stream, {
+        durable_name: options.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.New,
+        filter_subject: `${options.prefix}.events.${options.category}.>`,
+        ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
+        max_deliver: -1,
+        max_ack_pending: 10_000,
+      });
+    }
+  }
+
+  static async open(nc: NatsConnection, options: EventQueueOptions): Promise<JetStreamEventQueue> {
+    await JetStreamEventQueue.ensure(nc, options);
+    const consumer = await jetstream(nc).consumers.get(eventStreamName(options.prefix), options.durable);
+    return new JetStreamEventQueue(consumer, new Set(options.eventTypes));
+  }
+
+  /** Up to `max` matching commits, waiting at most `waitMs` for the first. */
+  async take(max: number, waitMs: number): Promise<QueuedCommit[]> {
+    const taken: QueuedCommit[] = [];
+    const batch = await this.consumer.fetch({ max_messages: max, expires: Math.max(1_000, waitMs) });
+    for await (const msg of batch) {
+      if (!this.wanted(msg)) {
+        msg.ack();
+        continue;
+      }
+      taken.push(this.queued(msg));
+    }
+    return taken;
+  }
+
+  private wanted(msg: JsMsg): boolean {
+    const header = msg.headers?.get(EVENT_TYPES_HEADER);
+    if (header) return header.split(',').some((t) => this.types.has(t));
+    return decodeCommit(msg.seq, msg.data).some((e) => this.types.has(e.type));
+  }
+
+  private queued(msg: JsMsg): QueuedCommit {
+    return {
+      events: decodeCommit(msg.seq, msg.data).filter((e) => this.types.has(e.type)),
+      redeliveries: msg.info.deliveryCount - 1,
+      storedAtMs: Number(msg.timestampNanos / 1000n) / 1000,
+      working: () => msg.working(),
+      ack: async () => {
+        await msg.ackAck();
+      },
+      nak: (delayMs) => msg.nak(delayMs),
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import type { Phase } from '@topdog/contracts';
+import { z } from 'zod';
+
+const Text = z.string().min(1);
+const List = z.array(Text);
+
+/**
+ * The structured result each phase's owner ends its answer with (a fenced JSON block). Under
+ * auto-advance an answer whose block misses its schema is asked again with the errors.
+ */
+export const PHASE_OUTPUT_SCHEMAS = {
+  DISCOVERY: z.object({
+    summary: Text,
+    requirements: List.min(1),
+    acceptance_criteria: List.min(1),
+    open_questions: List,
+  }),
+  PLANNING: z.object({
+    summary: Text,
+    tasks: z.array(z.object({ title: Text, description: Text, tested_by: Text.optional() })).min(1),
+  }),
+  IMPLEMENTATION: z.object({
+    summary: Text,
+    changes: z.array(z.object({ path: Text, description: Text })).min(1),
+  }),
+  TESTING: z.object({
+    summary: Text,
+    tests: z.array(z.object({ name: Text, covers: Text })).min(1),
+    gaps: List,
+  }),
+  VERIFICATION: z.object({
+    summary: Text,
+    verdict: z.enum(['pass', 'fail']),
+    findings: List,
+  }),
+  DEPLOYMENT: z.object({
+    summary: Text,
+    rollout: List.min(1),
+    rollback: Text,
+    release_notes: Text,
+  }),
+} as const satisfies Record<Phase, z.ZodType<Record<string, unknown>>>;
+
+/** The JSON Schema of a phase's result, as shown to the model. */
+export function outputJsonSchema(phase: Phase): unknown {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(PHASE_OUTPUT_SCHEMAS[phase]) as Record<string, unknown>;
+  return schema;
+}
+
+export type PhaseResultParse = { ok: true; value: Record<string, unknown> } | { ok: false; errors: string[] };
+
+const FENCED_JSON = /```(?:json)?[ \t]*\r?\n([\s\S]*?)\r?\n?```/gi;
+
+/** The last fenced JSON block of an answer, or the whole answer when it is JSON itself. */
+function lastJsonBlock(content: string): string | undefined {
+  const blocks = [...content.matchAll(FENCED_JSON)].map((m) => m[1]!);
+  if (blocks.length > 0) return blocks.at(-1);
+  const trimmed = content.trim();
+  return trimmed.startsWith('{') ? trimmed : undefined;
+}
+
+/** Reads and checks the structured result at the end of a phase's answer. Pure. */
+export function parsePhaseResult(phase: Phase, content: string): PhaseResultParse {
+  const block = lastJsonBlock(content);
+  if (block === undefined) return { ok: false, errors: ['the answer has no fenced ```json block'] };
+  let json: unknown;
+  try {
+    json = JSON.parse(block);
+  } catch (err) {
+    return { ok: false, errors: [`the JSON block does not parse: ${(err as Error).message}`] };
+  }
+  const result = PHASE_OUTPUT_SCHEMAS[phase].safeParse(json);
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
+  };
+}

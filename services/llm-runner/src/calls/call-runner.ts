@@ -1,0 +1,122 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LlmCallOutcome, LlmCallRequested, ProviderName, TokenDelta } from '@topdog/contracts';
+import type { Logger } from '@topdog/runtime';
+import type { ModelClient } from '../providers/model-client';
+import { backoffMs, classifyFailure, type AttemptFailure, type BackoffPolicy } from './failure-classes';
+import { redactSecrets } from './redact-secrets';
+
+export type CallRequest = LlmCallRequested['data'];
+
+export interface CallRunnerDeps {
+  clientFor(provider: ProviderName): ModelClient | undefined;
+  missingSetting(provider: ProviderName): string | null;
+  publishDelta(delta: TokenDelta): void;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  secrets: readonly string[];
+  logger: Logger;
+}
+
+/** The call was abandoned because this instance is stopping: nothing is recorded, the request is redelivered. */
+export class CallAbandonedError extends Error {
+  override readonly name = 'CallAbandonedError';
+}
+
+export interface CallResult {
+  outcome: LlmCallOutcome;
+  /** performance.timeOrigin-based milliseconds: when the first attempt started, and when the answer ended. */
+  startedAtMs: number;
+  endedAtMs: number;
+}
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+/**
+ * Runs one requested call to its outcome: attempts with a per-attempt time limit (streaming
+ * included), token deltas published as they arrive, retries with exponential backoff and
+ * jitter on what may pass (honouring retry-after), and no retry on other client errors.
+ */
+export class CallRunner {
+  constructor(private readonly deps: CallRunnerDeps) {}
+
+  async run(request: CallRequest, stopping: AbortSignal): Promise<CallResult> {
+    const startedAtMs = nowMs();
+    const client = this.deps.clientFor(request.provider);
+    if (!client) {
+      const setting = this.deps.missingSetting(request.provider) ?? 'its settings';
+      return this.failed(startedAtMs, 1, {
+        errorClass: 'not_configured',
+        retryable: false,
+        httpStatus: null,
+        retryAfterMs: null,
+        message: `the ${request.provider} provider is not configured on this llm-runner: set ${setting}`,
+      });
+    }
+    for (let attempt = 1; ; attempt++) {
+      const failure = await this.attempt(client, request, attempt, stopping);
+      if (!('errorClass' in failure)) {
+        const answer = failure;
+        return {
+          startedAtMs,
+          endedAtMs: nowMs(),
+          outcome: {
+            ok: true,
+            content: answer.content,
+            inputTokens: answer.inputTokens,
+            outputTokens: answer.outputTokens,
+            latencyMs: Math.round(nowMs() - startedAtMs),
+            providerRequestId: answer.providerRequestId ? answer.providerRequestId.slice(0, 500) : null,
+            finishReason: answer.finishReason ? answer.finishReason.slice(0, 100) : null,
+            attempts: attempt,
+          },
+        };
+      }
+      const log = this.deps.logger.child({ workflowId: request.workflowId, callId: request.callId, attempt });
+      const wait = failure.retryable && attempt < this.deps.maxAttempts ? backoffMs(attempt, failure, this.deps.backoff) : null;
+      if (wait === null) {
+        log.warn({ errorClass: failure.errorClass, httpStatus: failure.httpStatus, error: failure.message }, 'model call failed');
+        return this.failed(startedAtMs, attempt, failure);
+      }
+      log.info({ errorClass: failure.errorClass, httpStatus: failure.httpStatus, waitMs: Math.round(wait) }, 'model call attempt failed; retrying');
+      try {
+        await sleep(wait, undefined, { signal: stopping });
+      } catch {
+        throw new CallAbandonedError('stopping');
+      }
+    }
+  }
+
+  /** One attempt: the answer, or why it failed (with its message already redacted). */
+  private async attempt(client: ModelClient, request: CallRequest, attempt: number, stopping: AbortSignal) {
+    if (stopping.aborted) throw new CallAbandonedError('stopping');
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.deps.timeoutMs);
+    const onStop = () => controller.abort();
+    stopping.addEventListener('abort', onStop, { once: true });
+    let seq = 0;
+    try {
+      return await client.complete(
+        { callId: request.callId, phase: request.phase, providerModel: request.providerModel, messages: request.messages, temperature: request.temperature, maxTokens: request.maxTokens },
+        controller.signal,
+        (delta) => this.deps.publishDelta({ workflowId: request.workflowId, callId: request.callId, phase: request.phase, attempt, seq: seq++, delta }),
+      );
+    } catch (err) {
+      if (stopping.aborted) throw new CallAbandonedError('stopping');
+      const failure = classifyFailure(err, timedOut);
+      return { ...failure, message: redactSecrets(failure.message, this.deps.secrets).slice(0, 2000) };
+    } finally {
+      clearTimeout(timer);
+      stopping.removeEventListener('abort', onStop);
+    }
+  }
+
+  private failed(startedAtMs: number, attempts: number, failure: AttemptFailure): CallResult {
+    const { errorClass, retryable, httpStatus, message } = failure;
+    return { startedAtMs, endedAtMs: nowMs(), outcome: { ok: false, errorClass, message, retryable, httpStatus, attempts } };
+  }
+}

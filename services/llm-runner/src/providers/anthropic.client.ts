@@ -1,0 +1,74 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { estimateTokens, type ModelAnswer, type ModelClient, type ModelRequest } from './model-client';
+
+/**
+ * Claude's Messages API through `@anthropic-ai/sdk`, streamed. Retries and timeouts are ours.
+ * The current API has deprecated sampling temperature, so the workflow's temperature is not sent.
+ */
+export class AnthropicClient implements ModelClient {
+  readonly provider = 'anthropic' as const;
+  readonly baseUrl: string;
+  private readonly sdk: Anthropic;
+
+  constructor(options: { apiKey: string; baseUrl: string | undefined }) {
+    this.sdk = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: 24 * 3600_000 });
+    this.baseUrl = this.sdk.baseURL;
+  }
+
+  async complete(request: ModelRequest, signal: AbortSignal, onDelta: (text: string) => void): Promise<ModelAnswer> {
+    const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const messages = request.messages
+      .filter((m) => m.role !== 'system')
+      .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+    const { data: stream, request_id } = await this.sdk.messages
+      .create(
+        {
+          model: request.providerModel,
+          max_tokens: request.maxTokens,
+          ...(system ? { system } : {}),
+          messages,
+          stream: true,
+        },
+        { signal },
+      )
+      .withResponse();
+    let content = '';
+    let inputTokens: number | null = null;
+    let outputTokens: number | null = null;
+    let finishReason: string | null = null;
+    let messageId: string | null = null;
+    for await (const event of stream) {
+      switch (event.type) {
+        case 'message_start':
+          messageId = event.message.id;
+          inputTokens = event.message.usage.input_tokens;
+          outputTokens = event.message.usage.output_tokens;
+          break;
+        case 'content_block_delta':
+          if (event.delta.type === 'text_delta') {
+            content += event.delta.text;
+            onDelta(event.delta.text);
+          }
+          break;
+        case 'message_delta':
+          outputTokens = event.usage.output_tokens ?? outputTokens;
+          inputTokens = event.usage.input_tokens ?? inputTokens;
+          finishReason = event.delta.stop_reason ?? finishReason;
+          break;
+        default:
+          break;
+      }
+    }
+    return {
+      content,
+      inputTokens: inputTokens ?? estimateTokens(request.messages.map((m) => m.content).join('')),
+      outputTokens: outputTokens ?? estimateTokens(content),
+      providerRequestId: request_id ?? messageId,
+      finishReason,
+    };
+  }
+
+  async check(signal: AbortSignal): Promise<void> {
+    await this.sdk.models.list({}, { signal });
+  }
+}

@@ -1,0 +1,32 @@
+import type { ChatMessage, Phase, ProviderName } from '@topdog/contracts';
+
+/** One attempt at a model call, as a provider client sees it. */
+export interface ModelRequest {
+  callId: string;
+  phase: Phase;
+  providerModel: string;
+  messages: ChatMessage[];
+  temperature: number;
+  maxTokens: number;
+}
+
+export interface ModelAnswer {
+  content: string;
+  inputTokens: number;
+  outputTokens: number;
+  providerRequestId: string | null;
+  finishReason: string | null;
+}
+
+/** A provider's API through its official SDK (or the built-in offline model). */
+export interface ModelClient {
+  readonly provider: ProviderName;
+  readonly baseUrl: string | null;
+  /** Streams one attempt; `onDelta` gets each piece of text as it arrives. Aborts with `signal`. */
+  complete(request: ModelRequest, signal: AbortSignal, onDelta: (text: string) => void): Promise<ModelAnswer>;
+  /** A cheap authenticated request (list models), to check the provider is reachable. */
+  check(signal: AbortSignal): Promise<void>;
+}
+
+/** A token count estimate (four characters a token) for servers that report no usage. */
+export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);

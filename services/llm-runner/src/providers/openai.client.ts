@@ -1,0 +1,69 @@
+import type { ProviderName } from '@topdog/contracts';
+import OpenAI from 'openai';
+import { estimateTokens, type ModelAnswer, type ModelClient, type ModelRequest } from './model-client';
+
+export interface OpenAiClientOptions {
+  provider: Extract<ProviderName, 'openai' | 'local'>;
+  apiKey: string;
+  baseUrl: string | undefined;
+}
+
+/**
+ * OpenAI's chat completions through the `openai` SDK, streamed with usage. The same client
+ * serves any OpenAI-compatible local server (Ollama, vLLM, llama.cpp) by base URL. Retries
+ * and timeouts are ours (the SDK's are off), so every attempt is counted and classified.
+ */
+export class OpenAiClient implements ModelClient {
+  readonly provider: OpenAiClientOptions['provider'];
+  readonly baseUrl: string;
+  private readonly sdk: OpenAI;
+
+  constructor(options: OpenAiClientOptions) {
+    this.provider = options.provider;
+    this.sdk = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: 24 * 3600_000 });
+    this.baseUrl = this.sdk.baseURL;
+  }
+
+  async complete(request: ModelRequest, signal: AbortSignal, onDelta: (text: string) => void): Promise<ModelAnswer> {
+    const limit = this.provider === 'openai' ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens };
+    const { data: stream, request_id } = await this.sdk.chat.completions
+      .create(
+        {
+          model: request.providerModel,
+          messages: request.messages,
+          temperature: request.temperature,
+          ...limit,
+          stream: true,
+          stream_options: { include_usage: true },
+        },
+        { signal, headers: { 'X-Client-Request-Id': request.callId } },
+      )
+      .withResponse();
+    let content = '';
+    let finishReason: string | null = null;
+    let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+    let chunkId: string | null = null;
+    for await (const chunk of stream) {
+      chunkId ??= chunk.id ?? null;
+      const choice = chunk.choices[0];
+      const text = choice?.delta?.content;
+      if (text) {
+        content += text;
+        onDelta(text);
+      }
+      if (choice?.finish_reason) finishReason = choice.finish_reason;
+      if (chunk.usage) usage = chunk.usage;
+    }
+    return {
+      content,
+      inputTokens: usage?.prompt_tokens ?? estimateTokens(request.messages.map((m) => m.content).join('')),
+      outputTokens: usage?.completion_tokens ?? estimateTokens(content),
+      providerRequestId: request_id ?? chunkId,
+      finishReason,
+    };
+  }
+
+  async check(signal: AbortSignal): Promise<void> {
+    await this.sdk.models.list({ signal });
+  }
+}

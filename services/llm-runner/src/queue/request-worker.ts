@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LlmCallRequested, type AnyEnvelope } from '@topdog/contracts';
+import type { QueuedCommit } from '@topdog/event-store';
+import type { Logger } from '@topdog/runtime';
+import { CallAbandonedError, type CallRunner } from '../calls/call-runner';
+import { isTransient, type OrchestratorClient } from './orchestrator-client';
+
+/** Where requests come from: the durable queue on the event stream. */
+export interface RequestSource {
+  take(max: number, waitMs: number): Promise<QueuedCommit[]>;
+}
+
+export interface RequestWorkerDeps {
+  source: RequestSource;
+  runner: CallRunner;
+  orchestrator: OrchestratorClient;
+  logger: Logger;
+  concurrency: number;
+  ackWaitMs: number;
+  /** Called with each call's timings, for metrics. */
+  onCallTimed?: (timing: CallTiming) => void;
+}
+
+/** Where a call's time went outside the model: from the request's append to the provider, and back. */
+export interface CallTiming {
+  callId: string;
+  /** Request stored → first provider request started. */
+  beforeMs: number;
+  /** Provider answer ended → result recorded by the orchestrator. */
+  afterMs: number;
+}
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+/**
+ * Takes call requests from the shared durable queue, at most `concurrency` at once, and for
+ * each: asks the orchestrator whether the call still waits for a result (a redelivered request
+ * whose result is recorded is never sent to a model again), runs it, and records the outcome
+ * with retries until the orchestrator has it. A commit is acknowledged only then; while a call
+ * runs its deadline is extended, and if this process dies the request is redelivered.
+ */
+export class RequestWorker {
+  private readonly stopping = new AbortController();
+  private inFlight = 0;
+  private slotFreed: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(private readonly deps: RequestWorkerDeps) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  get running(): number {
+    return this.inFlight;
+  }
+
+  /** Stops taking requests; calls in flight are abandoned and their requests handed back. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.slotFreed?.();
+    await this.loop;
+    await Promise.allSettled([...this.active]);
+  }
+
+  private async run(): Promise<void> {
+    const { source, logger, concurrency } = this.deps;
+    while (!this.stopping.signal.aborted) {
+      if (this.inFlight >= concurrency) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      let commits: QueuedCommit[];
+      try {
+        commits = await source.take(concurrency - this.inFlight, 2_000);
+      } catch (err) {
+        if (this.stopping.signal.aborted) break;
+        logger.warn({ err: (err as Error).message }, 'could not take call requests; retrying');
+        await sleep(1_000).catch(() => undefined);
+        continue;
+      }
+      for (const commit of commits) {
+        if (this.stopping.signal.aborted) {
+          commit.nak(0);
+          continue;
+        }
+        this.inFlight++;
+        const task = this.process(commit).finally(() => {
+          this.inFlight--;
+          this.active.delete(task);
+          this.slotFreed?.();
+          this.slotFreed = undefined;
+        });
+        this.active.add(task);
+      }
+    }
+  }
+
+  private async process(commit: QueuedCommit): Promise<void> {
+    const heartbeat = setInterval(() => commit.working(), Math.max(500, this.deps.ackWaitMs / 3));
+    try {
+      for (const event of commit.events) await this.handle(event, commit);
+      await commit.ack();
+    } catch (err) {
+      if (err instanceof CallAbandonedError) {
+        commit.nak(0);
+        return;
+      }
+      this.deps.logger.error({ err: (err as Error).message }, 'call request not handled; it will be redelivered');
+      commit.nak(5_000);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async handle(raw: AnyEnvelope, commit: QueuedCommit): Promise<void> {
+    const event = LlmCallRequested.parse(raw);
+    const { workflowId, callId } = event.data;
+    const log = this.deps.logger.child({ workflowId, callId, correlationId: raw.correlationId });
+    const status = await this.untilAnswered(() => this.deps.orchestrator.callStatus(workflowId, callId), log);
+    if (status !== 'pending') {
+      log.info({ status, redeliveries: commit.redeliveries }, 'call already recorded; not calling the model again');
+      return;
+    }
+    log.info({ model: event.data.model, phase: event.data.phase, redeliveries: commit.redeliveries }, 'calling model');
+    const result = await this.deps.runner.run(event.data, this.stopping.signal);
+    const nextCallId = randomUUID();
+    const recorded = await this.untilAnswered(
+      () =>
+        this.deps.orchestrator.record({
+          type: 'RecordLlmResult',
+          data: { workflowId, callId, outcome: result.outcome, nextCallId },
+          metadata: { correlationId: raw.correlationId, causationId: raw.id, actor: 'llm-runner', now: new Date().toISOString() },
+        }),
+      log,
+    );
+    this.deps.onCallTimed?.({ callId, beforeMs: result.startedAtMs - commit.storedAtMs, afterMs: nowMs() - result.endedAtMs });
+    log.info({ ok: result.outcome.ok, recorded: recorded.recorded, attempts: result.outcome.attempts }, 'call result recorded');
+  }
+
+  /** Asks until the orchestrator answers: it may be restarting, or NATS reconnecting. */
+  private async untilAnswered<T>(ask: () => Promise<T>, log: Logger): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ask();
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        if (this.stopping.signal.aborted) throw new CallAbandonedError('stopping');
+        const wait = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+        log.warn({ err: (err as Error).message, attempt, waitMs: wait }, 'orchestrator did not answer; asking again');
+        await sleep(wait).catch(() => undefined);
+      }
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import {
+  PHASE_OWNER,
+  TopDogError,
+  type ChatMessage,
+  type LlmCallOutcome,
+  type Phase,
+  type RunPhase,
+  type WorkflowEvent,
+} from '@topdog/contracts';
+import { costOf, resolveModel } from '@topdog/models';
+import { buildPrompt, parsePhaseResult, repairMessages } from '@topdog/prompts';
+import type { DecisionContext } from './decision-context';
+import { completePhaseEvents } from './phase-completion';
+import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
+
+/** A rough token count for budgets: four characters a token (documented as an estimate). */
+export const estimateTokens = (messages: readonly ChatMessage[]): number =>
+  Math.ceil(messages.reduce((n, m) => n + m.content.length, 0) / 4);
+
+function modelOf(state: StartedWorkflow) {
+  const resolved = resolveModel(state.settings.model);
+  if (!resolved.ok) throw new TopDogError('VALIDATION_FAILED', resolved.reason, [{ field: 'model', reason: resolved.reason }]);
+  return resolved.model;
+}
+
+/** Throws PROVIDER_NOT_CONFIGURED naming the missing setting, or UNAVAILABLE when nobody knows. */
+export function checkProvider(model: string, context: DecisionContext): void {
+  const resolved = resolveModel(model);
+  if (!resolved.ok) return;
+  const missing = context.providers[resolved.model.provider];
+  if (missing === null) return;
+  if (missing === 'unknown') {
+    throw new TopDogError('UNAVAILABLE', 'no llm-runner has reported its providers yet; retry shortly');
+  }
+  throw new TopDogError('PROVIDER_NOT_CONFIGURED', `model ${model} needs ${missing}, which is not set on the llm-runner`, [
+    { field: missing, reason: `not set: the ${resolved.model.provider} provider cannot be called` },
+  ]);
+}
+
+/**
+ * A request for a model call in the workflow's current phase, or BudgetExceeded when its worst
+ * case (estimated input plus max output) could pass a limit.
+ */
+export function requestCall(
+  state: StartedWorkflow,
+  callId: string,
+  purpose: 'phase' | 'repair',
+  context: DecisionContext,
+  messages?: ChatMessage[],
+): WorkflowEvent {
+  const phase = state.current as Phase;
+  const model = modelOf(state);
+  const { settings, spent } = state;
+  const prompt = buildPrompt(
+    { workflowId: state.workflowId, state: phase, model: settings.model, temperature: settings.temperature, maxTokens: settings.maxTokens, requirements: state.requirements, phases: state.phases },
+    context.prompts,
+  );
+  const sent = messages ?? prompt.messages;
+  const inputEstimate = estimateTokens(sent);
+  const { maxTokens: tokenLimit, maxCostUsd } = settings.budget;
+  const tokenEstimate = inputEstimate + settings.maxTokens;
+  if (tokenLimit !== null && spent.tokens + tokenEstimate > tokenLimit) {
+    return { type: 'BudgetExceeded', data: { workflowId: state.workflowId, phase, limit: 'max_tokens', limitValue: tokenLimit, spent: spent.tokens, estimate: tokenEstimate } };
+  }
+  if (maxCostUsd !== null) {
+    const costEstimate = costOf(model, inputEstimate, settings.maxTokens) ?? Number.POSITIVE_INFINITY;
+    if (spent.costUsd + costEstimate > maxCostUsd) {
+      return { type: 'BudgetExceeded', data: { workflowId: state.workflowId, phase, limit: 'max_cost_usd', limitValue: maxCostUsd, spent: spent.costUsd, estimate: costEstimate } };
+    }
+  }
+  return {
+    type: 'LlmCallRequested',
+    data: {
+      workflowId: state.workflowId,
+      callId,
+      phase,
+      role: PHASE_OWNER[phase],
+      purpose,
+      model: settings.model,
+      provider: model.provider,
+      providerModel: model.providerModel,
+      messages: sent,
+      temperature: settings.temperature,
+      maxTokens: settings.maxTokens,
+      promptVersion: prompt.promptVersion ?? 'unknown',
+      pricing: { inputPerMTok: model.inputPerMTok, outputPerMTok: model.outputPerMTok },
+    },
+  };
+}
+
+/** Asks for a model call for the current phase. */
+export function runPhase(command: RunPhase['data'], state: Workflow, context: DecisionContext): WorkflowEvent[] {
+  if (state.status === 'empty') throw new TopDogError('NOT_FOUND', `workflow ${command.workflowId} not found`);
+  if (command.expectedState !== undefined && command.expectedState !== state.current) {
+    throw new TopDogError('CONFLICT', `workflow is in ${state.current}, not ${command.expectedState}`, [
+      { field: 'expected_state', reason: `the workflow is in ${state.current}` },
+    ]);
+  }
+  if (state.status === 'complete') throw new TopDogError('CONFLICT', 'workflow is already COMPLETE: there is no phase left to run');
+  if (state.pendingCall) {
+    throw new TopDogError('CONFLICT', `a model call (${state.pendingCall.callId}) is already running for ${state.pendingCall.phase}`, [
+      { field: 'workflow_id', reason: 'wait for the running call to be recorded (see status.llm)' },
+    ]);
+  }
+  checkProvider(state.settings.model, context);
+  return [requestCall(state, command.callId, 'phase', context)];
+}
+
+export interface RecordLlmResultData {
+  workflowId: string;
+  callId: string;
+  outcome: LlmCallOutcome;
+  nextCallId: string;
+}
+
+/**
+ * Records a call's result once (a repeat decides nothing). Under auto-advance a success whose
+ * structured result meets the phase's schema completes the phase and requests the next; one
+ * that misses it is asked again, a bounded number of times, with the errors.
+ */
+export function recordLlmResult(command: RecordLlmResultData, state: Workflow, context: DecisionContext): WorkflowEvent[] {
+  if (state.status === 'empty') throw new TopDogError('NOT_FOUND', `workflow ${command.workflowId} not found`);
+  const call = state.calls[command.callId];
+  if (!call) throw new TopDogError('NOT_FOUND', `workflow ${command.workflowId} never requested call ${command.callId}`);
+  if (call.recorded) return [];
+  const { outcome, workflowId, callId } = command;
+  if (!outcome.ok) {
+    const { errorClass, message, retryable, httpStatus, attempts } = outcome;
+    return [{ type: 'LlmCallFailed', data: { workflowId, callId, phase: call.phase, errorClass, message, retryable, httpStatus, attempts } }];
+  }
+  const succeeded: WorkflowEvent = {
+    type: 'LlmCallSucceeded',
+    data: {
+      workflowId,
+      callId,
+      phase: call.phase,
+      content: outcome.content,
+      inputTokens: outcome.inputTokens,
+      outputTokens: outcome.outputTokens,
+      costUsd: costOf(call.pricing, outcome.inputTokens, outcome.outputTokens),
+      latencyMs: outcome.latencyMs,
+      providerRequestId: outcome.providerRequestId,
+      finishReason: outcome.finishReason,
+      attempts: outcome.attempts,
+    },
+  };
+  const pending = state.pendingCall;
+  if (!state.settings.autoAdvance || pending?.callId !== callId || state.status !== 'active') return [succeeded];
+
+  const after = evolve(state, succeeded) as StartedWorkflow;
+  const parsed = parsePhaseResult(call.phase, outcome.content);
+  if (parsed.ok) {
+    const completed = completePhaseEvents(after, outcome.content, parsed.value);
+    const done = completed.reduce(evolve, after as Workflow) as StartedWorkflow;
+    return done.status === 'complete'
+      ? [succeeded, ...completed]
+      : [succeeded, ...completed, requestCall(done, command.nextCallId, 'phase', context)];
+  }
+  const willRetry = state.phaseRepairs < context.maxRepairs;
+  const rejected: WorkflowEvent = { type: 'PhaseOutputRejected', data: { workflowId, callId, phase: call.phase, errors: parsed.errors, willRetry } };
+  if (!willRetry) return [succeeded, rejected];
+  return [succeeded, rejected, requestCall(after, command.nextCallId, 'repair', context, repairMessages(pending.messages, outcome.content, parsed.errors))];
+}

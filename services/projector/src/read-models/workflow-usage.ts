@@ -1,0 +1,72 @@
+import { NO_USAGE, type Usage, type WorkflowEnvelope, type WorkflowStatus } from '@topdog/contracts';
+
+type LlmEvent = Extract<WorkflowEnvelope, { type: 'LlmCallRequested' | 'LlmCallSucceeded' | 'LlmCallFailed' | 'BudgetExceeded' | 'PhaseOutputRejected' }>;
+
+function add(usage: Usage | undefined, event: Extract<LlmEvent, { type: 'LlmCallSucceeded' | 'LlmCallFailed' }>): Usage {
+  const u = usage ?? NO_USAGE;
+  if (event.type === 'LlmCallFailed') return { ...u, calls: u.calls + 1, failedCalls: u.failedCalls + 1 };
+  const d = event.data;
+  return {
+    ...u,
+    calls: u.calls + 1,
+    inputTokens: u.inputTokens + d.inputTokens,
+    outputTokens: u.outputTokens + d.outputTokens,
+    costUsd: u.costUsd + (d.costUsd ?? 0),
+    unpricedCalls: u.unpricedCalls + (d.costUsd === null ? 1 : 0),
+  };
+}
+
+/** Remaining budget after what the total has used. */
+function withRemaining(usage: WorkflowStatus['usage']): WorkflowStatus['usage'] {
+  const { budget, total } = usage;
+  return {
+    ...usage,
+    budget: {
+      ...budget,
+      remainingCostUsd: budget.maxCostUsd === null ? null : Math.max(0, budget.maxCostUsd - total.costUsd),
+      remainingTokens: budget.maxTokens === null ? null : Math.max(0, budget.maxTokens - total.inputTokens - total.outputTokens),
+    },
+  };
+}
+
+/** The status after a model-call event: calls, tokens and cost per phase and in total; what runs; why it stopped. Pure. */
+export function evolveLlmStatus(status: WorkflowStatus, event: LlmEvent): WorkflowStatus {
+  const { llm, usage } = status;
+  switch (event.type) {
+    case 'LlmCallRequested': {
+      const { callId, phase, purpose } = event.data;
+      return { ...status, llm: { ...llm, running: { callId, phase, purpose, requestedAt: event.occurredAt }, stopped: null } };
+    }
+    case 'LlmCallSucceeded':
+    case 'LlmCallFailed': {
+      const d = event.data;
+      const failed = event.type === 'LlmCallFailed';
+      return {
+        ...status,
+        usage: withRemaining({ ...usage, total: add(usage.total, event), byPhase: { ...usage.byPhase, [d.phase]: add(usage.byPhase[d.phase], event) } }),
+        llm: {
+          ...llm,
+          running: llm.running?.callId === d.callId ? null : llm.running,
+          lastCall: {
+            callId: d.callId,
+            phase: d.phase,
+            status: failed ? 'failed' : 'succeeded',
+            content: event.type === 'LlmCallSucceeded' ? event.data.content : null,
+            errorClass: event.type === 'LlmCallFailed' ? event.data.errorClass : null,
+            error: event.type === 'LlmCallFailed' ? event.data.message : null,
+          },
+          stopped: failed ? { reason: 'call_failed', message: `${event.data.errorClass}: ${event.data.message}` } : llm.stopped,
+        },
+      };
+    }
+    case 'BudgetExceeded': {
+      const d = event.data;
+      const message = `a ${d.phase} call could exceed ${d.limit} = ${d.limitValue} (${d.spent} spent, up to ${d.estimate} more)`;
+      return { ...status, llm: { ...llm, stopped: { reason: 'budget_exceeded', message } } };
+    }
+    case 'PhaseOutputRejected': {
+      if (event.data.willRetry) return status;
+      return { ...status, llm: { ...llm, stopped: { reason: 'output_invalid', message: event.data.errors.join('; ') } } };
+    }
+  }
+}
