@@ -1,2 +1,3 @@
 export * from './free-port';
 export * from './nats-server';
+export * from './fake-llm-server';

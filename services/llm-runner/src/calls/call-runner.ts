@@ -100,11 +100,14 @@ export class CallRunner {
     stopping.addEventListener('abort', onStop, { once: true });
     let seq = 0;
     try {
-      return await client.complete(
+      const answer = await client.complete(
         { callId: request.callId, phase: request.phase, providerModel: request.providerModel, messages: request.messages, temperature: request.temperature, maxTokens: request.maxTokens },
         controller.signal,
         (delta) => this.deps.publishDelta({ workflowId: request.workflowId, callId: request.callId, phase: request.phase, attempt, seq: seq++, delta }),
       );
+      // An SDK may end an aborted stream quietly: a cut-off answer is not an answer.
+      if (controller.signal.aborted) throw new Error('aborted');
+      return answer;
     } catch (err) {
       if (stopping.aborted) throw new CallAbandonedError('stopping');
       const failure = classifyFailure(err, timedOut);
