@@ -51,12 +51,17 @@ export class JetStreamEventQueue {
     private readonly types: ReadonlySet<string>,
   ) {}
 
-  /** Creates the durable consumer when it does not exist; an existing one is kept as it is. */
+  /** Creates the durable consumer when it does not exist; an existing one keeps its config but takes a given ack wait. */
   static async ensure(nc: NatsConnection, options: EventQueueOptions): Promise<void> {
     const jsm = await jetstreamManager(nc);
     const stream = eventStreamName(options.prefix);
+    const ackWait = (options.ackWaitMs ?? 30_000) * 1_000_000;
     try {
-      await jsm.consumers.info(stream, options.durable);
+      const info = await jsm.consumers.info(stream, options.durable);
+      // The takers' ack wait wins over the default the writer created it with.
+      if (options.ackWaitMs !== undefined && info.config.ack_wait !== ackWait) {
+        await jsm.consumers.update(stream, options.durable, { ack_wait: ackWait });
+      }
     } catch (err) {
       if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) throw err;
       await jsm.consumers.add(stream, {
@@ -64,7 +69,7 @@ export class JetStreamEventQueue {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.New,
         filter_subject: `${options.prefix}.events.${options.category}.>`,
-        ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
+        ack_wait: ackWait,
         max_deliver: -1,
         max_ack_pending: 10_000,
       });
@@ -77,16 +82,20 @@ export class JetStreamEventQueue {
     return new JetStreamEventQueue(consumer, new Set(options.eventTypes));
   }
 
-  /** Up to `max` matching commits, waiting at most `waitMs` for the first. */
+  /**
+   * Up to `max` matching commits: waits at most `waitMs` for the first, then takes only what is
+   * already there (a batch fetch would wait for all `max`, delaying the first).
+   */
   async take(max: number, waitMs: number): Promise<QueuedCommit[]> {
     const taken: QueuedCommit[] = [];
-    const batch = await this.consumer.fetch({ max_messages: max, expires: Math.max(1_000, waitMs) });
-    for await (const msg of batch) {
-      if (!this.wanted(msg)) {
-        msg.ack();
-        continue;
-      }
-      taken.push(this.queued(msg));
+    let wait = Math.max(1_000, waitMs);
+    while (taken.length < max) {
+      const msg = await this.consumer.next({ expires: wait });
+      if (!msg) break;
+      if (this.wanted(msg)) taken.push(this.queued(msg));
+      else msg.ack();
+      wait = 1_000;
+      if (msg.info.pending === 0) break;
     }
     return taken;
   }
