@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { liveTokensSubject, PHASES, TokenDelta, workflowStreamId } from '@topdog/contracts';
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { eventStreamName, LLM_REQUEST_QUEUE, liveTokensSubject, PHASES, TokenDelta, workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore, type StoredEvent } from '@topdog/event-store';
 import { FakeLlmServer } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,5 +174,28 @@ describe('running phases with a model', () => {
     expect(succeeded).toEqual([...PHASES]);
     // PLANNING was sent twice (the first answer died with the runner); every other phase once.
     expect(openai.calls.slice(before).map((c) => phaseOf(c.body!))).toEqual(['DISCOVERY', 'PLANNING', ...PHASES.slice(1)]);
+  });
+
+  it('requests delivered again after their results are recorded never reach a model again', async () => {
+    const before = openai.calls.length;
+    const head = await store.headPosition();
+    // Replay every request ever made: recreate the runners' durable consumer from the start of the stream.
+    const jsm = await jetstreamManager(nc);
+    const stream = eventStreamName(system.prefix);
+    await jsm.consumers.delete(stream, LLM_REQUEST_QUEUE.durable);
+    await jsm.consumers.add(stream, {
+      durable_name: LLM_REQUEST_QUEUE.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: `${system.prefix}.events.workflow.>`,
+      ack_wait: 2_000_000_000,
+    });
+    await until('every request to be acknowledged', async () => {
+      const info = await jsm.consumers.info(stream, LLM_REQUEST_QUEUE.durable);
+      return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0 ? true : undefined;
+    });
+    expect(openai.calls.length).toBe(before);
+    expect(await store.headPosition()).toBe(head);
+    expect(await system.logs('llm-runner')).toContain('call already recorded; not calling the model again');
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LlmCallRequested, type AnyEnvelope } from '@topdog/contracts';
+import { LlmCallRequested, type AnyEnvelope, type LlmCallOutcome } from '@topdog/contracts';
 import type { QueuedCommit } from '@topdog/event-store';
 import type { Logger } from '@topdog/runtime';
 import { CallAbandonedError, type CallRunner } from '../calls/call-runner';
@@ -127,15 +127,27 @@ export class RequestWorker {
     log.info({ model: event.data.model, phase: event.data.phase, redeliveries: commit.redeliveries }, 'calling model');
     const result = await this.deps.runner.run(event.data, this.stopping.signal);
     const nextCallId = randomUUID();
-    const recorded = await this.untilAnswered(
-      () =>
-        this.deps.orchestrator.record({
-          type: 'RecordLlmResult',
-          data: { workflowId, callId, outcome: result.outcome, nextCallId },
-          metadata: { correlationId: raw.correlationId, causationId: raw.id, actor: 'llm-runner', now: new Date().toISOString() },
-        }),
-      log,
-    );
+    const record = (outcome: LlmCallOutcome) =>
+      this.untilAnswered(
+        () =>
+          this.deps.orchestrator.record({
+            type: 'RecordLlmResult',
+            data: { workflowId, callId, outcome, nextCallId },
+            metadata: { correlationId: raw.correlationId, causationId: raw.id, actor: 'llm-runner', now: new Date().toISOString() },
+          }),
+        log,
+      );
+    let recorded: Awaited<ReturnType<typeof record>>;
+    try {
+      recorded = await record(result.outcome);
+    } catch (err) {
+      // A result the orchestrator refuses for good (too large to store, say) must still end the
+      // call, or the request would come back and the model be called again and again.
+      if (!result.outcome.ok) throw err;
+      log.error({ err: (err as Error).message }, 'the answer could not be recorded; recording the call as failed');
+      const message = `the answer could not be recorded: ${(err as Error).message}`.slice(0, 2000);
+      recorded = await record({ ok: false, errorClass: 'result_rejected', message, retryable: false, httpStatus: null, attempts: result.outcome.attempts });
+    }
     this.deps.onCallTimed?.({ callId, beforeMs: result.startedAtMs - commit.storedAtMs, afterMs: nowMs() - result.endedAtMs });
     log.info({ ok: result.outcome.ok, recorded: recorded.recorded, attempts: result.outcome.attempts }, 'call result recorded');
   }

@@ -7,7 +7,7 @@ import {
   type NewEvent,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@topdog/event-store';
+import { AppendTooLargeError, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@topdog/event-store';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
@@ -80,6 +80,9 @@ export class WorkflowCommandHandler {
       try {
         return await this.append(workflowId, loaded, events, options.metadata);
       } catch (err) {
+        if (err instanceof AppendTooLargeError) {
+          throw new TopDogError('PAYLOAD_TOO_LARGE', `the events would be ${err.bytes} bytes, over the store's ${err.limit}-byte message limit`, [], { cause: err });
+        }
         if (!(err instanceof WrongExpectedRevisionError)) throw err;
         this.cache.delete(workflowId);
         if (attempt >= this.maxAttempts) {
