@@ -141,16 +141,21 @@ for (const s of SERVICES) {
 }
 if (await waitReady()) {
   const base = `http://${host}:${port}`;
+  // The demo uses a real model when a key is set, and the built-in offline model otherwise.
+  const model = process.env.OPENAI_API_KEY ? 'gpt-4' : process.env.ANTHROPIC_API_KEY ? 'claude' : 'offline';
   process.stderr.write(`
 TopDog is ready at ${base}  (API docs: ${base}/docs)
 
-Try it:
+Run a whole workflow with a model (${model}${model === 'offline' ? ': deterministic, no key needed; set OPENAI_API_KEY to use gpt-4' : ''}):
   curl -s -X POST ${base}/api/ai-workflows/initialize -H 'content-type: application/json' \\
-    -d '{"project_id":"proj123","user_id":"user789","requirements":{"description":"Build X feature"},"model":"gpt-4"}'
+    -d '{"project_id":"proj123","user_id":"user789","requirements":{"description":"Build X feature"},"model":"${model}","auto_advance":true}'
+  curl -s ${base}/api/ai-workflows/status/<id>        # phases, calls, tokens and cost as they go
+
+Or drive it by hand (your own model answers):
+  curl -s -X POST ${base}/api/ai-workflows/get-ai-prompt/<id>
   curl -s -X POST ${base}/api/ai-workflows/complete-phase -H 'content-type: application/json' \\
     -d '{"workflow_id":"<id>","ai_response":"requirements...","phase_result":{"status":"discovered"}}'
-  curl -s ${base}/api/ai-workflows/status/<id>
-  curl -s -X POST ${base}/api/ai-workflows/get-ai-prompt/<id>
+  curl -s ${base}/api/llm/providers                  # which providers are configured and reachable
 
 Ctrl-C stops everything.
 `);

@@ -36,7 +36,14 @@ describe('REST API over the four services as separate processes', () => {
     });
     const id = r.body.workflow_id;
     let status = await api('GET', `/api/ai-workflows/status/${id}`);
-    expect(status.body).toEqual({
+    // The seed's fields exactly, plus the model-call fields added since (usage, llm).
+    const seedFields = (body: Record<string, unknown>) => {
+      const { usage, llm, ...seed } = body;
+      expect(usage).toMatchObject({ total: { calls: 0, cost_usd: 0 }, budget: { max_cost_usd: null, max_tokens: null } });
+      expect(llm).toEqual({ auto_advance: false, running: null, last_call: null, stopped: null });
+      return seed;
+    };
+    expect(seedFields(status.body)).toEqual({
       workflow_id: id,
       current_state: 'DISCOVERY',
       progress: 0,
@@ -67,7 +74,7 @@ describe('REST API over the four services as separate processes', () => {
       });
       status = await api('GET', `/api/ai-workflows/status/${id}`);
       expect(status.status).toBe(200);
-      expect(status.body).toEqual({
+      expect(seedFields(status.body)).toEqual({
         workflow_id: id,
         current_state: PHASES[i + 1] ?? 'COMPLETE',
         progress: (i + 1) / 6,
