@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICES = ['gateway', 'orchestrator', 'llm-runner', 'projector'];
 // Packages that read their own files at run time, so they stay in node_modules.
-const KEEP_EXTERNAL = ['@fastify/swagger-ui', '@fastify/swagger', 'pino', 'thread-stream', 'pino-pretty'];
+// The model SDKs are large and need no bundling: kept out, the bundle and its source map stay small.
+const KEEP_EXTERNAL = ['@fastify/swagger-ui', '@fastify/swagger', 'pino', 'thread-stream', 'pino-pretty', 'openai', '@anthropic-ai/sdk'];
 
 /** Optional peer dependencies that Nest and others load only when present: left external. */
 const optionalAsExternal = {
