@@ -44,7 +44,9 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
     secrets: secretsOf(config),
     logger,
   });
-  const queue = await JetStreamEventQueue.open(nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS });
+  const queue = await JetStreamEventQueue.open(nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS }, () =>
+    logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+  );
   const timings: CallTiming[] = [];
   const worker = new RequestWorker({
     source: queue,

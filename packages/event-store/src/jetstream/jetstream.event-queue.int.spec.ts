@@ -53,4 +53,22 @@ describe('JetStream event queue (durable consumer shared by takers)', () => {
       await nc.close();
     }
   });
+
+  it('waits for the writer to create the event stream before it opens', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url, noAsyncTraces: true });
+    try {
+      const options = { prefix: 'late', durable: 'workers', category: 'job', eventTypes: ['Wanted'] };
+      let waited = 0;
+      const opening = JetStreamEventQueue.open(nc, options, () => waited++);
+      await new Promise((r) => setTimeout(r, 700));
+      const store = await JetStreamEventStore.create(nc, { prefix: 'late' });
+      const queue = await opening;
+      expect(waited).toBeGreaterThan(0);
+      await store.appendToStream('job-1', [event('Wanted')], { expectedRevision: 'no_stream' });
+      expect((await queue.take(1, 2_000)).map((c) => c.events[0]!.streamId)).toEqual(['job-1']);
+    } finally {
+      await nc.close();
+    }
+  });
 });

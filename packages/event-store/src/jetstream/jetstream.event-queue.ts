@@ -76,8 +76,21 @@ export class JetStreamEventQueue {
     }
   }
 
-  static async open(nc: NatsConnection, options: EventQueueOptions): Promise<JetStreamEventQueue> {
-    await JetStreamEventQueue.ensure(nc, options);
+  /**
+   * Opens the queue for taking. The event stream is the writer's to create (with its replicas):
+   * until it exists, this waits, calling `onWait` now and then.
+   */
+  static async open(nc: NatsConnection, options: EventQueueOptions, onWait?: (err: Error) => void): Promise<JetStreamEventQueue> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await JetStreamEventQueue.ensure(nc, options);
+        break;
+      } catch (err) {
+        if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+        if (attempt % 20 === 0) onWait?.(err);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     const consumer = await jetstream(nc).consumers.get(eventStreamName(options.prefix), options.durable);
     return new JetStreamEventQueue(consumer, new Set(options.eventTypes));
   }
