@@ -85,6 +85,8 @@ describe('running phases with a model', () => {
     const requested = stored.find((e) => e.type === 'LlmCallRequested')!;
     expect(requested.data).toMatchObject({ model: 'gpt-4', provider: 'openai', promptVersion: expect.stringMatching(/^q_assistant@/) });
     expect(JSON.stringify(stored)).not.toContain(OPENAI_KEY);
+    const verified = await api('GET', `/api/ai-workflows/${id}/audit/verify`);
+    expect(verified.body).toMatchObject({ ok: true, events: stored.length, verified_links: stored.length });
   });
 
   it('run-phase without auto_advance records the answer for review; the phase waits for complete-phase', async () => {

@@ -30,9 +30,12 @@ const envelopeFields = {
   causationId: z.string().nullable(),
   actor: z.string(),
   schemaVersion: z.number().int().positive(),
-  /** Optional extra metadata: idempotency key and request hash. */
+  /**
+   * Optional extra metadata: idempotency key and request hash; `prevHash`, the hash of the
+   * previous event of the stream (null on the first), which chains a stream for tamper evidence.
+   */
   metadata: z
-    .object({ idempotencyKey: z.string().optional(), requestHash: z.string().optional() })
+    .object({ idempotencyKey: z.string().optional(), requestHash: z.string().optional(), prevHash: z.string().nullable().optional() })
     .default({}),
 };
 

@@ -12,5 +12,7 @@ export const GatewayConfig = BaseConfig.extend({
   READ_YOUR_WRITES_TIMEOUT_MS: intSetting(2_000, 0, 60_000),
   /** A projector instance not heard from for this long no longer counts for read-your-writes. */
   PROJECTOR_LIVENESS_MS: intSetting(3_000, 500, 60_000),
+  /** Replicas of the event stream (the gateway reads it for audit and live events). */
+  EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;

@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { JetStreamEventStore } from '@topdog/event-store';
 import type { Logger } from '@topdog/runtime';
 import { PinoNestLogger } from '@topdog/runtime/nest';
 import type { GatewayConfig } from './config';
@@ -12,6 +13,7 @@ import { ErrorFilter, sendError } from './http/error.filter';
 import { unsupportedMediaType } from './http/media-type';
 import { GatewayModule } from './http/gateway.module';
 import { openApiDocument } from './openapi/openapi';
+import { createAuditApi } from './audit/audit-api';
 import { createReadiness } from './workflows/readiness';
 import { createWorkflowApi } from './workflows/workflow-api';
 
@@ -31,9 +33,10 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
   });
+  const store = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS });
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false });
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.register({ api, readiness: createReadiness(nc, config.TOPDOG_PREFIX) }),
+    GatewayModule.register({ api, audit: createAuditApi(store), readiness: createReadiness(nc, config.TOPDOG_PREFIX) }),
     adapter,
     { logger: new PinoNestLogger(logger) },
   );
@@ -54,6 +57,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     async close() {
       watcher.stop();
       await app.close();
+      await store.close();
     },
   };
 }

@@ -78,6 +78,9 @@ export const RunPhaseResponse = z.object({
 
 export const WorkflowIdParams = z.strictObject({ workflow_id: z.uuid() });
 
+/** `GET status/{id}?at=<revision>`: the status as it was at that revision. */
+export const StatusQuery = z.strictObject({ at: z.coerce.number().int().nonnegative().optional() });
+
 const UsageBody = z.object({
   calls: z.number().int(),
   failed_calls: z.number().int(),

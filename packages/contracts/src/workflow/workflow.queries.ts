@@ -10,7 +10,12 @@ import { ChatMessage } from '../llm/chat-message';
  */
 const consistency = { minPosition: z.number().int().nonnegative().optional() };
 
-export const GetWorkflowStatus = z.object({ workflowId: WorkflowId, ...consistency });
+export const GetWorkflowStatus = z.object({
+  workflowId: WorkflowId,
+  ...consistency,
+  /** Time travel: the status as it was at this revision (the stream folded up to it). */
+  atRevision: z.number().int().nonnegative().optional(),
+});
 export type GetWorkflowStatus = z.infer<typeof GetWorkflowStatus>;
 
 /** Model calls and what they used. Cost sums the priced calls; `unpricedCalls` counts the others. */

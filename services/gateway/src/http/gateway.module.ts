@@ -1,13 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { AuditApi } from '../audit/audit-api';
 import type { Readiness } from '../workflows/readiness';
 import type { WorkflowApi } from '../workflows/workflow-api';
+import { AuditController } from './audit.controller';
 import { HealthController } from './health.controller';
 import { LlmController } from './llm.controller';
-import { READINESS, WORKFLOW_API } from './tokens';
+import { AUDIT_API, READINESS, WORKFLOW_API } from './tokens';
 import { WorkflowsController } from './workflows.controller';
 
 export interface GatewayModuleDeps {
   api: WorkflowApi;
+  audit: AuditApi;
   readiness: Readiness;
 }
 
@@ -17,10 +20,11 @@ export class GatewayModule {
   static register(deps: GatewayModuleDeps): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [WorkflowsController, LlmController, HealthController],
+      controllers: [WorkflowsController, AuditController, LlmController, HealthController],
       providers: [
         { provide: WORKFLOW_API, useValue: deps.api },
         { provide: READINESS, useValue: deps.readiness },
+        { provide: AUDIT_API, useValue: deps.audit },
       ],
     };
   }

@@ -1,3 +1,4 @@
 /** Injection tokens of the gateway's Nest module. */
 export const WORKFLOW_API = Symbol('WORKFLOW_API');
 export const READINESS = Symbol('READINESS');
+export const AUDIT_API = Symbol('AUDIT_API');

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { CompletePhaseRequest, RunPhaseRequest, WorkflowIdParams } from '@topdog/contracts';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { CompletePhaseRequest, RunPhaseRequest, StatusQuery, WorkflowIdParams } from '@topdog/contracts';
 import { InitializeBody } from './request-schemas';
 import type { FastifyReply } from 'fastify';
 import { readRequestContext } from '../workflows/request-context';
@@ -34,10 +34,12 @@ export class WorkflowsController {
     return respond(reply, await this.api.completePhase(parse(CompletePhaseRequest, body), ctx), ctx.correlationId);
   }
 
+  /** `?at=<revision>`: the status as it was then (time travel). */
   @Get('status/:workflow_id')
-  async status(@Param() params: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  async status(@Param() params: unknown, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
-    return respond(reply, await this.api.status(workflow_id));
+    const { at } = parse(StatusQuery, query ?? {}, 'query');
+    return respond(reply, await this.api.status(workflow_id, at));
   }
 
   /** Asks the llm-runner to run the current phase with the workflow's model: 202, the answer arrives as events. */

@@ -159,8 +159,8 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
       };
     },
 
-    async status(workflowId: string) {
-      const s = await send(SUBJECTS.workflowStatus, { workflowId }, GetWorkflowStatusReply);
+    async status(workflowId: string, atRevision?: number) {
+      const s = await send(SUBJECTS.workflowStatus, { workflowId, atRevision }, GetWorkflowStatusReply);
       return {
         body: {
           workflow_id: s.workflowId,

@@ -7,17 +7,21 @@ import {
   type NewEvent,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import { AppendTooLargeError, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@topdog/event-store';
+import { AppendTooLargeError, eventHash, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@topdog/event-store';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 
-/** A workflow's state as of a revision (-1: no stream yet) and the position of its last event. */
+/**
+ * A workflow's state as of a revision (-1: no stream yet), the position of its last event,
+ * and that event's hash, which the next event carries (tamper evidence).
+ */
 interface Loaded {
   state: Workflow;
   revision: number;
   position: number;
+  lastHash: string | null;
 }
 
 export type CommandOutcome =
@@ -114,18 +118,26 @@ export class WorkflowCommandHandler {
   }
 
   private async append(workflowId: string, loaded: Loaded, events: WorkflowEvent[], metadata: CommandMetadata): Promise<CommandOutcome> {
-    const extra = metadata.idempotencyKey ? { idempotencyKey: metadata.idempotencyKey, requestHash: metadata.requestHash } : {};
-    const toAppend: NewEvent[] = events.map((event) => ({
-      ...event,
-      id: this.deps.newId(),
-      occurredAt: metadata.now,
-      correlationId: metadata.correlationId,
-      causationId: metadata.causationId,
-      actor: metadata.actor,
-      schemaVersion: WORKFLOW_EVENT_SCHEMA_VERSION,
-      metadata: extra,
-    }));
+    const extra: { idempotencyKey?: string; requestHash?: string } = {};
+    if (metadata.idempotencyKey) extra.idempotencyKey = metadata.idempotencyKey;
+    if (metadata.requestHash) extra.requestHash = metadata.requestHash;
     const streamId = workflowStreamId(workflowId);
+    // Each event carries the hash of the one before it, as it will be read back.
+    let prevHash = loaded.lastHash;
+    const toAppend: NewEvent[] = events.map((event, i) => {
+      const appended = {
+        ...event,
+        id: this.deps.newId(),
+        occurredAt: metadata.now,
+        correlationId: metadata.correlationId,
+        causationId: metadata.causationId,
+        actor: metadata.actor,
+        schemaVersion: WORKFLOW_EVENT_SCHEMA_VERSION,
+        metadata: { ...extra, prevHash },
+      };
+      prevHash = eventHash({ ...appended, streamId, revision: loaded.revision + 1 + i });
+      return appended;
+    });
     const result = await this.deps.store.appendToStream(streamId, toAppend, {
       expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision,
     });
@@ -136,7 +148,7 @@ export class WorkflowCommandHandler {
       position: result.position - (toAppend.length - 1 - i),
     }));
     const state = events.reduce((s, e) => evolve(s, { ...e, metadata: extra }), loaded.state);
-    this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position });
+    this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: prevHash });
     return { kind: 'appended', events: stored, before: loaded.state, revision: result.nextRevision, position: result.position };
   }
 
@@ -153,7 +165,8 @@ export class WorkflowCommandHandler {
       revision = event.revision;
       position = event.position;
     }
-    const loaded = { state, revision, position };
+    const last = stored.at(-1);
+    const loaded = { state, revision, position, lastHash: last ? eventHash(last) : null };
     if (revision >= 0) this.cache.set(workflowId, loaded);
     return loaded;
   }

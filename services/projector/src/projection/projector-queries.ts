@@ -10,6 +10,7 @@ import {
 import type { EventStore } from '@topdog/event-store';
 import { buildPrompt, type PromptLibrary } from '@topdog/prompts';
 import { evolvePromptView, type PromptView } from '../read-models/prompt-context';
+import { evolveStatus } from '../read-models/workflow-status';
 import type { ReadModelStore } from './read-model-store';
 import type { WorkflowProjection } from './workflow-projection';
 
@@ -41,6 +42,21 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
     return found;
   }
 
+  /** Time travel: the status folded from the stream's first `revision + 1` events (the store, not the read model). */
+  async function statusAt(workflowId: string, revision: number): Promise<WorkflowStatus> {
+    const stored = await events.readStream(workflowStreamId(workflowId), { maxCount: revision + 1 });
+    if (stored.length === 0) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
+    if (stored.length <= revision) {
+      throw new TopDogError('NOT_FOUND', `workflow ${workflowId} has revisions 0 to ${stored.length - 1}`, [
+        { field: 'at', reason: `no revision ${revision}: the latest is ${stored.length - 1}` },
+      ]);
+    }
+    let folded: WorkflowStatus | undefined;
+    for (const raw of stored) folded = evolveStatus(folded, WorkflowEnvelope.parse(raw));
+    if (!folded) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
+    return folded;
+  }
+
   /** The prompt view at the status's revision: from memory, or folded from the stream. */
   async function promptView(workflowId: string, revision: number): Promise<PromptView> {
     const cached = projection.prompts.get(workflowId);
@@ -56,6 +72,7 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
 
   return {
     async getStatus(query: GetWorkflowStatus): Promise<WorkflowStatus> {
+      if (query.atRevision !== undefined) return statusAt(query.workflowId, query.atRevision);
       await consistent(query.minPosition);
       return status(query.workflowId);
     },

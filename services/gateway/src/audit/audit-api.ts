@@ -1,0 +1,72 @@
+import { TopDogError, workflowStreamId, type AnyEnvelope } from '@topdog/contracts';
+import { eventHash, verifyChain, type EventStore, type StoredEvent } from '@topdog/event-store';
+
+/** One audit record: every envelope field in the API's snake_case, and the event's own hash. */
+export function auditRecord(e: StoredEvent | AnyEnvelope) {
+  return {
+    id: e.id,
+    type: e.type,
+    stream_id: e.streamId,
+    revision: e.revision,
+    position: e.position,
+    occurred_at: e.occurredAt,
+    actor: e.actor,
+    correlation_id: e.correlationId,
+    causation_id: e.causationId,
+    schema_version: e.schemaVersion,
+    metadata: e.metadata,
+    data: e.data,
+    hash: eventHash(e),
+  };
+}
+export type AuditRecord = ReturnType<typeof auditRecord>;
+
+/**
+ * Audit replay and tamper checks, read straight from the event store (the gateway holds no
+ * state; the store is the record).
+ */
+export function createAuditApi(store: EventStore) {
+  async function read(workflowId: string, fromRevision = 0, maxCount?: number): Promise<StoredEvent[]> {
+    const events = await store.readStream(workflowStreamId(workflowId), { fromRevision, maxCount });
+    if (events.length === 0 && fromRevision === 0) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
+    return events;
+  }
+
+  return {
+    /** A page of the audit trail, in revision order, and where the next page starts. */
+    async page(workflowId: string, fromRevision: number, limit: number) {
+      const events = await read(workflowId, fromRevision, limit + 1);
+      const page = events.slice(0, limit);
+      return {
+        workflow_id: workflowId,
+        events: page.map(auditRecord),
+        next_from_revision: events.length > limit ? events[limit]!.revision : null,
+      };
+    },
+
+    /** Every event from a revision on, one record at a time (for NDJSON). */
+    async *records(workflowId: string, fromRevision: number): AsyncGenerator<AuditRecord> {
+      for (const event of await read(workflowId, fromRevision)) yield auditRecord(event);
+    },
+
+    /** Checks the stream's hash chain and names the first broken link. */
+    async verify(workflowId: string) {
+      const report = verifyChain(await read(workflowId));
+      return {
+        workflow_id: workflowId,
+        ok: report.ok,
+        events: report.events,
+        verified_links: report.verified,
+        unchained_events: report.unchained,
+        head_hash: report.headHash,
+        first_broken: report.firstBroken && {
+          revision: report.firstBroken.revision,
+          event_id: report.firstBroken.eventId,
+          expected_prev_hash: report.firstBroken.expected,
+          found_prev_hash: report.firstBroken.found,
+        },
+      };
+    },
+  };
+}
+export type AuditApi = ReturnType<typeof createAuditApi>;
