@@ -14,5 +14,9 @@ export const GatewayConfig = BaseConfig.extend({
   PROJECTOR_LIVENESS_MS: intSetting(3_000, 500, 60_000),
   /** Replicas of the event stream (the gateway reads it for audit and live events). */
   EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
+  /** SSE comment heartbeats, so proxies keep idle streams open. */
+  SSE_HEARTBEAT_MS: intSetting(15_000, 100),
+  /** Bytes an SSE client may leave unread before it is closed with an `overflow` event. */
+  SSE_MAX_BUFFERED_BYTES: intSetting(1024 * 1024, 1024),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;

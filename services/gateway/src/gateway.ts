@@ -14,6 +14,8 @@ import { unsupportedMediaType } from './http/media-type';
 import { GatewayModule } from './http/gateway.module';
 import { openApiDocument } from './openapi/openapi';
 import { createAuditApi } from './audit/audit-api';
+import { createEventFeeds } from './live/event-feeds';
+import { LiveStreams } from './live/live-streams';
 import { createReadiness } from './workflows/readiness';
 import { createWorkflowApi } from './workflows/workflow-api';
 
@@ -34,9 +36,13 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
   });
   const store = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS });
+  const live = new LiveStreams(
+    createEventFeeds({ store, nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }),
+    { heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES },
+  );
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false });
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.register({ api, audit: createAuditApi(store), readiness: createReadiness(nc, config.TOPDOG_PREFIX) }),
+    GatewayModule.register({ api, audit: createAuditApi(store), live, store, readiness: createReadiness(nc, config.TOPDOG_PREFIX) }),
     adapter,
     { logger: new PinoNestLogger(logger) },
   );
@@ -56,6 +62,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     url: `http://${config.HOST}:${port}`,
     async close() {
       watcher.stop();
+      live.closeAll();
       await app.close();
       await store.close();
     },

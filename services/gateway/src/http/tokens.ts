@@ -2,3 +2,5 @@
 export const WORKFLOW_API = Symbol('WORKFLOW_API');
 export const READINESS = Symbol('READINESS');
 export const AUDIT_API = Symbol('AUDIT_API');
+export const LIVE_STREAMS = Symbol('LIVE_STREAMS');
+export const EVENT_STORE = Symbol('EVENT_STORE');

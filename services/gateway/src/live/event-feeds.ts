@@ -1,0 +1,82 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { GetWorkflowStatusReply, liveTokensSubject, SUBJECTS, TokenDelta, type AnyEnvelope } from '@topdog/contracts';
+import type { EventStore } from '@topdog/event-store';
+import { requestReply } from '@topdog/runtime';
+import { LRUCache } from 'lru-cache';
+import { auditRecord } from '../audit/audit-api';
+import type { SseWriter } from './sse-writer';
+
+export interface FeedFilter {
+  /** Deliver events after this position (exclusive). */
+  after: number;
+  /** Event types to deliver (and `token` for live token deltas); all when absent. */
+  types: ReadonlySet<string> | undefined;
+}
+
+export interface EventFeedsDeps {
+  store: EventStore;
+  nc: NatsConnection;
+  prefix: string;
+  requestTimeoutMs: number;
+}
+
+/**
+ * Live event streams for SSE clients. Each stream reads the event store from the client's
+ * position with one ordered consumer, which catches up and then follows live in a single
+ * sequence: no gap and no duplicate at the seam, and a client resuming with Last-Event-ID gets
+ * exactly what follows it. Token deltas (never stored) come from the live NATS subject.
+ */
+export function createEventFeeds(deps: EventFeedsDeps) {
+  const { store, nc, prefix } = deps;
+  const projects = new LRUCache<string, string>({ max: 100_000 });
+
+  const wanted = (filter: FeedFilter, type: string) => !filter.types || filter.types.has(type);
+
+  /** The project of a workflow: from its WorkflowInitialized when seen, else from the projector. */
+  async function projectOf(event: AnyEnvelope): Promise<string | undefined> {
+    const workflowId = (event.data as { workflowId?: string }).workflowId;
+    if (!workflowId) return undefined;
+    if (event.type === 'WorkflowInitialized') projects.set(workflowId, (event.data as { projectId: string }).projectId);
+    const known = projects.get(workflowId);
+    if (known !== undefined) return known;
+    const reply = await requestReply(nc, prefix, SUBJECTS.workflowStatus, { workflowId }, GetWorkflowStatusReply, deps.requestTimeoutMs).catch(() => undefined);
+    if (reply?.ok) projects.set(workflowId, reply.value.projectId);
+    return reply?.ok ? reply.value.projectId : undefined;
+  }
+
+  async function pump(events: AsyncIterable<AnyEnvelope>, sse: SseWriter, filter: FeedFilter, keep?: (e: AnyEnvelope) => Promise<boolean>) {
+    for await (const event of events) {
+      if (sse.isClosed) break;
+      if (!wanted(filter, event.type)) continue;
+      if (keep && !(await keep(event))) continue;
+      if (!sse.send(event.type, auditRecord(event), String(event.position))) break;
+    }
+  }
+
+  return {
+    /** One workflow's history after `filter.after`, then live, with token deltas. */
+    async workflow(workflowId: string, filter: FeedFilter, sse: SseWriter, signal: AbortSignal): Promise<void> {
+      const tokens = wanted(filter, 'token')
+        ? nc.subscribe(liveTokensSubject(prefix, workflowId), {
+            callback: (err, msg) => {
+              if (err) return;
+              const delta = TokenDelta.safeParse(msg.json());
+              if (delta.success) sse.send('token', delta.data);
+            },
+          })
+        : undefined;
+      try {
+        await pump(store.subscribeToAll({ fromPosition: filter.after, filter: { streamId: `workflow-${workflowId}` }, signal }), sse, filter);
+      } finally {
+        tokens?.unsubscribe();
+      }
+    },
+
+    /** Every workflow's events after `filter.after`, then live; optionally one project's only. */
+    async all(filter: FeedFilter & { projectId?: string }, sse: SseWriter, signal: AbortSignal): Promise<void> {
+      const keep = filter.projectId === undefined ? undefined : async (e: AnyEnvelope) => (await projectOf(e)) === filter.projectId;
+      await pump(store.subscribeToAll({ fromPosition: filter.after, filter: { category: 'workflow' }, signal }), sse, filter, keep);
+    },
+  };
+}
+export type EventFeeds = ReturnType<typeof createEventFeeds>;

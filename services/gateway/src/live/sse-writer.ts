@@ -1,0 +1,68 @@
+import type { ServerResponse } from 'node:http';
+
+export interface SseWriterOptions {
+  heartbeatMs: number;
+  /** Bytes a slow client may leave unread before it is closed. */
+  maxBufferedBytes: number;
+}
+
+/**
+ * Server-Sent Events on a raw response: events with an id (a position), transient ones without,
+ * comment heartbeats, and a bound on what a slow client leaves buffered: past it the stream
+ * ends with an `overflow` event saying where to resume.
+ */
+export class SseWriter {
+  private readonly heartbeat: NodeJS.Timeout;
+  private closed = false;
+  /** The id of the last event written: where a client resumes. */
+  lastId: string | undefined;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly options: SseWriterOptions,
+    private readonly onClose: () => void,
+  ) {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(': connected\n\n');
+    this.heartbeat = setInterval(() => this.comment('heartbeat'), options.heartbeatMs).unref();
+    res.on('close', () => this.close());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Writes one event; false once the stream is closed (by the client, or for overflow). */
+  send(event: string, data: unknown, id?: string): boolean {
+    if (this.closed) return false;
+    if (this.res.writableLength > this.options.maxBufferedBytes) {
+      this.write(`event: overflow\ndata: ${JSON.stringify({ reason: 'the client fell too far behind', resume_after: this.lastId ?? null })}\n\n`);
+      this.close();
+      return false;
+    }
+    this.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (id !== undefined) this.lastId = id;
+    return true;
+  }
+
+  comment(text: string): void {
+    if (!this.closed) this.write(`: ${text}\n\n`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.res.end();
+    this.onClose();
+  }
+
+  private write(chunk: string): void {
+    this.res.write(chunk);
+  }
+}
