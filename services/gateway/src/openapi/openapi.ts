@@ -72,8 +72,8 @@ export function openApiDocument() {
       },
       '/api/ai-workflows/status/{workflow_id}': {
         get: {
-          summary: "A workflow's status (ETag: its revision)",
-          requestParams: { path: WorkflowIdParams },
+          summary: "A workflow's status (ETag: its revision); ?at=<revision> for the status as it was then",
+          requestParams: { path: WorkflowIdParams, query: z.object({ at: z.number().int().optional() }) },
           responses: { 200: { description: 'Status', ...json(WorkflowStatusResponse) }, 404: error('NOT_FOUND'), ...common },
         },
       },
@@ -96,6 +96,38 @@ export function openApiDocument() {
             422: error("PROVIDER_NOT_CONFIGURED (details name the missing setting), BUDGET_EXCEEDED, or IDEMPOTENCY_KEY_REUSED"),
             ...common,
           },
+        },
+      },
+      '/api/ai-workflows/{workflow_id}/events': {
+        get: {
+          summary: "Server-Sent Events: the workflow's events after a position, then live (token deltas as `token` events without an id)",
+          requestParams: {
+            path: WorkflowIdParams,
+            query: z.object({ after: z.number().int().optional(), types: z.string().optional().meta({ description: 'Comma-separated event types; `token` for live token deltas.' }) }),
+            header: z.object({ 'Last-Event-ID': z.string().optional().meta({ description: 'Resume exactly after this event id (a position).' }) }),
+          },
+          responses: { 200: { description: 'text/event-stream' }, 404: error('NOT_FOUND'), ...common },
+        },
+      },
+      '/api/events': {
+        get: {
+          summary: "Server-Sent Events: every workflow's events after a global position, then live",
+          requestParams: { query: z.object({ after: z.number().int().optional(), types: z.string().optional(), project_id: z.string().optional() }) },
+          responses: { 200: { description: 'text/event-stream' }, ...common },
+        },
+      },
+      '/api/ai-workflows/{workflow_id}/audit': {
+        get: {
+          summary: 'The audit trail: every envelope field and each event hash; paged JSON, or NDJSON with Accept: application/x-ndjson',
+          requestParams: { path: WorkflowIdParams, query: z.object({ from_revision: z.number().int().optional(), limit: z.number().int().optional() }) },
+          responses: { 200: { description: 'Audit records' }, 404: error('NOT_FOUND'), ...common },
+        },
+      },
+      '/api/ai-workflows/{workflow_id}/audit/verify': {
+        get: {
+          summary: "Checks the stream's hash chain; names the first broken link",
+          requestParams: { path: WorkflowIdParams },
+          responses: { 200: { description: 'Chain report' }, 404: error('NOT_FOUND'), ...common },
         },
       },
       '/api/llm/providers': {
