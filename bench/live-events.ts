@@ -1,0 +1,103 @@
+// Live events and audit: delivery latency from append to an SSE client, and NDJSON throughput
+// of the global event stream and of the audit trail over 100,000 events.
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { eventStreamName, workflowStreamId } from '@topdog/contracts';
+import { JetStreamEventStore } from '@topdog/event-store';
+import { http, initializeBody } from '../test/support/http';
+import { readSse } from '../test/support/sse';
+import { startSystem } from '../test/support/system';
+
+const EVENTS = Number(process.env.BENCH_LIVE_EVENTS ?? 100_000);
+const LATENCY_SAMPLES = Number(process.env.BENCH_LIVE_SAMPLES ?? 300);
+const nowMs = () => performance.timeOrigin + performance.now();
+
+/** An RFC 3339 time with nanoseconds (JetStream's stored time) in milliseconds since the epoch. */
+function storedAtMs(timestamp: string): number {
+  const [whole, fraction = '0'] = timestamp.replace('Z', '').split('.');
+  return Date.parse(`${whole}Z`) + Number(`0.${fraction}`) * 1000;
+}
+
+function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return `p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms (n=${sorted.length})`;
+}
+
+const system = await startSystem({ LOG_LEVEL: 'warn' });
+const nc = await connect({ servers: system.nats.url, noAsyncTraces: true });
+try {
+  const api = (method: string, path: string, body?: unknown) => http(system.baseUrl, method, path, body);
+  const store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
+  const jsm = await jetstreamManager(nc);
+  const stream = eventStreamName(system.prefix);
+
+  // 1. Append → SSE client: the JetStream stored time against the client's receipt, one clock.
+  const latencies: number[] = [];
+  const received = new Map<string, number>();
+  /** A workflow followed over SSE; `stop` ends the stream. */
+  const follow = async () => {
+    const id = (await api('POST', '/api/ai-workflows/initialize', initializeBody())).body.workflow_id as string;
+    const abort = new AbortController();
+    const reading = readSse(`${system.baseUrl}/api/ai-workflows/${id}/events`, { signal: abort.signal, onMessage: (m) => received.set(m.id!, nowMs()) });
+    await new Promise((r) => setTimeout(r, 50));
+    return { id, stop: async () => (abort.abort(), await reading) };
+  };
+  while (latencies.length < LATENCY_SAMPLES) {
+    const followed = await follow();
+    for (let phase = 1; phase <= 6 && latencies.length < LATENCY_SAMPLES; phase++) {
+      const done = await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: followed.id, ai_response: 'x' });
+      if (done.status !== 200) throw new Error(`complete-phase ${done.status}`);
+      const [event] = await store.readStream(workflowStreamId(followed.id), { fromRevision: phase, maxCount: 1 });
+      const position = String(event!.position);
+      while (!received.has(position)) await new Promise((r) => setTimeout(r, 1));
+      const msg = await jsm.direct.getMessage(stream, { seq: Math.floor(event!.position / 1000) });
+      latencies.push(received.get(position)! - storedAtMs(msg!.timestamp));
+    }
+    await followed.stop();
+  }
+
+  // 2. 100,000 events stored: 10,000 workflows of 10 events (appended directly, 32 at a time).
+  const head = await store.headPosition();
+  const event = () => ({ id: randomUUID(), type: 'PhaseOutputRejected', data: { workflowId: randomUUID(), note: 'bench' }, occurredAt: new Date().toISOString(), correlationId: 'bench', causationId: null, actor: 'bench', schemaVersion: 1, metadata: {} });
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < EVENTS / 10) {
+        next++;
+        await store.appendToStream(workflowStreamId(randomUUID()), Array.from({ length: 10 }, event), { expectedRevision: 'no_stream' });
+      }
+    }),
+  );
+  const appendSeconds = (performance.now() - t0) / 1000;
+
+  // 3. The global stream over SSE from before them to the end.
+  let count = 0;
+  const all = new AbortController();
+  const t1 = performance.now();
+  const global = readSse(`${system.baseUrl}/api/events?after=${head}`, { signal: all.signal, onMessage: () => void (++count >= EVENTS && all.abort()) });
+  await global;
+  const sseSeconds = (performance.now() - t1) / 1000;
+
+  // 4. The audit trail as NDJSON: one workflow of 100,000 events (1,000 commits of 100).
+  const big = randomUUID();
+  for (let c = 0; c < EVENTS / 100; c++) {
+    await store.appendToStream(workflowStreamId(big), Array.from({ length: 100 }, event), { expectedRevision: c === 0 ? 'no_stream' : c * 100 - 1 });
+  }
+  const t2 = performance.now();
+  const res = await fetch(`${system.baseUrl}/api/ai-workflows/${big}/audit`, { headers: { accept: 'application/x-ndjson' } });
+  let lines = 0;
+  for await (const chunk of res.body!) for (const b of chunk as Uint8Array) if (b === 10) lines++;
+  const auditSeconds = (performance.now() - t2) / 1000;
+
+  console.log(`\nLive events and audit, ${new Date().toISOString()}`);
+  console.log(`append → SSE client delivery: ${summary(latencies)}`);
+  console.log(`global SSE stream: ${count} events in ${sseSeconds.toFixed(2)} s = ${Math.round(count / sseSeconds)} events/s`);
+  console.log(`audit NDJSON: ${lines} events in ${auditSeconds.toFixed(2)} s = ${Math.round(lines / auditSeconds)} events/s`);
+  console.log(`(setup: ${EVENTS} events appended in ${appendSeconds.toFixed(1)} s)`);
+} finally {
+  await nc.close();
+  await system[Symbol.asyncDispose]();
+}
