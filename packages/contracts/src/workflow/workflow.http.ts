@@ -159,3 +159,39 @@ export const ModelsResponse = z.object({
   /** Any model a provider offers, by prefix. */
   prefixes: z.array(z.string()),
 });
+
+/** One audit record: every envelope field in snake_case, the event's data, and its hash. */
+export const AuditRecordBody = z.object({
+  id: z.string(),
+  type: z.string(),
+  stream_id: z.string(),
+  revision: z.number().int(),
+  position: z.number().int(),
+  occurred_at: z.string(),
+  actor: z.string(),
+  correlation_id: z.string(),
+  causation_id: z.string().nullable(),
+  schema_version: z.number().int(),
+  metadata: z.record(z.string(), z.unknown()),
+  data: z.unknown(),
+  hash: z.string(),
+});
+export type AuditRecordBody = z.infer<typeof AuditRecordBody>;
+
+export const AuditPageResponse = z.object({
+  workflow_id: z.uuid(),
+  events: z.array(AuditRecordBody),
+  next_from_revision: z.number().int().nullable(),
+});
+
+export const VerifyResponse = z.object({
+  workflow_id: z.uuid(),
+  ok: z.boolean(),
+  events: z.number().int(),
+  verified_links: z.number().int(),
+  unchained_events: z.number().int(),
+  head_hash: z.string().nullable(),
+  first_broken: z
+    .object({ revision: z.number().int(), event_id: z.string(), expected_prev_hash: z.string().nullable(), found_prev_hash: z.string().nullable() })
+    .nullable(),
+});

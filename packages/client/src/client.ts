@@ -1,0 +1,157 @@
+import {
+  AiPromptResponse,
+  AuditPageResponse,
+  AuditRecordBody,
+  CompletePhaseResponse,
+  InitializeWorkflowResponse,
+  ModelsResponse,
+  ProvidersResponse,
+  RunPhaseResponse,
+  VerifyResponse,
+  WorkflowStatusResponse,
+  CompletePhaseRequest,
+  InitializeWorkflowRequest,
+  RunPhaseRequest,
+} from '@topdog/contracts';
+import type { z } from 'zod';
+import { TopDogApiError } from './api-error';
+import { liveEvents, type LiveEvent, type LiveEventsOptions } from './live-events';
+
+export interface TopDogClientOptions {
+  /** The gateway, e.g. http://127.0.0.1:3000. */
+  baseUrl: string;
+  fetch?: typeof fetch;
+  /** Sent with every request (an X-Actor, say). */
+  headers?: Record<string, string>;
+}
+
+/** Per-command options: the API's retry and tracing headers. */
+export interface CommandOptions {
+  idempotencyKey?: string;
+  correlationId?: string;
+  /** complete-phase only: the ETag the status returned; a mismatch is 412. */
+  ifMatch?: string;
+}
+
+/**
+ * A typed client of the TopDog REST API, built on the contracts: requests are typed from the
+ * request schemas and every response is validated with its schema. Errors are TopDogApiError.
+ */
+export class TopDogClient {
+  private readonly fetch: typeof fetch;
+  readonly baseUrl: string;
+
+  constructor(private readonly options: TopDogClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  private async call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
+    let res: Response;
+    try {
+      res = await this.fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...this.options.headers, ...extra },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw TopDogApiError.unreachable(this.baseUrl, err);
+    }
+    const json: unknown = await res.json().catch(() => undefined);
+    if (!res.ok) throw TopDogApiError.fromResponse(res.status, json);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new TopDogApiError(res.status, 'UNEXPECTED_RESPONSE', `the response does not match the API: ${parsed.error.message}`);
+    return { body: parsed.data as z.infer<S>, etag: res.headers.get('etag') ?? undefined };
+  }
+
+  private static commandHeaders(o: CommandOptions = {}): Record<string, string> {
+    const h: Record<string, string> = {};
+    if (o.idempotencyKey) h['Idempotency-Key'] = o.idempotencyKey;
+    if (o.correlationId) h['X-Correlation-Id'] = o.correlationId;
+    if (o.ifMatch) h['If-Match'] = o.ifMatch;
+    return h;
+  }
+
+  async initialize(body: z.input<typeof InitializeWorkflowRequest>, options?: CommandOptions) {
+    return (await this.call(InitializeWorkflowResponse, 'POST', '/api/ai-workflows/initialize', body, TopDogClient.commandHeaders(options))).body;
+  }
+
+  async completePhase(body: z.input<typeof CompletePhaseRequest>, options?: CommandOptions) {
+    return (await this.call(CompletePhaseResponse, 'POST', '/api/ai-workflows/complete-phase', body, TopDogClient.commandHeaders(options))).body;
+  }
+
+  async runPhase(workflowId: string, body: z.input<typeof RunPhaseRequest> = {}, options?: CommandOptions) {
+    return (await this.call(RunPhaseResponse, 'POST', `/api/ai-workflows/${workflowId}/run-phase`, body, TopDogClient.commandHeaders(options))).body;
+  }
+
+  /** The status (with its ETag), or as it was at a revision. */
+  async status(workflowId: string, options: { at?: number } = {}) {
+    const query = options.at !== undefined ? `?at=${options.at}` : '';
+    const { body, etag } = await this.call(WorkflowStatusResponse, 'GET', `/api/ai-workflows/status/${workflowId}${query}`);
+    return { ...body, etag };
+  }
+
+  async prompt(workflowId: string) {
+    return (await this.call(AiPromptResponse, 'POST', `/api/ai-workflows/get-ai-prompt/${workflowId}`)).body;
+  }
+
+  async providers() {
+    return (await this.call(ProvidersResponse, 'GET', '/api/llm/providers')).body;
+  }
+
+  async models() {
+    return (await this.call(ModelsResponse, 'GET', '/api/llm/models')).body;
+  }
+
+  async auditPage(workflowId: string, options: { fromRevision?: number; limit?: number } = {}) {
+    const q = new URLSearchParams({ from_revision: String(options.fromRevision ?? 0), limit: String(options.limit ?? 100) });
+    return (await this.call(AuditPageResponse, 'GET', `/api/ai-workflows/${workflowId}/audit?${q}`)).body;
+  }
+
+  /** The whole audit trail, streamed as NDJSON, one record at a time. */
+  async *audit(workflowId: string, options: { fromRevision?: number } = {}): AsyncGenerator<AuditRecordBody> {
+    let res: Response;
+    try {
+      res = await this.fetch(`${this.baseUrl}/api/ai-workflows/${workflowId}/audit?from_revision=${options.fromRevision ?? 0}`, {
+        headers: { ...this.options.headers, accept: 'application/x-ndjson' },
+      });
+    } catch (err) {
+      throw TopDogApiError.unreachable(this.baseUrl, err);
+    }
+    if (!res.ok || !res.body) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const chunk of res.body) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line.trim()) yield AuditRecordBody.parse(JSON.parse(line));
+      }
+    }
+    if (buffered.trim()) yield AuditRecordBody.parse(JSON.parse(buffered));
+  }
+
+  async verify(workflowId: string) {
+    return (await this.call(VerifyResponse, 'GET', `/api/ai-workflows/${workflowId}/audit/verify`)).body;
+  }
+
+  /** One workflow's events, history then live; reconnects with Last-Event-ID after a drop. */
+  events(workflowId: string, options: Omit<LiveEventsOptions, 'projectId'> = {}): AsyncGenerator<LiveEvent> {
+    return liveEvents(this.fetch, this.eventsUrl(`/api/ai-workflows/${workflowId}/events`, options), options);
+  }
+
+  /** Every workflow's events from a global position (optionally one project's), then live. */
+  allEvents(options: LiveEventsOptions = {}): AsyncGenerator<LiveEvent> {
+    return liveEvents(this.fetch, this.eventsUrl('/api/events', options), options);
+  }
+
+  private eventsUrl(path: string, options: LiveEventsOptions): URL {
+    const url = new URL(`${this.baseUrl}${path}`);
+    if (options.after !== undefined) url.searchParams.set('after', String(options.after));
+    if (options.types?.length) url.searchParams.set('types', options.types.join(','));
+    if (options.projectId) url.searchParams.set('project_id', options.projectId);
+    return url;
+  }
+}

@@ -1,0 +1,81 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { TopDogApiError, TopDogClient, type LiveEvent } from '@topdog/client';
+import { PHASES, workflowStreamId } from '@topdog/contracts';
+import { JetStreamEventStore } from '@topdog/event-store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, type System } from './support/system';
+
+/** The TypeScript client against the real services. */
+describe('@topdog/client', () => {
+  let system: System;
+  let nc: NatsConnection;
+  let client: TopDogClient;
+
+  beforeAll(async () => {
+    system = await startSystem();
+    nc = await connect({ servers: system.nats.url });
+    client = new TopDogClient({ baseUrl: system.baseUrl, headers: { 'X-Actor': 'client-test' } });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await system?.[Symbol.asyncDispose]();
+  });
+
+  it('drives a workflow with typed, validated calls and typed errors', async () => {
+    const started = await client.initialize({ project_id: 'p', user_id: 'u', requirements: { goal: 'x' } }, { correlationId: 'client-corr' });
+    const id = started.workflow_id;
+    const status = await client.status(id);
+    expect(status).toMatchObject({ current_state: 'DISCOVERY', etag: '"0"' });
+    expect((await client.prompt(id)).messages[0]!.role).toBe('system');
+    await client.completePhase({ workflow_id: id, ai_response: 'a' }, { ifMatch: status.etag });
+    const stale = await client.completePhase({ workflow_id: id, ai_response: 'b' }, { ifMatch: status.etag }).catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(TopDogApiError);
+    expect(stale).toMatchObject({ status: 412, code: 'PRECONDITION_FAILED', details: [{ field: 'If-Match' }] });
+    const bad = await client.initialize({ project_id: '', user_id: 'u' }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', details: [{ field: 'project_id' }] });
+
+    const records = [];
+    for await (const r of client.audit(id)) records.push(r);
+    expect(records.map((r) => r.type)).toEqual(['WorkflowInitialized', 'PhaseCompleted']);
+    expect(records[0]).toMatchObject({ correlation_id: 'client-corr', actor: 'client-test' });
+    expect((await client.auditPage(id, { limit: 1 })).next_from_revision).toBe(1);
+    expect(await client.verify(id)).toMatchObject({ ok: true, events: 2 });
+    expect((await client.status(id, { at: 0 })).current_state).toBe('DISCOVERY');
+    expect((await client.models()).models.some((m) => m.name === 'offline')).toBe(true);
+    const unreachable = await new TopDogClient({ baseUrl: 'http://127.0.0.1:1' }).status(id).catch((e: unknown) => e);
+    expect(unreachable).toMatchObject({ status: 0, code: 'UNREACHABLE' });
+  });
+
+  it('iterates live events and resumes with Last-Event-ID across a gateway restart', async () => {
+    const id = (await client.initialize({ project_id: 'p', user_id: 'u' })).workflow_id;
+    const abort = new AbortController();
+    const got: LiveEvent[] = [];
+    let reconnects = 0;
+    const consuming = (async () => {
+      for await (const e of client.events(id, { signal: abort.signal, onReconnect: () => reconnects++ })) got.push(e);
+    })();
+    const until = async (n: number) => {
+      const deadline = Date.now() + 20_000;
+      while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    };
+    await until(1);
+    await client.completePhase({ workflow_id: id, ai_response: 'a' });
+    await until(2);
+    await system.kill('gateway', 'SIGKILL');
+    await system.start('gateway');
+    await system.waitReady();
+    for (let i = 1; i < 6; i++) await client.completePhase({ workflow_id: id, ai_response: `x${i}` });
+    const store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
+    const stored = (await store.readStream(workflowStreamId(id))).map((e) => String(e.position));
+    await until(stored.length);
+    abort.abort();
+    await consuming;
+    expect(reconnects).toBeGreaterThan(0);
+    expect(got.map((e) => (e.kind === 'event' ? e.id : e.kind))).toEqual(stored);
+    expect(got.filter((e) => e.kind === 'event').map((e) => (e.kind === 'event' ? e.record.type : ''))).toEqual([
+      'WorkflowInitialized',
+      ...PHASES.map(() => 'PhaseCompleted'),
+      'WorkflowCompleted',
+    ]);
+  });
+});
