@@ -3,7 +3,7 @@
 // and libraries are compiled in, so a service runs with plain `node` and no TypeScript at run
 // time. Type-checking is `pnpm typecheck` (tsc), not this.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,9 +36,24 @@ const banner = [
   'const require = __topdogCreateRequire(import.meta.url);',
 ].join('\n');
 
+/** The `topdog` command line: one executable file, everything bundled in. */
+const cli = {
+  entryPoints: [join(root, 'packages', 'cli', 'src', 'main.ts')],
+  outfile: join(root, 'packages', 'cli', 'dist', 'topdog.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  banner: { js: `#!/usr/bin/env node\n${banner}` },
+  tsconfig: join(root, 'tsconfig.base.json'),
+};
+
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const started = Date.now();
-await Promise.all(
-  SERVICES.filter((s) => existsSync(join(root, 'services', s, 'src', 'main.ts'))).map((service) =>
+const services = only ? SERVICES.filter((s) => s === only) : SERVICES;
+await Promise.all([
+  ...services.filter((s) => existsSync(join(root, 'services', s, 'src', 'main.ts'))).map((service) =>
     build({
       entryPoints: [join(root, 'services', service, 'src', 'main.ts')],
       outfile: join(root, 'services', service, 'dist', 'main.js'),
@@ -54,5 +69,6 @@ await Promise.all(
       plugins: [optionalAsExternal],
     }),
   ),
-);
-console.log(`built ${SERVICES.length} services in ${Date.now() - started} ms`);
+  ...(!only || only === 'cli' ? [build(cli).then(() => chmodSync(cli.outfile, 0o755))] : []),
+]);
+if (!only) console.log(`built ${SERVICES.length} services and the cli in ${Date.now() - started} ms`);

@@ -6,6 +6,8 @@ import {
   InitializeWorkflowResponse,
   ModelsResponse,
   ProvidersResponse,
+  ReadModelsProgressResponse,
+  RebuildResponse,
   RunPhaseResponse,
   VerifyResponse,
   WorkflowStatusResponse,
@@ -135,6 +137,16 @@ export class TopDogClient {
 
   async verify(workflowId: string) {
     return (await this.call(VerifyResponse, 'GET', `/api/ai-workflows/${workflowId}/audit/verify`)).body;
+  }
+
+  /** Rebuilds the read models from the event store (one projector instance replays). */
+  async rebuildReadModels(reason?: string) {
+    return (await this.call(RebuildResponse, 'POST', '/api/admin/read-models/rebuild', reason ? { reason } : {})).body;
+  }
+
+  /** How far the projector's current run is: position, target, events applied. */
+  async readModelsProgress() {
+    return (await this.call(ReadModelsProgressResponse, 'GET', '/api/admin/read-models')).body;
   }
 
   /** One workflow's events, history then live; reconnects with Last-Event-ID after a drop. */

@@ -14,6 +14,8 @@ export interface LiveEventsOptions {
   reconnect?: boolean;
   /** Called before each reconnection attempt. */
   onReconnect?: (attempt: number, lastEventId: string | undefined) => void;
+  /** Called each time the stream is open: from then on nothing live is missed. */
+  onConnected?: () => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function* liveEvents(fetchImpl: typeof fetch, url: URL, options: Li
       if (res.status >= 400 && res.status < 500) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       attempt = 0;
+      options.onConnected?.();
       const decoder = new TextDecoder();
       const reading = (async () => {
         try {
@@ -71,7 +74,7 @@ export async function* liveEvents(fetchImpl: typeof fetch, url: URL, options: Li
         throw err;
       }
     }
-    if (options.reconnect === false) return;
+    if (options.reconnect === false || options.signal?.aborted) return;
     attempt++;
     options.onReconnect?.(attempt, lastEventId);
     await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(attempt, 6))));

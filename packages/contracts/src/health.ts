@@ -26,3 +26,19 @@ export type ProjectorCheckpoint = z.infer<typeof ProjectorCheckpoint>;
 export const RebuildReadModels = z.object({ reason: z.string().max(500).default('requested') });
 export const RebuildResult = z.object({ instanceId: z.string(), startedAt: z.iso.datetime() });
 export const RebuildReply = replyOf(RebuildResult);
+
+/** How far a projector instance is through its run (a rebuild, or catching up after a start). */
+export const GetProjectionProgress = z.object({}).default({});
+export const ProjectionProgress = z.object({
+  instanceId: z.string(),
+  /** Position applied so far. */
+  position: z.number().int().nonnegative(),
+  /** The head when this run began: the run is caught up once it is applied. */
+  target: z.number().int().nonnegative(),
+  /** Events applied since this run began. */
+  eventsApplied: z.number().int().nonnegative(),
+  caughtUp: z.boolean(),
+  runStartedAt: z.iso.datetime(),
+});
+export type ProjectionProgress = z.infer<typeof ProjectionProgress>;
+export const ProjectionProgressReply = replyOf(ProjectionProgress);

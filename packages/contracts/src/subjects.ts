@@ -15,6 +15,7 @@ export const SUBJECTS = {
   aiPrompt: 'query.workflow.prompt',
   projectorCheckpoint: 'projector.checkpoint',
   rebuildReadModels: 'projector.rebuild',
+  projectionProgress: 'projector.progress',
   health: (service: string) => `health.${service}`,
 } as const;
 

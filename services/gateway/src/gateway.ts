@@ -13,6 +13,7 @@ import { ErrorFilter, sendError } from './http/error.filter';
 import { unsupportedMediaType } from './http/media-type';
 import { GatewayModule } from './http/gateway.module';
 import { openApiDocument } from './openapi/openapi';
+import { createAdminApi } from './admin/admin-api';
 import { createAuditApi } from './audit/audit-api';
 import { createEventFeeds } from './live/event-feeds';
 import { LiveStreams } from './live/live-streams';
@@ -42,7 +43,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   );
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false });
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.register({ api, audit: createAuditApi(store), live, store, readiness: createReadiness(nc, config.TOPDOG_PREFIX) }),
+    GatewayModule.register({ api, audit: createAuditApi(store), admin: createAdminApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS), live, store, readiness: createReadiness(nc, config.TOPDOG_PREFIX) }),
     adapter,
     { logger: new PinoNestLogger(logger) },
   );

@@ -195,3 +195,13 @@ export const VerifyResponse = z.object({
     .object({ revision: z.number().int(), event_id: z.string(), expected_prev_hash: z.string().nullable(), found_prev_hash: z.string().nullable() })
     .nullable(),
 });
+
+export const RebuildResponse = z.object({ instance_id: z.string(), started_at: z.string() });
+export const ReadModelsProgressResponse = z.object({
+  instance_id: z.string(),
+  position: z.number().int(),
+  target: z.number().int(),
+  events_applied: z.number().int(),
+  caught_up: z.boolean(),
+  run_started_at: z.string(),
+});

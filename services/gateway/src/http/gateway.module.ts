@@ -1,19 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { EventStore } from '@topdog/event-store';
+import type { AdminApi } from '../admin/admin-api';
 import type { AuditApi } from '../audit/audit-api';
 import type { LiveStreams } from '../live/live-streams';
 import type { Readiness } from '../workflows/readiness';
 import type { WorkflowApi } from '../workflows/workflow-api';
+import { AdminController } from './admin.controller';
 import { AuditController } from './audit.controller';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
 import { LlmController } from './llm.controller';
-import { AUDIT_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API } from './tokens';
+import { ADMIN_API, AUDIT_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API } from './tokens';
 import { WorkflowsController } from './workflows.controller';
 
 export interface GatewayModuleDeps {
   api: WorkflowApi;
   audit: AuditApi;
+  admin: AdminApi;
   live: LiveStreams;
   store: EventStore;
   readiness: Readiness;
@@ -25,11 +28,12 @@ export class GatewayModule {
   static register(deps: GatewayModuleDeps): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [WorkflowsController, AuditController, EventsController, LlmController, HealthController],
+      controllers: [WorkflowsController, AuditController, EventsController, LlmController, AdminController, HealthController],
       providers: [
         { provide: WORKFLOW_API, useValue: deps.api },
         { provide: READINESS, useValue: deps.readiness },
         { provide: AUDIT_API, useValue: deps.audit },
+        { provide: ADMIN_API, useValue: deps.admin },
         { provide: LIVE_STREAMS, useValue: deps.live },
         { provide: EVENT_STORE, useValue: deps.store },
       ],

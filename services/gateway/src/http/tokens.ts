@@ -4,3 +4,4 @@ export const READINESS = Symbol('READINESS');
 export const AUDIT_API = Symbol('AUDIT_API');
 export const LIVE_STREAMS = Symbol('LIVE_STREAMS');
 export const EVENT_STORE = Symbol('EVENT_STORE');
+export const ADMIN_API = Symbol('ADMIN_API');

@@ -2,10 +2,12 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   GetAiPrompt,
+  GetProjectionProgress,
   GetWorkflowStatus,
   RebuildReadModels,
   SUBJECTS,
   type AiPrompt,
+  type ProjectionProgress,
   type Reply,
   type WorkflowStatus,
 } from '@topdog/contracts';
@@ -32,6 +34,14 @@ export class ProjectorController {
   @MessagePattern(SUBJECTS.aiPrompt)
   prompt(@Payload() raw: unknown): Promise<Reply<AiPrompt>> {
     return replyTo(GetAiPrompt, raw, this.logger, (q) => this.queries.getPrompt(q));
+  }
+
+  @MessagePattern(SUBJECTS.projectionProgress)
+  progress(@Payload() raw: unknown): Promise<Reply<ProjectionProgress>> {
+    return replyTo(GetProjectionProgress, raw ?? {}, this.logger, async () => ({
+      instanceId: this.logger.bindings().instance as string,
+      ...this.projection.progress(),
+    }));
   }
 
   @MessagePattern(SUBJECTS.rebuildReadModels)

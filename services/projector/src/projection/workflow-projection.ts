@@ -37,6 +37,9 @@ export class WorkflowProjection {
   private broadcastScheduled = false;
   /** The checkpoint this instance started from (0: a full replay). */
   startedFrom = 0;
+  /** Events applied since the current run (start or rebuild) began, and when it began. */
+  private eventsApplied = 0;
+  private runStartedAt = new Date();
 
   constructor(private readonly deps: WorkflowProjectionDeps) {
     this.prompts = new LRUCache({ max: deps.promptCacheSize ?? 2_000 });
@@ -56,7 +59,20 @@ export class WorkflowProjection {
     this.deps.logger.info({ checkpoint, head: this.headAtStart }, 'projection started');
   }
 
+  /** How far the current run is: for progress bars and operators. */
+  progress() {
+    return {
+      position: this.tracker.position,
+      target: this.headAtStart,
+      eventsApplied: this.eventsApplied,
+      caughtUp: this.caughtUpFlag,
+      runStartedAt: this.runStartedAt.toISOString(),
+    };
+  }
+
   private async beginFrom(position: number): Promise<void> {
+    this.eventsApplied = 0;
+    this.runStartedAt = new Date();
     this.headAtStart = await this.deps.events.headPosition();
     this.setCaughtUp(this.headAtStart <= position);
     this.abort = new AbortController();
@@ -128,6 +144,7 @@ export class WorkflowProjection {
       }
     }
     this.tracker.advance(raw.position);
+    this.eventsApplied++;
     if (!this.caughtUpFlag && raw.position >= this.headAtStart) this.setCaughtUp(true);
     this.scheduleBroadcast();
     if (this.deps.store.pending >= (this.deps.maxPendingWrites ?? 5_000)) await this.flush();

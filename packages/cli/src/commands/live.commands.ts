@@ -1,0 +1,106 @@
+import type { LiveEvent } from '@topdog/client';
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context';
+import { EXIT } from '../exit-codes';
+import { describeRecord } from '../describe-record';
+
+const FOLLOWED = ['token', 'LlmCallRequested', 'LlmCallSucceeded', 'LlmCallFailed', 'BudgetExceeded', 'PhaseOutputRejected', 'PhaseCompleted', 'WorkflowCompleted'];
+
+/** run (a phase with live token output) and tail (live events; survives a gateway restart). */
+export function registerLiveCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('run <workflow-id>')
+    .description("run the current phase with the workflow's model, printing the answer as it streams (with auto-advance: every phase to the end)")
+    .action((id: string) =>
+      ctx.run(async ({ client, out }) => {
+        const before = await client.status(id);
+        const now = Number(before.etag?.replaceAll('"', '') ?? -1);
+        const autoAdvance = before.llm.auto_advance;
+        // An auto-advancing workflow runs by itself: show its run so far, then follow it; ask
+        // for a call only when nothing runs (it stopped, or it does not auto-advance).
+        const since = autoAdvance ? -1 : now;
+        const request = !before.is_complete && !before.llm.running && (!autoAdvance || before.llm.stopped !== null);
+        const abort = new AbortController();
+        let connected!: () => void;
+        const open = new Promise<void>((resolve) => (connected = resolve));
+        const events = client.events(id, { types: FOLLOWED, signal: abort.signal, onConnected: () => connected(), onReconnect: () => process.stderr.write('\n(reconnecting…)\n') });
+        const first = events.next(); // opens the stream; the call is requested only once it is open
+        await Promise.race([open, first]);
+        if (request) {
+          try {
+            const requested = await client.runPhase(id);
+            if (!out.json) out.line(`${requested.phase} (${requested.role}, ${requested.model}):`);
+          } catch (err) {
+            abort.abort();
+            await first.catch(() => undefined);
+            throw err;
+          }
+        }
+        let code: number = EXIT.OK;
+        for (let next = await first; !next.done; next = await events.next()) {
+          const e = next.value;
+          if (e.kind === 'token') {
+            if (out.json) out.line(JSON.stringify({ type: 'token', ...e.delta }));
+            else out.write(e.delta.delta);
+            continue;
+          }
+          if (e.kind !== 'event' || e.record.revision <= since) continue;
+          const { type } = e.record;
+          const data = e.record.data as Record<string, any>;
+          if (out.json) out.line(JSON.stringify(e.record));
+          else if (type === 'LlmCallRequested') out.line(`\n${data.phase} (${data.role}, ${data.model}):`);
+          else out.line(`\n[${describeRecord(e.record)}]`);
+          const live = e.record.revision > now;
+          const ended = type === 'WorkflowCompleted' && (live || before.is_complete);
+          const stop =
+            live &&
+            (type === 'LlmCallFailed' ||
+              type === 'BudgetExceeded' ||
+              (type === 'PhaseOutputRejected' && !data.willRetry) ||
+              (!autoAdvance && type === 'LlmCallSucceeded'));
+          if (ended) break;
+          if (stop) {
+            if (type === 'LlmCallFailed') code = EXIT.UNAVAILABLE;
+            if (type === 'BudgetExceeded' || type === 'PhaseOutputRejected') code = EXIT.REFUSED;
+            break;
+          }
+        }
+        abort.abort();
+        await events.return(undefined);
+        return code;
+      }),
+    );
+
+  program
+    .command('tail [workflow-id]')
+    .description("follow events live (one workflow's, or all); reconnects after a gateway restart without a gap")
+    .option('--after <position>', 'start after this position (default: the beginning)', Number)
+    .option('--types <types>', 'comma-separated event types (token for live token deltas)')
+    .option('--project <id>', 'only this project (all workflows)')
+    .option('--limit <n>', 'stop after this many events', Number)
+    .action((id: string | undefined, o) =>
+      ctx.run(async ({ client, out }) => {
+        const abort = new AbortController();
+        process.once('SIGINT', () => abort.abort());
+        const options = {
+          after: o.after,
+          types: o.types ? String(o.types).split(',') : undefined,
+          signal: abort.signal,
+          onReconnect: (attempt: number, last: string | undefined) => process.stderr.write(`(reconnecting, attempt ${attempt}, after ${last ?? 'the start'})\n`),
+        };
+        const events: AsyncGenerator<LiveEvent> = id ? client.events(id, options) : client.allEvents({ ...options, projectId: o.project });
+        let seen = 0;
+        for await (const e of events) {
+          if (e.kind === 'token') {
+            out.line(out.json ? JSON.stringify({ type: 'token', ...e.delta }) : `        token     ${e.delta.phase} ${JSON.stringify(e.delta.delta)}`);
+            continue;
+          }
+          if (e.kind !== 'event') continue;
+          out.line(out.json ? JSON.stringify(e.record) : `${e.id.padStart(10)}  ${e.record.type.padEnd(20)} ${e.record.stream_id}  ${describeRecord(e.record)}`);
+          if (o.limit && ++seen >= o.limit) break;
+        }
+        abort.abort();
+      }),
+    );
+}
+

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context';
+import { table } from '../output';
+
+/** `@file.json` or inline JSON, for --requirements and --result. */
+function jsonArg(value: string): Record<string, unknown> {
+  const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+const pct = (p: number) => `${Math.round(p * 100)}%`;
+
+/** init, status, complete, prompt: the original four endpoints. */
+export function registerWorkflowCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('init')
+    .description('start a workflow in DISCOVERY')
+    .requiredOption('--project <id>', 'project id')
+    .requiredOption('--user <id>', 'user id')
+    .option('--build <id>', 'build id')
+    .option('--requirements <json>', 'requirements as JSON, or @file.json', jsonArg)
+    .option('--model <name>', 'model (see `topdog models`)')
+    .option('--temperature <t>', 'sampling temperature', Number)
+    .option('--max-tokens <n>', 'max output tokens per call', Number)
+    .option('--auto-advance', 'let the model run every phase')
+    .option('--budget-usd <usd>', 'cost budget over the whole workflow', Number)
+    .option('--budget-tokens <n>', 'token budget over the whole workflow', Number)
+    .option('--idempotency-key <key>', 'retry-safe key')
+    .action((o) =>
+      ctx.run(async ({ client, out }) => {
+        const budget = o.budgetUsd !== undefined || o.budgetTokens !== undefined ? { max_cost_usd: o.budgetUsd, max_tokens: o.budgetTokens } : undefined;
+        const r = await client.initialize(
+          {
+            project_id: o.project,
+            user_id: o.user,
+            build_id: o.build,
+            requirements: o.requirements,
+            model: o.model,
+            temperature: o.temperature,
+            max_tokens: o.maxTokens,
+            auto_advance: o.autoAdvance,
+            budget,
+          },
+          { idempotencyKey: o.idempotencyKey },
+        );
+        out.result(r, (v) => `${v.workflow_id}\nstate: ${v.initial_state}\nnext: ${v.next_action}${v.call_id ? `\nmodel call: ${v.call_id}` : ''}`);
+      }),
+    );
+
+  program
+    .command('status <workflow-id>')
+    .description("a workflow's status, now or at a revision")
+    .option('--at <revision>', 'the status as it was at this revision', Number)
+    .action((id: string, o) =>
+      ctx.run(async ({ client, out }) => {
+        const s = await client.status(id, { at: o.at });
+        out.result(s, (v) =>
+          [
+            `${v.workflow_id}  ${v.current_state}  ${pct(v.progress)}  (revision ${v.etag?.replaceAll('"', '')})`,
+            `completed: ${v.completed_phases.join(', ') || '-'}`,
+            `next role: ${v.next_role ?? '-'}`,
+            `model calls: ${v.usage.total.calls} (${v.usage.total.failed_calls} failed), tokens ${v.usage.total.input_tokens} in / ${v.usage.total.output_tokens} out, $${v.usage.total.cost_usd.toFixed(4)}`,
+            ...(v.usage.budget.max_cost_usd !== null ? [`budget: $${v.usage.budget.remaining_cost_usd} of $${v.usage.budget.max_cost_usd} left`] : []),
+            ...(v.usage.budget.max_tokens !== null ? [`budget: ${v.usage.budget.remaining_tokens} of ${v.usage.budget.max_tokens} tokens left`] : []),
+            ...(v.llm.running ? [`running: ${v.llm.running.phase} call ${v.llm.running.call_id}`] : []),
+            ...(v.llm.stopped ? [`stopped: ${v.llm.stopped.reason}: ${v.llm.stopped.message}`] : []),
+          ].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('complete <workflow-id>')
+    .description("record the current phase's answer and advance")
+    .requiredOption('--response <text>', "the phase owner's answer (ai_response)")
+    .option('--result <json>', 'phase_result as JSON, or @file.json', jsonArg)
+    .option('--expected-state <state>', 'complete only this phase')
+    .option('--if-match <etag>', 'complete only at this revision')
+    .option('--idempotency-key <key>', 'retry-safe key')
+    .action((id: string, o) =>
+      ctx.run(async ({ client, out }) => {
+        const r = await client.completePhase(
+          { workflow_id: id, ai_response: o.response, phase_result: o.result, expected_state: o.expectedState },
+          { ifMatch: o.ifMatch ? `"${String(o.ifMatch).replaceAll('"', '')}"` : undefined, idempotencyKey: o.idempotencyKey },
+        );
+        out.result(r, (v) => `${v.previous_state} -> ${v.new_state}${v.is_complete ? ' (complete)' : `\nnext: ${v.next_role}: ${v.next_action}`}`);
+      }),
+    );
+
+  program
+    .command('prompt <workflow-id>')
+    .description('the model request for the current phase')
+    .action((id: string) =>
+      ctx.run(async ({ client, out }) => {
+        const p = await client.prompt(id);
+        out.result(p, (v) => `model ${v.model}, temperature ${v.temperature}, max_tokens ${v.max_tokens}\n\n${v.messages.map((m: { role: string; content: string }) => `[${m.role}]\n${m.content}`).join('\n\n')}`);
+      }),
+    );
+
+  program
+    .command('models')
+    .description('the model table with prices')
+    .action(() =>
+      ctx.run(async ({ client, out }) => {
+        const m = await client.models();
+        out.result(m, (v) => table(['model', 'provider', 'provider model', '$/MTok in', '$/MTok out'], v.models.map((x: any) => [x.name, x.provider, x.provider_model, String(x.input_usd_per_mtok ?? '?'), String(x.output_usd_per_mtok ?? '?')])));
+      }),
+    );
+}

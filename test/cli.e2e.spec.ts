@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { workflowStreamId } from '@topdog/contracts';
+import { JetStreamEventStore } from '@topdog/event-store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, type System } from './support/system';
+
+const bin = fileURLToPath(new URL('../packages/cli/dist/topdog.mjs', import.meta.url));
+
+/** The `topdog` command line, run as the real built binary against the real services. */
+describe('topdog CLI', () => {
+  let system: System;
+  let nc: NatsConnection;
+  let store: JetStreamEventStore;
+
+  function topdog(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d));
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+  const storedPositions = async (id: string) => (await store.readStream(workflowStreamId(id))).map((e) => e.position);
+
+  beforeAll(async () => {
+    system = await startSystem();
+    nc = await connect({ servers: system.nats.url });
+    store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await system?.[Symbol.asyncDispose]();
+  });
+
+  it('init, status, complete, prompt, audit and verify, readable and --json', async () => {
+    const init = await topdog('--json', 'init', '--project', 'p1', '--user', 'u1', '--requirements', '{"goal":"search"}');
+    expect(init.code, init.stderr).toBe(0);
+    const id = JSON.parse(init.stdout).workflow_id as string;
+    const status = await topdog('status', id);
+    expect(status.stdout).toContain(`${id}  DISCOVERY  0%  (revision 0)`);
+    expect((await topdog('complete', id, '--response', 'requirements', '--result', '{"ok":true}')).stdout).toContain('DISCOVERY -> PLANNING');
+    expect((await topdog('prompt', id)).stdout).toContain('[system]');
+    expect(JSON.parse((await topdog('--json', 'status', id, '--at', '0')).stdout).current_state).toBe('DISCOVERY');
+
+    const table = await topdog('audit', id);
+    expect(table.stdout).toMatch(/rev\s+time\s+event/);
+    expect(table.stdout).toContain('DISCOVERY done by Q_ASSISTANT -> PLANNING');
+    const ndjson = await topdog('--json', 'audit', id);
+    const lines = ndjson.stdout.trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['WorkflowInitialized', 'PhaseCompleted']);
+
+    const verified = await topdog('verify', id);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('ok: 2 events, 2 links verified');
+
+    // An export altered by hand is caught offline, naming the broken link.
+    const dir = await mkdtemp(join(tmpdir(), 'topdog-cli-'));
+    const file = join(dir, 'audit.ndjson');
+    await writeFile(file, `${ndjson.stdout}`);
+    expect((await topdog('verify', '--file', file)).code).toBe(0);
+    const forged = JSON.parse(lines[0]!);
+    forged.data.requirements = { goal: 'something else' };
+    await writeFile(file, `${JSON.stringify(forged)}\n${lines[1]}\n`);
+    const broken = await topdog('verify', '--file', file);
+    expect(broken.code).toBe(7);
+    expect(broken.stdout).toContain('BROKEN at revision 1');
+    expect(await readFile(file, 'utf8')).toContain('something else');
+  });
+
+  it('exits with a distinct code per error class', async () => {
+    const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'claude')).stdout).workflow_id as string;
+    expect((await topdog('status', '00000000-0000-4000-8000-000000000000')).code).toBe(3);
+    const conflict = await topdog('complete', id, '--response', 'x', '--expected-state', 'TESTING');
+    expect(conflict.code).toBe(4);
+    expect(conflict.stderr).toContain('CONFLICT (HTTP 409)');
+    expect((await topdog('--url', 'http://127.0.0.1:1', 'status', id)).code).toBe(5);
+    const refused = await topdog('--json', 'run', id);
+    expect(refused.code).toBe(6);
+    expect(JSON.parse(refused.stderr).error).toMatchObject({ code: 'PROVIDER_NOT_CONFIGURED', details: [{ field: 'ANTHROPIC_API_KEY' }] });
+    expect((await topdog('init', '--project', 'p')).code).toBe(2); // --user missing
+    expect((await topdog('status', 'not-a-uuid')).code).toBe(2);
+  });
+
+  it('run prints the answer as it streams; with auto-advance it follows every phase to the end', async () => {
+    const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline')).stdout).workflow_id as string;
+    const one = await topdog('run', id);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain('DISCOVERY (Q_ASSISTANT, offline):');
+    expect(one.stdout).toContain('Offline answer for DISCOVERY.');
+    expect(one.stdout).toMatch(/DISCOVERY answered: \d+ in \/ \d+ out tokens, \$0\.0000/);
+
+    const auto = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance')).stdout).workflow_id as string;
+    const all = await topdog('run', auto);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain('[all six phases done]');
+  });
+
+  it('tail follows live events and survives a gateway restart with no gap and no duplicate', async () => {
+    const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u')).stdout).workflow_id as string;
+    const child: ChildProcess = spawn(process.execPath, [bin, '--url', system.baseUrl, '--json', 'tail', id, '--types', 'WorkflowInitialized,PhaseCompleted,WorkflowCompleted'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d));
+    child.stderr!.on('data', (d: Buffer) => (err += d));
+    const lines = () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { position: number });
+    const until = async (n: number) => {
+      const deadline = Date.now() + 20_000;
+      while (lines().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    };
+    await until(1);
+    await topdog('complete', id, '--response', 'a');
+    await until(2);
+    await system.kill('gateway', 'SIGKILL');
+    await system.start('gateway');
+    await system.waitReady();
+    for (let i = 1; i < 6; i++) await topdog('complete', id, '--response', `x${i}`);
+    const stored = await storedPositions(id);
+    await until(stored.length);
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+    expect(err).toContain('reconnecting');
+    expect(lines().map((l) => l.position)).toEqual(stored);
+  });
+
+  it('replay rebuilds the read models with progress and events/s', async () => {
+    const replay = await topdog('replay');
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stderr).toMatch(/\[#+\] 100%/);
+    expect(replay.stdout).toMatch(/rebuilt by .*: \d+ events in [\d.]+ s \(\d+ events\/s\)/);
+    const json = JSON.parse((await topdog('--json', 'replay')).stdout);
+    expect(json.events).toBeGreaterThan(10);
+  });
+});
