@@ -130,6 +130,12 @@ export function openApiDocument() {
           responses: { 200: { description: 'Chain report' }, 404: error('NOT_FOUND'), ...common },
         },
       },
+      '/api/admin/read-models/rebuild': {
+        post: { summary: 'Rebuild the read models from the event store (one projector instance replays)', responses: { 202: { description: 'Started' }, ...common } },
+      },
+      '/api/admin/read-models': {
+        get: { summary: "The projector's current run: position, target, events applied, caught up", responses: { 200: { description: 'Progress' }, ...common } },
+      },
       '/api/llm/providers': {
         get: { summary: 'Providers: configured and reachable at the last check', responses: { 200: { description: 'Providers', ...json(ProvidersResponse) }, 503: error('UNAVAILABLE: no llm-runner answered') } },
       },
