@@ -41,9 +41,16 @@ export const PHASE_OUTPUT_SCHEMAS = {
   }),
 } as const satisfies Record<Phase, z.ZodType<Record<string, unknown>>>;
 
-/** The JSON Schema of a phase's result, as shown to the model. */
+const jsonSchemas = new Map<Phase, unknown>();
+
+/** The JSON Schema of a phase's result, as shown to the model (computed once per phase). */
 export function outputJsonSchema(phase: Phase): unknown {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(PHASE_OUTPUT_SCHEMAS[phase]) as Record<string, unknown>;
+  let schema = jsonSchemas.get(phase);
+  if (schema === undefined) {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(PHASE_OUTPUT_SCHEMAS[phase]) as Record<string, unknown>;
+    schema = rest;
+    jsonSchemas.set(phase, schema);
+  }
   return schema;
 }
 

@@ -1,0 +1,37 @@
+// The baseline: a bare HTTP server (node:http, no framework) doing, per request, one NATS
+// request-reply to a responder in another process (GET /request) or one JetStream publish with
+// its ack (POST /publish). It shows what NATS itself allows on this machine, driven by the same
+// load generator at the same concurrency as our endpoints.
+import { createServer } from 'node:http';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
+const jsm = await jetstreamManager(nc);
+await jsm.streams.add({ name: 'BASELINE', subjects: ['baseline.js.>'], storage: 'file' as never });
+const js = jetstream(nc);
+const payload = new TextEncoder().encode(JSON.stringify({ workflowId: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b', aiResponse: 'x'.repeat(200) }));
+let n = 0;
+
+const server = createServer((req, res) => {
+  const done = (body: string) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const fail = (err: unknown) => {
+    res.writeHead(503);
+    res.end(String(err));
+  };
+  req.resume();
+  req.on('end', () => {
+    if (req.url === '/request') {
+      nc.request('baseline.echo', payload, { timeout: 5_000 }).then((m) => done(m.string()), fail);
+    } else if (req.url === '/publish') {
+      js.publish(`baseline.js.${n++ % 1000}`, payload).then((ack) => done(JSON.stringify({ seq: ack.seq })), fail);
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+});
+server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready\n'));
