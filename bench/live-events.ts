@@ -5,6 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { eventStreamName, workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
+import { newTestEvent } from '@topdog/event-store/test-event';
 import { http, initializeBody } from '../test/support/http';
 import { readSse } from '../test/support/sse';
 import { startSystem } from '../test/support/system';
@@ -60,7 +61,7 @@ try {
 
   // 2. 100,000 events stored: 10,000 workflows of 10 events (appended directly, 32 at a time).
   const head = await store.headPosition();
-  const event = () => ({ id: randomUUID(), type: 'PhaseOutputRejected', data: { workflowId: randomUUID(), note: 'bench' }, occurredAt: new Date().toISOString(), correlationId: 'bench', causationId: null, actor: 'bench', schemaVersion: 1, metadata: {} });
+  const event = () => newTestEvent('PhaseOutputRejected', { workflowId: randomUUID(), note: 'bench' });
   const t0 = performance.now();
   let next = 0;
   await Promise.all(

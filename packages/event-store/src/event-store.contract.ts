@@ -1,24 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '@topdog/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from './event-store';
+import { newTestEvent as newEvent } from './test-event';
 
 export interface EventStoreHarness {
   store: EventStore;
   dispose(): Promise<void>;
 }
 
-const newEvent = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
-  id: randomUUID(),
-  type,
-  data,
-  occurredAt: new Date('2026-01-01T00:00:00.000Z').toISOString(),
-  correlationId: 'corr-1',
-  causationId: null,
-  actor: 'contract-test',
-  schemaVersion: 1,
-  metadata: {},
-});
 
 const streamId = () => `test-${randomUUID()}`;
 

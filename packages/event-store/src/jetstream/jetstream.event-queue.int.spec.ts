@@ -1,21 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { startNatsServer } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
+import { newTestEvent as event } from '../test-event';
 import { JetStreamEventQueue } from './jetstream.event-queue';
 import { JetStreamEventStore } from './jetstream.event-store';
 
-const event = (type: string) => ({
-  id: randomUUID(),
-  type,
-  data: {},
-  occurredAt: new Date().toISOString(),
-  correlationId: 'c',
-  causationId: null,
-  actor: 't',
-  schemaVersion: 1,
-  metadata: {},
-});
 
 describe('JetStream event queue (durable consumer shared by takers)', () => {
   it('hands each matching commit to exactly one of several takers, skips the rest, and redelivers what is not acknowledged', async () => {

@@ -1,9 +1,9 @@
 import { connect } from '@nats-io/transport-node';
 import { startNatsServer } from '@topdog/testing';
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../event-store.contract';
 import { WrongExpectedRevisionError } from '../event-store';
+import { newTestEvent } from '../test-event';
 import { JetStreamEventStore } from './jetstream.event-store';
 
 eventStoreContract('JetStream (nats-server)', async () => {
@@ -26,17 +26,7 @@ describe('JetStream event store specifics', () => {
     const nc = await connect({ servers: server.url });
     try {
       const store = await JetStreamEventStore.create(nc, { prefix: 'big' });
-      const event = (size: number) => ({
-        id: randomUUID(),
-        type: 'Big',
-        data: { text: 'x'.repeat(size) },
-        occurredAt: new Date().toISOString(),
-        correlationId: 'c',
-        causationId: null,
-        actor: 't',
-        schemaVersion: 1,
-        metadata: {},
-      });
+      const event = (size: number) => newTestEvent('Big', { text: 'x'.repeat(size) });
       await expect(store.appendToStream('big-1', [event(10), event(70 * 1024)], { expectedRevision: 'no_stream' })).rejects.toThrow(
         /over the .*message limit/,
       );
@@ -55,7 +45,7 @@ describe('JetStream event store specifics', () => {
     try {
       const a = await JetStreamEventStore.create(nc1, { prefix: 'two' });
       const b = await JetStreamEventStore.create(nc2, { prefix: 'two' });
-      const e = () => ({ id: randomUUID(), type: 'E', data: {}, occurredAt: new Date().toISOString(), correlationId: 'c', causationId: null, actor: 't', schemaVersion: 1, metadata: {} });
+      const e = () => newTestEvent('E');
       await a.appendToStream('wf-1', [e()], { expectedRevision: 'no_stream' });
       await b.readStream('wf-1');
       await a.appendToStream('wf-1', [e()], { expectedRevision: 0 });
