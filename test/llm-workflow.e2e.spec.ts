@@ -76,7 +76,7 @@ describe('running phases with a model', () => {
       expect((c.body!.messages as { content: string }[])[0]!.content).toContain(ROLE_PROMPTS[i]);
     });
     // The planning request carries discovery's result; the code writer sees the plan.
-    expect(JSON.stringify(calls[2]!.body)).toContain('Index titles');
+    expect(JSON.stringify(calls[2]!.body)).toContain('Task e2e-1');
     expect(deltas.length).toBeGreaterThan(6);
 
     const stored = await events(id);

@@ -43,6 +43,28 @@ export const PHASE_OUTPUT_SCHEMAS = {
 
 const jsonSchemas = new Map<Phase, unknown>();
 
+/**
+ * A structured result that meets the phase's schema, worded with `tag`: what the offline model
+ * answers, and a known-good result for tests.
+ */
+export function examplePhaseResult(phase: Phase, tag = 'example'): Record<string, unknown> {
+  const summary = `Offline ${phase.toLowerCase()} result ${tag} (deterministic model: no provider was called).`;
+  switch (phase) {
+    case 'DISCOVERY':
+      return { summary, requirements: [`Requirement ${tag}-1 restated from the request`], acceptance_criteria: [`Criterion ${tag}-1 can be checked by a test`], open_questions: [] };
+    case 'PLANNING':
+      return { summary, tasks: [{ title: `Task ${tag}-1`, description: 'Implement the first requirement', tested_by: `Test ${tag}-1` }] };
+    case 'IMPLEMENTATION':
+      return { summary, changes: [{ path: `src/feature-${tag}.ts`, description: 'Adds the feature' }] };
+    case 'TESTING':
+      return { summary, tests: [{ name: `feature-${tag} works`, covers: `Criterion ${tag}-1` }], gaps: [] };
+    case 'VERIFICATION':
+      return { summary, verdict: 'pass', findings: [] };
+    case 'DEPLOYMENT':
+      return { summary, rollout: ['Deploy to staging', 'Deploy to production'], rollback: 'Redeploy the previous release', release_notes: `Feature ${tag}` };
+  }
+}
+
 /** The JSON Schema of a phase's result, as shown to the model (computed once per phase). */
 export function outputJsonSchema(phase: Phase): unknown {
   let schema = jsonSchemas.get(phase);

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { buildPrompt, repairMessages } from './build-prompt';
-import { outputJsonSchema, parsePhaseResult } from './output-schemas';
+import { PHASES } from '@topdog/contracts';
+import { examplePhaseResult, outputJsonSchema, parsePhaseResult } from './output-schemas';
 import { loadPromptLibrary } from './prompt-library';
 
 const discovery = { summary: 's', requirements: ['r'], acceptance_criteria: ['a'], open_questions: [] };
 
 describe('phase output schemas', () => {
+  it('has an example result that meets each phase\'s schema', () => {
+    for (const phase of PHASES) expect(parsePhaseResult(phase, JSON.stringify(examplePhaseResult(phase, 't'))).ok, phase).toBe(true);
+  });
+
   it('reads the last fenced json block of an answer', () => {
     const content = `Notes\n\`\`\`json\n{"draft": true}\n\`\`\`\nFinal:\n\`\`\`json\n${JSON.stringify(discovery)}\n\`\`\`\n`;
     expect(parsePhaseResult('DISCOVERY', content)).toEqual({ ok: true, value: discovery });

@@ -1,5 +1,5 @@
 import { PHASES, TopDogError, type LlmCallOutcome, type Phase, type WorkflowEvent } from '@topdog/contracts';
-import { loadPromptLibrary } from '@topdog/prompts';
+import { examplePhaseResult, loadPromptLibrary } from '@topdog/prompts';
 import { describe, expect, it } from 'vitest';
 import type { DecisionContext } from './decision-context';
 import { decide, type WorkflowDecision } from './workflow.decide';
@@ -56,15 +56,7 @@ function fails(commands: WorkflowDecision[], last: WorkflowDecision, code: strin
   throw new Error(`expected ${code}`);
 }
 
-const valid: Record<Phase, object> = {
-  DISCOVERY: { summary: 's', requirements: ['r'], acceptance_criteria: ['a'], open_questions: [] },
-  PLANNING: { summary: 's', tasks: [{ title: 't', description: 'd' }] },
-  IMPLEMENTATION: { summary: 's', changes: [{ path: 'a.ts', description: 'd' }] },
-  TESTING: { summary: 's', tests: [{ name: 'n', covers: 'c' }], gaps: [] },
-  VERIFICATION: { summary: 's', verdict: 'pass', findings: [] },
-  DEPLOYMENT: { summary: 's', rollout: ['r'], rollback: 'b', release_notes: 'n' },
-};
-const answer = (phase: Phase) => `Here it is.\n\`\`\`json\n${JSON.stringify(valid[phase])}\n\`\`\``;
+const answer = (phase: Phase) => `Here it is.\n\`\`\`json\n${JSON.stringify(examplePhaseResult(phase))}\n\`\`\``;
 
 describe('running a phase', () => {
   it("requests a call with the shared prompt, its version, the model's provider and price", () => {
@@ -140,7 +132,7 @@ describe('auto-advance', () => {
       ...PHASES.slice(0, 5).flatMap(() => ['LlmCallSucceeded', 'PhaseCompleted', 'LlmCallRequested']),
       'LlmCallSucceeded', 'PhaseCompleted', 'WorkflowCompleted',
     ]);
-    expect(events.find((e) => e.type === 'PhaseCompleted')).toMatchObject({ data: { aiResponse: answer('DISCOVERY'), phaseResult: valid.DISCOVERY } });
+    expect(events.find((e) => e.type === 'PhaseCompleted')).toMatchObject({ data: { aiResponse: answer('DISCOVERY'), phaseResult: examplePhaseResult('DISCOVERY') } });
     expect(state).toMatchObject({ status: 'complete', spent: { tokens: 9000 } });
     // The second phase's request carries the first phase's result in its system message.
     const planning = events.filter((e) => e.type === 'LlmCallRequested')[1]!;
