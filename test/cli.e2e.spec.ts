@@ -8,6 +8,7 @@ import { workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type System } from './support/system';
+import { waitFor } from './support/wait';
 
 const bin = fileURLToPath(new URL('../packages/cli/dist/topdog.mjs', import.meta.url));
 
@@ -110,10 +111,7 @@ describe('topdog CLI', () => {
     child.stdout!.on('data', (d: Buffer) => (out += d));
     child.stderr!.on('data', (d: Buffer) => (err += d));
     const lines = () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { position: number });
-    const until = async (n: number) => {
-      const deadline = Date.now() + 20_000;
-      while (lines().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    };
+    const until = (n: number) => waitFor(`${n} lines from topdog tail`, () => lines().length >= n);
     await until(1);
     await topdog('complete', id, '--response', 'a');
     await until(2);

@@ -4,6 +4,7 @@ import { PHASES, workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type System } from './support/system';
+import { waitFor } from './support/wait';
 
 /** The TypeScript client against the real services. */
 describe('@topdog/client', () => {
@@ -54,10 +55,7 @@ describe('@topdog/client', () => {
     const consuming = (async () => {
       for await (const e of client.events(id, { signal: abort.signal, onReconnect: () => reconnects++ })) got.push(e);
     })();
-    const until = async (n: number) => {
-      const deadline = Date.now() + 20_000;
-      while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    };
+    const until = (n: number) => waitFor(`${n} live events`, () => got.length >= n);
     await until(1);
     await client.completePhase({ workflow_id: id, ai_response: 'a' });
     await until(2);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
 import { readSse, type SseMessage } from './support/sse';
 import { startSystem, type System } from './support/system';
+import { waitFor } from './support/wait';
 
 /** Live events over SSE: history then live, resumable, filtered, fanned out. */
 describe('live workflow events', () => {
@@ -15,13 +16,7 @@ describe('live workflow events', () => {
   const newWorkflow = async (extra: Record<string, unknown> = {}) => (await api('POST', '/api/ai-workflows/initialize', initializeBody(extra))).body.workflow_id as string;
   const complete = (id: string, i: number) => api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: `answer ${i}` });
   const storedPositions = async (id: string) => (await store.readStream(workflowStreamId(id))).map((e) => String(e.position));
-  const until = async (check: () => boolean, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const until = (check: () => boolean) => waitFor('the expected SSE messages', check);
 
   beforeAll(async () => {
     system = await startSystem({ SSE_HEARTBEAT_MS: '300' });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
 import { phaseAnswer, phaseOf } from './support/phase-answers';
 import { startSystem, type System } from './support/system';
+import { poll } from './support/wait';
 
 const OPENAI_KEY = 'sk-e2e-secret-key-0123456789';
 const ROLE_PROMPTS = ['You are Q Assistant', 'You are Q Assistant', 'You are Code Writer', 'You are Test Auditor', 'You are Verifier', 'You are Release Manager'];
@@ -20,15 +21,7 @@ describe('running phases with a model', () => {
   const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => http(system.baseUrl, method, path, body, headers);
   const events = async (id: string): Promise<StoredEvent[]> => store.readStream(workflowStreamId(id));
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => poll(what, probe, { timeoutMs, everyMs: 100 });
   const statusWhen = (id: string, ok: (body: any) => boolean, timeoutMs?: number) =>
     until(`status of ${id}`, async () => {
       const s = await api('GET', `/api/ai-workflows/status/${id}`);
