@@ -16,6 +16,6 @@ export function completePhaseEvents(state: StartedWorkflow, aiResponse: string, 
   if (newState !== 'COMPLETE') return [completed];
   return [
     completed,
-    { type: 'WorkflowCompleted', data: { workflowId: state.workflowId, completedPhases: [...state.completed, phase] } },
+    { type: 'WorkflowCompleted', data: { workflowId: state.workflowId, completedPhases: [...state.phases.map((p) => p.phase), phase] } },
   ];
 }

@@ -49,10 +49,9 @@ export interface WorkflowSettings {
 interface Started {
   workflowId: string;
   current: WorkflowStateName;
-  completed: Phase[];
   settings: WorkflowSettings;
   requirements: Record<string, unknown>;
-  /** Completed phases with their answers: the prompt history. */
+  /** Completed phases, in order, with their answers: the prompt history. */
   phases: CompletedPhase[];
   pendingCall: PendingCall | null;
   calls: Readonly<Record<string, CallRecord>>;
@@ -121,7 +120,6 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
       status: 'active',
       workflowId: d.workflowId,
       current: d.initialState,
-      completed: [],
       settings: { model: d.model, temperature: d.temperature, maxTokens: d.maxTokens, autoAdvance: d.autoAdvance, budget: d.budget },
       requirements: d.requirements,
       phases: [],
@@ -141,7 +139,6 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
         ...next,
         status: d.newState === 'COMPLETE' ? 'complete' : 'active',
         current: d.newState,
-        completed: [...state.completed, d.phase],
         phases: [...state.phases, { phase: d.phase, role: d.role, aiResponse: d.aiResponse, phaseResult: d.phaseResult }],
         pendingCall: null,
         phaseRepairs: 0,
