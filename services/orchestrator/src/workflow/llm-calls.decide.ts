@@ -51,11 +51,13 @@ export function requestCall(
   const phase = state.current as Phase;
   const model = modelOf(state);
   const { settings, spent } = state;
-  const prompt = buildPrompt(
-    { workflowId: state.workflowId, state: phase, model: settings.model, temperature: settings.temperature, maxTokens: settings.maxTokens, requirements: state.requirements, phases: state.phases },
-    context.prompts,
-  );
-  const sent = messages ?? prompt.messages;
+  // A repair sends the earlier request with the answer and its errors: no new prompt to build.
+  const sent =
+    messages ??
+    buildPrompt(
+      { workflowId: state.workflowId, state: phase, model: settings.model, temperature: settings.temperature, maxTokens: settings.maxTokens, requirements: state.requirements, phases: state.phases },
+      context.prompts,
+    ).messages;
   const inputEstimate = estimateTokens(sent);
   const { maxTokens: tokenLimit, maxCostUsd } = settings.budget;
   const tokenEstimate = inputEstimate + settings.maxTokens;
@@ -82,7 +84,7 @@ export function requestCall(
       messages: sent,
       temperature: settings.temperature,
       maxTokens: settings.maxTokens,
-      promptVersion: prompt.promptVersion ?? 'unknown',
+      promptVersion: context.prompts[PHASE_OWNER[phase]].version,
       pricing: { inputPerMTok: model.inputPerMTok, outputPerMTok: model.outputPerMTok },
     },
   };
