@@ -7,7 +7,7 @@ import {
   type GetWorkflowStatus,
   type WorkflowStatus,
 } from '@topdog/contracts';
-import type { EventStore } from '@topdog/event-store';
+import type { EventStore, StoredEvent } from '@topdog/event-store';
 import { buildPrompt, type PromptLibrary } from '@topdog/prompts';
 import { evolvePromptView, type PromptView } from '../read-models/prompt-context';
 import { evolveStatus } from '../read-models/workflow-status';
@@ -42,6 +42,14 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
     return found;
   }
 
+  /** A read model folded from a workflow's stored events; NOT_FOUND when they fold to nothing. */
+  function fold<M>(workflowId: string, stored: readonly StoredEvent[], evolve: (model: M | undefined, event: WorkflowEnvelope) => M | undefined): M {
+    let model: M | undefined;
+    for (const raw of stored) model = evolve(model, WorkflowEnvelope.parse(raw));
+    if (!model) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
+    return model;
+  }
+
   /** Time travel: the status folded from the stream's first `revision + 1` events (the store, not the read model). */
   async function statusAt(workflowId: string, revision: number): Promise<WorkflowStatus> {
     const stored = await events.readStream(workflowStreamId(workflowId), { maxCount: revision + 1 });
@@ -51,21 +59,14 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
         { field: 'at', reason: `no revision ${revision}: the latest is ${stored.length - 1}` },
       ]);
     }
-    let folded: WorkflowStatus | undefined;
-    for (const raw of stored) folded = evolveStatus(folded, WorkflowEnvelope.parse(raw));
-    if (!folded) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
-    return folded;
+    return fold(workflowId, stored, evolveStatus);
   }
 
   /** The prompt view at the status's revision: from memory, or folded from the stream. */
   async function promptView(workflowId: string, revision: number): Promise<PromptView> {
     const cached = projection.prompts.get(workflowId);
     if (cached && cached.revision >= revision) return cached;
-    let view: PromptView | undefined;
-    for (const raw of await events.readStream(workflowStreamId(workflowId))) {
-      view = evolvePromptView(view, WorkflowEnvelope.parse(raw));
-    }
-    if (!view) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
+    const view = fold(workflowId, await events.readStream(workflowStreamId(workflowId)), evolvePromptView);
     projection.prompts.set(workflowId, view);
     return view;
   }
