@@ -99,4 +99,9 @@ export type LlmCallRequested = z.infer<typeof LlmCallRequested>;
 export type LlmCallSucceeded = z.infer<typeof LlmCallSucceeded>;
 export type LlmCallFailed = z.infer<typeof LlmCallFailed>;
 export type BudgetExceeded = z.infer<typeof BudgetExceeded>;
+
+/** How a BudgetExceeded reads to a person: in the 422, and in the status. */
+export function budgetExceededMessage(d: BudgetExceeded['data']): string {
+  return `a ${d.phase} call could exceed ${d.limit} = ${d.limitValue}: ${d.spent} spent, up to ${d.estimate} more needed`;
+}
 export type PhaseOutputRejected = z.infer<typeof PhaseOutputRejected>;

@@ -1,4 +1,6 @@
 import {
+  BudgetExceeded,
+  budgetExceededMessage,
   NEXT_ACTION,
   PhaseCompleted,
   TopDogError,
@@ -18,7 +20,7 @@ import type { PromptLibrary } from '@topdog/prompts';
 import type { DecisionContext, ProviderSettings } from '../workflow/decision-context';
 import { completePhase, initialize } from '../workflow/workflow.decide';
 import { recordLlmResult, runPhase } from '../workflow/llm-calls.decide';
-import { budgetMessage, type RecordedOutcome } from '../workflow/workflow.state';
+import type { RecordedOutcome } from '../workflow/workflow.state';
 import type { CommandOutcome, WorkflowCommandHandler } from './workflow-command-handler';
 
 export interface WorkflowCommandsDeps {
@@ -52,8 +54,8 @@ function appended<T extends string>(outcome: CommandOutcome, type: T): (StoredEv
 function failIfBudgetExceeded(outcome: CommandOutcome): void {
   const exceeded = appended(outcome, 'BudgetExceeded');
   if (!exceeded) return;
-  const d = exceeded.data as { limit: string; limitValue: number; spent: number; estimate: number };
-  const message = budgetMessage(d);
+  const d = BudgetExceeded.shape.data.parse(exceeded.data);
+  const message = budgetExceededMessage(d);
   throw new TopDogError('BUDGET_EXCEEDED', message, [{ field: `budget.${d.limit}`, reason: message }]);
 }
 

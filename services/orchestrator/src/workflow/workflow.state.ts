@@ -1,4 +1,5 @@
 import {
+  budgetExceededMessage,
   PHASES,
   type ChatMessage,
   type Phase,
@@ -92,7 +93,7 @@ function recordOutcome(state: Started, event: WorkflowEventWithMetadata): Starte
       break;
     }
     case 'BudgetExceeded':
-      if (!existing) outcome = { kind: 'budgetExceeded', requestHash, limit: event.data.limit, message: budgetMessage(event.data) };
+      if (!existing) outcome = { kind: 'budgetExceeded', requestHash, limit: event.data.limit, message: budgetExceededMessage(event.data) };
       break;
     default:
       break;
@@ -106,10 +107,6 @@ const pick = ({ previousState, newState, nextRole }: { previousState: Phase; new
   nextRole,
 });
 
-/** How a BudgetExceeded reads to a person. */
-export function budgetMessage(d: { limit: string; limitValue: number; spent: number; estimate: number }): string {
-  return `the call could exceed ${d.limit} = ${d.limitValue}: ${d.spent} spent, up to ${d.estimate} more needed`;
-}
 
 /** The state after one more event. Pure: no clock, no I/O. */
 export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workflow {

@@ -1,4 +1,4 @@
-import { NO_USAGE, type Usage, type WorkflowEnvelope, type WorkflowStatus } from '@topdog/contracts';
+import { budgetExceededMessage, NO_USAGE, type Usage, type WorkflowEnvelope, type WorkflowStatus } from '@topdog/contracts';
 
 type LlmEvent = Extract<WorkflowEnvelope, { type: 'LlmCallRequested' | 'LlmCallSucceeded' | 'LlmCallFailed' | 'BudgetExceeded' | 'PhaseOutputRejected' }>;
 
@@ -60,9 +60,7 @@ export function evolveLlmStatus(status: WorkflowStatus, event: LlmEvent): Workfl
       };
     }
     case 'BudgetExceeded': {
-      const d = event.data;
-      const message = `a ${d.phase} call could exceed ${d.limit} = ${d.limitValue} (${d.spent} spent, up to ${d.estimate} more)`;
-      return { ...status, llm: { ...llm, stopped: { reason: 'budget_exceeded', message } } };
+      return { ...status, llm: { ...llm, stopped: { reason: 'budget_exceeded', message: budgetExceededMessage(event.data) } } };
     }
     case 'PhaseOutputRejected': {
       if (event.data.willRetry) return status;
