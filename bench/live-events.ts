@@ -9,6 +9,7 @@ import { newTestEvent } from '@topdog/event-store/test-event';
 import { http, initializeBody } from '../test/support/http';
 import { readSse } from '../test/support/sse';
 import { startSystem } from '../test/support/system';
+import { percentile } from './load/measure';
 
 const EVENTS = Number(process.env.BENCH_LIVE_EVENTS ?? 100_000);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LIVE_SAMPLES ?? 300);
@@ -21,9 +22,8 @@ function storedAtMs(timestamp: string): number {
 }
 
 function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return `p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms (n=${sorted.length})`;
+  const sorted = Float64Array.from(samples).sort();
+  return `p50 ${percentile(sorted, 0.5).toFixed(2)} ms, p99 ${percentile(sorted, 0.99).toFixed(2)} ms (n=${sorted.length})`;
 }
 
 const system = await startSystem({ LOG_LEVEL: 'warn' });

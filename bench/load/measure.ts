@@ -28,7 +28,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
 }
 
-const percentile = (sorted: Float64Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+/** The q-quantile (0..1) of ascending samples. */
+export const percentile = (sorted: ArrayLike<number>, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
 /**
  * One autocannon run. Latency percentiles come from the response times autocannon itself
