@@ -1,2 +1,3 @@
 export * from './model-table';
 export * from './resolve-model';
+export * from './token-estimate';

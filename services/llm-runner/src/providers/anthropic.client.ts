@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { estimateTokens, type ModelAnswer, type ModelClient, type ModelRequest } from './model-client';
+import { estimateMessageTokens, estimateTokens } from '@topdog/models';
+import type { ModelAnswer, ModelClient, ModelRequest } from './model-client';
 
 /**
  * Claude's Messages API through `@anthropic-ai/sdk`, streamed. Retries and timeouts are ours.
@@ -61,7 +62,7 @@ export class AnthropicClient implements ModelClient {
     }
     return {
       content,
-      inputTokens: inputTokens ?? estimateTokens(request.messages.map((m) => m.content).join('')),
+      inputTokens: inputTokens ?? estimateMessageTokens(request.messages),
       outputTokens: outputTokens ?? estimateTokens(content),
       providerRequestId: request_id ?? messageId,
       finishReason,

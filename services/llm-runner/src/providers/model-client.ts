@@ -27,6 +27,3 @@ export interface ModelClient {
   /** A cheap authenticated request (list models), to check the provider is reachable. */
   check(signal: AbortSignal): Promise<void>;
 }
-
-/** A token count estimate (four characters a token) for servers that report no usage. */
-export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);

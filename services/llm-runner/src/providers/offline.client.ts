@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { examplePhaseResult } from '@topdog/prompts';
-import { estimateTokens, type ModelAnswer, type ModelClient, type ModelRequest } from './model-client';
+import { estimateMessageTokens, estimateTokens } from '@topdog/models';
+import type { ModelAnswer, ModelClient, ModelRequest } from './model-client';
 
 /**
  * The `offline` model: no network, no key, the same answer for the same request. It answers
@@ -23,7 +24,7 @@ export class OfflineClient implements ModelClient {
     }
     return {
       content,
-      inputTokens: estimateTokens(request.messages.map((m) => m.content).join('')),
+      inputTokens: estimateMessageTokens(request.messages),
       outputTokens: estimateTokens(content),
       providerRequestId: `offline-${digest.slice(0, 24)}`,
       finishReason: 'stop',

@@ -1,6 +1,7 @@
 import type { ProviderName } from '@topdog/contracts';
 import OpenAI from 'openai';
-import { estimateTokens, type ModelAnswer, type ModelClient, type ModelRequest } from './model-client';
+import { estimateMessageTokens, estimateTokens } from '@topdog/models';
+import type { ModelAnswer, ModelClient, ModelRequest } from './model-client';
 
 export interface OpenAiClientOptions {
   provider: Extract<ProviderName, 'openai' | 'local'>;
@@ -56,7 +57,7 @@ export class OpenAiClient implements ModelClient {
     }
     return {
       content,
-      inputTokens: usage?.prompt_tokens ?? estimateTokens(request.messages.map((m) => m.content).join('')),
+      inputTokens: usage?.prompt_tokens ?? estimateMessageTokens(request.messages),
       outputTokens: usage?.completion_tokens ?? estimateTokens(content),
       providerRequestId: request_id ?? chunkId,
       finishReason,

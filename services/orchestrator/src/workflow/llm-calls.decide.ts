@@ -7,15 +7,12 @@ import {
   type RunPhase,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import { costOf, resolveModel } from '@topdog/models';
+import { costOf, estimateMessageTokens, resolveModel } from '@topdog/models';
 import { buildPrompt, parsePhaseResult, repairMessages } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
 import { completePhaseEvents } from './phase-completion';
 import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
 
-/** A rough token count for budgets: four characters a token (documented as an estimate). */
-export const estimateTokens = (messages: readonly ChatMessage[]): number =>
-  Math.ceil(messages.reduce((n, m) => n + m.content.length, 0) / 4);
 
 function modelOf(state: StartedWorkflow) {
   const resolved = resolveModel(state.settings.model);
@@ -58,7 +55,7 @@ export function requestCall(
       { workflowId: state.workflowId, state: phase, model: settings.model, temperature: settings.temperature, maxTokens: settings.maxTokens, requirements: state.requirements, phases: state.phases },
       context.prompts,
     ).messages;
-  const inputEstimate = estimateTokens(sent);
+  const inputEstimate = estimateMessageTokens(sent);
   const { maxTokens: tokenLimit, maxCostUsd } = settings.budget;
   const tokenEstimate = inputEstimate + settings.maxTokens;
   if (tokenLimit !== null && spent.tokens + tokenEstimate > tokenLimit) {
