@@ -1,9 +1,11 @@
-import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers } from '@nats-io/transport-node';
 import { startNatsServer } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../event-store.contract';
 import { WrongExpectedRevisionError } from '../event-store';
 import { newTestEvent } from '../test-event';
+import { encodeCommit, LAST_REVISION_HEADER } from './commit-codec';
 import { JetStreamEventStore } from './jetstream.event-store';
 
 eventStoreContract('JetStream (nats-server)', async () => {
@@ -55,6 +57,52 @@ describe('JetStream event store specifics', () => {
     } finally {
       await nc1.close();
       await nc2.close();
+    }
+  });
+
+  it('reads a stream along its commit links with one direct get per commit, wherever they lie', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      const store = await JetStreamEventStore.create(nc, { prefix: 'links' });
+      // Five streams' commits interleaved, two events in every third commit.
+      for (let commit = 0, revision = -1; commit < 6; commit++) {
+        const events = commit % 3 === 0 ? [newTestEvent('A'), newTestEvent('B')] : [newTestEvent('A')];
+        for (let s = 0; s < 5; s++) await store.appendToStream(`wf-${s}`, events.map((e) => ({ ...e, id: `${e.id}-${s}` })), { expectedRevision: revision < 0 ? 'no_stream' : revision });
+        revision += events.length;
+      }
+      const jsm = await jetstreamManager(nc);
+      const gets: unknown[] = [];
+      const getMessage = jsm.direct.getMessage.bind(jsm.direct);
+      const reader = await JetStreamEventStore.create(nc, { prefix: 'links' });
+      (reader as unknown as { jsm: typeof jsm }).jsm.direct.getMessage = (stream, query) => (gets.push(query), getMessage(stream, query));
+      const all = await reader.readStream('wf-3');
+      expect(all.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(all.every((e) => e.streamId === 'wf-3')).toBe(true);
+      expect(gets).toHaveLength(6); // the tip, then five links: no subject search
+      expect(gets.slice(1).every((q) => typeof q === 'object' && q !== null && 'seq' in q && !('next_by_subj' in q))).toBe(true);
+      expect((await reader.readStream('wf-3', { fromRevision: 5 })).map((e) => e.revision)).toEqual([5, 6, 7]);
+      expect((await reader.readStream('wf-3', { fromRevision: 1, maxCount: 2 })).map((e) => e.revision)).toEqual([1, 2]);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('still reads commits written before the links existed', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      const store = await JetStreamEventStore.create(nc, { prefix: 'old' });
+      const js = jetstream(nc);
+      for (let revision = 0; revision < 3; revision++) {
+        const h = headers();
+        h.set(LAST_REVISION_HEADER, String(revision));
+        await js.publish('old.events.wf.1', encodeCommit('wf-1', revision, [newTestEvent('Old')]), { headers: h });
+      }
+      await store.appendToStream('wf-1', [newTestEvent('New')], { expectedRevision: 2 });
+      expect((await store.readStream('wf-1')).map((e) => `${e.revision}:${e.type}`)).toEqual(['0:Old', '1:Old', '2:Old', '3:New']);
+    } finally {
+      await nc.close();
     }
   });
 });

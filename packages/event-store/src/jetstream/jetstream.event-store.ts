@@ -10,6 +10,7 @@ import {
   type JetStreamManager,
   type JetStreamPublishOptions,
   type PubAck,
+  type StoredMsg,
 } from '@nats-io/jetstream';
 import { headers as natsHeaders, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { allEventsSubject, eventStreamName, type NewEvent } from '@topdog/contracts';
@@ -34,6 +35,7 @@ import {
   LAST_REVISION_HEADER,
   MAX_EVENTS_PER_APPEND,
   positionOf,
+  PREVIOUS_SEQUENCE_HEADER,
   sequenceOf,
 } from './commit-codec';
 
@@ -144,6 +146,7 @@ export class JetStreamEventStore implements EventStore {
     const h = natsHeaders();
     h.set(LAST_REVISION_HEADER, String(lastRevision));
     h.set(EVENT_TYPES_HEADER, eventTypesOf(events));
+    h.set(PREVIOUS_SEQUENCE_HEADER, String(tip.seq));
     try {
       const ack = await this.publishOnce(subject, payload, {
         msgID: events[0]!.id,
@@ -191,14 +194,46 @@ export class JetStreamEventStore implements EventStore {
     return tip;
   }
 
+  /**
+   * A whole stream (or its tail from a revision) is read from its tip backwards along the
+   * commits' links: one direct get by sequence per commit. A bounded read from an early
+   * revision (`maxCount`, audit paging) reads forward by subject instead, and so does a stream
+   * whose commits predate the links.
+   */
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     const subject = this.subjectOf(streamId);
     const fromRevision = options.fromRevision ?? 0;
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
-    const tip = await this.fetchTip(subject);
-    if (tip.seq === 0) return [];
+    const last = await this.jsm.direct.getMessage(this.streamName, { last_by_subj: subject });
+    if (!last) return [];
+    const tip = { revision: Number(last.header.get(LAST_REVISION_HEADER)), seq: last.seq };
     this.tips.set(streamId, tip);
+    if (fromRevision > tip.revision) return [];
+    if (maxCount === Number.POSITIVE_INFINITY) {
+      const backwards = await this.readBackwards(last, fromRevision);
+      if (backwards) return backwards;
+    }
+    return this.readForwards(subject, tip, fromRevision, maxCount);
+  }
 
+  /** The commits from the tip back to `fromRevision`, or undefined where a link is missing. */
+  private async readBackwards(tip: StoredMsg, fromRevision: number): Promise<StoredEvent[] | undefined> {
+    const commits: StoredEvent[][] = [];
+    let msg: StoredMsg | null = tip;
+    while (msg) {
+      const events = decodeCommit(msg.seq, msg.data);
+      commits.push(events);
+      if (events[0]!.revision <= fromRevision) break;
+      const previous = msg.header.get(PREVIOUS_SEQUENCE_HEADER);
+      if (previous === '') return undefined;
+      if (previous === '0') break;
+      msg = await this.jsm.direct.getMessage(this.streamName, { seq: Number(previous) });
+      if (!msg) return undefined;
+    }
+    return commits.reverse().flat().filter((e) => e.revision >= fromRevision);
+  }
+
+  private async readForwards(subject: string, tip: Tip, fromRevision: number, maxCount: number): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     let seq = 1;
     while (seq <= tip.seq && events.length < maxCount) {
