@@ -1,6 +1,7 @@
 // The baseline: a bare HTTP server (node:http, no framework) doing, per request, one NATS
 // request-reply to a responder in another process (GET /request) or one JetStream publish with
-// its ack (POST /publish). It shows what NATS itself allows on this machine, driven by the same
+// its ack (POST /publish), or one JetStream direct get of a subject's last message
+// (GET /last/<stream>/<subject>, the floor of a cold read). It shows what NATS itself allows on this machine, driven by the same
 // load generator at the same concurrency as our endpoints.
 import { createServer } from 'node:http';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -28,6 +29,9 @@ const server = createServer((req, res) => {
       nc.request('baseline.echo', payload, { timeout: 5_000 }).then((m) => done(m.string()), fail);
     } else if (req.url === '/publish') {
       js.publish(`baseline.js.${n++ % 1000}`, payload).then((ack) => done(JSON.stringify({ seq: ack.seq })), fail);
+    } else if (req.url?.startsWith('/last/')) {
+      const [, , stream, subject] = req.url.split('/');
+      jsm.direct.getMessage(stream!, { last_by_subj: subject! }).then((m) => done(JSON.stringify({ seq: m?.seq ?? 0 })), fail);
     } else {
       res.writeHead(404);
       res.end();

@@ -20,6 +20,8 @@ export interface System extends AsyncDisposable {
   start(service: Service): Promise<void>;
   waitReady(timeoutMs?: number): Promise<void>;
   logs(service: Service): Promise<string>;
+  /** The service's process id while it runs. */
+  pid(service: Service): number | undefined;
 }
 
 export async function startSystem(extraEnv: Record<string, string> = {}): Promise<System> {
@@ -101,6 +103,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     kill,
     start,
     waitReady,
+    pid: (service) => procs.get(service)?.pid,
     logs: (service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => ''),
     [Symbol.asyncDispose]: dispose,
   };

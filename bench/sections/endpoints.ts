@@ -1,0 +1,99 @@
+// Our four endpoints beside the bare NATS baseline, driven by one load generator (autocannon):
+// latency at concurrency 1 and sustained throughput at concurrency 32. The services' RSS is
+// read idle (before any load) and at its peak under the concurrency-32 runs.
+import type { Request } from 'autocannon';
+import { initializeBody } from '../../test/support/http';
+import { SERVICES, type System } from '../../test/support/system';
+import { atLeast, below, type Figure } from '../report/figures';
+import { load, type Measured } from '../load/measure';
+import type { Baseline } from '../support/baseline';
+import { rssMb, samplePeakRss } from '../support/process-memory';
+
+export interface EndpointOptions {
+  sequential: number;
+  durationSeconds: number;
+  concurrency: number;
+  log: (line: string) => void;
+}
+
+const REQUEST_REPLY = 'HTTP + NATS request-reply';
+const PUBLISH_ACK = 'HTTP + JetStream publish-ack';
+/** Writes are judged against a publish with its ack, reads against a request-reply. */
+const baselineOf: Record<string, string> = { initialize: PUBLISH_ACK, 'complete-phase': PUBLISH_ACK, status: REQUEST_REPLY, 'get-ai-prompt': REQUEST_REPLY };
+
+export async function measureEndpoints(system: System, baseline: Baseline, o: EndpointOptions): Promise<{ figures: Figure[]; workflowIds: string[] }> {
+  const api = system.baseUrl;
+  const pids = { ...Object.fromEntries(SERVICES.map((s) => [s, system.pid(s)!])), 'baseline HTTP server': baseline.pid };
+  const idle = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
+
+  const ids: string[] = [];
+  const initialize: Request[] = [
+    { method: 'POST', path: '/api/ai-workflows/initialize', body: JSON.stringify(initializeBody()), onResponse: (status, body) => void (status === 200 && ids.push(JSON.parse(body).workflow_id)) },
+  ];
+  /** complete-phase round-robins over the workflows, so no two requests wait on one workflow. */
+  const completions = (): Request[] => {
+    let i = 0;
+    const pool = ids.slice();
+    return [{ method: 'POST', path: '/api/ai-workflows/complete-phase', setupRequest: (req: Request) => ({ ...req, body: JSON.stringify({ workflow_id: pool[i++ % pool.length], ai_response: 'phase output' }) }) }];
+  };
+  const anyWorkflow = (path: (id: string) => string, method: 'GET' | 'POST'): Request[] => {
+    let i = 0;
+    // get-ai-prompt is a POST without a body; an empty JSON object stands in for none.
+    return [{ method, ...(method === 'POST' ? { body: '{}' } : {}), setupRequest: (req: Request) => ({ ...req, path: path(ids[i++ % ids.length]!) }) }];
+  };
+  const scenarios: { name: string; url: string; requests: () => Request[] }[] = [
+    { name: REQUEST_REPLY, url: baseline.url, requests: () => [{ method: 'GET', path: '/request' }] },
+    { name: PUBLISH_ACK, url: baseline.url, requests: () => [{ method: 'POST', path: '/publish', body: '{}' }] },
+    { name: 'initialize', url: api, requests: () => initialize },
+    { name: 'complete-phase', url: api, requests: completions },
+    { name: 'status', url: api, requests: () => anyWorkflow((id) => `/api/ai-workflows/status/${id}`, 'GET') },
+    { name: 'get-ai-prompt', url: api, requests: () => anyWorkflow((id) => `/api/ai-workflows/get-ai-prompt/${id}`, 'POST') },
+  ];
+
+  const runs: Measured[] = [];
+  const run = async (r: Promise<Measured>) => {
+    const m = await r;
+    runs.push(m);
+    o.log(`  ${m.name} c=${m.connections}: ${m.requests} requests, ${m.rps}/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.non2xx || m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
+  };
+
+  o.log('warm-up');
+  await load({ name: 'warm', url: api, connections: 8, amount: 3_000, requests: initialize });
+  await load({ name: 'warm', url: baseline.url, connections: 8, amount: 3_000, requests: [{ method: 'GET', path: '/request' }] });
+  o.log(`concurrency 1, ${o.sequential} requests each`);
+  for (const s of scenarios) await run(load({ name: s.name, url: s.url, connections: 1, amount: o.sequential, requests: s.requests() }));
+  o.log(`concurrency ${o.concurrency}, ${o.durationSeconds} s each`);
+  const peaks = samplePeakRss(pids);
+  for (const s of scenarios) await run(load({ name: s.name, url: s.url, connections: o.concurrency, duration: o.durationSeconds, requests: s.requests() }));
+  const underLoad = peaks.stop();
+
+  const figures: Figure[] = [];
+  const find = (name: string, c: number) => runs.find((r) => r.name === name && r.connections === c)!;
+  for (const c of [1, o.concurrency]) {
+    const section = c === 1 ? 'Latency at concurrency 1 (autocannon)' : `Throughput at concurrency ${c}, ${o.durationSeconds} s (autocannon)`;
+    for (const r of runs.filter((x) => x.connections === c)) {
+      const base = baselineOf[r.name] ? find(baselineOf[r.name]!, c) : undefined;
+      const vs = (key: 'p50' | 'p99' | 'p999' | 'rps') => (base ? { baseline: { name: base.name, value: base[key] } } : {});
+      const target = (key: string) => {
+        if (c === 1 && key === 'p99' && r.name === 'complete-phase') return { target: below(10) };
+        if (c === 1 && key === 'p99' && r.name === 'status') return { target: below(5) };
+        if (c !== 1 && key === 'rps' && r.name === 'complete-phase') return { target: atLeast(3_000) };
+        if (c !== 1 && key === 'rps' && r.name === 'status') return { target: atLeast(5_000) };
+        return {};
+      };
+      const failures = r.non2xx + r.errors ? { note: `${r.non2xx} non-2xx, ${r.errors} errors` } : {};
+      if (c !== 1) figures.push({ section, name: `${r.name} req/s`, value: r.rps, unit: 'req/s', ...vs('rps'), ...target('rps'), ...failures });
+      figures.push({ section, name: `${r.name} p50`, value: r.p50, unit: 'ms', ...vs('p50') });
+      figures.push({ section, name: `${r.name} p99`, value: r.p99, unit: 'ms', ...vs('p99'), ...target('p99') });
+      if (c === 1) figures.push({ section, name: `${r.name} p99.9`, value: r.p999, unit: 'ms', ...vs('p999') });
+    }
+  }
+  const memory = 'Memory (RSS, from /proc)';
+  for (const s of SERVICES) {
+    figures.push({ section: memory, name: `${s} idle`, value: idle[s]!, unit: 'MB', baseline: { name: 'bare HTTP + NATS server idle', value: idle['baseline HTTP server']! }, target: below(80) });
+  }
+  for (const s of SERVICES) {
+    figures.push({ section: memory, name: `${s} peak under load`, value: underLoad[s]!, unit: 'MB', baseline: { name: 'bare HTTP + NATS server under load', value: underLoad['baseline HTTP server']! } });
+  }
+  return { figures, workflowIds: ids };
+}

@@ -1,0 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@topdog/testing';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+export interface Baseline extends AsyncDisposable {
+  url: string;
+  /** The bare HTTP server's process (for its RSS). */
+  pid: number;
+}
+
+/** The bare baseline: a node:http server doing plain NATS work, and a responder in another process. */
+export async function startBaseline(natsUrl: string): Promise<Baseline> {
+  const port = await freePort();
+  const responder = await startProcess('bench/baseline/baseline-responder.ts', { NATS_URL: natsUrl });
+  const server = await startProcess('bench/baseline/baseline-server.ts', { NATS_URL: natsUrl, PORT: String(port) });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: server.pid!,
+    async [Symbol.asyncDispose]() {
+      server.kill();
+      responder.kill();
+    },
+  };
+}
