@@ -60,8 +60,10 @@ export async function startPostgres(): Promise<PostgresServer> {
   return {
     connectionString,
     async [Symbol.asyncDispose]() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT'); // fast shutdown
+      const exited = child.exitCode === null ? new Promise((r) => child.once('exit', r)) : Promise.resolve();
+      // Through pg_ctl: as root the child is runuser, which does not pass signals on.
+      const [pgCtl, stopArgs] = asServerUser(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w']);
+      execFileSync(pgCtl, stopArgs, { stdio: 'ignore' });
       await exited;
       rmSync(dir, { recursive: true, force: true });
     },

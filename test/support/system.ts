@@ -46,7 +46,9 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
 
   const start = async (service: Service) => {
     const out = createWriteStream(join(logDir, `${service}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'services', service, 'dist', 'main.js')], {
+    // BENCH_NODE_ARGS: extra node flags for the services (`--cpu-prof --cpu-prof-dir=…` to profile them).
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -39,9 +39,18 @@ const envelopeFields = {
     .default({}),
 };
 
-/** Builds the envelope schema for a discriminated union of `{ type, data }` events. */
-export function envelopeOf<T extends z.ZodType<{ type: string; data: unknown }>>(event: T) {
-  return z.intersection(z.object(envelopeFields), event);
+const EnvelopeFields = z.object(envelopeFields);
+
+/**
+ * Builds the envelope schema for a discriminated union of `{ type, data }` events: each event
+ * object extended with the envelope fields, still discriminated by `type`. (An intersection of
+ * the two parsed every event twice and deep-merged the results: a tenth of a replay's CPU.)
+ */
+export function envelopeOf<T extends z.ZodDiscriminatedUnion<readonly z.ZodObject<{ type: z.ZodLiteral<string>; data: z.ZodType }>[]>>(
+  event: T,
+): z.ZodType<z.output<typeof EnvelopeFields> & z.output<T>, z.input<typeof EnvelopeFields> & z.input<T>> {
+  const extended = event.options.map((option) => option.extend(envelopeFields));
+  return z.discriminatedUnion('type', extended as unknown as [z.ZodObject, ...z.ZodObject[]]) as never;
 }
 
 export const AnyEnvelope = z.object({ ...envelopeFields, type: z.string(), data: z.unknown() });

@@ -7,6 +7,9 @@ import { evolveStatus } from '../read-models/workflow-status';
 import { PositionTracker } from './position-tracker';
 import type { ReadModelStore } from './read-model-store';
 
+/** How often pending writes are stored while catching up. */
+const CATCH_UP_FLUSH_MS = 1_000;
+
 export interface WorkflowProjectionDeps {
   events: EventStore;
   store: ReadModelStore;
@@ -35,6 +38,8 @@ export class WorkflowProjection {
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private broadcastScheduled = false;
+  /** True while rebuilding into a store this instance has just emptied: nothing in it predates the run. */
+  private rebuildingFromEmpty = false;
   /** The checkpoint this instance started from (0: a full replay). */
   startedFrom = 0;
   /** Events applied since the current run (start or rebuild) began, and when it began. */
@@ -54,7 +59,7 @@ export class WorkflowProjection {
     this.startedFrom = checkpoint;
     this.tracker.reset(checkpoint);
     await this.beginFrom(checkpoint);
-    this.flushTimer = setInterval(() => void this.flush(), this.deps.flushIntervalMs ?? 100);
+    this.flushTimer = setInterval(() => void this.flushOnSchedule(), this.deps.flushIntervalMs ?? 100);
     this.heartbeat = setInterval(() => this.publishCheckpoint(), 1000);
     this.deps.logger.info({ checkpoint, head: this.headAtStart }, 'projection started');
   }
@@ -128,8 +133,9 @@ export class WorkflowProjection {
       const event = parsed.data;
       const workflowId = event.data.workflowId;
       // Past what was stored when this instance started, an initialization is certainly new;
-      // before it (a replay after a crash) its status may already be stored, further along.
-      const certainlyNew = event.type === 'WorkflowInitialized' && raw.position > this.headAtStart;
+      // before it (a replay after a crash) its status may already be stored, further along,
+      // unless this run began by emptying the store.
+      const certainlyNew = event.type === 'WorkflowInitialized' && (this.rebuildingFromEmpty || raw.position > this.headAtStart);
       const current = certainlyNew ? undefined : await this.deps.store.getStatus(workflowId);
       if (!current || event.revision > current.revision) {
         const next = evolveStatus(current, event);
@@ -147,16 +153,28 @@ export class WorkflowProjection {
     this.eventsApplied++;
     if (!this.caughtUpFlag && raw.position >= this.headAtStart) this.setCaughtUp(true);
     this.scheduleBroadcast();
-    if (this.deps.store.pending >= (this.deps.maxPendingWrites ?? 5_000)) await this.flush();
+    if (this.deps.store.pending >= (this.deps.maxPendingWrites ?? 20_000)) await this.flush();
   }
 
   private flushing: Promise<void> | undefined;
+  private lastFlushAt = 0;
+
+  /**
+   * Live, pending writes are stored every interval. While catching up (a replay, a rebuild)
+   * they are stored at most once a second, or when `maxPendingWrites` are pending: a workflow
+   * touched by several events of the backlog is then written once, not once per interval.
+   */
+  private flushOnSchedule(): void {
+    if (!this.caughtUpFlag && Date.now() - this.lastFlushAt < CATCH_UP_FLUSH_MS) return;
+    void this.flush();
+  }
 
   /** Stores pending read-model writes and the checkpoint (one flush at a time). */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     const position = this.tracker.position;
     if (!this.deps.store.needsFlush(position)) return Promise.resolve();
+    this.lastFlushAt = Date.now();
     this.flushing = this.deps.store
       .flush(position)
       .catch((err: unknown) => this.deps.logger.warn({ err }, 'read model flush failed; will retry'))
@@ -185,6 +203,7 @@ export class WorkflowProjection {
     await this.running;
     await this.flushing;
     await this.deps.store.reset();
+    this.rebuildingFromEmpty = true;
     this.prompts.clear();
     this.tracker.reset(0);
     await this.beginFrom(0);

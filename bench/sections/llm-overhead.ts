@@ -4,12 +4,14 @@
 // runner measures both (JetStream's stored time against its own clock, on one machine) and
 // reports them in its readiness details.
 import { FakeLlmServer } from '@topdog/testing';
-import { http, initializeBody } from '../test/support/http';
-import { phaseAnswer } from '../test/support/phase-answers';
-import { startSystem } from '../test/support/system';
+import { http, initializeBody } from '../../test/support/http';
+import { phaseAnswer } from '../../test/support/phase-answers';
+import { startSystem } from '../../test/support/system';
+import type { Figure } from '../report/figures';
 
-const WORKFLOWS = Number(process.env.BENCH_LLM_WORKFLOWS ?? 100);
+const SECTION = 'llm-runner overhead per model call (local server answering at once)';
 
+export async function measureLlmOverhead(workflows: number): Promise<Figure[]> {
 const openai = await FakeLlmServer.start('openai', { apiKey: 'sk-bench-0000000000', answer: phaseAnswer });
 const system = await startSystem({
   OPENAI_API_KEY: 'sk-bench-0000000000',
@@ -28,17 +30,18 @@ try {
     }
   };
   for (let i = 0; i < 10; i++) await runWorkflow(); // warm-up
-  const t0 = performance.now();
-  for (let i = 0; i < WORKFLOWS; i++) await runWorkflow();
-  const seconds = (performance.now() - t0) / 1000;
+  for (let i = 0; i < workflows; i++) await runWorkflow();
   const ready = await api('GET', '/readyz');
   const overhead = ready.body.services['llm-runner'].details.overhead;
-  console.log(`\nllm-runner overhead per call (last ${overhead.calls} calls, ms), ${new Date().toISOString()}`);
-  console.log('                                  p50      p99');
-  console.log(`request stored -> provider   ${String(overhead.requestToProvider.p50).padStart(8)} ${String(overhead.requestToProvider.p99).padStart(8)}`);
-  console.log(`provider answer -> recorded  ${String(overhead.providerToRecorded.p50).padStart(8)} ${String(overhead.providerToRecorded.p99).padStart(8)}`);
-  console.log(`${WORKFLOWS} auto-advanced workflows (${WORKFLOWS * 6} calls) in ${seconds.toFixed(1)} s: ${((seconds * 1000) / WORKFLOWS).toFixed(1)} ms per six-phase workflow`);
+  const note = `last ${overhead.calls} of ${workflows * 6} calls`;
+  return [
+    { section: SECTION, name: 'request stored → provider request p50', value: overhead.requestToProvider.p50, unit: 'ms', note },
+    { section: SECTION, name: 'request stored → provider request p99', value: overhead.requestToProvider.p99, unit: 'ms' },
+    { section: SECTION, name: 'provider answer → result recorded p50', value: overhead.providerToRecorded.p50, unit: 'ms' },
+    { section: SECTION, name: 'provider answer → result recorded p99', value: overhead.providerToRecorded.p99, unit: 'ms' },
+  ];
 } finally {
   await system[Symbol.asyncDispose]();
   await openai.close();
+}
 }

@@ -6,13 +6,13 @@ import { connect } from '@nats-io/transport-node';
 import { eventStreamName, workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { newTestEvent } from '@topdog/event-store/test-event';
-import { http, initializeBody } from '../test/support/http';
-import { readSse } from '../test/support/sse';
-import { startSystem } from '../test/support/system';
-import { percentile } from './load/measure';
+import { http, initializeBody } from '../../test/support/http';
+import { readSse } from '../../test/support/sse';
+import { startSystem } from '../../test/support/system';
+import { percentile } from '../load/measure';
+import type { Figure } from '../report/figures';
 
-const EVENTS = Number(process.env.BENCH_LIVE_EVENTS ?? 100_000);
-const LATENCY_SAMPLES = Number(process.env.BENCH_LIVE_SAMPLES ?? 300);
+const SECTION = 'Live events and audit';
 const nowMs = () => performance.timeOrigin + performance.now();
 
 /** An RFC 3339 time with nanoseconds (JetStream's stored time) in milliseconds since the epoch. */
@@ -21,11 +21,7 @@ function storedAtMs(timestamp: string): number {
   return Date.parse(`${whole}Z`) + Number(`0.${fraction}`) * 1000;
 }
 
-function summary(samples: number[]) {
-  const sorted = Float64Array.from(samples).sort();
-  return `p50 ${percentile(sorted, 0.5).toFixed(2)} ms, p99 ${percentile(sorted, 0.99).toFixed(2)} ms (n=${sorted.length})`;
-}
-
+export async function measureLiveEvents(EVENTS: number, LATENCY_SAMPLES: number, lagFloor: { p50: number; p99: number } | undefined): Promise<Figure[]> {
 const system = await startSystem({ LOG_LEVEL: 'warn' });
 const nc = await connect({ servers: system.nats.url, noAsyncTraces: true });
 try {
@@ -62,7 +58,6 @@ try {
   // 2. 100,000 events stored: 10,000 workflows of 10 events (appended directly, 32 at a time).
   const head = await store.headPosition();
   const event = () => newTestEvent('PhaseOutputRejected', { workflowId: randomUUID(), note: 'bench' });
-  const t0 = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: 32 }, async () => {
@@ -72,7 +67,6 @@ try {
       }
     }),
   );
-  const appendSeconds = (performance.now() - t0) / 1000;
 
   // 3. The global stream over SSE from before them to the end.
   let count = 0;
@@ -93,12 +87,16 @@ try {
   for await (const chunk of res.body!) for (const b of chunk as Uint8Array) if (b === 10) lines++;
   const auditSeconds = (performance.now() - t2) / 1000;
 
-  console.log(`\nLive events and audit, ${new Date().toISOString()}`);
-  console.log(`append → SSE client delivery: ${summary(latencies)}`);
-  console.log(`global SSE stream: ${count} events in ${sseSeconds.toFixed(2)} s = ${Math.round(count / sseSeconds)} events/s`);
-  console.log(`audit NDJSON: ${lines} events in ${auditSeconds.toFixed(2)} s = ${Math.round(lines / auditSeconds)} events/s`);
-  console.log(`(setup: ${EVENTS} events appended in ${appendSeconds.toFixed(1)} s)`);
+  const sorted = Float64Array.from(latencies).sort();
+  const floor = (value: number | undefined) => (value === undefined ? {} : { baseline: { name: 'JetStream publish ack → ordered consumer receipt', value } });
+  return [
+    { section: SECTION, name: 'append → SSE client p50', value: percentile(sorted, 0.5), unit: 'ms', ...floor(lagFloor?.p50), note: `${sorted.length} events` },
+    { section: SECTION, name: 'append → SSE client p99', value: percentile(sorted, 0.99), unit: 'ms', ...floor(lagFloor?.p99) },
+    { section: SECTION, name: `global SSE stream, ${count.toLocaleString('en-US')} events (10-event commits)`, value: count / sseSeconds, unit: 'events/s' },
+    { section: SECTION, name: `audit NDJSON, one ${lines.toLocaleString('en-US')}-event workflow`, value: lines / auditSeconds, unit: 'events/s' },
+  ];
 } finally {
   await nc.close();
   await system[Symbol.asyncDispose]();
+}
 }

@@ -1,0 +1,84 @@
+// `pnpm bench`: every figure of the benchmark in one run, each beside its bare-NATS (or
+// PostgreSQL) baseline, targets reported as met or not. Writes bench/results/<date>.json and .md.
+// Sizes can be lowered for a quick look (BENCH_QUICK=1); the published figures use the defaults.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { startSystem } from '../test/support/system';
+import { met, toMarkdown, type Figure } from './report/figures';
+import { measureLag } from './sections/consistency-lag';
+import { measureEndpoints } from './sections/endpoints';
+import { compareEventStores } from './sections/event-store';
+import { measureLiveEvents } from './sections/live-events';
+import { measureLlmOverhead } from './sections/llm-overhead';
+import { measureStoredEvents } from './sections/stored-events';
+import { startBaseline } from './support/baseline';
+
+const quick = process.env.BENCH_QUICK === '1';
+const size = {
+  sequential: quick ? 300 : 2_000,
+  durationSeconds: quick ? 3 : 20,
+  lagSamples: quick ? 200 : 2_000,
+  liveEvents: quick ? 10_000 : 100_000,
+  llmWorkflows: quick ? 10 : 100,
+  replayEvents: quick ? 20_000 : 200_000,
+  coldEvents: quick ? 40_000 : 1_000_000,
+  coldSamples: quick ? 300 : 2_000,
+  storeStreams: quick ? 500 : 2_000,
+};
+const log = (line: string) => process.stderr.write(`${line}\n`);
+/** BENCH_ONLY=endpoints,live,llm,store,stored runs some sections (for profiling a fix). */
+const only = process.env.BENCH_ONLY?.split(',');
+const runs = (section: string) => !only || only.includes(section);
+const started = Date.now();
+const figures: Figure[] = [];
+
+if (runs('endpoints')) {
+  log('1/5 endpoints, memory and read-your-writes lag');
+  const system = await startSystem({ LOG_LEVEL: 'warn' });
+  try {
+    await using baseline = await startBaseline(system.nats.url);
+    figures.push(...(await measureEndpoints(system, baseline, { sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, log })).figures);
+    figures.push(...(await measureLag(system, size.lagSamples)));
+  } finally {
+    await system[Symbol.asyncDispose]();
+  }
+}
+const lagFloor = (name: string) => figures.find((f) => f.name === name && f.section.startsWith('Read-your-writes'))?.baseline?.value;
+
+if (runs('live')) {
+  log('2/5 live events and audit');
+  const floor = lagFloor('lag p50') === undefined ? undefined : { p50: lagFloor('lag p50')!, p99: lagFloor('lag p99')! };
+  figures.push(...(await measureLiveEvents(size.liveEvents, 300, floor)));
+}
+if (runs('llm')) {
+  log('3/5 llm-runner overhead');
+  figures.push(...(await measureLlmOverhead(size.llmWorkflows)));
+}
+if (runs('store')) {
+  log('4/5 event store: JetStream adapter vs Emmett on PostgreSQL');
+  figures.push(...(await compareEventStores({ streams: size.storeStreams, appendsPerStream: 10, reads: size.storeStreams * 5, concurrency: 32, log })));
+}
+if (runs('stored')) {
+  log(`5/5 replay over ${size.replayEvents} events, cold reads with ${size.coldEvents} stored`);
+  figures.push(...(await measureStoredEvents({ replayEvents: size.replayEvents, coldEvents: size.coldEvents, coldSamples: size.coldSamples, log })));
+}
+
+const at = new Date();
+const natsVersion = execFileSync('nats-server', ['--version']).toString().trim();
+const machine = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), natsServer: natsVersion };
+const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+const header = [
+  `## Benchmark, ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (quick sizes: not for publishing)' : ''}`,
+  '',
+  `${machine.cpus} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.natsServer}; the load generator, nats-server and every process share the machine. Run took ${minutes} min.`,
+  'Ratios are value / baseline: for latencies, how many times the floor; for rates, the share of it.',
+].join('\n');
+const md = toMarkdown(figures, header);
+console.log(`\n${md}`);
+const targets = figures.filter((f) => f.target);
+log(`targets met: ${targets.filter((f) => met(f)).length} of ${targets.length}`);
+await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+const stamp = at.toISOString().slice(0, 16).replace(/:/g, '-');
+await writeFile(new URL(`./results/${stamp}.json`, import.meta.url), `${JSON.stringify({ at: at.toISOString(), quick, machine, size, figures: figures.map((f) => ({ ...f, met: met(f) })) }, null, 2)}\n`);
+await writeFile(new URL(`./results/${stamp}.md`, import.meta.url), `${md}\n`);

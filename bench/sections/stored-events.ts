@@ -1,0 +1,141 @@
+// A store of realistic size: replay (projector rebuild and the global event stream) over the
+// first 200,000 events, then cold reads with a million events stored: status and a command for
+// workflows in no cache, the services having been restarted. Workflows are clones of one driven
+// through the API (initialized, three phases completed), their commits interleaved.
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { eventStreamName, eventSubject, workflowStreamId } from '@topdog/contracts';
+import { JetStreamEventStore } from '@topdog/event-store';
+import type { Request } from 'autocannon';
+import { http, initializeBody } from '../../test/support/http';
+import { readSse } from '../../test/support/sse';
+import { SERVICES, startSystem, type System } from '../../test/support/system';
+import { load } from '../load/measure';
+import { atLeast, below, type Figure } from '../report/figures';
+import { startBaseline } from '../support/baseline';
+import { samplePeakRss } from '../support/process-memory';
+import { seedWorkflows, templateOf } from '../support/seed';
+
+export interface StoredEventsOptions {
+  replayEvents: number;
+  coldEvents: number;
+  coldSamples: number;
+  log: (line: string) => void;
+}
+
+const REPLAY = 'Replay';
+const COLD = 'Cold reads (services restarted, workflows in no cache)';
+
+async function progress(system: System) {
+  const res = await http(system.baseUrl, 'GET', '/api/admin/read-models');
+  return res.body as { position: number; events_applied: number; caught_up: boolean };
+}
+
+/** Waits until the projector has applied everything stored. */
+async function projectorAt(system: System, head: number): Promise<void> {
+  for (;;) {
+    const p = await progress(system);
+    if (p.caught_up && p.position >= head) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figure[]> {
+  const system = await startSystem({ LOG_LEVEL: 'warn' });
+  const nc = await connect({ servers: system.nats.url, noAsyncTraces: true });
+  const figures: Figure[] = [];
+  try {
+    const store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
+    const api = (method: string, path: string, body?: unknown) => http(system.baseUrl, method, path, body);
+    const id = (await api('POST', '/api/ai-workflows/initialize', initializeBody())).body.workflow_id as string;
+    for (let i = 0; i < 3; i++) await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: `phase ${i}: ${'analysis '.repeat(50)}` });
+    const template = await templateOf(store, id);
+
+    let stored = template.events;
+    const seed = async (events: number) => {
+      const t0 = performance.now();
+      const workflows = Math.ceil(events / template.events);
+      const ids = await seedWorkflows(store, template, { workflows });
+      stored += workflows * template.events;
+      o.log(`  seeded ${workflows * template.events} events (${workflows} workflows) in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${stored} stored`);
+      return ids;
+    };
+
+    // Replay over the first 200,000 events.
+    await seed(o.replayEvents - stored);
+    await projectorAt(system, await store.headPosition());
+    const head = await store.headPosition();
+    const peak = samplePeakRss({ projector: system.pid('projector')! });
+    let t0 = performance.now();
+    await api('POST', '/api/admin/read-models/rebuild');
+    await projectorAt(system, head);
+    const rebuildSeconds = (performance.now() - t0) / 1000;
+    const projectorPeak = peak.stop().projector!;
+    const rebuilt = (await progress(system)).events_applied;
+
+    let received = 0;
+    const sse = new AbortController();
+    t0 = performance.now();
+    await readSse(`${system.baseUrl}/api/events?after=0`, { signal: sse.signal, onMessage: () => void (++received >= stored && sse.abort()) });
+    const sseSeconds = (performance.now() - t0) / 1000;
+
+    // The floor: an ordered consumer over the same stream, each commit parsed, events counted.
+    let bare = 0;
+    t0 = performance.now();
+    const messages = await (await jetstream(nc).consumers.get(eventStreamName(system.prefix), { deliver_policy: DeliverPolicy.All })).consume({ max_messages: 1_000 });
+    for await (const m of messages) {
+      bare += m.json<{ events: unknown[] }>().events.length;
+      if (bare >= stored) break;
+    }
+    await messages.close();
+    const bareRate = bare / ((performance.now() - t0) / 1000);
+    const floor = { name: 'ordered consumer, JSON-parsed commits', value: bareRate };
+    figures.push(
+      { section: REPLAY, name: `projector rebuild, ${rebuilt.toLocaleString('en-US')} events`, value: rebuilt / rebuildSeconds, unit: 'events/s', baseline: floor, target: atLeast(100_000) },
+      { section: REPLAY, name: `global event stream (GET /api/events, SSE), ${received.toLocaleString('en-US')} events`, value: received / sseSeconds, unit: 'events/s', baseline: floor, target: atLeast(100_000) },
+      { section: 'Memory (RSS, from /proc)', name: 'projector peak during rebuild', value: projectorPeak, unit: 'MB' },
+    );
+
+    // Cold reads with a million events stored.
+    const coldIds = await seed(o.coldEvents - stored);
+    await projectorAt(system, await store.headPosition());
+    o.log('  restarting the services');
+    for (const s of SERVICES) await system.kill(s, 'SIGTERM');
+    for (const s of SERVICES) await system.start(s);
+    await system.waitReady(120_000);
+    await using baseline = await startBaseline(system.nats.url);
+    // Evenly spread over the seeded workflows, never touched since: status, command and floor each get their own.
+    const pick = (offset: number) => Array.from({ length: o.coldSamples }, (_, i) => coldIds[Math.floor(((i * 3 + offset) * coldIds.length) / (o.coldSamples * 3))]!);
+    const [statusIds, commandIds, floorIds] = [pick(0), pick(1), pick(2)];
+    // The restarted processes' code is warmed on other workflows (the JIT is not what is measured).
+    const measured = new Set([...statusIds, ...commandIds, ...floorIds]);
+    const others = coldIds.filter((id) => !measured.has(id)).slice(0, 500);
+    const each = (ids: string[], make: (id: string) => Partial<Request>): Request[] => {
+      let i = 0;
+      return [{ setupRequest: (req: Request) => ({ ...req, ...make(ids[i++]!) }) }];
+    };
+    const cold = async (name: string, url: string, requests: Request[]) => {
+      const m = await load({ name, url, connections: 1, amount: o.coldSamples, requests });
+      o.log(`  ${name}: p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.non2xx ? `, ${m.non2xx} non-2xx` : ''}`);
+      return m;
+    };
+    const stream = eventStreamName(system.prefix);
+    await load({ name: 'warm', url: system.baseUrl, connections: 4, amount: others.length, requests: each(others, (id) => ({ method: 'GET', path: `/api/ai-workflows/status/${id}` })) });
+    await load({ name: 'warm', url: system.baseUrl, connections: 4, amount: others.length, requests: each(others, (id) => ({ method: 'POST', path: '/api/ai-workflows/complete-phase', body: JSON.stringify({ workflow_id: id, ai_response: 'warm' }) })) });
+    const bareCold = await cold('direct get', baseline.url, each(floorIds, (id) => ({ method: 'GET', path: `/last/${stream}/${eventSubject(system.prefix, workflowStreamId(id))}` })));
+    const status = await cold('status', system.baseUrl, each(statusIds, (id) => ({ method: 'GET', path: `/api/ai-workflows/status/${id}` })));
+    const command = await cold('complete-phase', system.baseUrl, each(commandIds, (id) => ({ method: 'POST', path: '/api/ai-workflows/complete-phase', body: JSON.stringify({ workflow_id: id, ai_response: 'cold' }) })));
+    const floorOf = (key: 'p50' | 'p99') => ({ baseline: { name: 'HTTP + one JetStream direct get (last by subject)', value: bareCold[key] } });
+    const note = `${stored.toLocaleString('en-US')} events stored, ${o.coldSamples} distinct workflows, concurrency 1`;
+    figures.push(
+      { section: COLD, name: 'status p50', value: status.p50, unit: 'ms', ...floorOf('p50'), note },
+      { section: COLD, name: 'status p99', value: status.p99, unit: 'ms', ...floorOf('p99'), target: below(15), ...(status.non2xx ? { note: `${status.non2xx} non-2xx` } : {}) },
+      { section: COLD, name: 'complete-phase p50', value: command.p50, unit: 'ms', ...floorOf('p50') },
+      { section: COLD, name: 'complete-phase p99', value: command.p99, unit: 'ms', ...floorOf('p99'), target: below(15), ...(command.non2xx ? { note: `${command.non2xx} non-2xx` } : {}) },
+    );
+    return figures;
+  } finally {
+    await nc.close();
+    await system[Symbol.asyncDispose]();
+  }
+}
