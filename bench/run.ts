@@ -44,12 +44,10 @@ if (runs('endpoints')) {
     await system[Symbol.asyncDispose]();
   }
 }
-const lagFloor = (name: string) => figures.find((f) => f.name === name && f.section.startsWith('Read-your-writes'))?.baseline?.value;
 
 if (runs('live')) {
   log('2/5 live events and audit');
-  const floor = lagFloor('lag p50') === undefined ? undefined : { p50: lagFloor('lag p50')!, p99: lagFloor('lag p99')! };
-  figures.push(...(await measureLiveEvents(size.liveEvents, 300, floor)));
+  figures.push(...(await measureLiveEvents(size.liveEvents, 300)));
 }
 if (runs('llm')) {
   log('3/5 llm-runner overhead');

@@ -22,7 +22,9 @@ export const met = (f: Figure): boolean | undefined =>
   f.target === undefined ? undefined : f.target.op === '<' ? f.value < f.target.limit : f.value >= f.target.limit;
 
 /** The figure over its baseline (latency: how many times slower; throughput: what share). */
-export const ratio = (f: Figure): number | undefined => (f.baseline && f.baseline.value > 0 ? f.value / f.baseline.value : undefined);
+export const ratio = (f: Figure): number | undefined =>
+  // A floor of a hundredth of a unit or less (a lag that is zero at p50) makes no ratio.
+  f.baseline && f.baseline.value > 0.01 ? f.value / f.baseline.value : undefined;
 
 const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
 const show = (value: number, unit: Figure['unit']) => `${round(value)} ${unit}`;

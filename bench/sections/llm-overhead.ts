@@ -33,7 +33,7 @@ try {
   for (let i = 0; i < workflows; i++) await runWorkflow();
   const ready = await api('GET', '/readyz');
   const overhead = ready.body.services['llm-runner'].details.overhead;
-  const note = `last ${overhead.calls} of ${workflows * 6} calls`;
+  const note = `the runner's last ${overhead.calls} calls`;
   return [
     { section: SECTION, name: 'request stored → provider request p50', value: overhead.requestToProvider.p50, unit: 'ms', note },
     { section: SECTION, name: 'request stored → provider request p99', value: overhead.requestToProvider.p99, unit: 'ms' },
