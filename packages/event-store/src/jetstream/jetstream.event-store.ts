@@ -57,6 +57,8 @@ interface Tip {
 
 const NO_STREAM: Tip = { revision: -1, seq: 0 };
 
+const tipOf = (commit: StoredMsg): Tip => ({ revision: Number(commit.header.get(LAST_REVISION_HEADER)), seq: commit.seq });
+
 /**
  * The event store on one JetStream stream per deployment: `<PREFIX>_WORKFLOW_EVENTS`,
  * subjects `<prefix>.events.<category>.<id>`. Optimistic concurrency is the server's
@@ -120,12 +122,15 @@ export class JetStreamEventStore implements EventStore {
     return `${this.options.prefix}.events.${match[1]}.${match[2]}`;
   }
 
-  /** The stream's tip as stored now (one direct get of the subject's last message). */
+  /** The stream's last commit as stored now (one direct get of the subject's last message). */
+  private lastCommit(subject: string): Promise<StoredMsg | null> {
+    return this.jsm.direct.getMessage(this.streamName, { last_by_subj: subject });
+  }
+
+  /** The stream's tip as stored now. */
   private async fetchTip(subject: string): Promise<Tip> {
-    const msg = await this.jsm.direct.getMessage(this.streamName, { last_by_subj: subject });
-    if (!msg) return NO_STREAM;
-    const revision = Number(msg.header.get(LAST_REVISION_HEADER));
-    return { revision, seq: msg.seq };
+    const msg = await this.lastCommit(subject);
+    return msg ? tipOf(msg) : NO_STREAM;
   }
 
   async appendToStream(
@@ -204,9 +209,9 @@ export class JetStreamEventStore implements EventStore {
     const subject = this.subjectOf(streamId);
     const fromRevision = options.fromRevision ?? 0;
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
-    const last = await this.jsm.direct.getMessage(this.streamName, { last_by_subj: subject });
+    const last = await this.lastCommit(subject);
     if (!last) return [];
-    const tip = { revision: Number(last.header.get(LAST_REVISION_HEADER)), seq: last.seq };
+    const tip = tipOf(last);
     this.tips.set(streamId, tip);
     if (fromRevision > tip.revision) return [];
     if (maxCount === Number.POSITIVE_INFINITY) {

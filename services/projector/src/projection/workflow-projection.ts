@@ -38,7 +38,7 @@ export class WorkflowProjection {
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private broadcastScheduled = false;
-  /** True while rebuilding into a store this instance has just emptied: nothing in it predates the run. */
+  /** True once this instance has emptied the store for a rebuild: nothing in it predates this run. */
   private rebuildingFromEmpty = false;
   /** The checkpoint this instance started from (0: a full replay). */
   startedFrom = 0;
