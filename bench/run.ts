@@ -38,7 +38,7 @@ if (runs('endpoints')) {
   const system = await startSystem({ LOG_LEVEL: 'warn' });
   try {
     await using baseline = await startBaseline(system.nats.url);
-    figures.push(...(await measureEndpoints(system, baseline, { sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, log })).figures);
+    figures.push(...(await measureEndpoints(system, baseline, { sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, log })));
     figures.push(...(await measureLag(system, size.lagSamples)));
   } finally {
     await system[Symbol.asyncDispose]();

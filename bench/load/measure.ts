@@ -71,3 +71,13 @@ export async function load(options: LoadOptions): Promise<Measured> {
     p999: percentile(sorted, 0.999),
   };
 }
+
+/** Runs `job(0 … total-1)` with `concurrency` in flight at once. */
+export async function inParallel(total: number, concurrency: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await job(next++);
+    }),
+  );
+}

@@ -21,7 +21,7 @@ const PUBLISH_ACK = 'HTTP + JetStream publish-ack';
 /** Writes are judged against a publish with its ack, reads against a request-reply. */
 const baselineOf: Record<string, string> = { initialize: PUBLISH_ACK, 'complete-phase': PUBLISH_ACK, status: REQUEST_REPLY, 'get-ai-prompt': REQUEST_REPLY };
 
-export async function measureEndpoints(system: System, baseline: Baseline, o: EndpointOptions): Promise<{ figures: Figure[]; workflowIds: string[] }> {
+export async function measureEndpoints(system: System, baseline: Baseline, o: EndpointOptions): Promise<Figure[]> {
   const api = system.baseUrl;
   const pids = { ...Object.fromEntries(SERVICES.map((s) => [s, system.pid(s)!])), 'baseline HTTP server': baseline.pid };
   const idle = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
@@ -95,5 +95,5 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   for (const s of SERVICES) {
     figures.push({ section: memory, name: `${s} peak under load`, value: underLoad[s]!, unit: 'MB', baseline: { name: 'bare HTTP + NATS server under load', value: underLoad['baseline HTTP server']! } });
   }
-  return { figures, workflowIds: ids };
+  return figures;
 }

@@ -10,6 +10,7 @@ import { connect } from '@nats-io/transport-node';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { newTestEvent } from '@topdog/event-store/test-event';
 import { startNatsServer } from '@topdog/testing';
+import { inParallel } from '../load/measure';
 import { atLeast, type Figure } from '../report/figures';
 import { startPostgres } from '../support/postgres';
 
@@ -33,11 +34,8 @@ const payload = (stream: string, n: number) => ({ workflowId: stream, phase: 'IM
 
 /** Runs `total` jobs with `concurrency` in flight; returns operations per second. */
 async function rate(total: number, concurrency: number, job: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) await job(next++);
-  }));
+  await inParallel(total, concurrency, job);
   return total / ((performance.now() - t0) / 1000);
 }
 

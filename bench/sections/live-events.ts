@@ -9,7 +9,7 @@ import { newTestEvent } from '@topdog/event-store/test-event';
 import { http, initializeBody } from '../../test/support/http';
 import { readSse } from '../../test/support/sse';
 import { startSystem } from '../../test/support/system';
-import { percentile } from '../load/measure';
+import { inParallel, percentile } from '../load/measure';
 import type { Figure } from '../report/figures';
 
 const SECTION = 'Live events and audit';
@@ -58,15 +58,10 @@ try {
   // 2. 100,000 events stored: 10,000 workflows of 10 events (appended directly, 32 at a time).
   const head = await store.headPosition();
   const event = () => newTestEvent('PhaseOutputRejected', { workflowId: randomUUID(), note: 'bench' });
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (next < EVENTS / 10) {
-        next++;
-        await store.appendToStream(workflowStreamId(randomUUID()), Array.from({ length: 10 }, event), { expectedRevision: 'no_stream' });
-      }
-    }),
-  );
+  await inParallel(EVENTS / 10, 32, async () => {
+    await store.appendToStream(workflowStreamId(randomUUID()), Array.from({ length: 10 }, event), { expectedRevision: 'no_stream' });
+  });
+
 
   // 3. The global stream over SSE from before them to the end.
   let count = 0;

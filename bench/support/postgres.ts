@@ -47,10 +47,9 @@ export async function startPostgres(): Promise<PostgresServer> {
   const [postgres, args] = asServerUser(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB']);
   const child: ChildProcess = spawn(postgres, args, { stdio: 'ignore' });
   const connectionString = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  const [isReady, readyArgs] = [join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]];
   for (let i = 0; ; i++) {
     try {
-      execFileSync(isReady, readyArgs, { stdio: 'ignore' });
+      execFileSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
       break;
     } catch {
       if (i > 100 || child.exitCode !== null) throw new Error('the private PostgreSQL server did not start');

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { workflowStreamId, type NewEvent } from '@topdog/contracts';
 import type { EventStore, StoredEvent } from '@topdog/event-store';
+import { inParallel } from '../load/measure';
 
 /** One workflow's stream as a list of commits, each as its events were appended together. */
 export interface Template {
@@ -52,18 +53,13 @@ export async function seedWorkflows(store: EventStore, template: Template, optio
       return { id, commits: cloneFor(template, id), revision: -1 };
     });
     for (let k = 0; k < template.commits.length; k++) {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < group.length) {
-            const w = group[next++]!;
-            const commit = w.commits[k]!;
-            const result = await store.appendToStream(workflowStreamId(w.id), commit, { expectedRevision: w.revision < 0 ? 'no_stream' : w.revision });
-            w.revision = result.nextRevision;
-            events += commit.length;
-          }
-        }),
-      );
+      await inParallel(group.length, concurrency, async (i) => {
+        const w = group[i]!;
+        const commit = w.commits[k]!;
+        const result = await store.appendToStream(workflowStreamId(w.id), commit, { expectedRevision: w.revision < 0 ? 'no_stream' : w.revision });
+        w.revision = result.nextRevision;
+        events += commit.length;
+      });
       options.onProgress?.(events);
     }
   }
