@@ -20,6 +20,8 @@ export interface NatsServerFixture extends AsyncDisposable {
   readonly url: string;
   readonly port: number;
   readonly storeDir: string;
+  /** The running server's process id (undefined while stopped): for the bench's CPU and memory figures. */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM, or SIGKILL when asked), keeping its store. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port with the same store. */
@@ -100,6 +102,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    get pid() {
+      return child?.pid;
+    },
     stop,
     start,
     dispose,

@@ -6,8 +6,9 @@ export const ProjectorConfig = BaseConfig.extend({
   CONSISTENCY_TIMEOUT_MS: intSetting(2_000, 1, 60_000),
   /** How often changed read models and the checkpoint are written to KV. */
   FLUSH_INTERVAL_MS: intSetting(100, 5, 60_000),
-  STATUS_CACHE_SIZE: intSetting(20_000, 1),
-  PROMPT_CACHE_SIZE: intSetting(2_000, 1),
+  /** Memory for statuses (their JSON) and prompt views, in MiB each; beyond it they are read back from the store. */
+  STATUS_CACHE_MB: intSetting(64, 1, 65_536),
+  PROMPT_CACHE_MB: intSetting(64, 1, 65_536),
   READ_MODEL_REPLICAS: intSetting(1, 1, 5),
   EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
 });

@@ -23,7 +23,7 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
   const store = await ReadModelStore.open(nc, {
     prefix: config.TOPDOG_PREFIX,
     replicas: config.READ_MODEL_REPLICAS,
-    cacheSize: config.STATUS_CACHE_SIZE,
+    cacheBytes: config.STATUS_CACHE_MB * 2 ** 20,
   });
   const checkpointSubject = subject(config.TOPDOG_PREFIX, SUBJECTS.projectorCheckpoint);
   const projection = new WorkflowProjection({
@@ -32,7 +32,7 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     logger,
     instanceId: instance,
     flushIntervalMs: config.FLUSH_INTERVAL_MS,
-    promptCacheSize: config.PROMPT_CACHE_SIZE,
+    promptCacheBytes: config.PROMPT_CACHE_MB * 2 ** 20,
     broadcast: (checkpoint) => {
       if (!nc.isClosed() && !nc.isDraining()) nc.publish(checkpointSubject, JSON.stringify(checkpoint));
     },

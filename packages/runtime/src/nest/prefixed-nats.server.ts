@@ -33,6 +33,14 @@ export class PrefixedNatsServer extends ServerNats {
     }
   }
 
+  /**
+   * Our patterns are plain subjects. Nest's version first tries `JSON.parse` on each, which
+   * throws (and builds an Error with its stack) for every message handled.
+   */
+  override getRouteFromPattern(pattern: string): string {
+    return pattern.startsWith('{') ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
+  }
+
   override async close(): Promise<void> {
     for (const sub of this.owned.splice(0)) sub.unsubscribe();
     // The connection is the composition root's to drain and close.

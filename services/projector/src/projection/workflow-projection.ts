@@ -19,7 +19,8 @@ export interface WorkflowProjectionDeps {
   broadcast: (checkpoint: ProjectorCheckpoint) => void;
   flushIntervalMs?: number;
   maxPendingWrites?: number;
-  promptCacheSize?: number;
+  /** Memory for prompt views, in (approximate) bytes. */
+  promptCacheBytes?: number;
 }
 
 /**
@@ -47,7 +48,7 @@ export class WorkflowProjection {
   private runStartedAt = new Date();
 
   constructor(private readonly deps: WorkflowProjectionDeps) {
-    this.prompts = new LRUCache({ max: deps.promptCacheSize ?? 2_000 });
+    this.prompts = new LRUCache({ maxSize: deps.promptCacheBytes ?? 64 * 2 ** 20, sizeCalculation: (view) => view.bytes });
   }
 
   get caughtUp(): boolean {

@@ -5,7 +5,13 @@ import type { PromptContext } from '@topdog/prompts';
 export interface PromptView {
   context: PromptContext;
   revision: number;
+  /** Roughly what the view holds, in bytes of JSON: what a memory-bounded cache counts. */
+  bytes: number;
 }
+
+/** The settings and names around the requirements and answers. */
+const FIXED_BYTES = 400;
+const jsonBytes = (value: unknown) => (value === undefined ? 0 : JSON.stringify(value).length);
 
 /** The prompt read model: settings, requirements and every completed phase's answer. Pure. */
 export function evolvePromptView(view: PromptView | undefined, event: WorkflowEnvelope): PromptView | undefined {
@@ -14,6 +20,7 @@ export function evolvePromptView(view: PromptView | undefined, event: WorkflowEn
       const d = event.data;
       return {
         revision: event.revision,
+        bytes: FIXED_BYTES + jsonBytes(d.requirements),
         context: {
           workflowId: d.workflowId,
           state: d.initialState,
@@ -30,6 +37,7 @@ export function evolvePromptView(view: PromptView | undefined, event: WorkflowEn
       const d = event.data;
       return {
         revision: event.revision,
+        bytes: view.bytes + FIXED_BYTES / 4 + d.aiResponse.length + jsonBytes(d.phaseResult),
         context: {
           ...view.context,
           state: d.newState,
@@ -38,7 +46,7 @@ export function evolvePromptView(view: PromptView | undefined, event: WorkflowEn
       };
     }
     case 'WorkflowCompleted':
-      return view && { revision: event.revision, context: { ...view.context, state: 'COMPLETE' } };
+      return view && { ...view, revision: event.revision, context: { ...view.context, state: 'COMPLETE' } };
     case 'LlmCallRequested':
     case 'LlmCallSucceeded':
     case 'LlmCallFailed':

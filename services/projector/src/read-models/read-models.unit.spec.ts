@@ -75,4 +75,13 @@ describe('prompt read model', () => {
       ['IMPLEMENTATION', 'CODE_WRITER', 'answer 2'],
     ]);
   });
+
+  it('counts roughly the bytes it holds, growing with each answer', () => {
+    const views = walk(3).reduce<PromptView[]>((acc, e) => [...acc, evolvePromptView(acc.at(-1), e)!], []);
+    const sizes = views.map((v) => v.bytes);
+    const json = JSON.stringify(views.at(-1)!.context).length;
+    expect(sizes.at(-1)).toBeGreaterThan(json * 0.5);
+    expect(sizes.at(-1)).toBeLessThan(json * 3);
+    expect(sizes[1]).toBeGreaterThan(sizes[0]!);
+  });
 });
