@@ -62,6 +62,14 @@ await Promise.all([
       format: 'esm',
       target: 'node20',
       sourcemap: true,
+      // Without the sources inside it, the map Node parses at start (--enable-source-maps) is smaller.
+      sourcesContent: false,
+      // Whitespace, comments and syntax are minified, names are kept (stack traces, Nest's
+      // class-name tokens): a smaller bundle is a smaller string held in every process.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      keepNames: true,
+      legalComments: 'none',
       logLevel: 'warning',
       loader: { '.md': 'text' },
       banner: { js: banner },

@@ -1,6 +1,8 @@
 // Our four endpoints beside the bare NATS baseline, driven by one load generator (autocannon):
 // latency at concurrency 1 and sustained throughput at concurrency 32. The services' RSS is
-// read idle (before any load) and at its peak under the concurrency-32 runs.
+// read idle (IDLE_AFTER_START_MS after start, before any load) and at its peak under the
+// concurrency-32 runs.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request } from 'autocannon';
 import { initializeBody } from '../../test/support/http';
 import { SERVICES, type System } from '../../test/support/system';
@@ -16,6 +18,12 @@ export interface EndpointOptions {
   log: (line: string) => void;
 }
 
+/**
+ * Idle is measured this long after the services start: V8 gives back the memory start-up used
+ * some 20 s after a process goes quiet, so a reading at once measures the start, not idleness.
+ */
+const IDLE_AFTER_START_MS = 30_000;
+
 const REQUEST_REPLY = 'HTTP + NATS request-reply';
 const PUBLISH_ACK = 'HTTP + JetStream publish-ack';
 /** Writes are judged against a publish with its ack, reads against a request-reply. */
@@ -24,6 +32,7 @@ const baselineOf: Record<string, string> = { initialize: PUBLISH_ACK, 'complete-
 export async function measureEndpoints(system: System, baseline: Baseline, o: EndpointOptions): Promise<Figure[]> {
   const api = system.baseUrl;
   const pids = { ...Object.fromEntries(SERVICES.map((s) => [s, system.pid(s)!])), 'baseline HTTP server': baseline.pid };
+  await sleep(Math.max(0, system.startedAt + IDLE_AFTER_START_MS - Date.now()));
   const idle = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
 
   const ids: string[] = [];

@@ -22,6 +22,8 @@ export interface System extends AsyncDisposable {
   logs(service: Service): Promise<string>;
   /** The service's process id while it runs. */
   pid(service: Service): number | undefined;
+  /** When the services were all ready (ms since the epoch). */
+  startedAt: number;
 }
 
 export async function startSystem(extraEnv: Record<string, string> = {}): Promise<System> {
@@ -93,6 +95,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
 
   for (const s of SERVICES) await start(s);
   await waitReady();
+  const startedAt = Date.now();
 
   const dispose = async () => {
     for (const s of SERVICES) await kill(s, 'SIGTERM');
@@ -106,6 +109,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     start,
     waitReady,
     pid: (service) => procs.get(service)?.pid,
+    startedAt,
     logs: (service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => ''),
     [Symbol.asyncDispose]: dispose,
   };

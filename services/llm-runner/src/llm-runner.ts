@@ -31,7 +31,7 @@ function overheadSummary(timings: readonly CallTiming[]) {
  * the shared request queue, and the providers and health handlers over NATS.
  */
 export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<Running> {
-  const registry = new ProviderRegistry(clientsFrom(config), config, logger);
+  const registry = new ProviderRegistry(await clientsFrom(config), config, logger);
   registry.start();
   const encoder = new TextEncoder();
   const runner = new CallRunner({

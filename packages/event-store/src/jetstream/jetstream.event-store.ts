@@ -77,7 +77,8 @@ export class JetStreamEventStore implements EventStore {
   ) {
     this.js = jetstream(nc);
     this.streamName = eventStreamName(options.prefix);
-    this.tips = new LRUCache({ max: options.tipCacheSize ?? 100_000 });
+    // Bounded by count through maxSize: with `max`, lru-cache would allocate room for every entry up front.
+    this.tips = new LRUCache({ maxSize: options.tipCacheSize ?? 100_000, sizeCalculation: () => 1 });
   }
 
   /** Connects the adapter, creating or updating the stream. */

@@ -28,7 +28,8 @@ export interface EventFeedsDeps {
  */
 export function createEventFeeds(deps: EventFeedsDeps) {
   const { store, nc, prefix } = deps;
-  const projects = new LRUCache<string, string>({ max: 100_000 });
+  // Bounded by count through maxSize: with `max`, lru-cache would allocate room for every entry up front.
+  const projects = new LRUCache<string, string>({ maxSize: 100_000, sizeCalculation: () => 1 });
 
   const wanted = (filter: FeedFilter, type: string) => !filter.types || filter.types.has(type);
 

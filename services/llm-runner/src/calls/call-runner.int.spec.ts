@@ -85,8 +85,8 @@ describe('model calls through the real SDKs against local servers', () => {
   beforeAll(async () => {
     openai = await FakeLlmServer.start('openai', { apiKey: OPENAI_KEY });
     anthropic = await FakeLlmServer.start('anthropic', { apiKey: ANTHROPIC_KEY });
-    openAiClient = new OpenAiClient({ provider: 'openai', apiKey: OPENAI_KEY, baseUrl: openai.url });
-    anthropicClient = new AnthropicClient({ apiKey: ANTHROPIC_KEY, baseUrl: anthropic.url });
+    openAiClient = await OpenAiClient.create({ provider: 'openai', apiKey: OPENAI_KEY, baseUrl: openai.url });
+    anthropicClient = await AnthropicClient.create({ apiKey: ANTHROPIC_KEY, baseUrl: anthropic.url });
   });
   afterAll(async () => {
     await openai.close();
@@ -187,7 +187,7 @@ describe('model calls through the real SDKs against local servers', () => {
 
   it('never lets a key reach the outcome or the logs, even when the provider echoes it', async () => {
     const wrongKey = 'sk-wrong-key-abcdefghijklmnop';
-    const client = new OpenAiClient({ provider: 'openai', apiKey: wrongKey, baseUrl: openai.url });
+    const client = await OpenAiClient.create({ provider: 'openai', apiKey: wrongKey, baseUrl: openai.url });
     const { runner, logLines } = runnerFor(client);
     const result = await runner.run(request('openai', 'gpt-4'), never);
     expect(result.outcome).toMatchObject({ ok: false, errorClass: 'authentication', httpStatus: 401, attempts: 1 });
@@ -198,11 +198,11 @@ describe('model calls through the real SDKs against local servers', () => {
   });
 
   it('local: any OpenAI-compatible server, with max_tokens', async () => {
-    const local = new OpenAiClient({ provider: 'local', apiKey: 'not-needed', baseUrl: openai.url.replace('/v1', '/v1') });
+    const local = await OpenAiClient.create({ provider: 'local', apiKey: 'not-needed', baseUrl: openai.url.replace('/v1', '/v1') });
     // The fake wants the OpenAI key; a local server usually wants none. Use a keyless server.
     const keyless = await FakeLlmServer.start('openai');
     try {
-      const client = new OpenAiClient({ provider: 'local', apiKey: 'not-needed', baseUrl: keyless.url });
+      const client = await OpenAiClient.create({ provider: 'local', apiKey: 'not-needed', baseUrl: keyless.url });
       const { runner } = runnerFor(client);
       const result = await runner.run(request('local', 'llama3'), never);
       expect(result.outcome).toMatchObject({ ok: true });

@@ -110,7 +110,7 @@ export class CallRunner {
       return answer;
     } catch (err) {
       if (stopping.aborted) throw new CallAbandonedError('stopping');
-      const failure = classifyFailure(err, timedOut);
+      const failure = classifyFailure(err, timedOut, client.errors);
       return { ...failure, message: redactSecrets(failure.message, this.deps.secrets).slice(0, 2000) };
     } finally {
       clearTimeout(timer);

@@ -1,5 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import type { SdkErrorClasses } from '../providers/model-client';
 
 /** What went wrong with one attempt, and whether another attempt may help. */
 export interface AttemptFailure {
@@ -49,22 +48,26 @@ function byStatus(status: number, message: string, headers: HeaderBag, now: numb
   return { ...base, errorClass: 'client_error', retryable: false };
 }
 
+/** `instanceof` without narrowing `value` (an SDK's classes are plain `Error`s to the type checker). */
+const isA = (value: unknown, cls: SdkErrorClasses[keyof SdkErrorClasses]): boolean => value instanceof cls;
+
 /**
- * Sorts an error from either SDK (or the network under it) into a class. Retryable: 429,
- * 5xx, timeouts, connection resets and drops (mid-stream too), malformed responses. Not
- * retryable: every other 4xx. `timedOut` says our own per-attempt timer aborted it.
+ * Sorts an error from a provider's SDK (whose error classes are `sdk`), or the network under
+ * it, into a class. Retryable: 429, 5xx, timeouts, connection resets and drops (mid-stream
+ * too), malformed responses. Not retryable: every other 4xx. `timedOut` says our own
+ * per-attempt timer aborted it.
  */
-export function classifyFailure(err: unknown, timedOut: boolean, now = Date.now()): AttemptFailure {
+export function classifyFailure(err: unknown, timedOut: boolean, sdk?: SdkErrorClasses, now = Date.now()): AttemptFailure {
   const message = err instanceof Error ? err.message : String(err);
   const none = { httpStatus: null, retryAfterMs: null, message };
   if (timedOut) return { ...none, errorClass: 'timeout', retryable: true, message: 'the attempt passed its time limit' };
-  if (err instanceof OpenAI.APIError || err instanceof Anthropic.APIError) {
+  if (sdk && isA(err, sdk.APIError)) {
     const status = (err as { status?: number }).status;
     if (typeof status === 'number') return byStatus(status, message, (err as { headers?: HeaderBag }).headers, now);
-    if (err instanceof OpenAI.APIConnectionTimeoutError || err instanceof Anthropic.APIConnectionTimeoutError) {
+    if (isA(err, sdk.APIConnectionTimeoutError)) {
       return { ...none, errorClass: 'timeout', retryable: true };
     }
-    if (err instanceof OpenAI.APIConnectionError || err instanceof Anthropic.APIConnectionError) {
+    if (isA(err, sdk.APIConnectionError)) {
       return { ...none, errorClass: 'connection', retryable: true };
     }
     // A stream that carried an error event, or broke off, has no status.

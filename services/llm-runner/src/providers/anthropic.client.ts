@@ -1,6 +1,11 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { estimateMessageTokens, estimateTokens } from '@topdog/models';
-import type { ModelAnswer, ModelClient, ModelRequest } from './model-client';
+import type { ModelAnswer, ModelClient, ModelRequest, SdkErrorClasses } from './model-client';
+
+export interface AnthropicClientOptions {
+  apiKey: string;
+  baseUrl: string | undefined;
+}
 
 /**
  * Claude's Messages API through `@anthropic-ai/sdk`, streamed. Retries and timeouts are ours.
@@ -9,11 +14,19 @@ import type { ModelAnswer, ModelClient, ModelRequest } from './model-client';
 export class AnthropicClient implements ModelClient {
   readonly provider = 'anthropic' as const;
   readonly baseUrl: string;
+  readonly errors: SdkErrorClasses;
   private readonly sdk: Anthropic;
 
-  constructor(options: { apiKey: string; baseUrl: string | undefined }) {
-    this.sdk = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: 24 * 3600_000 });
+  private constructor(options: AnthropicClientOptions, Sdk: typeof Anthropic) {
+    this.sdk = new Sdk({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: 24 * 3600_000 });
     this.baseUrl = this.sdk.baseURL;
+    this.errors = Sdk;
+  }
+
+  /** The SDK is loaded here, when the provider is configured, not by every llm-runner at start-up. */
+  static async create(options: AnthropicClientOptions): Promise<AnthropicClient> {
+    const { default: Sdk } = await import('@anthropic-ai/sdk');
+    return new AnthropicClient(options, Sdk);
   }
 
   async complete(request: ModelRequest, signal: AbortSignal, onDelta: (text: string) => void): Promise<ModelAnswer> {

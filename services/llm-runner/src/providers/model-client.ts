@@ -18,10 +18,21 @@ export interface ModelAnswer {
   finishReason: string | null;
 }
 
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** The error classes of a provider's SDK (OpenAI's and Anthropic's have the same three). */
+export interface SdkErrorClasses {
+  APIError: ErrorClass;
+  APIConnectionError: ErrorClass;
+  APIConnectionTimeoutError: ErrorClass;
+}
+
 /** A provider's API through its official SDK (or the built-in offline model). */
 export interface ModelClient {
   readonly provider: ProviderName;
   readonly baseUrl: string | null;
+  /** What its failures are made of, for `classifyFailure` (none for the offline model). */
+  readonly errors?: SdkErrorClasses;
   /** Streams one attempt; `onDelta` gets each piece of text as it arrives. Aborts with `signal`. */
   complete(request: ModelRequest, signal: AbortSignal, onDelta: (text: string) => void): Promise<ModelAnswer>;
   /** A cheap authenticated request (list models), to check the provider is reachable. */

@@ -1,7 +1,7 @@
 import type { ProviderName } from '@topdog/contracts';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { estimateMessageTokens, estimateTokens } from '@topdog/models';
-import type { ModelAnswer, ModelClient, ModelRequest } from './model-client';
+import type { ModelAnswer, ModelClient, ModelRequest, SdkErrorClasses } from './model-client';
 
 export interface OpenAiClientOptions {
   provider: Extract<ProviderName, 'openai' | 'local'>;
@@ -17,12 +17,20 @@ export interface OpenAiClientOptions {
 export class OpenAiClient implements ModelClient {
   readonly provider: OpenAiClientOptions['provider'];
   readonly baseUrl: string;
+  readonly errors: SdkErrorClasses;
   private readonly sdk: OpenAI;
 
-  constructor(options: OpenAiClientOptions) {
+  private constructor(options: OpenAiClientOptions, Sdk: typeof OpenAI) {
     this.provider = options.provider;
-    this.sdk = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: 24 * 3600_000 });
+    this.sdk = new Sdk({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: 24 * 3600_000 });
     this.baseUrl = this.sdk.baseURL;
+    this.errors = Sdk;
+  }
+
+  /** The SDK is loaded here, when a provider needs it, not by every llm-runner at start-up. */
+  static async create(options: OpenAiClientOptions): Promise<OpenAiClient> {
+    const { default: Sdk } = await import('openai');
+    return new OpenAiClient(options, Sdk);
   }
 
   async complete(request: ModelRequest, signal: AbortSignal, onDelta: (text: string) => void): Promise<ModelAnswer> {

@@ -10,13 +10,16 @@ import { OpenAiClient } from './openai.client';
 
 type Check = Pick<ProviderStatus, 'reachable' | 'checkedAt' | 'latencyMs' | 'error'>;
 
-/** The clients the settings allow: a provider without its key (or base URL) has none. */
-export function clientsFrom(config: LlmRunnerConfig): Partial<Record<ProviderName, ModelClient>> {
+/**
+ * The clients the settings allow: a provider without its key (or base URL) has none, and its
+ * SDK is never loaded (each weighs tens of MB of memory).
+ */
+export async function clientsFrom(config: LlmRunnerConfig): Promise<Partial<Record<ProviderName, ModelClient>>> {
   const clients: Partial<Record<ProviderName, ModelClient>> = { offline: new OfflineClient() };
-  if (config.OPENAI_API_KEY) clients.openai = new OpenAiClient({ provider: 'openai', apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL });
-  if (config.ANTHROPIC_API_KEY) clients.anthropic = new AnthropicClient({ apiKey: config.ANTHROPIC_API_KEY, baseUrl: config.ANTHROPIC_BASE_URL });
+  if (config.OPENAI_API_KEY) clients.openai = await OpenAiClient.create({ provider: 'openai', apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL });
+  if (config.ANTHROPIC_API_KEY) clients.anthropic = await AnthropicClient.create({ apiKey: config.ANTHROPIC_API_KEY, baseUrl: config.ANTHROPIC_BASE_URL });
   if (config.LOCAL_LLM_BASE_URL) {
-    clients.local = new OpenAiClient({ provider: 'local', apiKey: config.LOCAL_LLM_API_KEY ?? 'not-needed', baseUrl: config.LOCAL_LLM_BASE_URL });
+    clients.local = await OpenAiClient.create({ provider: 'local', apiKey: config.LOCAL_LLM_API_KEY ?? 'not-needed', baseUrl: config.LOCAL_LLM_BASE_URL });
   }
   return clients;
 }
@@ -67,7 +70,7 @@ export class ProviderRegistry {
           await client.check(AbortSignal.timeout(timeoutMs));
           this.record(client.provider, { reachable: true, latencyMs: Math.round(performance.now() - started), error: null });
         } catch (err) {
-          const failure = classifyFailure(err, false);
+          const failure = classifyFailure(err, false, client.errors);
           const error = redactSecrets(`${failure.errorClass}: ${failure.message}`, secretsOf(this.config)).slice(0, 500);
           this.record(client.provider, { reachable: false, latencyMs: null, error });
           this.logger.warn({ provider: client.provider, error }, 'provider check failed');

@@ -57,7 +57,8 @@ export class WorkflowCommandHandler {
   private readonly maxAttempts: number;
 
   constructor(private readonly deps: WorkflowCommandHandlerDeps) {
-    this.cache = new LRUCache({ max: deps.cacheSize ?? 50_000 });
+    // Bounded by count through maxSize: with `max`, lru-cache would allocate room for every entry up front.
+    this.cache = new LRUCache({ maxSize: deps.cacheSize ?? 50_000, sizeCalculation: () => 1 });
     this.maxAttempts = deps.maxAttempts ?? 5;
   }
 
