@@ -3,7 +3,7 @@ export interface Figure {
   section: string;
   name: string;
   value: number;
-  unit: 'ms' | 'req/s' | 'events/s' | 'appends/s' | 'reads/s' | 'MB';
+  unit: 'ms' | 'µs' | 'req/s' | 'events/s' | 'appends/s' | 'reads/s' | 'MB';
   baseline?: { name: string; value: number };
   target?: Target;
   note?: string;

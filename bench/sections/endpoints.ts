@@ -1,7 +1,7 @@
 // Our four endpoints beside the bare NATS baseline, driven by one load generator (autocannon):
 // latency at concurrency 1 and sustained throughput at concurrency 32. The services' RSS is
 // read idle (IDLE_AFTER_START_MS after start, before any load) and at its peak under the
-// concurrency-32 runs.
+// concurrency-32 runs, and each process's CPU is counted over every concurrency-32 run.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request } from 'autocannon';
 import { initializeBody } from '../../test/support/http';
@@ -9,6 +9,7 @@ import { SERVICES, type System } from '../../test/support/system';
 import { atLeast, below, type Figure } from '../report/figures';
 import { load, type Measured } from '../load/measure';
 import type { Baseline } from '../support/baseline';
+import { countCpu } from '../support/process-cpu';
 import { rssMb, samplePeakRss } from '../support/process-memory';
 
 export interface EndpointOptions {
@@ -60,6 +61,9 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   ];
 
   const runs: Measured[] = [];
+  /** CPU seconds per process during each concurrency-32 run, by scenario. */
+  const cpu = new Map<string, Record<string, number>>();
+  const cpuPids = { ...pids, 'baseline NATS responder': baseline.responderPid, 'nats-server': system.nats.pid!, 'load generator': process.pid };
   const run = async (r: Promise<Measured>) => {
     const m = await r;
     runs.push(m);
@@ -73,7 +77,11 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   for (const s of scenarios) await run(load({ name: s.name, url: s.url, connections: 1, amount: o.sequential, requests: s.requests() }));
   o.log(`concurrency ${o.concurrency}, ${o.durationSeconds} s each`);
   const peaks = samplePeakRss(pids);
-  for (const s of scenarios) await run(load({ name: s.name, url: s.url, connections: o.concurrency, duration: o.durationSeconds, requests: s.requests() }));
+  for (const s of scenarios) {
+    const counting = countCpu(cpuPids);
+    await run(load({ name: s.name, url: s.url, connections: o.concurrency, duration: o.durationSeconds, requests: s.requests() }));
+    cpu.set(s.name, counting.stop());
+  }
   const underLoad = peaks.stop();
 
   const figures: Figure[] = [];
@@ -97,12 +105,40 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
       if (c === 1) figures.push({ section, name: `${r.name} p99.9`, value: r.p999, unit: 'ms', ...vs('p999') });
     }
   }
+  figures.push(...cpuPerRequest(cpu, runs.filter((r) => r.connections === o.concurrency), o.concurrency));
   const memory = 'Memory (RSS, from /proc)';
   for (const s of SERVICES) {
     figures.push({ section: memory, name: `${s} idle`, value: idle[s]!, unit: 'MB', baseline: { name: 'bare HTTP + NATS server idle', value: idle['baseline HTTP server']! }, target: below(80) });
   }
   for (const s of SERVICES) {
     figures.push({ section: memory, name: `${s} peak under load`, value: underLoad[s]!, unit: 'MB', baseline: { name: 'bare HTTP + NATS server under load', value: underLoad['baseline HTTP server']! } });
+  }
+  return figures;
+}
+
+/** Processes that serve our endpoints; the baseline's are its HTTP server and responder. */
+const OURS = [...SERVICES, 'nats-server', 'load generator'];
+const THEIRS = ['baseline HTTP server', 'baseline NATS responder', 'nats-server', 'load generator'];
+
+/**
+ * Where each request's CPU goes, process by process (the kernel's accounting over each
+ * concurrency-32 run, divided by the requests served): the whole machine's cost of one request
+ * beside the baseline's, which bounds the throughput two cores can give.
+ */
+function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[], concurrency: number): Figure[] {
+  const section = `CPU per request at concurrency ${concurrency} (from /proc)`;
+  const perRequest = (name: string, processes: string[]) => {
+    const used = cpu.get(name)!;
+    const requests = runs.find((r) => r.name === name)!.requests;
+    return Object.fromEntries(processes.map((p) => [p, (used[p]! / requests) * 1e6]));
+  };
+  const sum = (byProcess: Record<string, number>) => Object.values(byProcess).reduce((a, b) => a + b, 0);
+  const figures: Figure[] = [];
+  for (const name of Object.keys(baselineOf)) {
+    const ours = perRequest(name, OURS);
+    const floor = baselineOf[name]!;
+    figures.push({ section, name: `${name}: all processes`, value: sum(ours), unit: 'µs', baseline: { name: floor, value: sum(perRequest(floor, THEIRS)) } });
+    for (const p of OURS) figures.push({ section, name: `${name}: ${p}`, value: ours[p]!, unit: 'µs' });
   }
   return figures;
 }

@@ -14,8 +14,10 @@ function startProcess(script: string, env: Record<string, string>): Promise<Chil
 
 export interface Baseline extends AsyncDisposable {
   url: string;
-  /** The bare HTTP server's process (for its RSS). */
+  /** The bare HTTP server's process (for its RSS and CPU). */
   pid: number;
+  /** The process answering its NATS requests (for its CPU). */
+  responderPid: number;
 }
 
 /** The bare baseline: a node:http server doing plain NATS work, and a responder in another process. */
@@ -26,6 +28,7 @@ export async function startBaseline(natsUrl: string): Promise<Baseline> {
   return {
     url: `http://127.0.0.1:${port}`,
     pid: server.pid!,
+    responderPid: responder.pid!,
     async [Symbol.asyncDispose]() {
       server.kill();
       responder.kill();

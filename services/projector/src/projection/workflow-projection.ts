@@ -142,19 +142,30 @@ export class WorkflowProjection {
         const next = evolveStatus(current, event);
         if (next) this.deps.store.setStatus(next);
       }
-      const view = this.prompts.get(workflowId);
-      if (event.type === 'WorkflowInitialized' || view?.revision === event.revision - 1) {
-        const next = evolvePromptView(view, event);
-        if (next) this.prompts.set(workflowId, next);
-      } else if (view && view.revision < event.revision) {
-        this.prompts.delete(workflowId);
-      }
+      this.applyToPromptView(workflowId, event);
     }
     this.tracker.advance(raw.position);
     this.eventsApplied++;
     if (!this.caughtUpFlag && raw.position >= this.headAtStart) this.setCaughtUp(true);
     this.scheduleBroadcast();
     if (this.deps.store.pending >= (this.deps.maxPendingWrites ?? 20_000)) await this.flush();
+  }
+
+  /**
+   * Prompt views are a cache: live, each event updates the view in memory; while catching up
+   * (a start, a rebuild) none is built, since most workflows of a backlog are never asked for
+   * again, and one that is gets its view folded from its stream on demand.
+   */
+  private applyToPromptView(workflowId: string, event: WorkflowEnvelope): void {
+    const view = this.prompts.get(workflowId);
+    if (!this.caughtUpFlag) {
+      if (view) this.prompts.delete(workflowId);
+    } else if (event.type === 'WorkflowInitialized' || view?.revision === event.revision - 1) {
+      const next = evolvePromptView(view, event);
+      if (next) this.prompts.set(workflowId, next);
+    } else if (view && view.revision < event.revision) {
+      this.prompts.delete(workflowId);
+    }
   }
 
   private flushing: Promise<void> | undefined;
