@@ -4,6 +4,7 @@ export * from './envelope';
 export * from './reply';
 export * from './subjects';
 export * from './health';
+export * from './workflow/ids';
 export * from './workflow/workflow.commands';
 export * from './workflow/workflow.events';
 export * from './workflow/workflow.queries';

@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { Phase, Role } from '../phases';
 import { ProviderName } from '../llm/providers';
 import { ChatMessage } from '../llm/chat-message';
-
-const WorkflowId = z.uuid();
-const CallId = z.uuid();
+import { CallId, WorkflowId } from './ids';
 
 /** US dollars per million tokens, copied into each request so its cost can be recomputed. */
 export const Pricing = z.object({ inputPerMTok: z.number().nullable(), outputPerMTok: z.number().nullable() });

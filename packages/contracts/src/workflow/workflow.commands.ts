@@ -3,8 +3,7 @@ import { CommandMetadata } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowBudget } from './workflow.events';
 import { replyOf } from '../reply';
-
-export const WorkflowId = z.uuid();
+import { CallId, WorkflowId } from './ids';
 
 /** Starts a workflow in DISCOVERY. The id is chosen by the caller (the gateway). */
 export const InitializeWorkflow = z.object({
@@ -21,7 +20,7 @@ export const InitializeWorkflow = z.object({
     autoAdvance: z.boolean().default(false),
     budget: WorkflowBudget.default({ maxCostUsd: null, maxTokens: null }),
     /** The id of the first model call when auto-advance starts one (chosen by the caller). */
-    firstCallId: z.uuid().optional(),
+    firstCallId: CallId.optional(),
   }),
   metadata: CommandMetadata,
 });
@@ -33,7 +32,7 @@ export const InitializeWorkflowResult = z.object({
   systemPrompt: z.string(),
   nextAction: z.string(),
   /** The model call auto-advance requested, if any. */
-  callId: z.uuid().nullable().default(null),
+  callId: CallId.nullable().default(null),
   revision: z.number().int(),
   position: z.number().int(),
 });
@@ -76,7 +75,7 @@ export const RunPhase = z.object({
   data: z.object({
     workflowId: WorkflowId,
     /** The call's id, chosen by the caller so a retry names the same call. */
-    callId: z.uuid(),
+    callId: CallId,
     expectedState: WorkflowStateName.optional(),
   }),
   metadata: CommandMetadata,
@@ -85,7 +84,7 @@ export type RunPhase = z.infer<typeof RunPhase>;
 
 export const RunPhaseResult = z.object({
   workflowId: WorkflowId,
-  callId: z.uuid(),
+  callId: CallId,
   phase: Phase,
   role: Role,
   model: z.string(),
@@ -124,10 +123,10 @@ export const RecordLlmResult = z.object({
   type: z.literal('RecordLlmResult'),
   data: z.object({
     workflowId: WorkflowId,
-    callId: z.uuid(),
+    callId: CallId,
     outcome: LlmCallOutcome,
     /** The id auto-advance gives the next call, if it requests one. */
-    nextCallId: z.uuid(),
+    nextCallId: CallId,
   }),
   metadata: CommandMetadata,
 });
@@ -135,7 +134,7 @@ export type RecordLlmResult = z.infer<typeof RecordLlmResult>;
 
 export const RecordLlmResultResult = z.object({
   workflowId: WorkflowId,
-  callId: z.uuid(),
+  callId: CallId,
   /** False when the result was already recorded (a redelivery): nothing was written. */
   recorded: z.boolean(),
   revision: z.number().int(),
@@ -145,7 +144,7 @@ export type RecordLlmResultResult = z.infer<typeof RecordLlmResultResult>;
 export const RecordLlmResultReply = replyOf(RecordLlmResultResult);
 
 /** Asked by the llm-runner before it calls a model: is this call still waiting for a result? */
-export const GetLlmCallStatus = z.object({ workflowId: WorkflowId, callId: z.uuid() });
+export const GetLlmCallStatus = z.object({ workflowId: WorkflowId, callId: CallId });
 export type GetLlmCallStatus = z.infer<typeof GetLlmCallStatus>;
 export const LlmCallStatus = z.object({ status: z.enum(['pending', 'recorded', 'unknown']) });
 export type LlmCallStatus = z.infer<typeof LlmCallStatus>;

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { envelopeOf, type Envelope } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
+import { WorkflowId } from './ids';
 import { BudgetExceeded, LlmCallFailed, LlmCallRequested, LlmCallSucceeded, PhaseOutputRejected } from './llm-call.events';
-
-const WorkflowId = z.uuid();
 
 /** Spending limits of one workflow over all its model calls. */
 export const WorkflowBudget = z.object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { replyOf } from '../reply';
-import { WorkflowId } from './workflow.commands';
+import { WorkflowId } from './ids';
 import { ChatMessage } from '../llm/chat-message';
 
 /**
