@@ -6,3 +6,4 @@ export * from './shutdown';
 export * from './reply';
 export * from './nest-request';
 export * from './run-service';
+export * from './retry-delay';

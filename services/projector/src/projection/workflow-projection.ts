@@ -1,5 +1,6 @@
 import { WorkflowEnvelope, type ProjectorCheckpoint } from '@topdog/contracts';
 import type { EventStore, StoredEvent } from '@topdog/event-store';
+import { retryDelayMs } from '@topdog/runtime';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { evolvePromptView, type PromptView } from '../read-models/prompt-context';
@@ -121,7 +122,7 @@ export class WorkflowProjection {
         if (signal.aborted) break;
         failures++;
         this.deps.logger.warn({ err, position: this.tracker.position }, 'projection interrupted; resuming');
-        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** Math.min(failures, 6))));
+        await new Promise((r) => setTimeout(r, retryDelayMs(failures)));
       }
     }
   }
