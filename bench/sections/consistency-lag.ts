@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { InitializeWorkflowReply, subject, SUBJECTS } from '@topdog/contracts';
-import { requestReply } from '@topdog/runtime';
+import { REQUESTS, subject, SUBJECTS } from '@topdog/contracts';
+import { request } from '@topdog/runtime';
 import type { System } from '../../test/support/system';
 import { percentile } from '../load/measure';
 import { below, type Figure } from '../report/figures';
@@ -42,10 +42,9 @@ export async function measureLag(system: System, samples: number): Promise<Figur
     for (let i = 0; i < samples; i++) {
       const data = { workflowId: randomUUID(), projectId: 'bench', buildId: null, userId: 'bench', requirements: {}, model: 'gpt-4', temperature: 0.7, maxTokens: 1000 };
       const metadata = { correlationId: randomUUID(), causationId: null, actor: 'user:bench', now: new Date().toISOString() };
-      const reply = await requestReply(nc, system.prefix, SUBJECTS.initializeWorkflow, { type: 'InitializeWorkflow', data, metadata }, InitializeWorkflowReply, 5_000);
+      const { position } = await request(nc, system.prefix, REQUESTS.initializeWorkflow, { type: 'InitializeWorkflow', data, metadata }, 5_000);
       const repliedAt = performance.now();
-      if (!reply.ok) throw new Error(`initialize failed: ${JSON.stringify(reply.error)}`);
-      ours.push(Math.max(0, (await checkpoints.reached(reply.value.position)) - repliedAt));
+      ours.push(Math.max(0, (await checkpoints.reached(position)) - repliedAt));
     }
 
     // The bare floor: publish-ack, then an ordered consumer's receipt of the same message.

@@ -1,4 +1,4 @@
-import { ErrorResponse, type ErrorDetail } from '@topdog/contracts';
+import { ErrorResponse, isRetryableCode, type ErrorDetail } from '@topdog/contracts';
 
 /** A failed API call: the HTTP status and the API's error code, message and details (status 0: no answer). */
 export class TopDogApiError extends Error {
@@ -11,6 +11,11 @@ export class TopDogApiError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  /** Worth sending again as is after a back-off: no answer, or a code the API marks retryable. */
+  get retryable(): boolean {
+    return this.status === 0 || isRetryableCode(this.code);
   }
 
   /** The error an API response carries, or one describing a response that is not the API's. */

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { AuditRecordBody, TokenDelta } from '@topdog/contracts';
+import { AuditRecordBody, backoffMs, TokenDelta } from '@topdog/contracts';
 import { TopDogApiError } from './api-error';
 
 /** A stored event as it arrives live, or a transient token delta. */
@@ -43,8 +43,7 @@ export async function* liveEvents(fetchImpl: typeof fetch, url: URL, options: Li
       const headers: Record<string, string> = { accept: 'text/event-stream' };
       if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
       const res = await fetchImpl(url, { headers, signal: options.signal });
-      if (res.status >= 400 && res.status < 500) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
-      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok || !res.body) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
       attempt = 0;
       options.onConnected?.();
       const decoder = new TextDecoder();
@@ -69,14 +68,13 @@ export async function* liveEvents(fetchImpl: typeof fetch, url: URL, options: Li
         wake = undefined;
       }
     } catch (err) {
-      if (err instanceof TopDogApiError || options.signal?.aborted) {
-        if (options.signal?.aborted) return;
-        throw err;
-      }
+      if (options.signal?.aborted) return;
+      // A refusal (bad filter, unknown workflow) stays one; an outage is waited out.
+      if (err instanceof TopDogApiError && err.status < 500 && !err.retryable) throw err;
     }
     if (options.reconnect === false || options.signal?.aborted) return;
     attempt++;
     options.onReconnect?.(attempt, lastEventId);
-    await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(attempt, 6))));
+    await new Promise((r) => setTimeout(r, backoffMs(attempt)));
   }
 }

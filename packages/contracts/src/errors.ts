@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Every error code the system answers with. The gateway maps them to HTTP statuses in one
- * place; services send them in replies. RETRYABLE_CODES lists those a client may retry as is.
+ * place; services send them in replies. `RETRYABLE_CODES` (retry.ts) lists those a caller may retry as is.
  */
 export const ErrorCode = z.enum([
   'VALIDATION_FAILED',
@@ -20,8 +20,6 @@ export const ErrorCode = z.enum([
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
-
-export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set(['UNAVAILABLE', 'CONFLICT']);
 
 /** One problem with the input: where it is (a dotted path) and what is wrong. */
 export const ErrorDetail = z.object({ field: z.string(), reason: z.string() });

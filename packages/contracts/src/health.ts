@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { replyOf } from './reply';
 
 export const ServiceName = z.enum(['gateway', 'orchestrator', 'llm-runner', 'projector']);
 export type ServiceName = z.infer<typeof ServiceName>;
@@ -12,20 +11,25 @@ export const HealthStatus = z.object({
   details: z.record(z.string(), z.unknown()).default({}),
 });
 export type HealthStatus = z.infer<typeof HealthStatus>;
-export const HealthReply = replyOf(HealthStatus);
 
-/** Broadcast by each projector instance after applying events, and as a heartbeat. */
-export const ProjectorCheckpoint = z.object({
+/**
+ * The position a projector instance has applied: broadcast after applying events, and every
+ * second as a heartbeat. (Not its checkpoint: that is the position stored to resume from.)
+ */
+export const ProjectorApplied = z.object({
   instanceId: z.string(),
   position: z.number().int().nonnegative(),
-  /** False while the instance is still catching up with the head it saw at start. */
+  /**
+   * False while the instance is catching up with the head it saw when its run began, and while
+   * its watchdog sees it behind the event store's head (a stalled subscription): the gateway
+   * does not wait for an instance that is not caught up.
+   */
   caughtUp: z.boolean(),
 });
-export type ProjectorCheckpoint = z.infer<typeof ProjectorCheckpoint>;
+export type ProjectorApplied = z.infer<typeof ProjectorApplied>;
 
 export const RebuildReadModels = z.object({ reason: z.string().max(500).default('requested') });
 export const RebuildResult = z.object({ instanceId: z.string(), startedAt: z.iso.datetime() });
-export const RebuildReply = replyOf(RebuildResult);
 
 /** How far a projector instance is through its run (a rebuild, or catching up after a start). */
 export const GetProjectionProgress = z.object({}).default({});
@@ -41,4 +45,3 @@ export const ProjectionProgress = z.object({
   runStartedAt: z.iso.datetime(),
 });
 export type ProjectionProgress = z.infer<typeof ProjectionProgress>;
-export const ProjectionProgressReply = replyOf(ProjectionProgress);

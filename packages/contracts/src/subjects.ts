@@ -1,22 +1,10 @@
 /**
- * Subject names, relative to the deployment prefix (`TOPDOG_PREFIX`, default `topdog`).
- * `subject(prefix, name)` gives the wire subject; NestJS handlers register the relative
- * names and the transport adds the prefix.
+ * Subject names outside the message catalogue (catalogue/), relative to the deployment prefix
+ * (`TOPDOG_PREFIX`, default `topdog`). `subject(prefix, name)` gives the wire subject.
  */
 export const SUBJECTS = {
-  initializeWorkflow: 'cmd.workflow.initialize',
-  completePhase: 'cmd.workflow.complete-phase',
-  runPhase: 'cmd.workflow.run-phase',
-  recordLlmResult: 'cmd.workflow.record-llm-result',
-  /** Answered by the orchestrator (the writer knows best whether a call is still pending). */
-  llmCallStatus: 'query.workflow.llm-call',
-  llmProviders: 'query.llm.providers',
-  workflowStatus: 'query.workflow.status',
-  aiPrompt: 'query.workflow.prompt',
-  projectorCheckpoint: 'projector.checkpoint',
-  rebuildReadModels: 'projector.rebuild',
-  projectionProgress: 'projector.progress',
-  health: (service: string) => `health.${service}`,
+  /** Each projector instance's applied position (`ProjectorApplied`), broadcast. */
+  projectorApplied: 'projector.applied',
 } as const;
 
 /** A valid prefix: one subject token, also usable in stream and bucket names. */

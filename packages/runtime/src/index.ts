@@ -5,5 +5,6 @@ export * from './nats-connection';
 export * from './shutdown';
 export * from './reply';
 export * from './nest-request';
+export * from './publication';
 export * from './run-service';
 export * from './retry-delay';

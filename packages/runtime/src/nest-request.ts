@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
-import { subject, TopDogError, type Reply } from '@topdog/contracts';
-import type { z } from 'zod';
+import { subject, TopDogError, type Reply, type RequestDefinition, type ReplyOf, type RequestOf } from '@topdog/contracts';
 
 /** Nest's NATS reply packet. */
 interface NestReplyPacket {
@@ -13,18 +12,19 @@ interface NestReplyPacket {
 const encoder = new TextEncoder();
 
 /**
- * A request to a NestJS NATS handler in Nest's wire format (`{ pattern, data, id }`), on a
- * connection we already hold. The reply is validated with its schema; a missing or slow
- * service is UNAVAILABLE, never an exception without a code.
+ * Sends a request of the catalogue to its NestJS handler in Nest's wire format
+ * (`{ pattern, data, id }`), on a connection we already hold, and returns the answer validated
+ * with the definition's reply schema. A typed error in the reply is thrown as a TopDogError; a
+ * missing or slow service is UNAVAILABLE, never an exception without a code.
  */
-export async function requestReply<S extends z.ZodType<Reply<unknown>>>(
+export async function request<D extends RequestDefinition>(
   nc: NatsConnection,
   prefix: string,
-  pattern: string,
-  data: unknown,
-  replySchema: S,
+  definition: D,
+  data: RequestOf<D>,
   timeoutMs: number,
-): Promise<z.infer<S>> {
+): Promise<ReplyOf<D>> {
+  const pattern = definition.subject;
   const packet = encoder.encode(JSON.stringify({ pattern, data, id: randomUUID() }));
   const limit = nc.info?.max_payload ?? 1024 * 1024;
   if (packet.byteLength > limit) {
@@ -46,13 +46,19 @@ export async function requestReply<S extends z.ZodType<Reply<unknown>>>(
   if (raw.err !== undefined && raw.err !== null) {
     throw new TopDogError('INTERNAL', `${pattern} failed`, [], { cause: raw.err });
   }
-  const parsed = replySchema.safeParse(raw.response);
+  const parsed = definition.wire.safeParse(raw.response);
   if (!parsed.success) throw new TopDogError('INTERNAL', `${pattern} sent a malformed reply`, [], { cause: parsed.error });
-  return parsed.data;
+  if (!parsed.data.ok) throw TopDogError.fromBody(parsed.data.error);
+  return parsed.data.value as ReplyOf<D>;
 }
 
-/** The reply's value, or its error thrown as a TopDogError. */
-export function unwrap<T>(reply: Reply<T>): T {
-  if (reply.ok) return reply.value;
-  throw TopDogError.fromBody(reply.error);
+/** A request's outcome as a Reply, for callers that branch on the error code rather than catch it. */
+export function settle<T>(pending: Promise<T>): Promise<Reply<T>> {
+  return pending.then(
+    (value) => ({ ok: true as const, value }),
+    (err: unknown) => {
+      if (err instanceof TopDogError) return { ok: false as const, error: err.toBody() };
+      throw err;
+    },
+  );
 }

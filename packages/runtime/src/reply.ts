@@ -1,18 +1,18 @@
-import { detailsFromZod, TopDogError, type Reply } from '@topdog/contracts';
+import { detailsFromZod, TopDogError, type AnswerOf, type ReceivedOf, type Reply, type RequestDefinition } from '@topdog/contracts';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 
 /**
- * Validates a request at the NATS boundary, runs the handler, and turns the outcome into a
- * reply: typed errors keep their code; anything else is logged and answered as INTERNAL.
+ * The handler's side of a request of the catalogue: validates what arrived with the
+ * definition's request schema, runs the handler, and turns the outcome into a reply. Typed
+ * errors keep their code; anything else is logged and answered as INTERNAL.
  */
-export async function replyTo<S extends z.ZodType, T>(
-  schema: S,
+export async function handleRequest<D extends RequestDefinition>(
+  definition: D,
   raw: unknown,
   logger: Logger,
-  handle: (input: z.infer<S>) => Promise<T>,
-): Promise<Reply<T>> {
-  const parsed = schema.safeParse(raw);
+  handle: (input: ReceivedOf<D>) => Promise<AnswerOf<D>> | AnswerOf<D>,
+): Promise<Reply<AnswerOf<D>>> {
+  const parsed = definition.request.safeParse(raw ?? {});
   if (!parsed.success) {
     return {
       ok: false,
@@ -20,10 +20,10 @@ export async function replyTo<S extends z.ZodType, T>(
     };
   }
   try {
-    return { ok: true, value: await handle(parsed.data) };
+    return { ok: true, value: await handle(parsed.data as ReceivedOf<D>) };
   } catch (err) {
     if (err instanceof TopDogError) return { ok: false, error: err.toBody() };
-    logger.error({ err }, 'request failed');
+    logger.error({ err, subject: definition.subject }, 'request failed');
     return { ok: false, error: { code: 'INTERNAL', message: 'internal error', details: [] } };
   }
 }

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
-import { LLM_REQUEST_QUEUE, liveTokensSubject } from '@topdog/contracts';
+import { LLM_REQUEST_QUEUE, PUBLICATIONS } from '@topdog/contracts';
 import { JetStreamEventQueue } from '@topdog/event-store';
-import type { Logger, Running } from '@topdog/runtime';
+import { publish, type Logger, type Running } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
 import { CallRunner } from './calls/call-runner';
 import { secretsOf, type LlmRunnerConfig } from './config';
@@ -33,11 +33,10 @@ function overheadSummary(timings: readonly CallTiming[]) {
 export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<Running> {
   const registry = new ProviderRegistry(await clientsFrom(config), config, logger);
   registry.start();
-  const encoder = new TextEncoder();
   const runner = new CallRunner({
     clientFor: (p) => registry.clientFor(p),
     missingSetting: (p) => registry.missingSetting(p),
-    publishDelta: (delta) => nc.publish(liveTokensSubject(config.TOPDOG_PREFIX, delta.workflowId), encoder.encode(JSON.stringify(delta))),
+    publishDelta: (delta) => publish(nc, config.TOPDOG_PREFIX, PUBLICATIONS.tokenDelta, [delta.workflowId], delta),
     timeoutMs: config.LLM_CALL_TIMEOUT_MS,
     maxAttempts: config.LLM_MAX_ATTEMPTS,
     backoff: { baseMs: config.LLM_RETRY_BASE_MS, maxMs: config.LLM_RETRY_MAX_MS, retryAfterMaxMs: config.LLM_RETRY_AFTER_MAX_MS },

@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import {
-  CompletePhaseReply,
-  InitializeWorkflowReply,
-  PHASES,
-  SUBJECTS,
-  workflowStreamId,
-  type CommandMetadata,
-} from '@topdog/contracts';
+import { PHASES, REQUESTS, workflowStreamId, type CommandMetadata } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
-import { createLogger, parseConfig, requestReply } from '@topdog/runtime';
+import { createLogger, parseConfig, request, settle } from '@topdog/runtime';
 import { startNatsServer, type NatsServerFixture } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrchestratorConfig } from './config';
@@ -40,29 +33,31 @@ describe('orchestrator over NATS', () => {
 
   const initialize = async (extra: Record<string, unknown> = {}, meta: Partial<CommandMetadata> = {}) => {
     const workflowId = randomUUID();
-    const reply = await requestReply(
-      nc,
-      prefix,
-      SUBJECTS.initializeWorkflow,
-      {
-        type: 'InitializeWorkflow',
-        data: { workflowId, projectId: 'p', buildId: null, userId: 'u', requirements: { d: 1 }, model: 'gpt-4', temperature: 0.7, maxTokens: 2000, ...extra },
-        metadata: metadata(meta),
-      },
-      InitializeWorkflowReply,
-      5000,
+    const reply = await settle(
+      request(
+        nc,
+        prefix,
+        REQUESTS.initializeWorkflow,
+        {
+          type: 'InitializeWorkflow',
+          data: { workflowId, projectId: 'p', buildId: null, userId: 'u', requirements: { d: 1 }, model: 'gpt-4', temperature: 0.7, maxTokens: 2000, ...extra },
+          metadata: metadata(meta),
+        },
+        5000,
+      ),
     );
     return { workflowId, reply };
   };
 
   const complete = (workflowId: string, extra: Record<string, unknown> = {}, meta: Partial<CommandMetadata> = {}) =>
-    requestReply(
-      nc,
-      prefix,
-      SUBJECTS.completePhase,
-      { type: 'CompletePhase', data: { workflowId, aiResponse: 'done', phaseResult: {}, ...extra }, metadata: metadata(meta) },
-      CompletePhaseReply,
-      10_000,
+    settle(
+      request(
+        nc,
+        prefix,
+        REQUESTS.completePhase,
+        { type: 'CompletePhase', data: { workflowId, aiResponse: 'done', phaseResult: {}, ...extra }, metadata: metadata(meta) },
+        10_000,
+      ),
     );
 
   beforeAll(async () => {
@@ -158,7 +153,8 @@ describe('orchestrator over NATS', () => {
   it('rejects unknown models, bad commands and unknown workflows with typed errors', async () => {
     const { reply } = await initialize({ model: 'gpt-imaginary' });
     expect(reply).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', details: [{ field: 'model' }] } });
-    const bad = await requestReply(nc, prefix, SUBJECTS.completePhase, { type: 'CompletePhase', data: { workflowId: 'nope' } }, CompletePhaseReply, 5000);
+    const malformed = { type: 'CompletePhase', data: { workflowId: 'nope' } } as unknown as Parameters<typeof request<typeof REQUESTS.completePhase>>[3];
+    const bad = await settle(request(nc, prefix, REQUESTS.completePhase, malformed, 5000));
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
       expect(bad.error.code).toBe('VALIDATION_FAILED');

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import {
-  CompletePhaseReply,
-  GetAiPromptReply,
-  GetWorkflowStatusReply,
-  InitializeWorkflowReply,
-  RebuildReply,
-  SUBJECTS,
-} from '@topdog/contracts';
-import { createLogger, parseConfig, requestReply, unwrap } from '@topdog/runtime';
+import { REQUESTS } from '@topdog/contracts';
+import { createLogger, parseConfig, request, settle } from '@topdog/runtime';
 import { startNatsServer, type NatsServerFixture } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrchestratorConfig } from '../../orchestrator/src/config';
@@ -41,21 +34,25 @@ describe('projector over NATS', () => {
 
   const initialize = async () => {
     const workflowId = randomUUID();
-    const value = unwrap(
-      await requestReply(nc, prefix, SUBJECTS.initializeWorkflow, {
+    const value = await request(
+      nc,
+      prefix,
+      REQUESTS.initializeWorkflow,
+      {
         type: 'InitializeWorkflow',
         data: { workflowId, projectId: 'p', buildId: null, userId: 'u', requirements: { goal: 'x' }, model: 'claude', temperature: 0.3, maxTokens: 900 },
         metadata: meta(),
-      }, InitializeWorkflowReply, 5000),
+      },
+      5000,
     );
     return { workflowId, position: value.position };
   };
   const complete = async (workflowId: string, aiResponse: string) =>
-    unwrap(await requestReply(nc, prefix, SUBJECTS.completePhase, { type: 'CompletePhase', data: { workflowId, aiResponse, phaseResult: { said: aiResponse } }, metadata: meta() }, CompletePhaseReply, 5000));
+    request(nc, prefix, REQUESTS.completePhase, { type: 'CompletePhase', data: { workflowId, aiResponse, phaseResult: { said: aiResponse } }, metadata: meta() }, 5000);
   const status = (workflowId: string, minPosition?: number) =>
-    requestReply(nc, prefix, SUBJECTS.workflowStatus, { workflowId, minPosition }, GetWorkflowStatusReply, 5000);
+    request(nc, prefix, REQUESTS.workflowStatus, { workflowId, minPosition }, 5000);
   const prompt = (workflowId: string, minPosition?: number) =>
-    requestReply(nc, prefix, SUBJECTS.aiPrompt, { workflowId, minPosition }, GetAiPromptReply, 5000);
+    request(nc, prefix, REQUESTS.aiPrompt, { workflowId, minPosition }, 5000);
 
   beforeAll(async () => {
     server = await startNatsServer();
@@ -79,28 +76,28 @@ describe('projector over NATS', () => {
 
   it('answers the status of each step as soon as the command wrote it', async () => {
     const { workflowId, position } = await initialize();
-    expect(unwrap(await status(workflowId, position))).toMatchObject({ currentState: 'DISCOVERY', progress: 0, completedPhases: [], nextRole: 'Q_ASSISTANT', isComplete: false, revision: 0 });
+    expect(await status(workflowId, position)).toMatchObject({ currentState: 'DISCOVERY', progress: 0, completedPhases: [], nextRole: 'Q_ASSISTANT', isComplete: false, revision: 0 });
     const r = await complete(workflowId, 'requirements');
-    expect(unwrap(await status(workflowId, r.position))).toMatchObject({ currentState: 'PLANNING', progress: 1 / 6, completedPhases: ['DISCOVERY'], revision: 1 });
+    expect(await status(workflowId, r.position)).toMatchObject({ currentState: 'PLANNING', progress: 1 / 6, completedPhases: ['DISCOVERY'], revision: 1 });
   });
 
   it("builds the current phase's prompt with the role's own history", async () => {
     const { workflowId } = await initialize();
     await complete(workflowId, 'the requirements');
     const r = await complete(workflowId, 'the plan');
-    const p = unwrap(await prompt(workflowId, r.position));
+    const p = await prompt(workflowId, r.position);
     expect(p).toMatchObject({ model: 'claude', temperature: 0.3, maxTokens: 900, role: 'CODE_WRITER', state: 'IMPLEMENTATION' });
     expect(p.messages[0]?.content).toContain('You are Code Writer');
     expect(p.messages[0]?.content).toContain('"said": "the plan"');
   });
 
   it('answers NOT_FOUND for an unknown workflow and CONFLICT for the prompt of a complete one', async () => {
-    expect(await status(randomUUID())).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await settle(status(randomUUID()))).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const { workflowId } = await initialize();
     let last = 0;
     for (let i = 0; i < 6; i++) last = (await complete(workflowId, `a${i}`)).position;
-    expect(unwrap(await status(workflowId, last))).toMatchObject({ currentState: 'COMPLETE', progress: 1, isComplete: true, nextRole: null });
-    expect(await prompt(workflowId, last)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await status(workflowId, last)).toMatchObject({ currentState: 'COMPLETE', progress: 1, isComplete: true, nextRole: null });
+    expect(await settle(prompt(workflowId, last))).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
   });
 
   it('resumes from its stored checkpoint after a restart, and rebuilds from the event store', async () => {
@@ -114,9 +111,9 @@ describe('projector over NATS', () => {
     projector = p.running;
     closers.push(p.close);
     expect(projector.projection.startedFrom).toBeGreaterThanOrEqual(r.position);
-    expect(unwrap(await status(workflowId, second.position))).toMatchObject({ currentState: 'IMPLEMENTATION', revision: 2 });
+    expect(await status(workflowId, second.position)).toMatchObject({ currentState: 'IMPLEMENTATION', revision: 2 });
 
-    unwrap(await requestReply(nc, prefix, SUBJECTS.rebuildReadModels, { reason: 'test' }, RebuildReply, 10_000));
-    expect(unwrap(await status(workflowId, second.position))).toMatchObject({ currentState: 'IMPLEMENTATION', revision: 2, completedPhases: ['DISCOVERY', 'PLANNING'] });
+    await request(nc, prefix, REQUESTS.rebuildReadModels, { reason: 'test' }, 10_000);
+    expect(await status(workflowId, second.position)).toMatchObject({ currentState: 'IMPLEMENTATION', revision: 2, completedPhases: ['DISCOVERY', 'PLANNING'] });
   });
 });

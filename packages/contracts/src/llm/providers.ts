@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { replyOf } from '../reply';
 
 /**
  * The APIs a model is reached through. `local` is any OpenAI-compatible server (Ollama, vLLM,
@@ -36,7 +35,6 @@ export type ProviderStatus = z.infer<typeof ProviderStatus>;
 export const GetProviders = z.object({}).default({});
 export const ProvidersReport = z.object({ instanceId: z.string(), providers: z.array(ProviderStatus) });
 export type ProvidersReport = z.infer<typeof ProvidersReport>;
-export const ProvidersReply = replyOf(ProvidersReport);
 
 /**
  * A piece of a model's answer while the call runs: published on the workflow's live token

@@ -3,6 +3,7 @@ import { Phase, Role } from '../phases';
 import { ProviderName } from '../llm/providers';
 import { ChatMessage } from '../llm/chat-message';
 import { CallId, WorkflowId } from './ids';
+import { LlmFailureClass } from '../llm/failure-class';
 
 /** US dollars per million tokens, copied into each request so its cost can be recomputed. */
 export const Pricing = z.object({ inputPerMTok: z.number().nullable(), outputPerMTok: z.number().nullable() });
@@ -58,7 +59,7 @@ export const LlmCallFailed = z.object({
     workflowId: WorkflowId,
     callId: CallId,
     phase: Phase,
-    errorClass: z.string(),
+    errorClass: LlmFailureClass,
     message: z.string(),
     retryable: z.boolean(),
     httpStatus: z.number().int().nullable(),

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { CommandMetadata } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowBudget } from './workflow.events';
-import { replyOf } from '../reply';
 import { CallId, WorkflowId } from './ids';
+import { LlmFailureClass } from '../llm/failure-class';
 
 /** Starts a workflow in DISCOVERY. The id is chosen by the caller (the gateway). */
 export const InitializeWorkflow = z.object({
@@ -37,7 +37,6 @@ export const InitializeWorkflowResult = z.object({
   position: z.number().int(),
 });
 export type InitializeWorkflowResult = z.infer<typeof InitializeWorkflowResult>;
-export const InitializeWorkflowReply = replyOf(InitializeWorkflowResult);
 
 /**
  * Records the current phase owner's answer and advances the workflow.
@@ -67,7 +66,6 @@ export const CompletePhaseResult = z.object({
   position: z.number().int(),
 });
 export type CompletePhaseResult = z.infer<typeof CompletePhaseResult>;
-export const CompletePhaseReply = replyOf(CompletePhaseResult);
 
 /** Asks for a model call for the current phase. */
 export const RunPhase = z.object({
@@ -93,7 +91,6 @@ export const RunPhaseResult = z.object({
   position: z.number().int(),
 });
 export type RunPhaseResult = z.infer<typeof RunPhaseResult>;
-export const RunPhaseReply = replyOf(RunPhaseResult);
 
 /** What the llm-runner reports for one call. */
 export const LlmCallOutcome = z.discriminatedUnion('ok', [
@@ -109,7 +106,7 @@ export const LlmCallOutcome = z.discriminatedUnion('ok', [
   }),
   z.object({
     ok: z.literal(false),
-    errorClass: z.string().max(100),
+    errorClass: LlmFailureClass,
     message: z.string().max(2000),
     retryable: z.boolean(),
     httpStatus: z.number().int().nullable(),
@@ -141,14 +138,12 @@ export const RecordLlmResultResult = z.object({
   position: z.number().int(),
 });
 export type RecordLlmResultResult = z.infer<typeof RecordLlmResultResult>;
-export const RecordLlmResultReply = replyOf(RecordLlmResultResult);
 
 /** Asked by the llm-runner before it calls a model: is this call still waiting for a result? */
 export const GetLlmCallStatus = z.object({ workflowId: WorkflowId, callId: CallId });
 export type GetLlmCallStatus = z.infer<typeof GetLlmCallStatus>;
 export const LlmCallStatus = z.object({ status: z.enum(['pending', 'recorded', 'unknown']) });
 export type LlmCallStatus = z.infer<typeof LlmCallStatus>;
-export const LlmCallStatusReply = replyOf(LlmCallStatus);
 
 export const WorkflowCommand = z.discriminatedUnion('type', [InitializeWorkflow, CompletePhase, RunPhase, RecordLlmResult]);
 export type WorkflowCommand = z.infer<typeof WorkflowCommand>;

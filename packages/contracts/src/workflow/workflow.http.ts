@@ -36,6 +36,7 @@ export const InitializeWorkflowResponse = z.object({
   /** The first model call when auto_advance started one. */
   call_id: z.uuid().optional(),
 });
+export type InitializeWorkflowResponse = z.infer<typeof InitializeWorkflowResponse>;
 
 export const CompletePhaseRequest = z.strictObject({
   workflow_id: z.uuid(),
@@ -54,6 +55,7 @@ export const CompletePhaseResponse = z.object({
   next_action: z.string(),
   is_complete: z.boolean(),
 });
+export type CompletePhaseResponse = z.infer<typeof CompletePhaseResponse>;
 
 /** POST /api/ai-workflows/{workflow_id}/run-phase: an empty body runs the current phase. */
 export const RunPhaseRequest = z
@@ -75,6 +77,7 @@ export const RunPhaseResponse = z.object({
   /** Where the call's progress shows. */
   status_url: z.string(),
 });
+export type RunPhaseResponse = z.infer<typeof RunPhaseResponse>;
 
 export const WorkflowIdParams = z.strictObject({ workflow_id: z.uuid() });
 
@@ -123,6 +126,7 @@ export const WorkflowStatusResponse = z.object({
     stopped: z.object({ reason: z.string(), message: z.string() }).nullable(),
   }),
 });
+export type WorkflowStatusResponse = z.infer<typeof WorkflowStatusResponse>;
 
 export const AiPromptResponse = z.object({
   model: z.string(),
@@ -130,6 +134,7 @@ export const AiPromptResponse = z.object({
   temperature: z.number(),
   max_tokens: z.number().int(),
 });
+export type AiPromptResponse = z.infer<typeof AiPromptResponse>;
 
 export const ProvidersResponse = z.object({
   providers: z.array(
@@ -145,6 +150,7 @@ export const ProvidersResponse = z.object({
     }),
   ),
 });
+export type ProvidersResponse = z.infer<typeof ProvidersResponse>;
 
 export const ModelsResponse = z.object({
   models: z.array(
@@ -159,6 +165,7 @@ export const ModelsResponse = z.object({
   /** Any model a provider offers, by prefix. */
   prefixes: z.array(z.string()),
 });
+export type ModelsResponse = z.infer<typeof ModelsResponse>;
 
 /** One audit record: every envelope field in snake_case, the event's data, and its hash. */
 export const AuditRecordBody = z.object({
@@ -183,6 +190,7 @@ export const AuditPageResponse = z.object({
   events: z.array(AuditRecordBody),
   next_from_revision: z.number().int().nullable(),
 });
+export type AuditPageResponse = z.infer<typeof AuditPageResponse>;
 
 export const VerifyResponse = z.object({
   workflow_id: z.uuid(),
@@ -195,8 +203,10 @@ export const VerifyResponse = z.object({
     .object({ revision: z.number().int(), event_id: z.string(), expected_prev_hash: z.string().nullable(), found_prev_hash: z.string().nullable() })
     .nullable(),
 });
+export type VerifyResponse = z.infer<typeof VerifyResponse>;
 
 export const RebuildResponse = z.object({ instance_id: z.string(), started_at: z.string() });
+export type RebuildResponse = z.infer<typeof RebuildResponse>;
 export const ReadModelsProgressResponse = z.object({
   instance_id: z.string(),
   position: z.number().int(),
@@ -205,3 +215,4 @@ export const ReadModelsProgressResponse = z.object({
   caught_up: z.boolean(),
   run_started_at: z.string(),
 });
+export type ReadModelsProgressResponse = z.infer<typeof ReadModelsProgressResponse>;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { Phase, Role, WorkflowStateName } from '../phases';
-import { replyOf } from '../reply';
 import { WorkflowId } from './ids';
 import { ChatMessage } from '../llm/chat-message';
+import { LlmFailureClass } from '../llm/failure-class';
 
 /**
  * Queries may name the global position a caller has seen written (read-your-writes):
@@ -53,7 +53,7 @@ export const WorkflowLlmState = z.object({
       status: z.enum(['succeeded', 'failed']),
       /** The answer (on success), so a client without auto-advance can review it. */
       content: z.string().nullable(),
-      errorClass: z.string().nullable(),
+      errorClass: LlmFailureClass.nullable(),
       error: z.string().nullable(),
     })
     .nullable(),
@@ -83,7 +83,6 @@ export const WorkflowStatus = z.object({
   llm: WorkflowLlmState.default({ autoAdvance: false, running: null, lastCall: null, stopped: null }),
 });
 export type WorkflowStatus = z.infer<typeof WorkflowStatus>;
-export const GetWorkflowStatusReply = replyOf(WorkflowStatus);
 
 export const GetAiPrompt = z.object({ workflowId: WorkflowId, ...consistency });
 export type GetAiPrompt = z.infer<typeof GetAiPrompt>;
@@ -102,4 +101,3 @@ export const AiPrompt = z.object({
   promptVersion: z.string().nullable(),
 });
 export type AiPrompt = z.infer<typeof AiPrompt>;
-export const GetAiPromptReply = replyOf(AiPrompt);

@@ -1,6 +1,6 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { SUBJECTS, type HealthStatus, type Reply, type ServiceName } from '@topdog/contracts';
+import { healthRequest, type HealthStatus, type Reply, type ServiceName } from '@topdog/contracts';
 
 /** Injection token: a function returning this instance's health. */
 export const HEALTH_CHECK = Symbol('HEALTH_CHECK');
@@ -12,7 +12,7 @@ export function healthController(service: ServiceName): Type<unknown> {
   class HealthController {
     constructor(@Inject(HEALTH_CHECK) private readonly check: HealthCheck) {}
 
-    @MessagePattern(SUBJECTS.health(service))
+    @MessagePattern(healthRequest(service).subject)
     async health(): Promise<Reply<HealthStatus>> {
       return { ok: true, value: await this.check() };
     }

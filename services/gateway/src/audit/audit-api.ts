@@ -1,8 +1,8 @@
-import { TopDogError, workflowStreamId, type AnyEnvelope } from '@topdog/contracts';
+import { TopDogError, workflowStreamId, type AnyEnvelope, type AuditPageResponse, type AuditRecordBody, type VerifyResponse } from '@topdog/contracts';
 import { eventHash, verifyChain, type EventStore, type StoredEvent } from '@topdog/event-store';
 
 /** One audit record: every envelope field in the API's snake_case, and the event's own hash. */
-export function auditRecord(e: StoredEvent | AnyEnvelope) {
+export function auditRecord(e: StoredEvent | AnyEnvelope): AuditRecordBody {
   return {
     id: e.id,
     type: e.type,
@@ -19,7 +19,6 @@ export function auditRecord(e: StoredEvent | AnyEnvelope) {
     hash: eventHash(e),
   };
 }
-export type AuditRecord = ReturnType<typeof auditRecord>;
 
 /**
  * Audit replay and tamper checks, read straight from the event store (the gateway holds no
@@ -41,11 +40,11 @@ export function createAuditApi(store: EventStore) {
         workflow_id: workflowId,
         events: page.map(auditRecord),
         next_from_revision: events.length > limit ? events[limit]!.revision : null,
-      };
+      } satisfies AuditPageResponse;
     },
 
     /** Every event from a revision on, one record at a time (for NDJSON). */
-    async *records(workflowId: string, fromRevision: number): AsyncGenerator<AuditRecord> {
+    async *records(workflowId: string, fromRevision: number): AsyncGenerator<AuditRecordBody> {
       for (const event of await read(workflowId, fromRevision)) yield auditRecord(event);
     },
 
@@ -65,7 +64,7 @@ export function createAuditApi(store: EventStore) {
           expected_prev_hash: report.firstBroken.expected,
           found_prev_hash: report.firstBroken.found,
         },
-      };
+      } satisfies VerifyResponse;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { GetWorkflowStatusReply, liveTokensSubject, SUBJECTS, TokenDelta, type AnyEnvelope } from '@topdog/contracts';
+import { PUBLICATIONS, REQUESTS, type AnyEnvelope } from '@topdog/contracts';
 import type { EventStore } from '@topdog/event-store';
-import { requestReply } from '@topdog/runtime';
+import { request, subscribe } from '@topdog/runtime';
 import { LRUCache } from 'lru-cache';
 import { auditRecord } from '../audit/audit-api';
 import type { SseWriter } from './sse-writer';
@@ -40,9 +40,9 @@ export function createEventFeeds(deps: EventFeedsDeps) {
     if (event.type === 'WorkflowInitialized') projects.set(workflowId, (event.data as { projectId: string }).projectId);
     const known = projects.get(workflowId);
     if (known !== undefined) return known;
-    const reply = await requestReply(nc, prefix, SUBJECTS.workflowStatus, { workflowId }, GetWorkflowStatusReply, deps.requestTimeoutMs).catch(() => undefined);
-    if (reply?.ok) projects.set(workflowId, reply.value.projectId);
-    return reply?.ok ? reply.value.projectId : undefined;
+    const status = await request(nc, prefix, REQUESTS.workflowStatus, { workflowId }, deps.requestTimeoutMs).catch(() => undefined);
+    if (status) projects.set(workflowId, status.projectId);
+    return status?.projectId;
   }
 
   async function pump(events: AsyncIterable<AnyEnvelope>, sse: SseWriter, filter: FeedFilter, keep?: (e: AnyEnvelope) => Promise<boolean>) {
@@ -58,13 +58,7 @@ export function createEventFeeds(deps: EventFeedsDeps) {
     /** One workflow's history after `filter.after`, then live, with token deltas. */
     async workflow(workflowId: string, filter: FeedFilter, sse: SseWriter, signal: AbortSignal): Promise<void> {
       const tokens = wanted(filter, 'token')
-        ? nc.subscribe(liveTokensSubject(prefix, workflowId), {
-            callback: (err, msg) => {
-              if (err) return;
-              const delta = TokenDelta.safeParse(msg.json());
-              if (delta.success) sse.send('token', delta.data);
-            },
-          })
+        ? subscribe(nc, prefix, PUBLICATIONS.tokenDelta, [workflowId], (delta) => sse.send('token', delta))
         : undefined;
       try {
         await pump(store.subscribeToAll({ fromPosition: filter.after, filter: { streamId: `workflow-${workflowId}` }, signal }), sse, filter);

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { HealthReply, SUBJECTS, type ServiceName } from '@topdog/contracts';
-import { requestReply } from '@topdog/runtime';
+import { healthRequest, type ServiceName } from '@topdog/contracts';
+import { request } from '@topdog/runtime';
 
 const SERVICES: ServiceName[] = ['orchestrator', 'projector', 'llm-runner'];
 
@@ -17,10 +17,8 @@ export function createReadiness(nc: NatsConnection, prefix: string, timeoutMs = 
     await Promise.all(
       SERVICES.map(async (service) => {
         try {
-          const reply = await requestReply(nc, prefix, SUBJECTS.health(service), {}, HealthReply, timeoutMs);
-          services[service] = reply.ok
-            ? { ready: reply.value.ready, instance: reply.value.instanceId, details: reply.value.details }
-            : { ready: false, error: reply.error.message };
+          const health = await request(nc, prefix, healthRequest(service), {}, timeoutMs);
+          services[service] = { ready: health.ready, instance: health.instanceId, details: health.details };
         } catch (err) {
           services[service] = { ready: false, error: (err as Error).message };
         }

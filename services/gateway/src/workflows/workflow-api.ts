@@ -1,23 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  CompletePhaseReply,
-  ProvidersReply,
-  RunPhaseReply,
-  GetAiPromptReply,
-  GetWorkflowStatusReply,
-  InitializeWorkflowReply,
-  SUBJECTS,
+  REQUESTS,
+  type AiPromptResponse,
   type CompletePhaseRequest,
+  type CompletePhaseResponse,
   type InitializeWorkflowRequest,
-  type Reply,
+  type InitializeWorkflowResponse,
+  type ModelsResponse,
+  type ProvidersResponse,
+  type RequestDefinition,
+  type RequestOf,
   type RunPhaseRequest,
+  type RunPhaseResponse,
   type Usage,
   type WorkflowStatus,
+  type WorkflowStatusResponse,
 } from '@topdog/contracts';
 import { MODEL_TABLE } from '@topdog/models';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '@topdog/prompts';
-import { requestReply, unwrap } from '@topdog/runtime';
+import { request } from '@topdog/runtime';
 import type { z } from 'zod';
 import type { CheckpointWatcher } from '../consistency/checkpoint-watcher';
 import { commandMetadata, etagOf, idForKey, workflowIdForKey, type RequestContext } from './request-context';
@@ -82,9 +84,7 @@ export interface ApiResult<T> {
 export function createWorkflowApi(deps: WorkflowApiDeps) {
   const { nc, prefix, watcher } = deps;
 
-  async function send<S extends z.ZodType<Reply<unknown>>>(pattern: string, data: unknown, schema: S) {
-    return unwrap(await requestReply(nc, prefix, pattern, data, schema, deps.requestTimeoutMs)) as Extract<z.infer<S>, { ok: true }>['value'];
-  }
+  const send = <D extends RequestDefinition>(definition: D, data: RequestOf<D>) => request(nc, prefix, definition, data, deps.requestTimeoutMs);
 
   /** Waits until the projector has applied `position`, so a following read sees the write. */
   async function readYourWrites(position: number): Promise<Record<string, string>> {
@@ -98,7 +98,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
       const workflowId = ctx.idempotencyKey ? workflowIdForKey(prefix, ctx.idempotencyKey) : randomUUID();
       const autoAdvance = body.auto_advance ?? false;
       const result = await send(
-        SUBJECTS.initializeWorkflow,
+        REQUESTS.initializeWorkflow,
         {
           type: 'InitializeWorkflow',
           data: {
@@ -116,7 +116,6 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           },
           metadata: commandMetadata(ctx, `user:${body.user_id}`, 'initialize', body),
         },
-        InitializeWorkflowReply,
       );
       return {
         body: {
@@ -125,14 +124,14 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           system_prompt: result.systemPrompt,
           next_action: result.nextAction,
           ...(result.callId ? { call_id: result.callId } : {}),
-        },
+        } satisfies InitializeWorkflowResponse,
         headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) },
       };
     },
 
     async completePhase(body: CompletePhaseRequest, ctx: RequestContext) {
       const result = await send(
-        SUBJECTS.completePhase,
+        REQUESTS.completePhase,
         {
           type: 'CompletePhase',
           data: {
@@ -144,7 +143,6 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           },
           metadata: commandMetadata(ctx, 'anonymous', 'complete-phase', body),
         },
-        CompletePhaseReply,
       );
       return {
         body: {
@@ -154,13 +152,13 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           next_role: result.nextRole,
           next_action: result.nextAction,
           is_complete: result.isComplete,
-        },
+        } satisfies CompletePhaseResponse,
         headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) },
       };
     },
 
     async status(workflowId: string, atRevision?: number) {
-      const s = await send(SUBJECTS.workflowStatus, { workflowId, atRevision }, GetWorkflowStatusReply);
+      const s = await send(REQUESTS.workflowStatus, { workflowId, atRevision });
       return {
         body: {
           workflow_id: s.workflowId,
@@ -170,7 +168,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           next_role: s.nextRole,
           is_complete: s.isComplete,
           ...llmBody(s),
-        },
+        } satisfies WorkflowStatusResponse,
         headers: { ETag: etagOf(s.revision) },
       };
     },
@@ -179,13 +177,12 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
     async runPhase(workflowId: string, body: RunPhaseRequest, ctx: RequestContext) {
       const callId = ctx.idempotencyKey ? idForKey(workflowId, `run-phase:${ctx.idempotencyKey}`) : randomUUID();
       const result = await send(
-        SUBJECTS.runPhase,
+        REQUESTS.runPhase,
         {
           type: 'RunPhase',
           data: { workflowId, callId, expectedState: body.expected_state },
           metadata: commandMetadata(ctx, 'anonymous', `run-phase:${workflowId}`, body),
         },
-        RunPhaseReply,
       );
       return {
         body: {
@@ -195,16 +192,16 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           role: result.role,
           model: result.model,
           prompt_version: result.promptVersion,
-          status: 'requested' as const,
+          status: 'requested',
           status_url: `/api/ai-workflows/status/${result.workflowId}`,
-        },
+        } satisfies RunPhaseResponse,
         headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) },
       };
     },
 
     /** Which providers the llm-runner can call, and whether they answered its last check. */
     async providers() {
-      const report = await send(SUBJECTS.llmProviders, {}, ProvidersReply);
+      const report = await send(REQUESTS.llmProviders, {});
       return {
         body: {
           providers: report.providers.map((p) => ({
@@ -217,7 +214,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
             latency_ms: p.latencyMs,
             error: p.error,
           })),
-        },
+        } satisfies ProvidersResponse,
         headers: {},
       };
     },
@@ -233,15 +230,15 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
             output_usd_per_mtok: m.outputPerMTok,
           })),
           prefixes: ['openai:<model>', 'anthropic:<model>', 'local:<model>'],
-        },
+        } satisfies ModelsResponse,
         headers: {},
       };
     },
 
     async prompt(workflowId: string) {
-      const p = await send(SUBJECTS.aiPrompt, { workflowId }, GetAiPromptReply);
+      const p = await send(REQUESTS.aiPrompt, { workflowId });
       return {
-        body: { model: p.model, messages: p.messages, temperature: p.temperature, max_tokens: p.maxTokens },
+        body: { model: p.model, messages: p.messages, temperature: p.temperature, max_tokens: p.maxTokens } satisfies AiPromptResponse,
         headers: (p.promptVersion ? { 'X-Prompt-Version': p.promptVersion } : {}) as Record<string, string>,
       };
     },

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LlmCallOutcome, LlmCallRequested, ProviderName, TokenDelta } from '@topdog/contracts';
 import type { Logger } from '@topdog/runtime';
 import type { ModelClient } from '../providers/model-client';
-import { backoffMs, classifyFailure, type AttemptFailure, type BackoffPolicy } from './failure-classes';
+import { attemptDelayMs, classifyFailure, type AttemptFailure, type ModelRetryPolicy } from './failure-classes';
 import { redactSecrets } from './redact-secrets';
 
 export type CallRequest = LlmCallRequested['data'];
@@ -13,7 +13,7 @@ export interface CallRunnerDeps {
   publishDelta(delta: TokenDelta): void;
   timeoutMs: number;
   maxAttempts: number;
-  backoff: BackoffPolicy;
+  backoff: ModelRetryPolicy;
   secrets: readonly string[];
   logger: Logger;
 }
@@ -73,7 +73,7 @@ export class CallRunner {
         };
       }
       const log = this.deps.logger.child({ workflowId: request.workflowId, callId: request.callId, attempt });
-      const wait = failure.retryable && attempt < this.deps.maxAttempts ? backoffMs(attempt, failure, this.deps.backoff) : null;
+      const wait = failure.retryable && attempt < this.deps.maxAttempts ? attemptDelayMs(attempt, failure, this.deps.backoff) : null;
       if (wait === null) {
         log.warn({ errorClass: failure.errorClass, httpStatus: failure.httpStatus, error: failure.message }, 'model call failed');
         return this.failed(startedAtMs, attempt, failure);

@@ -1,20 +1,9 @@
+import { backoffMs, type BackoffPolicy, type LlmFailureClass } from '@topdog/contracts';
 import type { SdkErrorClasses } from '../providers/model-client';
 
 /** What went wrong with one attempt, and whether another attempt may help. */
 export interface AttemptFailure {
-  errorClass:
-    | 'rate_limited'
-    | 'server_error'
-    | 'timeout'
-    | 'connection'
-    | 'malformed_response'
-    | 'authentication'
-    | 'permission'
-    | 'bad_request'
-    | 'not_found'
-    | 'client_error'
-    | 'not_configured'
-    | 'unexpected';
+  errorClass: Exclude<LlmFailureClass, 'result_rejected'>;
   retryable: boolean;
   httpStatus: number | null;
   /** From `retry-after-ms` or `retry-after` (seconds or an HTTP date). */
@@ -81,21 +70,17 @@ export function classifyFailure(err: unknown, timedOut: boolean, sdk?: SdkErrorC
   return { ...none, errorClass: 'unexpected', retryable: false };
 }
 
-export interface BackoffPolicy {
-  baseMs: number;
-  maxMs: number;
+export interface ModelRetryPolicy extends BackoffPolicy {
   /** The longest retry-after honoured; beyond it the call fails now. */
   retryAfterMaxMs: number;
 }
 
 /**
- * The wait before attempt `attempt + 1`: exponential from `baseMs`, capped at `maxMs`, with
- * jitter over its upper half; at least the server's retry-after. Null: give up now (the
- * server asked for longer than we will wait). `random` is injectable for tests.
+ * The wait before attempt `attempt + 1`: the shared back-off, but at least the server's
+ * retry-after. Null: give up now (the server asked for longer than we will wait). `random` is
+ * injectable for tests.
  */
-export function backoffMs(attempt: number, failure: AttemptFailure, policy: BackoffPolicy, random = Math.random): number | null {
+export function attemptDelayMs(attempt: number, failure: AttemptFailure, policy: ModelRetryPolicy, random = Math.random): number | null {
   if (failure.retryAfterMs !== null && failure.retryAfterMs > policy.retryAfterMaxMs) return null;
-  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1));
-  const jittered = ceiling / 2 + random() * (ceiling / 2);
-  return Math.max(jittered, failure.retryAfterMs ?? 0);
+  return Math.max(backoffMs(attempt, policy, random), failure.retryAfterMs ?? 0);
 }

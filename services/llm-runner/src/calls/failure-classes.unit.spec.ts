@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { backoffMs, classifyFailure, type AttemptFailure } from './failure-classes';
+import { attemptDelayMs, classifyFailure, type AttemptFailure } from './failure-classes';
 import { redactSecrets } from './redact-secrets';
 
 const policy = { baseMs: 100, maxMs: 1_000, retryAfterMaxMs: 10_000 };
@@ -9,15 +9,15 @@ const failure = (retryAfterMs: number | null = null): AttemptFailure => ({ error
 
 describe('backoff', () => {
   it('grows exponentially with jitter over the upper half, capped', () => {
-    expect(backoffMs(1, failure(), policy, () => 0)).toBe(50);
-    expect(backoffMs(1, failure(), policy, () => 1)).toBe(100);
-    expect(backoffMs(3, failure(), policy, () => 1)).toBe(400);
-    expect(backoffMs(10, failure(), policy, () => 1)).toBe(1_000);
+    expect(attemptDelayMs(1, failure(), policy, () => 0)).toBe(50);
+    expect(attemptDelayMs(1, failure(), policy, () => 1)).toBe(100);
+    expect(attemptDelayMs(3, failure(), policy, () => 1)).toBe(400);
+    expect(attemptDelayMs(10, failure(), policy, () => 1)).toBe(1_000);
   });
 
   it('waits at least the retry-after, and gives up when it is longer than we will wait', () => {
-    expect(backoffMs(1, failure(2_500), policy, () => 0)).toBe(2_500);
-    expect(backoffMs(1, failure(60_000), policy)).toBeNull();
+    expect(attemptDelayMs(1, failure(2_500), policy, () => 0)).toBe(2_500);
+    expect(attemptDelayMs(1, failure(60_000), policy)).toBeNull();
   });
 });
 

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { GetProviders, SUBJECTS, type ProvidersReport, type Reply } from '@topdog/contracts';
-import { replyTo } from '@topdog/runtime';
+import { REQUESTS, type ProvidersReport, type Reply } from '@topdog/contracts';
+import { handleRequest } from '@topdog/runtime';
 import type { Logger } from 'pino';
 import { LOGGER, PROVIDERS_REPORT } from './tokens';
 
@@ -13,8 +13,8 @@ export class ProvidersController {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  @MessagePattern(SUBJECTS.llmProviders)
-  providers(@Payload() raw: unknown): Promise<Reply<ProvidersReport>> {
-    return replyTo(GetProviders, raw ?? {}, this.logger, async () => this.report());
+  @MessagePattern(REQUESTS.llmProviders.subject)
+  providers(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.llmProviders, raw, this.logger, () => this.report());
   }
 }

@@ -1,14 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import {
-  LlmCallStatusReply,
-  RecordLlmResultReply,
-  SUBJECTS,
-  TopDogError,
-  type LlmCallStatus,
-  type RecordLlmResult,
-  type RecordLlmResultResult,
-} from '@topdog/contracts';
-import { requestReply, unwrap } from '@topdog/runtime';
+import { isRetryableCode, REQUESTS, TopDogError, type LlmCallStatus, type RecordLlmResult, type RecordLlmResultResult } from '@topdog/contracts';
+import { request } from '@topdog/runtime';
 
 /** The orchestrator as the llm-runner talks to it: one query and one command, over NATS. */
 export class OrchestratorClient {
@@ -19,16 +11,16 @@ export class OrchestratorClient {
   ) {}
 
   async callStatus(workflowId: string, callId: string): Promise<LlmCallStatus['status']> {
-    const reply = await requestReply(this.nc, this.prefix, SUBJECTS.llmCallStatus, { workflowId, callId }, LlmCallStatusReply, this.timeoutMs);
-    return unwrap(reply).status;
+    return (await request(this.nc, this.prefix, REQUESTS.llmCallStatus, { workflowId, callId }, this.timeoutMs)).status;
   }
 
   async record(command: RecordLlmResult): Promise<RecordLlmResultResult> {
-    const reply = await requestReply(this.nc, this.prefix, SUBJECTS.recordLlmResult, command, RecordLlmResultReply, this.timeoutMs);
-    return unwrap(reply);
+    return request(this.nc, this.prefix, REQUESTS.recordLlmResult, command, this.timeoutMs);
   }
 }
 
-/** Worth asking again later: the orchestrator was away, or the workflow was busy. */
-export const isTransient = (err: unknown): boolean =>
-  !(err instanceof TopDogError) || err.code === 'UNAVAILABLE' || err.code === 'CONFLICT' || err.code === 'INTERNAL';
+/**
+ * Worth asking again later: the orchestrator (or its event store) was away, or the workflow too
+ * busy; an error that is not a TopDogError never reached an answer.
+ */
+export const isTransient = (err: unknown): boolean => !(err instanceof TopDogError) || isRetryableCode(err.code);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LlmCallRequested, type AnyEnvelope, type LlmCallOutcome } from '@topdog/contracts';
+import { backoffMs, LlmCallRequested, type AnyEnvelope, type LlmCallOutcome } from '@topdog/contracts';
 import type { QueuedCommit } from '@topdog/event-store';
-import { retryDelayMs, type Logger } from '@topdog/runtime';
+import type { Logger } from '@topdog/runtime';
 import { CallAbandonedError, type CallRunner } from '../calls/call-runner';
 import { isTransient, type OrchestratorClient } from './orchestrator-client';
 
@@ -160,7 +160,7 @@ export class RequestWorker {
       } catch (err) {
         if (!isTransient(err)) throw err;
         if (this.stopping.signal.aborted) throw new CallAbandonedError('stopping');
-        const wait = retryDelayMs(attempt);
+        const wait = backoffMs(attempt);
         log.warn({ err: (err as Error).message, attempt, waitMs: wait }, 'orchestrator did not answer; asking again');
         await sleep(wait).catch(() => undefined);
       }

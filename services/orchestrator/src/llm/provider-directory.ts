@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { PROVIDERS, ProvidersReply, SUBJECTS, type ProviderName } from '@topdog/contracts';
-import { requestReply, type Logger } from '@topdog/runtime';
+import { PROVIDERS, REQUESTS, type ProviderName } from '@topdog/contracts';
+import { request, type Logger } from '@topdog/runtime';
 import type { ProviderSettings } from '../workflow/decision-context';
 
 export interface ProviderDirectoryOptions {
@@ -33,15 +33,14 @@ export class ProviderDirectory {
 
   private async fetch(): Promise<ProviderSettings> {
     try {
-      const reply = await requestReply(this.nc, this.prefix, SUBJECTS.llmProviders, {}, ProvidersReply, this.options.timeoutMs ?? 1_000);
-      if (!reply.ok) throw new Error(reply.error.message);
+      const report = await request(this.nc, this.prefix, REQUESTS.llmProviders, {}, this.options.timeoutMs ?? 1_000);
       const settings = Object.fromEntries(PROVIDERS.map((p) => [p, 'unknown'])) as Record<ProviderName, string | null | 'unknown'>;
-      for (const p of reply.value.providers) settings[p.provider] = p.configured ? null : (p.missingSetting ?? 'unknown');
+      for (const p of report.providers) settings[p.provider] = p.configured ? null : (p.missingSetting ?? 'unknown');
       this.known = settings;
       this.fetchedAt = Date.now();
       return settings;
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'llm-runner did not report its providers');
+      this.logger.warn({ err }, 'llm-runner did not report its providers');
       return this.known ?? { openai: 'unknown', anthropic: 'unknown', local: 'unknown', offline: null };
     }
   }

@@ -1,12 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  CompletePhase,
-  GetLlmCallStatus,
-  InitializeWorkflow,
-  RecordLlmResult,
-  RunPhase,
-  SUBJECTS,
+  REQUESTS,
   type CompletePhaseResult,
   type InitializeWorkflowResult,
   type LlmCallStatus,
@@ -14,7 +9,7 @@ import {
   type Reply,
   type RunPhaseResult,
 } from '@topdog/contracts';
-import { replyTo } from '@topdog/runtime';
+import { handleRequest } from '@topdog/runtime';
 import type { Logger } from 'pino';
 import type { WorkflowCommands } from '../command-handling/workflow-commands';
 import { LOGGER, WORKFLOW_COMMANDS } from './tokens';
@@ -27,43 +22,43 @@ export class WorkflowCommandsController {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  @MessagePattern(SUBJECTS.initializeWorkflow)
-  initialize(@Payload() raw: unknown): Promise<Reply<InitializeWorkflowResult>> {
-    return replyTo(InitializeWorkflow, raw, this.logger, (command) => {
+  @MessagePattern(REQUESTS.initializeWorkflow.subject)
+  initialize(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.initializeWorkflow, raw, this.logger, (command) => {
       const log = this.logger.child({ workflowId: command.data.workflowId, correlationId: command.metadata.correlationId });
       log.info('initialize workflow');
       return this.commands.initialize(command);
     });
   }
 
-  @MessagePattern(SUBJECTS.completePhase)
-  completePhase(@Payload() raw: unknown): Promise<Reply<CompletePhaseResult>> {
-    return replyTo(CompletePhase, raw, this.logger, (command) => {
+  @MessagePattern(REQUESTS.completePhase.subject)
+  completePhase(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.completePhase, raw, this.logger, (command) => {
       const log = this.logger.child({ workflowId: command.data.workflowId, correlationId: command.metadata.correlationId });
       log.info({ expectedState: command.data.expectedState }, 'complete phase');
       return this.commands.completePhase(command);
     });
   }
 
-  @MessagePattern(SUBJECTS.runPhase)
-  runPhase(@Payload() raw: unknown): Promise<Reply<RunPhaseResult>> {
-    return replyTo(RunPhase, raw, this.logger, (command) => {
+  @MessagePattern(REQUESTS.runPhase.subject)
+  runPhase(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.runPhase, raw, this.logger, (command) => {
       this.logger.info({ workflowId: command.data.workflowId, callId: command.data.callId, correlationId: command.metadata.correlationId }, 'run phase');
       return this.commands.runPhase(command);
     });
   }
 
-  @MessagePattern(SUBJECTS.recordLlmResult)
-  recordLlmResult(@Payload() raw: unknown): Promise<Reply<RecordLlmResultResult>> {
-    return replyTo(RecordLlmResult, raw, this.logger, (command) => {
+  @MessagePattern(REQUESTS.recordLlmResult.subject)
+  recordLlmResult(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.recordLlmResult, raw, this.logger, (command) => {
       const { workflowId, callId, outcome } = command.data;
       this.logger.info({ workflowId, callId, ok: outcome.ok, correlationId: command.metadata.correlationId }, 'record llm result');
       return this.commands.recordLlmResult(command);
     });
   }
 
-  @MessagePattern(SUBJECTS.llmCallStatus)
-  llmCallStatus(@Payload() raw: unknown): Promise<Reply<LlmCallStatus>> {
-    return replyTo(GetLlmCallStatus, raw, this.logger, (query) => this.commands.llmCallStatus(query));
+  @MessagePattern(REQUESTS.llmCallStatus.subject)
+  llmCallStatus(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.llmCallStatus, raw, this.logger, (query) => this.commands.llmCallStatus(query));
   }
 }

@@ -1,17 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  GetAiPrompt,
-  GetProjectionProgress,
-  GetWorkflowStatus,
-  RebuildReadModels,
-  SUBJECTS,
-  type AiPrompt,
-  type ProjectionProgress,
-  type Reply,
-  type WorkflowStatus,
-} from '@topdog/contracts';
-import { replyTo } from '@topdog/runtime';
+import { REQUESTS, type AiPrompt, type ProjectionProgress, type Reply, type WorkflowStatus } from '@topdog/contracts';
+import { handleRequest } from '@topdog/runtime';
 import type { Logger } from 'pino';
 import type { ProjectorQueries } from '../projection/projector-queries';
 import type { WorkflowProjection } from '../projection/workflow-projection';
@@ -26,27 +16,27 @@ export class ProjectorController {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  @MessagePattern(SUBJECTS.workflowStatus)
-  status(@Payload() raw: unknown): Promise<Reply<WorkflowStatus>> {
-    return replyTo(GetWorkflowStatus, raw, this.logger, (q) => this.queries.getStatus(q));
+  @MessagePattern(REQUESTS.workflowStatus.subject)
+  status(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.workflowStatus, raw, this.logger, (q) => this.queries.getStatus(q));
   }
 
-  @MessagePattern(SUBJECTS.aiPrompt)
-  prompt(@Payload() raw: unknown): Promise<Reply<AiPrompt>> {
-    return replyTo(GetAiPrompt, raw, this.logger, (q) => this.queries.getPrompt(q));
+  @MessagePattern(REQUESTS.aiPrompt.subject)
+  prompt(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.aiPrompt, raw, this.logger, (q) => this.queries.getPrompt(q));
   }
 
-  @MessagePattern(SUBJECTS.projectionProgress)
-  progress(@Payload() raw: unknown): Promise<Reply<ProjectionProgress>> {
-    return replyTo(GetProjectionProgress, raw ?? {}, this.logger, async () => ({
+  @MessagePattern(REQUESTS.projectionProgress.subject)
+  progress(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.projectionProgress, raw, this.logger, () => ({
       instanceId: this.logger.bindings().instance as string,
       ...this.projection.progress(),
     }));
   }
 
-  @MessagePattern(SUBJECTS.rebuildReadModels)
-  rebuild(@Payload() raw: unknown): Promise<Reply<{ instanceId: string; startedAt: string }>> {
-    return replyTo(RebuildReadModels, raw, this.logger, async (command) => {
+  @MessagePattern(REQUESTS.rebuildReadModels.subject)
+  rebuild(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.rebuildReadModels, raw, this.logger, async (command) => {
       this.logger.warn({ reason: command.reason }, 'rebuild requested');
       const startedAt = new Date().toISOString();
       await this.projection.rebuild();

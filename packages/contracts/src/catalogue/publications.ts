@@ -1,0 +1,11 @@
+import { ProjectorApplied } from '../health';
+import { TokenDelta } from '../llm/providers';
+import { definePublication } from './define';
+
+/** Every message a service publishes on core NATS without a reply. */
+export const PUBLICATIONS = {
+  /** A piece of a running model call's answer (never stored), by the llm-runner. */
+  tokenDelta: definePublication({ subject: (workflowId: string) => `live.workflow.${workflowId}.tokens`, message: TokenDelta }),
+  /** Each projector instance's applied position, after applying events and every second: the gateway's read-your-writes waits on it. */
+  projectorApplied: definePublication({ subject: () => 'projector.applied', message: ProjectorApplied }),
+} as const;
