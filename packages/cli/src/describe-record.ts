@@ -1,26 +1,32 @@
-import type { AuditRecordBody } from '@topdog/contracts';
+import { WorkflowEvent, type AuditRecordBody } from '@topdog/contracts';
 
 /** One line about an event for people: the facts an auditor looks for. */
 export function describeRecord(r: AuditRecordBody): string {
-  const d = (r.data ?? {}) as Record<string, any>;
-  switch (r.type) {
+  const parsed = WorkflowEvent.safeParse({ type: r.type, data: r.data });
+  if (!parsed.success) return '';
+  const e = parsed.data;
+  switch (e.type) {
     case 'WorkflowInitialized':
-      return `project ${d.projectId}, model ${d.model}${d.autoAdvance ? ', auto-advance' : ''}`;
+      return `project ${e.data.projectId}, model ${e.data.model}${e.data.autoAdvance ? ', auto-advance' : ''}`;
     case 'PhaseCompleted':
-      return `${d.phase} done by ${d.role} -> ${d.newState}`;
+      return `${e.data.phase} done by ${e.data.role} -> ${e.data.newState}`;
     case 'WorkflowCompleted':
       return 'all six phases done';
     case 'LlmCallRequested':
-      return `${d.phase} call to ${d.model} (${d.provider}), prompt ${d.promptVersion}`;
-    case 'LlmCallSucceeded':
-      return `${d.phase} answered: ${d.inputTokens} in / ${d.outputTokens} out tokens, ${d.costUsd === null ? 'cost unknown' : `$${Number(d.costUsd).toFixed(4)}`}, ${d.latencyMs} ms, ${d.attempts} attempt(s)`;
+      return `${e.data.phase} call to ${e.data.model} (${e.data.provider}), prompt ${e.data.promptVersion}`;
+    case 'LlmCallSucceeded': {
+      const cost = e.data.costUsd === null ? 'cost unknown' : `$${e.data.costUsd.toFixed(4)}`;
+      return `${e.data.phase} answered: ${e.data.inputTokens} in / ${e.data.outputTokens} out tokens, ${cost}, ${e.data.latencyMs} ms, ${e.data.attempts} attempt(s)`;
+    }
     case 'LlmCallFailed':
-      return `${d.phase} call failed: ${d.errorClass}${d.httpStatus ? ` (HTTP ${d.httpStatus})` : ''} after ${d.attempts} attempt(s): ${d.message}`;
+      return `${e.data.phase} call failed: ${e.data.errorClass}${e.data.httpStatus ? ` (HTTP ${e.data.httpStatus})` : ''} after ${e.data.attempts} attempt(s): ${e.data.message}`;
     case 'BudgetExceeded':
-      return `${d.phase} call not made: it could pass ${d.limit} = ${d.limitValue}`;
+      return `${e.data.phase} call not made: it could pass ${e.data.limit} = ${e.data.limitValue}`;
     case 'PhaseOutputRejected':
-      return `${d.phase} answer missed its schema${d.willRetry ? ', asking again' : ', stopping'}: ${(d.errors ?? []).join('; ')}`;
-    default:
-      return '';
+      return `${e.data.phase} answer missed its schema${e.data.willRetry ? ', asking again' : ', stopping'}: ${e.data.errors.join('; ')}`;
+    default: {
+      const unexpected: never = e;
+      return unexpected;
+    }
   }
 }

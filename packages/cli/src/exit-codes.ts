@@ -5,7 +5,7 @@ export const EXIT = {
   OK: 0,
   /** Anything unexpected. */
   FAILURE: 1,
-  /** Bad arguments or a 400 from the API. */
+  /** Bad arguments, or bad input the API refused (400, 413, 414, 415, 431). */
   USAGE: 2,
   NOT_FOUND: 3,
   /** 409 / 412: the workflow moved on, or a call is already running. */
@@ -23,7 +23,9 @@ export function exitCodeOf(err: unknown): number {
   switch (err.code) {
     case 'VALIDATION_FAILED':
     case 'PAYLOAD_TOO_LARGE':
+    case 'URI_TOO_LONG':
     case 'UNSUPPORTED_MEDIA_TYPE':
+    case 'HEADERS_TOO_LARGE':
       return EXIT.USAGE;
     case 'NOT_FOUND':
       return EXIT.NOT_FOUND;

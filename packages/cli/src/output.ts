@@ -4,7 +4,7 @@ import { TopDogApiError } from '@topdog/client';
 export interface Output {
   json: boolean;
   /** A result: printed as JSON with --json, else through `human`. */
-  result(value: unknown, human: (value: any) => string): void;
+  result<T>(value: T, human: (value: T) => string): void;
   line(text: string): void;
   /** Partial text with no newline (live tokens). */
   write(text: string): void;

@@ -11,9 +11,9 @@ import {
   RunPhaseResponse,
   VerifyResponse,
   WorkflowStatusResponse,
-  CompletePhaseRequest,
-  InitializeWorkflowRequest,
-  RunPhaseRequest,
+  type CompletePhaseRequest,
+  type InitializeWorkflowRequest,
+  type RunPhaseRequest,
 } from '@topdog/contracts';
 import type { z } from 'zod';
 import { TopDogApiError } from './api-error';
@@ -63,7 +63,7 @@ export class TopDogClient {
     if (!res.ok) throw TopDogApiError.fromResponse(res.status, json);
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new TopDogApiError(res.status, 'UNEXPECTED_RESPONSE', `the response does not match the API: ${parsed.error.message}`);
-    return { body: parsed.data as z.infer<S>, etag: res.headers.get('etag') ?? undefined };
+    return { body: parsed.data, etag: res.headers.get('etag') ?? undefined };
   }
 
   private static commandHeaders(o: CommandOptions = {}): Record<string, string> {
@@ -107,7 +107,7 @@ export class TopDogClient {
 
   async auditPage(workflowId: string, options: { fromRevision?: number; limit?: number } = {}) {
     const q = new URLSearchParams({ from_revision: String(options.fromRevision ?? 0), limit: String(options.limit ?? 100) });
-    return (await this.call(AuditPageResponse, 'GET', `/api/ai-workflows/${workflowId}/audit?${q}`)).body;
+    return (await this.call(AuditPageResponse, 'GET', `/api/ai-workflows/${workflowId}/audit?${q.toString()}`)).body;
   }
 
   /** The whole audit trail, streamed as NDJSON, one record at a time. */

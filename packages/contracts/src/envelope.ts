@@ -39,7 +39,7 @@ const envelopeFields = {
     .default({}),
 };
 
-const EnvelopeFields = z.object(envelopeFields);
+type EnvelopeFields = z.ZodObject<typeof envelopeFields>;
 
 /**
  * Builds the envelope schema for a discriminated union of `{ type, data }` events: each event
@@ -48,7 +48,7 @@ const EnvelopeFields = z.object(envelopeFields);
  */
 export function envelopeOf<T extends z.ZodDiscriminatedUnion<readonly z.ZodObject<{ type: z.ZodLiteral<string>; data: z.ZodType }>[]>>(
   event: T,
-): z.ZodType<z.output<typeof EnvelopeFields> & z.output<T>, z.input<typeof EnvelopeFields> & z.input<T>> {
+): z.ZodType<z.output<EnvelopeFields> & z.output<T>, z.input<EnvelopeFields> & z.input<T>> {
   const extended = event.options.map((option) => option.extend(envelopeFields));
   return z.discriminatedUnion('type', extended as unknown as [z.ZodObject, ...z.ZodObject[]]) as never;
 }

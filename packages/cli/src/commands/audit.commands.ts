@@ -21,7 +21,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     .command('audit <workflow-id>')
     .description("a workflow's audit trail: a table, or NDJSON with --json")
     .option('--from <revision>', 'from this revision', Number)
-    .action((id: string, o) =>
+    .action((id: string, o: { from?: number }) =>
       ctx.run(async ({ client, out }) => {
         const rows: string[][] = [];
         for await (const r of client.audit(id, { fromRevision: o.from })) {
@@ -36,7 +36,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     .command('verify [workflow-id]')
     .description("check a workflow's hash chain (exit 7 when broken); --file checks an NDJSON export offline")
     .option('--file <path>', 'an NDJSON audit export (topdog audit --json, or the API with Accept: application/x-ndjson)')
-    .action((id: string | undefined, o) =>
+    .action((id: string | undefined, o: { file?: string }) =>
       ctx.run(async ({ client, out }) => {
         let report: { ok: boolean; events: number; verified_links: number; unchained_events: number; head_hash: string | null; first_broken: { revision: number; event_id: string; expected_prev_hash: string | null; found_prev_hash: string | null } | null };
         if (o.file) {
@@ -54,7 +54,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
         out.result(report, (v) =>
           v.ok
             ? `ok: ${v.events} events, ${v.verified_links} links verified${v.unchained_events ? `, ${v.unchained_events} from before the chain` : ''}\nhead ${v.head_hash}`
-            : `BROKEN at revision ${v.first_broken.revision} (event ${v.first_broken.event_id}): it names ${v.first_broken.found_prev_hash} as its predecessor's hash; the stored predecessor hashes to ${v.first_broken.expected_prev_hash}`,
+            : `BROKEN at revision ${v.first_broken?.revision} (event ${v.first_broken?.event_id}): it names ${v.first_broken?.found_prev_hash} as its predecessor's hash; the stored predecessor hashes to ${v.first_broken?.expected_prev_hash}`,
         );
         return report.ok ? EXIT.OK : EXIT.TAMPERED;
       }),

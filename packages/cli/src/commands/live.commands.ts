@@ -46,7 +46,7 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
           }
           if (e.kind !== 'event' || e.record.revision <= since) continue;
           const { type } = e.record;
-          const data = e.record.data as Record<string, any>;
+          const data = e.record.data as { phase?: string; role?: string; model?: string; willRetry?: boolean };
           if (out.json) out.line(JSON.stringify(e.record));
           else if (type === 'LlmCallRequested') out.line(`\n${data.phase} (${data.role}, ${data.model}):`);
           else out.line(`\n[${describeRecord(e.record)}]`);
@@ -78,13 +78,13 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
     .option('--types <types>', 'comma-separated event types (token for live token deltas)')
     .option('--project <id>', 'only this project (all workflows)')
     .option('--limit <n>', 'stop after this many events', Number)
-    .action((id: string | undefined, o) =>
+    .action((id: string | undefined, o: { after?: number; types?: string; project?: string; limit?: number }) =>
       ctx.run(async ({ client, out }) => {
         const abort = new AbortController();
         process.once('SIGINT', () => abort.abort());
         const options = {
           after: o.after,
-          types: o.types ? String(o.types).split(',') : undefined,
+          types: o.types?.split(','),
           signal: abort.signal,
           onReconnect: (attempt: number, last: string | undefined) => process.stderr.write(`(reconnecting, attempt ${attempt}, after ${last ?? 'the start'})\n`),
         };

@@ -7,7 +7,7 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
     .command('replay')
     .description('rebuild the read models from the event store, showing progress')
     .option('--reason <text>', 'why (logged by the projector)')
-    .action((o) =>
+    .action((o: { reason?: string }) =>
       ctx.run(async ({ client, out }) => {
         const started = await client.rebuildReadModels(o.reason);
         const t0 = performance.now();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { CompletePhaseRequest } from '@topdog/contracts';
 import type { CliContext } from '../cli-context';
 import { table } from '../output';
 
@@ -12,6 +13,28 @@ function jsonArg(value: string): Record<string, unknown> {
 }
 
 const pct = (p: number) => `${Math.round(p * 100)}%`;
+
+/** Commander's parsed options, as the option definitions below declare them. */
+interface InitOptions {
+  project: string;
+  user: string;
+  build?: string;
+  requirements?: Record<string, unknown>;
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  autoAdvance?: boolean;
+  budgetUsd?: number;
+  budgetTokens?: number;
+  idempotencyKey?: string;
+}
+interface CompleteOptions {
+  response: string;
+  result?: Record<string, unknown>;
+  expectedState?: string;
+  ifMatch?: string;
+  idempotencyKey?: string;
+}
 
 /** init, status, complete, prompt: the original four endpoints. */
 export function registerWorkflowCommands(program: Command, ctx: CliContext): void {
@@ -29,7 +52,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .option('--budget-usd <usd>', 'cost budget over the whole workflow', Number)
     .option('--budget-tokens <n>', 'token budget over the whole workflow', Number)
     .option('--idempotency-key <key>', 'retry-safe key')
-    .action((o) =>
+    .action((o: InitOptions) =>
       ctx.run(async ({ client, out }) => {
         const budget = o.budgetUsd !== undefined || o.budgetTokens !== undefined ? { max_cost_usd: o.budgetUsd, max_tokens: o.budgetTokens } : undefined;
         const r = await client.initialize(
@@ -54,7 +77,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .command('status <workflow-id>')
     .description("a workflow's status, now or at a revision")
     .option('--at <revision>', 'the status as it was at this revision', Number)
-    .action((id: string, o) =>
+    .action((id: string, o: { at?: number }) =>
       ctx.run(async ({ client, out }) => {
         const s = await client.status(id, { at: o.at });
         out.result(s, (v) =>
@@ -80,11 +103,11 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .option('--expected-state <state>', 'complete only this phase')
     .option('--if-match <etag>', 'complete only at this revision')
     .option('--idempotency-key <key>', 'retry-safe key')
-    .action((id: string, o) =>
+    .action((id: string, o: CompleteOptions) =>
       ctx.run(async ({ client, out }) => {
         const r = await client.completePhase(
-          { workflow_id: id, ai_response: o.response, phase_result: o.result, expected_state: o.expectedState },
-          { ifMatch: o.ifMatch ? `"${String(o.ifMatch).replaceAll('"', '')}"` : undefined, idempotencyKey: o.idempotencyKey },
+          { workflow_id: id, ai_response: o.response, phase_result: o.result, expected_state: o.expectedState as CompletePhaseRequest['expected_state'] },
+          { ifMatch: o.ifMatch ? `"${o.ifMatch.replaceAll('"', '')}"` : undefined, idempotencyKey: o.idempotencyKey },
         );
         out.result(r, (v) => `${v.previous_state} -> ${v.new_state}${v.is_complete ? ' (complete)' : `\nnext: ${v.next_role}: ${v.next_action}`}`);
       }),
@@ -106,7 +129,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action(() =>
       ctx.run(async ({ client, out }) => {
         const m = await client.models();
-        out.result(m, (v) => table(['model', 'provider', 'provider model', '$/MTok in', '$/MTok out'], v.models.map((x: any) => [x.name, x.provider, x.provider_model, String(x.input_usd_per_mtok ?? '?'), String(x.output_usd_per_mtok ?? '?')])));
+        out.result(m, (v) => table(['model', 'provider', 'provider model', '$/MTok in', '$/MTok out'], v.models.map((x) => [x.name, x.provider, x.provider_model, String(x.input_usd_per_mtok ?? '?'), String(x.output_usd_per_mtok ?? '?')])));
       }),
     );
 }

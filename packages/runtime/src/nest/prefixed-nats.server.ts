@@ -1,4 +1,4 @@
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { ServerNats } from '@nestjs/microservices';
 import { subject } from '@topdog/contracts';
 
@@ -18,16 +18,17 @@ export class PrefixedNatsServer extends ServerNats {
     super({ queue, gracefulShutdown: true, gracePeriod: 200 });
   }
 
-  override async createNatsClient(): Promise<NatsConnection> {
-    return this.connection;
+  override createNatsClient(): Promise<NatsConnection> {
+    return Promise.resolve(this.connection);
   }
 
   override bindEvents(client: NatsConnection): void {
     for (const [pattern, handler] of this.messageHandlers) {
-      const queue = (handler.extras?.queue as string | undefined) ?? this.queue;
+      const queue = typeof handler.extras?.queue === 'string' ? handler.extras.queue : this.queue;
       const sub = client.subscribe(subject(this.prefix, pattern), {
         queue,
-        callback: this.getMessageHandler(pattern).bind(this),
+        // Nest types its handler as a bare Function; it is NATS's subscription callback.
+        callback: this.getMessageHandler(pattern).bind(this) as (err: Error | null, msg: Msg) => void,
       });
       this.owned.push(sub);
     }
@@ -41,8 +42,9 @@ export class PrefixedNatsServer extends ServerNats {
     return pattern.startsWith('{') ? super.getRouteFromPattern(pattern) : this.normalizePattern(pattern);
   }
 
-  override async close(): Promise<void> {
+  override close(): Promise<void> {
     for (const sub of this.owned.splice(0)) sub.unsubscribe();
     // The connection is the composition root's to drain and close.
+    return Promise.resolve();
   }
 }

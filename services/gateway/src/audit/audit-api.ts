@@ -1,8 +1,8 @@
-import { TopDogError, workflowStreamId, type AnyEnvelope, type AuditPageResponse, type AuditRecordBody, type VerifyResponse } from '@topdog/contracts';
+import { TopDogError, workflowStreamId, type AuditPageResponse, type AuditRecordBody, type VerifyResponse } from '@topdog/contracts';
 import { eventHash, verifyChain, type EventStore, type StoredEvent } from '@topdog/event-store';
 
 /** One audit record: every envelope field in the API's snake_case, and the event's own hash. */
-export function auditRecord(e: StoredEvent | AnyEnvelope): AuditRecordBody {
+export function auditRecord(e: StoredEvent): AuditRecordBody {
   return {
     id: e.id,
     type: e.type,

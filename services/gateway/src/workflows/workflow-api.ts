@@ -20,8 +20,7 @@ import {
 import { MODEL_TABLE } from '@topdog/models';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '@topdog/prompts';
 import { request } from '@topdog/runtime';
-import type { z } from 'zod';
-import type { CheckpointWatcher } from '../consistency/checkpoint-watcher';
+import type { AppliedPositionWatcher } from '../consistency/applied-position-watcher';
 import { commandMetadata, etagOf, idForKey, workflowIdForKey, type RequestContext } from './request-context';
 
 const usageBody = (u: Usage) => ({
@@ -66,7 +65,7 @@ function llmBody(s: WorkflowStatus) {
 export interface WorkflowApiDeps {
   nc: NatsConnection;
   prefix: string;
-  watcher: CheckpointWatcher;
+  watcher: AppliedPositionWatcher;
   requestTimeoutMs: number;
   readYourWritesTimeoutMs: number;
 }

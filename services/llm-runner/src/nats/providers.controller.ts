@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { REQUESTS, type ProvidersReport, type Reply } from '@topdog/contracts';
+import { REQUESTS, type ProvidersReport } from '@topdog/contracts';
 import { handleRequest } from '@topdog/runtime';
 import type { Logger } from 'pino';
 import { LOGGER, PROVIDERS_REPORT } from './tokens';
