@@ -77,7 +77,7 @@ export class RequestWorker {
         commits = await source.take(concurrency - this.inFlight, 2_000);
       } catch (err) {
         if (this.stopping.signal.aborted) break;
-        logger.warn({ err: (err as Error).message }, 'could not take call requests; retrying');
+        logger.warn({ err }, 'could not take call requests; retrying');
         await sleep(1_000).catch(() => undefined);
         continue;
       }
@@ -108,7 +108,7 @@ export class RequestWorker {
         commit.nak(0);
         return;
       }
-      this.deps.logger.error({ err: (err as Error).message }, 'call request not handled; it will be redelivered');
+      this.deps.logger.error({ err }, 'call request not handled; it will be redelivered');
       commit.nak(5_000);
     } finally {
       clearInterval(heartbeat);
@@ -144,7 +144,7 @@ export class RequestWorker {
       // A result the orchestrator refuses for good (too large to store, say) must still end the
       // call, or the request would come back and the model be called again and again.
       if (!result.outcome.ok) throw err;
-      log.error({ err: (err as Error).message }, 'the answer could not be recorded; recording the call as failed');
+      log.error({ err }, 'the answer could not be recorded; recording the call as failed');
       const message = `the answer could not be recorded: ${(err as Error).message}`.slice(0, 2000);
       recorded = await record({ ok: false, errorClass: 'result_rejected', message, retryable: false, httpStatus: null, attempts: result.outcome.attempts });
     }
@@ -161,7 +161,7 @@ export class RequestWorker {
         if (!isTransient(err)) throw err;
         if (this.stopping.signal.aborted) throw new CallAbandonedError('stopping');
         const wait = backoffMs(attempt);
-        log.warn({ err: (err as Error).message, attempt, waitMs: wait }, 'orchestrator did not answer; asking again');
+        log.warn({ err, attempt, waitMs: wait }, 'orchestrator did not answer; asking again');
         await sleep(wait).catch(() => undefined);
       }
     }
