@@ -15,14 +15,26 @@ need_node() {
     || { say "Node.js 20.19+ is required (found $(node --version))"; exit 1; }
 }
 
+# pnpm at the version pinned in package.json. A machine without pnpm gets it installed globally
+# (npm install -g); a machine with another version keeps it: the pinned one goes into .tools/
+# for this project only, and this script uses that.
 need_pnpm() {
   local want
   want=$(node -p 'require("./package.json").packageManager.split("@")[1]')
-  if ! command -v pnpm >/dev/null || [[ "$(pnpm --version)" != "$want" ]]; then
-    say "installing pnpm $want"
-    npm install --global --no-fund --no-audit "pnpm@$want" >/dev/null 2>&1 \
-      || { say "npm could not install pnpm globally; try: sudo npm install -g pnpm@$want"; exit 1; }
+  if [[ -x .tools/node_modules/.bin/pnpm ]] && [[ "$(.tools/node_modules/.bin/pnpm --version)" == "$want" ]]; then
+    export PATH="$PWD/.tools/node_modules/.bin:$PATH"
   fi
+  if command -v pnpm >/dev/null && [[ "$(pnpm --version)" == "$want" ]]; then return; fi
+  if ! command -v pnpm >/dev/null; then
+    say "installing pnpm $want (npm install --global)"
+    if npm install --global --no-fund --no-audit "pnpm@$want" >/dev/null 2>&1; then return; fi
+    say "npm could not install pnpm globally; installing it for this project only, in .tools/"
+  else
+    say "pnpm $(pnpm --version) is installed; this project pins $want: installing that in .tools/ for this project only (your pnpm is left as it is)"
+  fi
+  npm install --prefix .tools --no-fund --no-audit --no-save "pnpm@$want" >/dev/null 2>&1 \
+    || { say "could not install pnpm $want"; exit 1; }
+  export PATH="$PWD/.tools/node_modules/.bin:$PATH"
 }
 
 need_nats() {
