@@ -1,7 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
-import { eventStreamName, LLM_REQUEST_QUEUE, liveTokensSubject, PHASES, TokenDelta, workflowStreamId } from '@topdog/contracts';
+import { eventStreamName, LLM_REQUEST_QUEUE, PHASES, PUBLICATIONS, workflowStreamId, type TokenDelta } from '@topdog/contracts';
 import { JetStreamEventStore, type StoredEvent } from '@topdog/event-store';
+import { subscribe } from '@topdog/runtime';
 import { FakeLlmServer } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
@@ -53,7 +54,7 @@ describe('running phases with a model', () => {
     const id = init.body.workflow_id as string;
     expect(init.body.call_id).toMatch(/^[0-9a-f-]{36}$/);
     const deltas: TokenDelta[] = [];
-    const sub = nc.subscribe(liveTokensSubject(system.prefix, id), { callback: (_e, m) => void deltas.push(TokenDelta.parse(m.json())) });
+    const sub = subscribe(nc, system.prefix, PUBLICATIONS.tokenDelta, [id], (delta) => deltas.push(delta));
 
     const done = await statusWhen(id, (s) => s.is_complete);
     sub.unsubscribe();

@@ -21,8 +21,6 @@ export const eventSubject = (prefix: string, streamId: string): string => `${pre
 /** Subjects of all streams. */
 export const allEventsSubject = (prefix: string): string => `${prefix}.events.>`;
 
-/** Live (not stored) token deltas of one workflow's running model calls. */
-export const liveTokensSubject = (prefix: string, workflowId: string): string => `${prefix}.live.workflow.${workflowId}.tokens`;
 
 /**
  * The durable queue of call requests the llm-runner instances share: a JetStream consumer on
