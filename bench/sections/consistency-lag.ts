@@ -1,12 +1,12 @@
 // Read-your-writes lag: from a command's reply (the orchestrator has stored the events) to the
-// projector announcing it has applied them (its checkpoint broadcast, which the gateway waits
-// for before answering). Baseline: a bare JetStream publish's ack to an ordered consumer
+// projector announcing it has applied them (its applied-position broadcast, which the gateway
+// waits for before answering). Baseline: a bare JetStream publish's ack to an ordered consumer
 // receiving that message, in the same process.
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { REQUESTS, subject, SUBJECTS } from '@topdog/contracts';
-import { request } from '@topdog/runtime';
+import { PUBLICATIONS, REQUESTS } from '@topdog/contracts';
+import { request, subscribe } from '@topdog/runtime';
 import type { System } from '../../test/support/system';
 import { percentile } from '../load/measure';
 import { below, type Figure } from '../report/figures';
@@ -36,15 +36,15 @@ const summarize = (samples: number[]) => {
 export async function measureLag(system: System, samples: number): Promise<Figure[]> {
   const nc = await connect({ servers: system.nats.url, noAsyncTraces: true });
   try {
-    const checkpoints = new Announcements();
-    nc.subscribe(subject(system.prefix, SUBJECTS.projectorCheckpoint), { callback: (_e, m) => checkpoints.announce(m.json<{ position: number }>().position) });
+    const applied = new Announcements();
+    subscribe(nc, system.prefix, PUBLICATIONS.projectorApplied, [], (m) => applied.announce(m.position));
     const ours: number[] = [];
     for (let i = 0; i < samples; i++) {
       const data = { workflowId: randomUUID(), projectId: 'bench', buildId: null, userId: 'bench', requirements: {}, model: 'gpt-4', temperature: 0.7, maxTokens: 1000 };
       const metadata = { correlationId: randomUUID(), causationId: null, actor: 'user:bench', now: new Date().toISOString() };
       const { position } = await request(nc, system.prefix, REQUESTS.initializeWorkflow, { type: 'InitializeWorkflow', data, metadata }, 5_000);
       const repliedAt = performance.now();
-      ours.push(Math.max(0, (await checkpoints.reached(position)) - repliedAt));
+      ours.push(Math.max(0, (await applied.reached(position)) - repliedAt));
     }
 
     // The bare floor: publish-ack, then an ordered consumer's receipt of the same message.

@@ -8,7 +8,7 @@ import { JetStreamEventStore } from '@topdog/event-store';
 import type { Logger } from '@topdog/runtime';
 import { PinoNestLogger } from '@topdog/runtime/nest';
 import type { GatewayConfig } from './config';
-import { CheckpointWatcher } from './consistency/checkpoint-watcher';
+import { AppliedPositionWatcher } from './consistency/applied-position-watcher';
 import { ErrorFilter, sendError } from './http/error.filter';
 import { unsupportedMediaType } from './http/media-type';
 import { GatewayModule } from './http/gateway.module';
@@ -27,7 +27,7 @@ export interface RunningGateway {
 
 /** Composes the gateway: NATS-backed use cases behind a Nest app on Fastify. */
 export async function startGateway(config: GatewayConfig, nc: NatsConnection, logger: Logger): Promise<RunningGateway> {
-  const watcher = new CheckpointWatcher(nc, config.TOPDOG_PREFIX, config.PROJECTOR_LIVENESS_MS);
+  const watcher = new AppliedPositionWatcher(nc, config.TOPDOG_PREFIX, config.PROJECTOR_LIVENESS_MS);
   watcher.start();
   const api = createWorkflowApi({
     nc,

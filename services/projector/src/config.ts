@@ -4,12 +4,17 @@ import type { z } from 'zod';
 export const ProjectorConfig = BaseConfig.extend({
   /** How long a query waits for read-your-writes or for the catch-up after a start. */
   CONSISTENCY_TIMEOUT_MS: intSetting(2_000, 1, 60_000),
-  /** How often changed read models and the checkpoint are written to KV. */
+  /** How often changed read models and the checkpoint (the position to resume from) are written to KV. */
   FLUSH_INTERVAL_MS: intSetting(100, 5, 60_000),
   /** Memory for statuses (their JSON) and prompt views, in MiB each; beyond it they are read back from the store. */
   STATUS_CACHE_MB: intSetting(64, 1, 65_536),
   PROMPT_CACHE_MB: intSetting(64, 1, 65_536),
   READ_MODEL_REPLICAS: intSetting(1, 1, 5),
+  /**
+   * With the event store's head ahead, how long the event subscription may deliver nothing
+   * before the projector sets it up again from the last applied position.
+   */
+  PROJECTOR_STALL_MS: intSetting(3_000, 500, 600_000),
   EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
 });
 export type ProjectorConfig = z.infer<typeof ProjectorConfig>;

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
-import { subject, SUBJECTS } from '@topdog/contracts';
+import { PUBLICATIONS } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
-import type { Logger } from '@topdog/runtime';
+import { publish, type Logger } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
 import type { ProjectorConfig } from './config';
 import { ProjectorModule } from './nats/projector.module';
@@ -25,7 +25,6 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     replicas: config.READ_MODEL_REPLICAS,
     cacheBytes: config.STATUS_CACHE_MB * 2 ** 20,
   });
-  const checkpointSubject = subject(config.TOPDOG_PREFIX, SUBJECTS.projectorCheckpoint);
   const projection = new WorkflowProjection({
     events,
     store,
@@ -33,9 +32,8 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     instanceId: instance,
     flushIntervalMs: config.FLUSH_INTERVAL_MS,
     promptCacheBytes: config.PROMPT_CACHE_MB * 2 ** 20,
-    broadcast: (checkpoint) => {
-      if (!nc.isClosed() && !nc.isDraining()) nc.publish(checkpointSubject, JSON.stringify(checkpoint));
-    },
+    stallMs: config.PROJECTOR_STALL_MS,
+    publishApplied: (applied) => publish(nc, config.TOPDOG_PREFIX, PUBLICATIONS.projectorApplied, [], applied),
   });
   await projection.start();
   const queries = createProjectorQueries({

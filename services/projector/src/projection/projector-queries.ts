@@ -64,10 +64,10 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
 
   /** The prompt view at the status's revision: from memory, or folded from the stream. */
   async function promptView(workflowId: string, revision: number): Promise<PromptView> {
-    const cached = projection.prompts.get(workflowId);
-    if (cached && cached.revision >= revision) return cached;
+    const cached = projection.prompts.upTo(workflowId, revision);
+    if (cached) return cached;
     const view = fold(workflowId, await events.readStream(workflowStreamId(workflowId)), evolvePromptView);
-    projection.prompts.set(workflowId, view);
+    projection.prompts.remember(workflowId, view);
     return view;
   }
 

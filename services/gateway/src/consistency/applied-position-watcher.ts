@@ -1,5 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { ProjectorCheckpoint, subject, SUBJECTS } from '@topdog/contracts';
+import { PUBLICATIONS, type ProjectorApplied } from '@topdog/contracts';
+import { subscribe } from '@topdog/runtime';
 
 interface Seen {
   position: number;
@@ -7,11 +8,16 @@ interface Seen {
 }
 
 /**
- * Follows the projector instances' checkpoint broadcasts, so that a command's reply can wait
- * until every live projector has applied what the command wrote (read-your-writes) without a
- * request per command.
+ * Follows the positions the projector instances broadcast as they apply events, so that a
+ * command's reply can wait until every live, caught-up projector has applied what the command
+ * wrote (read-your-writes) without a request per command.
+ *
+ * An instance counts while it says it is caught up and has been heard from within `livenessMs`.
+ * One that says it is not (catching up, or behind a stalled subscription: it answers no query
+ * then) stops counting at once, so it cannot hold every command up to the timeout; when no
+ * instance counts, a command waits for one until its timeout.
  */
-export class CheckpointWatcher {
+export class AppliedPositionWatcher {
   private readonly instances = new Map<string, Seen>();
   private waiters: { position: number; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }[] = [];
   private sub: Subscription | undefined;
@@ -24,18 +30,17 @@ export class CheckpointWatcher {
   ) {}
 
   start(): void {
-    this.sub = this.nc.subscribe(subject(this.prefix, SUBJECTS.projectorCheckpoint), {
-      callback: (err, msg) => {
-        if (err) return;
-        const parsed = ProjectorCheckpoint.safeParse(msg.json());
-        if (!parsed.success || !parsed.data.caughtUp) return;
-        this.instances.set(parsed.data.instanceId, { position: parsed.data.position, seenAt: this.now() });
-        this.release();
-      },
-    });
+    this.sub = subscribe(this.nc, this.prefix, PUBLICATIONS.projectorApplied, [], (applied) => this.heard(applied));
   }
 
-  /** The lowest position applied by a live projector instance, or undefined if none is live. */
+  /** One instance's broadcast. */
+  heard(applied: ProjectorApplied): void {
+    if (applied.caughtUp) this.instances.set(applied.instanceId, { position: applied.position, seenAt: this.now() });
+    else this.instances.delete(applied.instanceId);
+    this.release();
+  }
+
+  /** The lowest position applied by a live, caught-up projector instance, or undefined if none counts. */
   appliedByAll(): number | undefined {
     const horizon = this.now() - this.livenessMs;
     let min: number | undefined;
@@ -49,7 +54,7 @@ export class CheckpointWatcher {
     return min;
   }
 
-  /** True once every live projector has applied `position`; false after the timeout. */
+  /** True once every live, caught-up projector has applied `position`; false after the timeout. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
     const applied = this.appliedByAll();
     if (applied !== undefined && applied >= position) return Promise.resolve(true);

@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import type { ReadModelStore } from './read-model-store';
+
+/** How often pending writes are stored while catching up. */
+const CATCH_UP_FLUSH_MS = 1_000;
+
+export interface FlushSchedulerOptions {
+  store: Pick<ReadModelStore, 'pending' | 'needsFlush' | 'flush'>;
+  logger: Logger;
+  /** The position applied so far: what the checkpoint becomes once the writes are stored. */
+  position: () => number;
+  /** True while the instance is catching up (a start, a rebuild, after a stall). */
+  catchingUp: () => boolean;
+  /** Live, how often pending writes are stored. */
+  intervalMs?: number;
+  /** Pending writes that trigger a flush at once, whatever the cadence. */
+  maxPendingWrites?: number;
+}
+
+/**
+ * Decides when the read models and the checkpoint are written to KV, one flush at a time.
+ * Live, pending writes are stored every interval. While catching up they are stored at most
+ * once a second, or when `maxPendingWrites` are pending: a workflow touched by several events
+ * of the backlog is then written once, not once per interval.
+ */
+export class FlushScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private lastFlushAt = 0;
+
+  constructor(private readonly options: FlushSchedulerOptions) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => this.onTick(), this.options.intervalMs ?? 100);
+  }
+
+  private onTick(): void {
+    if (this.options.catchingUp() && Date.now() - this.lastFlushAt < CATCH_UP_FLUSH_MS) return;
+    void this.flush();
+  }
+
+  /** After an event is applied: a flush to wait for when too many writes are pending. */
+  whenFull(): Promise<void> | undefined {
+    return this.options.store.pending >= (this.options.maxPendingWrites ?? 20_000) ? this.flush() : undefined;
+  }
+
+  /** Stores pending writes, then the checkpoint; joins the flush under way if there is one. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const position = this.options.position();
+    if (!this.options.store.needsFlush(position)) return Promise.resolve();
+    this.lastFlushAt = Date.now();
+    this.flushing = this.options.store
+      .flush(position)
+      .catch((err: unknown) => this.options.logger.warn({ err }, 'read model flush failed; will retry'))
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  /** Resolves once no flush is under way. */
+  async settled(): Promise<void> {
+    await this.flushing;
+  }
+
+  /** Stops the schedule, then stores what is pending. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.settled();
+    await this.flush();
+  }
+}
