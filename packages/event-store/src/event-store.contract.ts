@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WrongExpectedRevisionError, type EventStore, type StoredEvent } from './event-store';
+import { AppendTooLargeError, InvalidStreamIdError, WrongExpectedRevisionError, type EventStore, type StoredEvent } from './event-store';
 import { newTestEvent as newEvent } from './test-event';
 
 export interface EventStoreHarness {
   store: EventStore;
+  /** The largest append the store takes, in bytes (a server's message limit). */
+  appendLimitBytes: number;
   dispose(): Promise<void>;
 }
-
 
 const streamId = () => `test-${randomUUID()}`;
 
@@ -27,8 +28,8 @@ async function take(iterable: AsyncIterable<StoredEvent>, count: number, timeout
 }
 
 /**
- * The behaviour every event store adapter must have. Each adapter's integration test calls
- * this with a factory for a store on a real, private backend.
+ * The behaviour every event store adapter must have. Each adapter's test calls this with a
+ * factory for a store on a private backend (a real server, or memory).
  */
 export function eventStoreContract(name: string, harness: () => Promise<EventStoreHarness>): void {
   describe(`event store contract: ${name}`, () => {
@@ -60,8 +61,8 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
         actor: 'contract-test',
         schemaVersion: 1,
       });
-      expect(read.at(-1)!.position).toBe(result.position);
-      expect(read[0]!.position).toBeLessThan(read[1]!.position);
+      // Callers derive each appended event's position from the last one's.
+      expect(read.map((e) => e.position)).toEqual([result.position - 2, result.position - 1, result.position]);
     });
 
     it('appends at the expected revision and refuses any other, writing nothing', async () => {
@@ -134,6 +135,7 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
       const sub = store.subscribeToAll({ filter: { category }, signal: controller.signal });
       const received = take(sub, 4);
       await new Promise((r) => setTimeout(r, 100));
+      await store.appendToStream(`other${category}-one`, [newEvent('Elsewhere')], { expectedRevision: 'no_stream' });
       await store.appendToStream(s2, [newEvent('C')], { expectedRevision: 'no_stream' });
       await store.appendToStream(s1, [newEvent('D')], { expectedRevision: 1 });
       const events = await received;
@@ -152,8 +154,49 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
       expect(after.map((e) => e.type)).toEqual(['B', 'C']);
     });
 
+    it('delivers only the filtered stream, before and after catching up', async () => {
+      const category = `one${randomUUID().slice(0, 8)}`;
+      await store.appendToStream(`${category}-a`, [newEvent('A1')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(`${category}-b`, [newEvent('B1')], { expectedRevision: 'no_stream' });
+      const controller = new AbortController();
+      const received = take(store.subscribeToAll({ filter: { streamId: `${category}-a` }, signal: controller.signal }), 2);
+      await new Promise((r) => setTimeout(r, 100));
+      await store.appendToStream(`${category}-b`, [newEvent('B2')], { expectedRevision: 0 });
+      await store.appendToStream(`${category}-a`, [newEvent('A2')], { expectedRevision: 0 });
+      const events = await received;
+      controller.abort();
+      expect(events.map((e) => e.type)).toEqual(['A1', 'A2']);
+    });
+
+    it('ends a subscription when its signal aborts, also while it waits for live events', async () => {
+      const id = `abort${randomUUID().slice(0, 8)}-x`;
+      await store.appendToStream(id, [newEvent('A')], { expectedRevision: 'no_stream' });
+      const controller = new AbortController();
+      const iterator = store.subscribeToAll({ filter: { streamId: id }, signal: controller.signal })[Symbol.asyncIterator]();
+      expect((await iterator.next()).value).toMatchObject({ type: 'A' });
+      const waiting = iterator.next();
+      await new Promise((r) => setTimeout(r, 100));
+      controller.abort();
+      const ended = await Promise.race([waiting, new Promise((r) => setTimeout(() => r('still waiting'), 5000))]);
+      expect(ended).toEqual({ done: true, value: undefined });
+      const aborted = new AbortController();
+      aborted.abort();
+      expect(await take(store.subscribeToAll({ filter: { streamId: id }, signal: aborted.signal }), 1)).toEqual([]);
+    });
+
+    it('refuses an append over its size limit, writing nothing', async () => {
+      const id = streamId();
+      const big = newEvent('Big', { text: 'x'.repeat(h.appendLimitBytes) });
+      await expect(store.appendToStream(id, [newEvent('A'), big], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(AppendTooLargeError);
+      expect(await store.readStream(id)).toEqual([]);
+      await store.appendToStream(id, [newEvent('A')], { expectedRevision: 'no_stream' });
+      expect(await store.readStream(id)).toHaveLength(1);
+    });
+
     it('rejects stream ids it cannot hold', async () => {
       await expect(store.appendToStream('no category', [newEvent('A')], { expectedRevision: 'any' })).rejects.toThrow(/invalid stream id/);
+      await expect(store.appendToStream('Upper-1', [newEvent('A')], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidStreamIdError);
+      await expect(store.readStream('no category')).rejects.toBeInstanceOf(InvalidStreamIdError);
     });
   });
 }

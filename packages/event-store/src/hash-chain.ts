@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { NewEvent } from '@topdog/contracts';
 import canonicalize from 'canonicalize';
 import type { StoredEvent } from './event-store';
 
@@ -13,6 +14,33 @@ type Hashable = Omit<StoredEvent, 'position'> & { position?: number };
 export function eventHash(event: Hashable): string {
   const { position: _position, ...envelope } = event;
   return `sha256:${createHash('sha256').update(canonicalize(envelope) ?? '').digest('hex')}`;
+}
+
+export interface ChainedEvents<E extends NewEvent> {
+  /** The events, each with `metadata.prevHash` set. */
+  events: E[];
+  /** The hash of the last event as it will be read back: the next append links to it. */
+  lastHash: string | null;
+}
+
+/**
+ * Links events about to be appended to `streamId` from `firstRevision`: each carries the hash
+ * of the one before it as it will be read back (with its stream id and revision), the first
+ * carries `lastHash`, the hash of the stream's last event (null for a new stream). Pure.
+ */
+export function chainEvents<E extends NewEvent>(
+  lastHash: string | null,
+  streamId: string,
+  firstRevision: number,
+  events: readonly E[],
+): ChainedEvents<E> {
+  let prevHash = lastHash;
+  const linked = events.map((event, index) => {
+    const withLink: E = { ...event, metadata: { ...event.metadata, prevHash } };
+    prevHash = eventHash({ ...withLink, streamId, revision: firstRevision + index });
+    return withLink;
+  });
+  return { events: linked, lastHash: prevHash };
 }
 
 export interface ChainBreak {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from './event-store';
-import { eventHash, verifyChain } from './hash-chain';
+import { chainEvents, eventHash, verifyChain } from './hash-chain';
+import { InMemoryEventStore } from './memory/in-memory.event-store';
+import { newTestEvent } from './test-event';
 
 function chain(n: number): StoredEvent[] {
   const events: StoredEvent[] = [];
@@ -44,5 +46,44 @@ describe('hash chain', () => {
       relinked.push(event);
     }
     expect(verifyChain(relinked)).toMatchObject({ ok: true, verified: 2, unchained: 1 });
+  });
+});
+
+describe('chainEvents', () => {
+  const events = (...types: string[]) => types.map((type) => newTestEvent(type, { type }));
+
+  /** Two appends to one stream, the second linked from `secondRevision` (2 is right); the stream as stored. */
+  async function storedAfterTwoAppends(secondRevision: number, secondStreamId = 'wf-1') {
+    const store = new InMemoryEventStore();
+    const first = chainEvents(null, 'wf-1', 0, events('A', 'B'));
+    await store.appendToStream('wf-1', first.events, { expectedRevision: 'no_stream' });
+    const second = chainEvents(first.lastHash, secondStreamId, secondRevision, events('C', 'D', 'E'));
+    await store.appendToStream('wf-1', second.events, { expectedRevision: 1 });
+    return { stored: await store.readStream('wf-1'), lastHash: second.lastHash };
+  }
+
+  it('links appended events so the stream, as stored with its real revisions, verifies', async () => {
+    const { stored, lastHash } = await storedAfterTwoAppends(2);
+    expect(verifyChain(stored)).toMatchObject({ ok: true, events: 5, verified: 5, unchained: 0, headHash: lastHash });
+    expect(stored[0]!.metadata.prevHash).toBeNull();
+    expect(stored[2]!.metadata.prevHash).toBe(eventHash(stored[1]!));
+  });
+
+  it.each([1, 3])('fails verification when the link is computed at revision %i instead of 2', async (shifted) => {
+    const { stored } = await storedAfterTwoAppends(shifted);
+    // The append's first event links to the stream's last; its second is the first to hash a wrong revision.
+    expect(verifyChain(stored)).toMatchObject({ ok: false, verified: 3, firstBroken: { revision: 3 } });
+  });
+
+  it('fails verification when the link is computed for another stream', async () => {
+    const { stored } = await storedAfterTwoAppends(2, 'wf-2');
+    expect(verifyChain(stored)).toMatchObject({ ok: false, firstBroken: { revision: 3 } });
+  });
+
+  it('keeps the other metadata and leaves the events it was given as they were', () => {
+    const given = [{ ...newTestEvent('A'), metadata: { idempotencyKey: 'k1' } }];
+    const { events: linked } = chainEvents('sha256:prev', 'wf-1', 7, given);
+    expect(linked[0]!.metadata).toEqual({ idempotencyKey: 'k1', prevHash: 'sha256:prev' });
+    expect(given[0]!.metadata).toEqual({ idempotencyKey: 'k1' });
   });
 });

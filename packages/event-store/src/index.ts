@@ -1,5 +1,6 @@
 export * from './event-store';
 export { JetStreamEventStore, type JetStreamEventStoreOptions } from './jetstream/jetstream.event-store';
-export { POSITION_STRIDE } from './jetstream/commit-codec';
+export { InMemoryEventStore, type InMemoryEventStoreOptions } from './memory/in-memory.event-store';
+export { POSITION_STRIDE } from './position';
 export { JetStreamEventQueue, type EventQueueOptions, type QueuedCommit } from './jetstream/jetstream.event-queue';
-export { eventHash, verifyChain, type ChainBreak, type ChainReport } from './hash-chain';
+export { chainEvents, eventHash, verifyChain, type ChainBreak, type ChainedEvents, type ChainReport } from './hash-chain';

@@ -1,13 +1,13 @@
 import type { NewEvent } from '@topdog/contracts';
 import type { StoredEvent } from '../event-store';
+import { positionOf } from '../position';
 
 /**
  * One append is one JetStream message (a commit), so it is all-or-nothing on any server
- * version. An event's position is `commit sequence × POSITION_STRIDE + index in the commit`,
- * which orders events globally and gives each its own id.
+ * version. Events are numbered from the commit's sequence (`../position.ts`, shared with the
+ * in-memory adapter; re-exported for this adapter's modules).
  */
-export const POSITION_STRIDE = 1000;
-export const MAX_EVENTS_PER_APPEND = POSITION_STRIDE - 1;
+export { MAX_EVENTS_PER_APPEND, POSITION_STRIDE, positionOf, sequenceOf } from '../position';
 
 type CommitEvent = NewEvent & { revision: number };
 
@@ -16,9 +16,6 @@ interface Commit {
   streamId: string;
   events: CommitEvent[];
 }
-
-export const positionOf = (seq: number, index: number): number => seq * POSITION_STRIDE + index;
-export const sequenceOf = (position: number): number => Math.floor(position / POSITION_STRIDE);
 
 export function encodeCommit(streamId: string, firstRevision: number, events: readonly NewEvent[]): Uint8Array {
   const commit: Commit = {

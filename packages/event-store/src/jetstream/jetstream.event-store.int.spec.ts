@@ -14,6 +14,7 @@ eventStoreContract('JetStream (nats-server)', async () => {
   const store = await JetStreamEventStore.create(nc, { prefix: 'contract' });
   return {
     store,
+    appendLimitBytes: nc.info?.max_payload ?? 1024 * 1024,
     async dispose() {
       await store.close();
       await nc.close();
