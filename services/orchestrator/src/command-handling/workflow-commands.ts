@@ -18,9 +18,8 @@ import {
 import type { StoredEvent } from '@topdog/event-store';
 import type { PromptLibrary } from '@topdog/prompts';
 import type { DecisionContext, ProviderSettings } from '../workflow/decision-context';
-import { completePhase, initialize } from '../workflow/workflow.decide';
-import { recordLlmResult, runPhase } from '../workflow/llm-calls.decide';
-import type { RecordedOutcome } from '../workflow/workflow.state';
+import { decide, type WorkflowDecision } from '../workflow/workflow.decide';
+import type { RecordedOutcome, Workflow } from '../workflow/workflow.state';
 import type { CommandOutcome, WorkflowCommandHandler } from './workflow-command-handler';
 
 export interface WorkflowCommandsDeps {
@@ -69,12 +68,16 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
   const context = async (): Promise<DecisionContext> => ({ prompts, maxRepairs: deps.maxRepairs, providers: await deps.providerSettings() });
   /** For decisions that never check a provider (auto-advance continues with the provider that just answered). */
   const unchecked: DecisionContext = { prompts, maxRepairs: deps.maxRepairs, providers: { openai: null, anthropic: null, local: null, offline: null } };
+  /** Every command goes through `decide`, whose exhaustive switch names each one. */
+  const deciding = (decision: WorkflowDecision, ctx: DecisionContext) => (state: Workflow) => decide(decision, state, ctx);
 
   return {
     async initialize(command: InitializeWorkflow): Promise<InitializeWorkflowResult> {
       const ctx = command.data.autoAdvance ? await context() : unchecked;
-      const outcome = await handler.handle(command.data.workflowId, { metadata: command.metadata }, (state) =>
-        initialize(command.data, state, ctx),
+      const outcome = await handler.handle(
+        command.data.workflowId,
+        { metadata: command.metadata },
+        deciding({ type: 'InitializeWorkflow', data: command.data }, ctx),
       );
       let callId: string | null = null;
       if (outcome.kind === 'replayed') callId = replayedAs(outcome.outcome, 'initialized', 'initialize').callId;
@@ -92,8 +95,10 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
 
     async completePhase(command: CompletePhase): Promise<CompletePhaseResult> {
       const { workflowId, expectedRevision } = command.data;
-      const outcome = await handler.handle(workflowId, { metadata: command.metadata, expectedRevision }, (state) =>
-        completePhase(command.data, state),
+      const outcome = await handler.handle(
+        workflowId,
+        { metadata: command.metadata, expectedRevision },
+        deciding({ type: 'CompletePhase', data: command.data }, unchecked),
       );
       const transition =
         outcome.kind === 'replayed'
@@ -113,7 +118,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
 
     async runPhase(command: RunPhase): Promise<RunPhaseResult> {
       const ctx = await context();
-      const outcome = await handler.handle(command.data.workflowId, { metadata: command.metadata }, (state) => runPhase(command.data, state, ctx));
+      const outcome = await handler.handle(command.data.workflowId, { metadata: command.metadata }, deciding({ type: 'RunPhase', data: command.data }, ctx));
       if (outcome.kind === 'replayed') {
         const requested = replayedAs(outcome.outcome, 'phaseRequested', 'run-phase');
         const state = await handler.current(command.data.workflowId);
@@ -126,8 +131,10 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
     },
 
     async recordLlmResult(command: RecordLlmResult): Promise<RecordLlmResultResult> {
-      const outcome = await handler.handle(command.data.workflowId, { metadata: command.metadata }, (state) =>
-        recordLlmResult(command.data, state, unchecked),
+      const outcome = await handler.handle(
+        command.data.workflowId,
+        { metadata: command.metadata },
+        deciding({ type: 'RecordLlmResult', data: command.data }, unchecked),
       );
       return {
         workflowId: command.data.workflowId,

@@ -1,16 +1,12 @@
-import { PHASES, TopDogError, type WorkflowEvent } from '@topdog/contracts';
+import { PHASES, TopDogError } from '@topdog/contracts';
+import { DeciderSpecification, decidedEvents } from '@topdog/testing/decider-specification';
 import { describe, expect, it } from 'vitest';
-import { loadPromptLibrary } from '@topdog/prompts';
-import type { DecisionContext } from './decision-context';
-import { decide, type WorkflowDecision } from './workflow.decide';
+import type { WorkflowDecision } from './workflow.decide';
+import { withCode, workflowDecider, workflowId } from './workflow.fixture';
 import { evolve, initialState, type WorkflowEventWithMetadata } from './workflow.state';
 
-const workflowId = '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b';
-export const context: DecisionContext = {
-  prompts: loadPromptLibrary(),
-  maxRepairs: 2,
-  providers: { openai: null, anthropic: 'ANTHROPIC_API_KEY', local: 'LOCAL_LLM_BASE_URL', offline: null },
-};
+const decider = workflowDecider();
+const given = DeciderSpecification.for(decider);
 
 const initialize: WorkflowDecision = {
   type: 'InitializeWorkflow',
@@ -33,53 +29,21 @@ const complete = (extra: Partial<Extract<WorkflowDecision, { type: 'CompletePhas
   data: { workflowId, aiResponse: 'answer', phaseResult: { ok: true }, ...extra },
 });
 
-/** given these events, when this command: the events decided (or the error thrown). */
-function given(events: WorkflowEventWithMetadata[]) {
-  const state = events.reduce(evolve, initialState());
-  return {
-    when: (command: WorkflowDecision) => ({
-      then: (expected: WorkflowEvent[]) => expect(decide(command, state, context)).toEqual(expected),
-      thenFails: (code: string, message?: RegExp) => {
-        let caught: unknown;
-        try {
-          decide(command, state, context);
-        } catch (err) {
-          caught = err;
-        }
-        expect(caught).toBeInstanceOf(TopDogError);
-        expect((caught as TopDogError).code).toBe(code);
-        if (message) expect((caught as TopDogError).message).toMatch(message);
-      },
-    }),
-  };
-}
-
 /** The events of a workflow walked through its first n phases. */
-function walked(n: number): WorkflowEventWithMetadata[] {
-  let state = initialState();
-  const events: WorkflowEventWithMetadata[] = [];
-  for (const command of [initialize, ...Array.from({ length: n }, () => complete())]) {
-    for (const e of decide(command, state, context)) {
-      events.push(e);
-      state = evolve(state, e);
-    }
-  }
-  return events;
-}
+const walked = (n: number): WorkflowEventWithMetadata[] =>
+  decidedEvents(decider, [initialize, ...Array.from({ length: n }, () => complete())]);
 
 describe('workflow decider', () => {
   it('initializes a new workflow in DISCOVERY', () => {
-    given([]).when(initialize).then([
-      { type: 'WorkflowInitialized', data: { ...initialize.data, initialState: 'DISCOVERY' } } as WorkflowEvent,
-    ]);
+    given([]).when(initialize).then([{ type: 'WorkflowInitialized', data: { ...initialize.data, initialState: 'DISCOVERY' } } as WorkflowEventWithMetadata]);
   });
 
   it('refuses to initialize a workflow twice', () => {
-    given(walked(0)).when(initialize).thenFails('CONFLICT', /already exists/);
+    given(walked(0)).when(initialize).thenThrows(TopDogError, withCode('CONFLICT', /already exists/));
   });
 
   it('refuses to complete a phase of an unknown workflow', () => {
-    given([]).when(complete()).thenFails('NOT_FOUND');
+    given([]).when(complete()).thenThrows(TopDogError, withCode('NOT_FOUND'));
   });
 
   const transitions = [
@@ -130,13 +94,26 @@ describe('workflow decider', () => {
   });
 
   it('refuses to complete a phase of a complete workflow', () => {
-    given(walked(6)).when(complete()).thenFails('CONFLICT', /already COMPLETE/);
+    given(walked(6)).when(complete()).thenThrows(TopDogError, withCode('CONFLICT', /already COMPLETE/));
   });
 
   it('completes only the expected state when one is named', () => {
-    given(walked(1)).when(complete({ expectedState: 'DISCOVERY' })).thenFails('CONFLICT', /in PLANNING, not DISCOVERY/);
-    const [event] = decide(complete({ expectedState: 'PLANNING' }), walked(1).reduce(evolve, initialState()), context);
-    expect(event).toMatchObject({ type: 'PhaseCompleted', data: { phase: 'PLANNING' } });
+    given(walked(1)).when(complete({ expectedState: 'DISCOVERY' })).thenThrows(TopDogError, withCode('CONFLICT', /in PLANNING, not DISCOVERY/));
+    given(walked(1)).when(complete({ expectedState: 'PLANNING' })).then([
+      {
+        type: 'PhaseCompleted',
+        data: {
+          workflowId,
+          phase: 'PLANNING',
+          role: 'Q_ASSISTANT',
+          aiResponse: 'answer',
+          phaseResult: { ok: true },
+          previousState: 'PLANNING',
+          newState: 'IMPLEMENTATION',
+          nextRole: 'CODE_WRITER',
+        },
+      },
+    ]);
   });
 
   it('folds the events into the current state, the completed phases and the outcomes by key', () => {

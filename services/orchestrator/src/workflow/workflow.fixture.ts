@@ -1,0 +1,31 @@
+import { TopDogError, type ErrorCode } from '@topdog/contracts';
+import { loadPromptLibrary } from '@topdog/prompts';
+import type { Decider } from '@topdog/testing/decider-specification';
+import { expect } from 'vitest';
+import type { DecisionContext } from './decision-context';
+import { decide, type WorkflowDecision } from './workflow.decide';
+import { evolve, initialState, type Workflow, type WorkflowEventWithMetadata } from './workflow.state';
+
+/** For tests: one workflow id, a decision context, and the workflow's decider with that context. */
+export const workflowId = '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b';
+
+const prompts = loadPromptLibrary();
+
+/** openai and offline configured, anthropic and local not; one repair per phase. */
+export const testContext: DecisionContext = {
+  prompts,
+  maxRepairs: 1,
+  providers: { openai: null, anthropic: 'ANTHROPIC_API_KEY', local: 'LOCAL_LLM_BASE_URL', offline: null },
+};
+
+export const workflowDecider = (context: DecisionContext = testContext): Decider<WorkflowDecision, WorkflowEventWithMetadata, Workflow> => ({
+  decide: (command, state) => decide(command, state, context),
+  evolve,
+  initialState,
+});
+
+/** A `thenThrows` check: a TopDogError with this code (and a message matching). */
+export const withCode =
+  (code: ErrorCode, message?: RegExp) =>
+  (error: TopDogError): void =>
+    expect(error).toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
