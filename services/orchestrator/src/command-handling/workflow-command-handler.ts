@@ -7,7 +7,7 @@ import {
   type NewEvent,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import { AppendTooLargeError, eventHash, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@topdog/event-store';
+import { AppendTooLargeError, chainEvents, eventHash, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@topdog/event-store';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
@@ -123,33 +123,31 @@ export class WorkflowCommandHandler {
     if (metadata.idempotencyKey) extra.idempotencyKey = metadata.idempotencyKey;
     if (metadata.requestHash) extra.requestHash = metadata.requestHash;
     const streamId = workflowStreamId(workflowId);
-    // Each event carries the hash of the one before it, as it will be read back.
-    let prevHash = loaded.lastHash;
-    const toAppend: NewEvent[] = events.map((event, i) => {
-      const appended = {
-        ...event,
-        id: this.deps.newId(),
-        occurredAt: metadata.now,
-        correlationId: metadata.correlationId,
-        causationId: metadata.causationId,
-        actor: metadata.actor,
-        schemaVersion: WORKFLOW_EVENT_SCHEMA_VERSION,
-        metadata: { ...extra, prevHash },
-      };
-      prevHash = eventHash({ ...appended, streamId, revision: loaded.revision + 1 + i });
-      return appended;
-    });
-    const result = await this.deps.store.appendToStream(streamId, toAppend, {
+    const firstRevision = loaded.revision + 1;
+    const enveloped: NewEvent[] = events.map((event) => ({
+      ...event,
+      id: this.deps.newId(),
+      occurredAt: metadata.now,
+      correlationId: metadata.correlationId,
+      causationId: metadata.causationId,
+      actor: metadata.actor,
+      schemaVersion: WORKFLOW_EVENT_SCHEMA_VERSION,
+      metadata: { ...extra },
+    }));
+    // Tamper evidence: each event carries the hash of the one before it.
+    const chained = chainEvents(loaded.lastHash, streamId, firstRevision, enveloped);
+    const result = await this.deps.store.appendToStream(streamId, chained.events, {
       expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision,
     });
-    const stored = toAppend.map((e, i) => ({
+    // The events of one append have consecutive positions, ending at the one the store reports.
+    const stored = chained.events.map((e, i) => ({
       ...e,
       streamId,
-      revision: loaded.revision + 1 + i,
-      position: result.position - (toAppend.length - 1 - i),
+      revision: firstRevision + i,
+      position: result.position - (chained.events.length - 1 - i),
     }));
     const state = events.reduce((s, e) => evolve(s, { ...e, metadata: extra }), loaded.state);
-    this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: prevHash });
+    this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: chained.lastHash });
     return { kind: 'appended', events: stored, before: loaded.state, revision: result.nextRevision, position: result.position };
   }
 

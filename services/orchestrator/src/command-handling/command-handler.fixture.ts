@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandMetadata } from '@topdog/contracts';
+import type { EventStore } from '@topdog/event-store';
+import { pino } from 'pino';
+import { decide, type WorkflowDecision } from '../workflow/workflow.decide';
+import { testContext } from '../workflow/workflow.fixture';
+import type { Workflow } from '../workflow/workflow.state';
+import { WorkflowCommandHandler, type WorkflowCommandHandlerDeps } from './workflow-command-handler';
+
+/** For the command handler's tests: a handler on a given store, commands, and their metadata. */
+export const handlerOn = (store: EventStore, deps: Partial<WorkflowCommandHandlerDeps> = {}): WorkflowCommandHandler =>
+  new WorkflowCommandHandler({ store, logger: pino({ level: 'silent' }), newId: randomUUID, ...deps });
+
+export const metadata = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({
+  correlationId: 'corr-1',
+  causationId: null,
+  actor: 'tester',
+  now: '2026-12-01T00:00:00.000Z',
+  ...extra,
+});
+
+/** What the handler is given to decide with: the workflow's decider on the command. */
+export const deciding = (command: WorkflowDecision) => (state: Workflow) => decide(command, state, testContext);
+
+export const initialize = (workflowId: string, extra: { autoAdvance?: boolean } = {}): WorkflowDecision => ({
+  type: 'InitializeWorkflow',
+  data: {
+    workflowId,
+    projectId: 'p',
+    buildId: null,
+    userId: 'u',
+    requirements: { goal: 'search' },
+    model: 'gpt-4',
+    temperature: 0.2,
+    maxTokens: 1000,
+    autoAdvance: extra.autoAdvance ?? false,
+    budget: { maxCostUsd: null, maxTokens: null },
+    ...(extra.autoAdvance ? { firstCallId: randomUUID() } : {}),
+  },
+});
+
+export const complete = (workflowId: string, aiResponse = 'answer'): WorkflowDecision => ({
+  type: 'CompletePhase',
+  data: { workflowId, aiResponse, phaseResult: { ok: true } },
+});
+
+/** Commands an instance applies one after another. */
+export async function applyAll(handler: WorkflowCommandHandler, workflowId: string, commands: readonly WorkflowDecision[]): Promise<void> {
+  for (const command of commands) await handler.handle(workflowId, { metadata: metadata() }, deciding(command));
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { workflowStreamId } from '@topdog/contracts';
+import { InMemoryEventStore, verifyChain, type EventStore } from '@topdog/event-store';
+import { describe, expect, it, vi } from 'vitest';
+import { applyAll, complete, deciding, handlerOn, initialize, metadata } from './command-handler.fixture';
+
+/** The store as one instance sees it, shared with another instance that may write just before each of its appends. */
+function sharedWith(store: EventStore, rivalWrites: () => Promise<void>): EventStore {
+  return {
+    appendToStream: async (streamId, events, options) => {
+      await rivalWrites();
+      return store.appendToStream(streamId, events, options);
+    },
+    readStream: (streamId, options) => store.readStream(streamId, options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
+}
+
+/** What each stored PhaseCompleted completed, and whose answer it recorded. */
+const completions = async (store: EventStore, workflowId: string) =>
+  (await store.readStream(workflowStreamId(workflowId)))
+    .filter((e) => e.type === 'PhaseCompleted')
+    .map((e) => `${(e.data as { phase: string }).phase}: ${(e.data as { aiResponse: string }).aiResponse}`);
+
+describe('WorkflowCommandHandler: revision conflicts', () => {
+  it('decides again on the new state and appends when another instance wrote between load and append', async () => {
+    const store = new InMemoryEventStore();
+    const id = randomUUID();
+    const rival = handlerOn(store);
+    await applyAll(rival, id, [initialize(id)]);
+    let rivalTurns = 1;
+    const shared = sharedWith(store, async () => {
+      if (rivalTurns-- > 0) await applyAll(rival, id, [complete(id, 'the rival')]);
+    });
+    const appends = vi.spyOn(shared, 'appendToStream');
+    const handler = handlerOn(shared);
+    expect(await handler.current(id)).toMatchObject({ current: 'DISCOVERY' });
+
+    const outcome = await handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'mine')));
+
+    expect(outcome).toMatchObject({ kind: 'appended', revision: 2 });
+    expect(appends).toHaveBeenCalledTimes(2);
+    expect(await completions(store, id)).toEqual(['DISCOVERY: the rival', 'PLANNING: mine']);
+    expect(verifyChain(await store.readStream(workflowStreamId(id))).ok).toBe(true);
+  });
+
+  it('gives up with CONFLICT after maxAttempts when another instance always writes first', async () => {
+    const store = new InMemoryEventStore();
+    const id = randomUUID();
+    const rival = handlerOn(store);
+    await applyAll(rival, id, [initialize(id)]);
+    const shared = sharedWith(store, () => applyAll(rival, id, [complete(id, 'the rival')]));
+    const appends = vi.spyOn(shared, 'appendToStream');
+    const handler = handlerOn(shared, { maxAttempts: 3 });
+
+    await expect(handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'mine')))).rejects.toMatchObject({
+      name: 'TopDogError',
+      code: 'CONFLICT',
+      message: expect.stringContaining('kept changing'),
+    });
+
+    expect(appends).toHaveBeenCalledTimes(3);
+    expect(await completions(store, id)).toEqual(['DISCOVERY: the rival', 'PLANNING: the rival', 'IMPLEMENTATION: the rival']);
+    expect(verifyChain(await store.readStream(workflowStreamId(id))).ok).toBe(true);
+  });
+});

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { PHASES, WORKFLOW_EVENT_SCHEMA_VERSION, workflowStreamId } from '@topdog/contracts';
+import { InMemoryEventStore, verifyChain } from '@topdog/event-store';
+import { describe, expect, it, vi } from 'vitest';
+import { applyAll, complete, deciding, handlerOn, initialize, metadata } from './command-handler.fixture';
+
+const newWorkflow = () => {
+  const id = randomUUID();
+  return { id, streamId: workflowStreamId(id) };
+};
+
+describe('WorkflowCommandHandler: load, decide, append', () => {
+  it('loads a workflow by folding its stored stream, then works from its cached state', async () => {
+    const store = new InMemoryEventStore();
+    const { id } = newWorkflow();
+    await applyAll(handlerOn(store), id, [initialize(id), complete(id)]); // another instance wrote these
+    const reads = vi.spyOn(store, 'readStream');
+    const handler = handlerOn(store);
+    expect(await handler.current(id)).toMatchObject({ status: 'active', current: 'PLANNING', phases: [{ phase: 'DISCOVERY', aiResponse: 'answer' }] });
+    await handler.handle(id, { metadata: metadata() }, deciding(complete(id)));
+    expect(await handler.current(id)).toMatchObject({ current: 'IMPLEMENTATION' });
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('appends what the decider decided, with the envelope from the metadata, and returns the events as stored', async () => {
+    const store = new InMemoryEventStore();
+    const { id, streamId } = newWorkflow();
+    const handler = handlerOn(store);
+    const outcome = await handler.handle(id, { metadata: metadata({ correlationId: 'corr-9', actor: 'alice' }) }, deciding(initialize(id, { autoAdvance: true })));
+    if (outcome.kind !== 'appended') throw new Error(`expected an append, got ${outcome.kind}`);
+    expect(outcome.events.map((e) => e.type)).toEqual(['WorkflowInitialized', 'LlmCallRequested']);
+    expect(outcome.before).toEqual({ status: 'empty' });
+    expect(outcome.events[0]).toMatchObject({
+      streamId, revision: 0, correlationId: 'corr-9', causationId: null, actor: 'alice',
+      occurredAt: '2026-12-01T00:00:00.000Z', schemaVersion: WORKFLOW_EVENT_SCHEMA_VERSION,
+    });
+    // Positions and revisions the handler works out from the append's result are the stored ones.
+    expect(outcome.events).toEqual(await store.readStream(streamId));
+    expect(outcome).toMatchObject({ revision: 1, position: await store.headPosition() });
+  });
+
+  it('writes nothing when the decider decides nothing or refuses', async () => {
+    const store = new InMemoryEventStore();
+    const { id, streamId } = newWorkflow();
+    const handler = handlerOn(store);
+    await expect(handler.handle(id, { metadata: metadata() }, deciding(complete(id)))).rejects.toMatchObject({ name: 'TopDogError', code: 'NOT_FOUND' });
+    expect(await store.readStream(streamId)).toEqual([]);
+    await applyAll(handler, id, [initialize(id)]);
+    const position = await store.headPosition();
+    expect(await handler.handle(id, { metadata: metadata() }, () => [])).toEqual({ kind: 'unchanged', revision: 0, position });
+    expect(await store.readStream(streamId)).toHaveLength(1);
+  });
+
+  it('refuses a stale If-Match revision with PRECONDITION_FAILED', async () => {
+    const store = new InMemoryEventStore();
+    const { id } = newWorkflow();
+    const handler = handlerOn(store);
+    await applyAll(handler, id, [initialize(id)]);
+    await expect(handler.handle(id, { metadata: metadata(), expectedRevision: 5 }, deciding(complete(id)))).rejects.toMatchObject({
+      name: 'TopDogError',
+      code: 'PRECONDITION_FAILED',
+      details: [{ field: 'If-Match', reason: 'the current ETag is "0"' }],
+    });
+    expect(await handler.handle(id, { metadata: metadata(), expectedRevision: 0 }, deciding(complete(id)))).toMatchObject({ kind: 'appended', revision: 1 });
+  });
+
+  it("turns an append over the store's size limit into PAYLOAD_TOO_LARGE, writing nothing", async () => {
+    const store = new InMemoryEventStore({ maxAppendBytes: 4096 });
+    const { id, streamId } = newWorkflow();
+    const handler = handlerOn(store);
+    await applyAll(handler, id, [initialize(id)]);
+    await expect(handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'x'.repeat(5000))))).rejects.toMatchObject({
+      name: 'TopDogError',
+      code: 'PAYLOAD_TOO_LARGE',
+      message: expect.stringContaining('4096-byte'),
+    });
+    expect(await store.readStream(streamId)).toHaveLength(1);
+    expect(await handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'short')))).toMatchObject({ kind: 'appended', revision: 1 });
+  });
+
+  it("chains each event to the one before it, in appends of one and of several events, cached or loaded", async () => {
+    const store = new InMemoryEventStore();
+    const { id, streamId } = newWorkflow();
+    // Auto-advance's start and the last phase's completion append two events each.
+    const commands = [initialize(id, { autoAdvance: true }), ...PHASES.map(() => complete(id))];
+    await applyAll(handlerOn(store), id, commands.slice(0, 3));
+    await applyAll(handlerOn(store), id, commands.slice(3)); // a second instance links from the loaded stream
+    const stored = await store.readStream(streamId);
+    expect(stored).toHaveLength(9);
+    expect(verifyChain(stored)).toMatchObject({ ok: true, events: 9, verified: 9, unchained: 0 });
+  });
+});
+
+describe('WorkflowCommandHandler: Idempotency-Key', () => {
+  it('answers a repeated key with the recorded outcome, also after a restart, and refuses it for another request', async () => {
+    const store = new InMemoryEventStore();
+    const { id, streamId } = newWorkflow();
+    const handler = handlerOn(store);
+    await applyAll(handler, id, [initialize(id)]);
+    const keyed = metadata({ idempotencyKey: 'k1', requestHash: 'h1' });
+    const first = await handler.handle(id, { metadata: keyed }, deciding(complete(id)));
+    const again = await handler.handle(id, { metadata: keyed }, deciding(complete(id)));
+    expect(again).toEqual({
+      kind: 'replayed',
+      outcome: { kind: 'phaseCompleted', requestHash: 'h1', previousState: 'DISCOVERY', newState: 'PLANNING', nextRole: 'Q_ASSISTANT' },
+      revision: first.revision,
+      position: first.position,
+    });
+    expect(await handlerOn(store).handle(id, { metadata: keyed }, deciding(complete(id)))).toEqual(again);
+    await expect(handler.handle(id, { metadata: metadata({ idempotencyKey: 'k1', requestHash: 'h2' }) }, deciding(complete(id)))).rejects.toMatchObject({
+      name: 'TopDogError',
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    expect(await store.readStream(streamId)).toHaveLength(2);
+  });
+});

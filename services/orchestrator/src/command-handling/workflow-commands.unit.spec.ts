@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { InMemoryEventStore } from '@topdog/event-store';
+import { describe, expect, it } from 'vitest';
+import { testContext } from '../workflow/workflow.fixture';
+import { handlerOn, metadata } from './command-handler.fixture';
+import { createWorkflowCommands } from './workflow-commands';
+
+function commandsOn(store: InMemoryEventStore) {
+  return createWorkflowCommands({
+    handler: handlerOn(store),
+    prompts: testContext.prompts,
+    maxRepairs: testContext.maxRepairs,
+    providerSettings: async () => testContext.providers,
+  });
+}
+
+const initialize = (workflowId: string, model = 'gpt-4') => ({
+  type: 'InitializeWorkflow' as const,
+  data: {
+    workflowId, projectId: 'p', buildId: null, userId: 'u', requirements: {}, model,
+    temperature: 0.2, maxTokens: 1000, autoAdvance: false, budget: { maxCostUsd: null, maxTokens: null },
+  },
+  metadata: metadata(),
+});
+
+describe('workflow use cases', () => {
+  it('run each command through the decider and shape its reply', async () => {
+    const commands = commandsOn(new InMemoryEventStore());
+    const workflowId = randomUUID();
+    const callId = randomUUID();
+    expect(await commands.initialize(initialize(workflowId))).toMatchObject({ workflowId, initialState: 'DISCOVERY', callId: null, revision: 0 });
+    expect(
+      await commands.completePhase({ type: 'CompletePhase', data: { workflowId, aiResponse: 'a', phaseResult: {} }, metadata: metadata() }),
+    ).toMatchObject({ previousState: 'DISCOVERY', newState: 'PLANNING', nextRole: 'Q_ASSISTANT', isComplete: false, revision: 1 });
+    expect(await commands.runPhase({ type: 'RunPhase', data: { workflowId, callId }, metadata: metadata() })).toMatchObject({
+      callId, phase: 'PLANNING', role: 'Q_ASSISTANT', model: 'gpt-4', promptVersion: expect.stringMatching(/^q_assistant@/), revision: 2,
+    });
+    const answered = {
+      type: 'RecordLlmResult' as const,
+      data: {
+        workflowId, callId, nextCallId: randomUUID(),
+        outcome: { ok: true as const, content: 'c', inputTokens: 1, outputTokens: 1, latencyMs: 1, providerRequestId: null, finishReason: 'stop', attempts: 1 },
+      },
+      metadata: metadata(),
+    };
+    expect(await commands.recordLlmResult(answered)).toMatchObject({ recorded: true, revision: 3 });
+    expect(await commands.recordLlmResult(answered)).toMatchObject({ recorded: false, revision: 3 });
+    expect(await commands.llmCallStatus({ workflowId, callId })).toEqual({ status: 'recorded' });
+  });
+
+  it("check the model's provider before a call is requested", async () => {
+    const commands = commandsOn(new InMemoryEventStore());
+    const workflowId = randomUUID();
+    await commands.initialize(initialize(workflowId, 'claude'));
+    await expect(commands.runPhase({ type: 'RunPhase', data: { workflowId, callId: randomUUID() }, metadata: metadata() })).rejects.toMatchObject({
+      name: 'TopDogError',
+      code: 'PROVIDER_NOT_CONFIGURED',
+    });
+  });
+});
