@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 // `pnpm start`: runs the four services (built by scripts/build.mjs). When NATS_URL is unset and
-// nothing answers on 127.0.0.1:4222, it first launches a local nats-server with JetStream and
-// its data under .data/. Every process it starts is the leader of its own process group;
-// SIGINT or SIGTERM stops them all gracefully (services first, NATS last). A service that
-// dies is started again after a short pause.
+// nothing answers on 127.0.0.1:NATS_PORT (4222), it first launches a local nats-server with
+// JetStream and its data under NATS_DATA_DIR (.data/). Every process it starts is the leader of
+// its own process group; SIGINT or SIGTERM stops them all gracefully (services first, NATS
+// last). A service that dies is started again after a short pause.
+//
+// None of them outlives this process, however it ends (SIGKILL of it or of its group
+// included): each service gets TOPDOG_PARENT_PID and an IPC channel, and stops gracefully when
+// the channel closes or it is re-parented (packages/runtime/src/parent-watch.ts); nats-server,
+// which cannot watch us, runs under scripts/bound-to-parent.mjs, which stops it once the
+// services are gone.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'gateway'];
-const env = { ...process.env };
+const env = { ...process.env, TOPDOG_PARENT_PID: String(process.pid) };
+const natsPort = Number(env.NATS_PORT ?? 4222);
 const port = env.PORT ?? '3000';
 const host = env.HOST ?? '127.0.0.1';
 const children = new Map();
@@ -47,32 +54,35 @@ async function ensureNats() {
     log(`using NATS at ${env.NATS_URL}`);
     return;
   }
-  env.NATS_URL = 'nats://127.0.0.1:4222';
-  if (await portOpen('127.0.0.1', 4222)) {
-    log('using the NATS server already answering on 127.0.0.1:4222');
+  env.NATS_URL = `nats://127.0.0.1:${natsPort}`;
+  if (await portOpen('127.0.0.1', natsPort)) {
+    log(`using the NATS server already answering on 127.0.0.1:${natsPort}`);
     return;
   }
   const bin = natsServerBinary();
   if (!bin) {
-    log('no NATS server answers on 127.0.0.1:4222 and nats-server is not installed.');
+    log(`no NATS server answers on 127.0.0.1:${natsPort} and nats-server is not installed.`);
     log('Install it (Debian: apt-get install nats-server) or set NATS_URL.');
     process.exit(1);
   }
-  const dataDir = join(root, '.data');
+  const dataDir = resolve(root, env.NATS_DATA_DIR ?? '.data');
   mkdirSync(join(dataDir, 'nats'), { recursive: true });
   const config = join(dataDir, 'nats.conf');
   writeFileSync(
     config,
-    ['listen: "127.0.0.1:4222"', 'max_payload: 8MB', `jetstream { store_dir: ${JSON.stringify(join(dataDir, 'nats'))} }`].join('\n'),
+    [`listen: "127.0.0.1:${natsPort}"`, 'max_payload: 8MB', `jetstream { store_dir: ${JSON.stringify(join(dataDir, 'nats'))} }`].join('\n'),
   );
-  launch('nats-server', bin, ['-c', config], { restart: false });
-  for (let i = 0; i < 100 && !(await portOpen('127.0.0.1', 4222)); i++) await new Promise((r) => setTimeout(r, 100));
+  launch('nats-server', process.execPath, [join(root, 'scripts', 'bound-to-parent.mjs'), bin, '-c', config], { restart: false });
+  for (let i = 0; i < 100 && !(await portOpen('127.0.0.1', natsPort)); i++) await new Promise((r) => setTimeout(r, 100));
   log(`launched nats-server with JetStream (data in ${join(dataDir, 'nats')})`);
 }
 
 function launch(name, command, args, { restart }) {
-  const child = spawn(command, args, { cwd: root, env, stdio: 'inherit', detached: true });
+  // The IPC channel is how a child knows we are gone: it closes when we die, however we die.
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
   children.set(name, child);
+  const nats = children.get('nats-server');
+  if (name !== 'nats-server' && nats?.connected) nats.send({ waitFor: child.pid }, () => {});
   child.on('exit', (code, signal) => {
     children.delete(name);
     if (stopping) return;
@@ -116,7 +126,8 @@ function stopAll(signal) {
     .then(async () => {
       if (nats) {
         try {
-          process.kill(-nats.pid, 'SIGTERM');
+          // bound-to-parent.mjs passes it on to nats-server.
+          process.kill(nats.pid, 'SIGTERM');
         } catch {}
         await exited(nats);
       }

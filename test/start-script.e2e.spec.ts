@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startNatsServer } from '@topdog/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { commandLine, descendants, killAll, processesWithEnv } from './support/processes';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -12,6 +17,106 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+
+interface LaunchedStart extends AsyncDisposable {
+  /** The process spawned: start.mjs, or the shell running it; it leads its own process group. */
+  pid: number;
+  port: number;
+  natsPort: number;
+  /** Every process carrying this launch's TOPDOG_PREFIX in its environment (see processesWithEnv). */
+  processes(): number[];
+}
+
+/**
+ * `pnpm start`'s script with nothing shared: no NATS_URL, so it launches its own nats-server on
+ * a free port with its store in a temporary directory, and a prefix of its own. Whatever the
+ * test does, everything the launch started is SIGKILLed when the test finishes (found by the
+ * prefix in its environment, so orphans too), and the store removed.
+ */
+async function launchStart(options: { viaShell: boolean }): Promise<LaunchedStart> {
+  const [port, natsPort] = [await freePort(), await freePort()];
+  const dataDir = await mkdtemp(join(tmpdir(), 'topdog-start-'));
+  const prefix = `orphans${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    NATS_PORT: String(natsPort),
+    NATS_DATA_DIR: dataDir,
+    TOPDOG_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    OPENAI_API_KEY: '',
+    ANTHROPIC_API_KEY: '',
+  };
+  delete env.NATS_URL;
+  // Through a shell, as `pnpm start` runs it: its group then holds more than start.mjs.
+  const [command, args] = options.viaShell
+    ? ['/bin/sh', ['-c', `"${process.execPath}" scripts/start.mjs; exit $?`]]
+    : [process.execPath, ['scripts/start.mjs']];
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.resume();
+  const processes = () => processesWithEnv('TOPDOG_PREFIX', prefix);
+  let disposed = false;
+  const dispose = async () => {
+    if (disposed) return;
+    disposed = true;
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // The group is gone already: what the tests want.
+    }
+    killAll(processes());
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  // Runs even when the test times out, which would leave an `await using` waiting.
+  onTestFinished(dispose);
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('TopDog is ready') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  expect(output, output).toContain(`TopDog is ready at http://127.0.0.1:${port}`);
+  return { pid: child.pid!, port, natsPort, processes, [Symbol.asyncDispose]: dispose };
+}
+
+/** Kills as asked, then waits up to `withinMs` for every process of the launch to be gone. */
+async function expectNoOrphans(started: LaunchedStart, kill: () => void, withinMs: number): Promise<void> {
+  const launched = descendants(started.pid);
+  const commands = launched.map(commandLine);
+  for (const program of [
+    /orchestrator\/dist\/main\.js/,
+    /projector\/dist\/main\.js/,
+    /llm-runner\/dist\/main\.js/,
+    /gateway\/dist\/main\.js/,
+    /bound-to-parent\.mjs/,
+    /^\S*nats-server -c/,
+  ]) {
+    expect(
+      commands.filter((c) => program.test(c)),
+      `${program} in ${commands.join('\n')}`,
+    ).toHaveLength(1);
+  }
+  expect(started.processes()).toEqual(expect.arrayContaining(launched));
+  expect(await portOpen(started.natsPort)).toBe(true);
+
+  kill();
+  const killedAt = Date.now();
+  let left = started.processes();
+  while (left.length > 0 && Date.now() - killedAt < withinMs) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = started.processes();
+  }
+  expect(left.map((pid) => `${pid} ${commandLine(pid)}`)).toEqual([]);
+  await expect(fetch(`http://127.0.0.1:${started.port}/healthz`)).rejects.toThrow();
+  expect(await portOpen(started.natsPort)).toBe(false);
 }
 
 describe('pnpm start (scripts/start.mjs)', () => {
@@ -59,5 +164,15 @@ describe('pnpm start (scripts/start.mjs)', () => {
     expect(await exited).toBe(0);
     for (const pid of pids) expect(alive(pid)).toBe(false);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('leaves nothing running, its own nats-server included, once it is killed with SIGKILL', async () => {
+    await using started = await launchStart({ viaShell: false });
+    await expectNoOrphans(started, () => process.kill(started.pid, 'SIGKILL'), 8_000);
+  });
+
+  it('leaves nothing running once its whole process group is killed with SIGKILL', async () => {
+    await using started = await launchStart({ viaShell: true });
+    await expectNoOrphans(started, () => process.kill(-started.pid, 'SIGKILL'), 8_000);
   });
 });

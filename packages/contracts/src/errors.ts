@@ -11,7 +11,11 @@ export const ErrorCode = z.enum([
   'PRECONDITION_FAILED',
   'IDEMPOTENCY_KEY_REUSED',
   'PAYLOAD_TOO_LARGE',
+  /** A path parameter over the router's length limit: details name it. */
+  'URI_TOO_LONG',
   'UNSUPPORTED_MEDIA_TYPE',
+  /** Request headers over the HTTP server's size limit. */
+  'HEADERS_TOO_LARGE',
   /** The model's provider lacks a setting (an API key, a base URL): details name it. */
   'PROVIDER_NOT_CONFIGURED',
   /** A model call could exceed the workflow's budget: it was not made. */

@@ -5,6 +5,7 @@ import { parseConfig, type BaseConfig } from './config';
 import { instanceId } from './instance-id';
 import { createLogger, type Logger } from './logger';
 import { connectNats } from './nats-connection';
+import { watchParent } from './parent-watch';
 import { exitOnStartFailure, onShutdown } from './shutdown';
 
 export interface Running {
@@ -15,10 +16,13 @@ export type StartService<C> = (config: C, nc: NatsConnection, logger: Logger, in
 
 /**
  * A service's process life: settings (a bad one stops the process naming the variable), the
- * root logger, NATS, then the service until SIGINT or SIGTERM stops it gracefully.
+ * root logger, NATS, then the service until SIGINT or SIGTERM, or the loss of the `pnpm start`
+ * that started it, stops it gracefully.
  */
 export async function runService<S extends z.ZodType<BaseConfig>>(service: ServiceName, schema: S, start: StartService<z.infer<S>>): Promise<void> {
   let logger: Logger | undefined;
+  // Starting can wait on NATS for a long time; an orphan must not wait it out.
+  const stopWatching = watchParent(() => exitOnStartFailure(logger, new Error('the process that started this one exited')));
   try {
     const config = parseConfig(schema);
     const instance = instanceId(service, config.INSTANCE_ID);
@@ -26,6 +30,7 @@ export async function runService<S extends z.ZodType<BaseConfig>>(service: Servi
     const nc = await connectNats(config.NATS_URL, instance, log);
     const running = await start(config, nc, log, instance);
     log.info({ prefix: config.TOPDOG_PREFIX }, `${service} ready`);
+    stopWatching();
     onShutdown(log, async () => {
       await running.close();
       await nc.drain();

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
+import { watchParent } from './parent-watch';
 
 /**
- * Runs `stop` once on SIGINT or SIGTERM, then exits. A second signal, or a stop that takes
- * longer than `timeoutMs`, exits at once.
+ * Runs `stop` once on SIGINT or SIGTERM, or when the `pnpm start` that started this process
+ * is gone (see watchParent), then exits. A second signal, or a stop that takes longer than
+ * `timeoutMs`, exits at once.
  */
 export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs = 10_000): void {
   let stopping = false;
-  const handle = (signal: NodeJS.Signals) => {
+  const handle = (signal: NodeJS.Signals | 'parent exited') => {
     if (stopping) process.exit(1);
     stopping = true;
     logger.info({ signal }, 'stopping');
@@ -25,6 +27,7 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs 
   };
   process.on('SIGINT', handle);
   process.on('SIGTERM', handle);
+  watchParent(() => handle('parent exited'));
 }
 
 /** Logs a failure to start and exits with a non-zero code. */

@@ -10,6 +10,7 @@ import { PinoNestLogger } from '@topdog/runtime/nest';
 import type { GatewayConfig } from './config';
 import { AppliedPositionWatcher } from './consistency/applied-position-watcher';
 import { ErrorFilter, sendError } from './http/error.filter';
+import { frameworkErrors } from './http/framework-errors';
 import { unsupportedMediaType } from './http/media-type';
 import { GatewayModule } from './http/gateway.module';
 import { openApiDocument } from './openapi/openapi';
@@ -41,7 +42,8 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     createEventFeeds({ store, nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }),
     { heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES },
   );
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false });
+  const errors = frameworkErrors();
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, ...errors.options });
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.register({ api, audit: createAuditApi(store), admin: createAdminApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS), live, store, readiness: createReadiness(nc, config.TOPDOG_PREFIX) }),
     adapter,
@@ -49,6 +51,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   );
   app.useGlobalFilters(new ErrorFilter(logger));
   const fastify = app.getHttpAdapter().getInstance();
+  errors.install(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     const rejection = unsupportedMediaType(request.method, request.headers);
     if (rejection) sendError(reply, rejection);

@@ -2,6 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import { TopDogError, type ErrorBody } from '@topdog/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { drainRequest } from './drain-request';
 import { HTTP_STATUS } from './error-status';
 
 /** Fastify's own errors for bodies it could not read, by code. */
@@ -22,7 +23,35 @@ const FASTIFY_ERRORS: Record<string, (message: string) => ErrorBody> = {
     message: 'invalid request',
     details: [{ field: '(body)', reason: `not valid JSON: ${message}` }],
   }),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => ({
+    code: 'VALIDATION_FAILED',
+    message: 'invalid request',
+    details: [{ field: 'Content-Length', reason: 'does not match the body sent' }],
+  }),
 };
+
+/**
+ * The body for an error known only by its HTTP status, as the framework raised it: every 4xx
+ * is the client's and keeps a 4xx code, whichever status the framework chose.
+ */
+export function errorBodyOfStatus(status: number, reason: string): ErrorBody {
+  switch (status) {
+    case 404:
+      return { code: 'NOT_FOUND', message: 'no such endpoint', details: [] };
+    case 413:
+      return FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE!('');
+    case 414:
+      return { code: 'URI_TOO_LONG', message: 'the URL is too long', details: [{ field: '(path)', reason }] };
+    case 415:
+      return FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE!('');
+    case 431:
+      return { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large', details: [{ field: '(headers)', reason }] };
+    case 503:
+      return { code: 'UNAVAILABLE', message: 'service unavailable', details: [] };
+  }
+  if (status >= 400 && status < 500) return { code: 'VALIDATION_FAILED', message: 'invalid request', details: [{ field: '(request)', reason }] };
+  return { code: 'INTERNAL', message: 'internal error', details: [] };
+}
 
 /** Turns anything thrown while handling a request into the one error shape. */
 export function errorBodyOf(exception: unknown): ErrorBody {
@@ -41,15 +70,21 @@ export function errorBodyOf(exception: unknown): ErrorBody {
   }
   const statusCode = (exception as { statusCode?: unknown })?.statusCode;
   if (statusCode === 400) return FASTIFY_ERRORS.FST_ERR_CTP_INVALID_JSON_BODY!((exception as Error).message);
-  if (statusCode === 413) return FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE!('');
-  if (statusCode === 415) return FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE!('');
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return errorBodyOfStatus(statusCode, (exception as Error).message);
   return { code: 'INTERNAL', message: 'internal error', details: [] };
 }
 
-/** Sends an error in the one shape; UNAVAILABLE says when to retry. */
+/**
+ * Sends an error in the one shape; UNAVAILABLE says when to retry. An answer given before the
+ * body was read (413, 415…) lets the client finish sending it (see drainRequest).
+ */
 export function sendError(reply: FastifyReply, body: ErrorBody): void {
   const status = HTTP_STATUS[body.code];
   if (body.code === 'UNAVAILABLE') void reply.header('Retry-After', '1');
+  if (!reply.request.raw.complete) {
+    if (drainRequest(reply.request.raw)) reply.removeHeader('connection');
+    else void reply.header('Connection', 'close');
+  }
   void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send({ error: body });
 }
 

@@ -1,0 +1,126 @@
+import { connect } from 'node:net';
+import { ErrorResponse } from '@topdog/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initializeBody } from './support/http';
+import { startSystem, type System } from './support/system';
+
+const MiB = 1024 * 1024;
+/** The race the 413 tests are about is lost only some of the time: each runs this many times. */
+const ROUNDS = 5;
+
+/** The response's status and its body, which must be our one error shape. */
+async function errorOf(res: Response): Promise<{ status: number; error: ErrorResponse['error'] }> {
+  const text = await res.text();
+  const parsed = ErrorResponse.safeParse(JSON.parse(text));
+  expect(parsed.success, text).toBe(true);
+  return { status: res.status, error: parsed.data!.error };
+}
+
+/** Sends raw bytes and returns everything the server writes back before it closes. */
+function rawRequest(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(request));
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+    socket.setTimeout(5_000, () => socket.destroy(new Error(`no answer; got ${JSON.stringify(received)}`)));
+  });
+}
+
+/** A raw HTTP response's status and JSON body. */
+function parseRaw(raw: string): { status: number; headers: string; body: unknown } {
+  const [head = '', body = ''] = raw.split('\r\n\r\n', 2);
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), headers: head, body: JSON.parse(body) };
+}
+
+describe('errors the HTTP framework raises itself, in our one shape', () => {
+  let system: System;
+  let port: number;
+  const url = (path: string) => `${system.baseUrl}${path}`;
+
+  beforeAll(async () => {
+    system = await startSystem();
+    port = Number(new URL(system.baseUrl).port);
+  });
+  afterAll(async () => {
+    await system?.[Symbol.asyncDispose]();
+  });
+
+  // fetch (undici) writes the whole body before it reads a response; a server that answers
+  // and closes meanwhile makes it report EPIPE or ECONNRESET instead of the 413.
+  it('413 reaches fetch, which writes its whole 12 MiB body before reading the answer', async () => {
+    const body = JSON.stringify(initializeBody({ requirements: { text: 'x'.repeat(12 * MiB) } }));
+    for (let round = 0; round < ROUNDS; round++) {
+      const res = await fetch(url('/api/ai-workflows/initialize'), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(await errorOf(res)).toMatchObject({ status: 413, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    }
+  });
+
+  it('413 reaches fetch for a streamed 12 MiB body without Content-Length (chunked)', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(MiB));
+    for (let round = 0; round < ROUNDS; round++) {
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 12) controller.enqueue(chunk);
+          else controller.close();
+        },
+      });
+      const res = await fetch(url('/api/ai-workflows/initialize'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: stream,
+        duplex: 'half',
+      });
+      expect(await errorOf(res)).toMatchObject({ status: 413, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    }
+  });
+
+  it('414 URI_TOO_LONG names the path parameter over the length limit', async () => {
+    const long = 'a'.repeat(150);
+    for (const [method, path] of [
+      ['GET', `/api/ai-workflows/status/${long}`],
+      ['POST', `/api/ai-workflows/${long}/run-phase`],
+      ['GET', `/api/ai-workflows/${long}/audit`],
+    ] as const) {
+      const r = await errorOf(await fetch(url(path), { method }));
+      expect(r, `${method} ${path}`).toEqual({
+        status: 414,
+        error: { code: 'URI_TOO_LONG', message: expect.any(String), details: [{ field: 'workflow_id', reason: 'longer than 100 characters' }] },
+      });
+    }
+  });
+
+  it('400 for a malformed %-escape in a path parameter, naming it', async () => {
+    const r = await errorOf(await fetch(url('/api/ai-workflows/status/%zz')));
+    expect(r).toMatchObject({ status: 400, error: { code: 'VALIDATION_FAILED', details: [{ field: 'workflow_id' }] } });
+  });
+
+  it('431 HEADERS_TOO_LARGE for headers over the server limit', async () => {
+    const raw = await rawRequest(port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const r = parseRaw(raw);
+    expect(r.status, raw).toBe(431);
+    expect(ErrorResponse.parse(r.body).error.code).toBe('HEADERS_TOO_LARGE');
+    expect(r.headers).toMatch(/content-type: application\/json/i);
+  });
+
+  it('400 for a request Node cannot parse (an unknown method), and 404 for a method a route lacks', async () => {
+    const r = parseRaw(await rawRequest(port, 'BREW /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    expect(r.status).toBe(400);
+    expect(ErrorResponse.parse(r.body).error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: '(request)' }] });
+    const wrongMethod = await errorOf(await fetch(url('/api/ai-workflows/initialize'), { method: 'DELETE' }));
+    expect(wrongMethod).toMatchObject({ status: 404, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('is still up and answering after all of the above', async () => {
+    expect((await fetch(url('/healthz'))).status).toBe(200);
+    const res = await fetch(url('/api/ai-workflows/initialize'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(initializeBody()),
+    });
+    expect(res.status).toBe(200);
+  });
+});
