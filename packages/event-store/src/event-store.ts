@@ -68,6 +68,17 @@ export class AppendTooLargeError extends Error {
   }
 }
 
+/**
+ * A subscription's source stopped delivering: nothing came, not even the backend's heartbeat,
+ * while the subscriber waited. Subscribe again from the last position received.
+ */
+export class SubscriptionStalledError extends Error {
+  override readonly name = 'SubscriptionStalledError';
+  constructor(readonly silentForMs: number) {
+    super(`the subscription delivered nothing, not even a heartbeat, for ${silentForMs} ms`);
+  }
+}
+
 /** A stream id the store cannot hold (must be `<category>-<id>` with subject-safe characters). */
 export class InvalidStreamIdError extends Error {
   override readonly name = 'InvalidStreamIdError';

@@ -38,6 +38,7 @@ import {
   PREVIOUS_SEQUENCE_HEADER,
   sequenceOf,
 } from './commit-codec';
+import { ConsumerLiveness } from './consumer-liveness';
 
 export interface JetStreamEventStoreOptions {
   prefix: string;
@@ -47,6 +48,11 @@ export interface JetStreamEventStoreOptions {
   duplicateWindowMs?: number;
   /** How many streams' last revision and sequence to remember. */
   tipCacheSize?: number;
+  /**
+   * How often the server sends a waiting subscription a heartbeat; a subscription that hears
+   * nothing for three of them while it waits ends with a `SubscriptionStalledError`.
+   */
+  idleHeartbeatMs?: number;
 }
 
 /** A stream's last revision and the sequence of the message that holds it. */
@@ -257,6 +263,7 @@ export class JetStreamEventStore implements EventStore {
   }
 
   async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncGenerator<StoredEvent> {
+    if (options.signal?.aborted) return;
     const after = options.fromPosition ?? 0;
     const startSeq = Math.max(1, sequenceOf(after));
     const filter = options.filter;
@@ -270,17 +277,26 @@ export class JetStreamEventStore implements EventStore {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: startSeq,
     });
-    const messages = await consumer.consume({ max_messages: 1000 });
+    const idleHeartbeatMs = this.options.idleHeartbeatMs ?? 2_000;
+    // The server refuses a heartbeat longer than half the pull's expiry.
+    const messages = await consumer.consume({ max_messages: 1000, idle_heartbeat: idleHeartbeatMs, expires: Math.max(30_000, 4 * idleHeartbeatMs) });
+    const liveness = new ConsumerLiveness(messages, idleHeartbeatMs);
     const onAbort = () => void messages.close();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while the consumer was set up: the messages end once iterated (an iterator never
+    // iterated would never report itself closed).
+    if (options.signal?.aborted) onAbort();
     try {
-      if (options.signal?.aborted) return;
+      liveness.waiting();
       for await (const msg of messages) {
+        liveness.received();
         for (const event of decodeCommit(msg.seq, msg.data)) {
           if (event.position > after) yield event;
         }
+        liveness.waiting();
       }
     } finally {
+      liveness.stop();
       options.signal?.removeEventListener('abort', onAbort);
       await messages.close().catch(() => undefined);
     }
