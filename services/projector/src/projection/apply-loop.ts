@@ -147,7 +147,7 @@ export class ApplyLoop {
     if (this.checking) return;
     this.checking = true;
     try {
-      const head = await this.deps.events.headPosition();
+      const head = await this.headWithin(this.deps.headCheckMs ?? 1_000);
       const applied = this.deps.tracker.position;
       const verdict = this.watchdog.check(head, applied, Date.now());
       this.deps.caughtUp.setBehind(verdict.behind);
@@ -164,5 +164,17 @@ export class ApplyLoop {
     } finally {
       this.checking = false;
     }
+  }
+
+  /**
+   * The store's head, or a failure after `ms`: a read sent while NATS is down waits out the
+   * request timeout (seconds), and the round after the server's return must not wait for it.
+   */
+  private headWithin(ms: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the event store's head did not come within ${ms} ms`)), ms);
+    });
+    return Promise.race([this.deps.events.headPosition(), late]).finally(() => clearTimeout(timer));
   }
 }
