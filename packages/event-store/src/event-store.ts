@@ -79,6 +79,18 @@ export class SubscriptionStalledError extends Error {
   }
 }
 
+/**
+ * The store did not answer (no connection, a time-out, no leader for the stream): the
+ * operation's outcome is unknown, and trying again later is safe (an append is de-duplicated by
+ * its first event's id).
+ */
+export class EventStoreUnavailableError extends Error {
+  override readonly name = 'EventStoreUnavailableError';
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super(`the event store did not answer (${operation})`, options);
+  }
+}
+
 /** A stream id the store cannot hold (must be `<category>-<id>` with subject-safe characters). */
 export class InvalidStreamIdError extends Error {
   override readonly name = 'InvalidStreamIdError';

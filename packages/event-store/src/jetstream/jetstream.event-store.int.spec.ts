@@ -3,7 +3,7 @@ import { connect, headers } from '@nats-io/transport-node';
 import { startNatsServer } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../event-store.contract';
-import { WrongExpectedRevisionError } from '../event-store';
+import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store';
 import { newTestEvent } from '../test-event';
 import { encodeCommit, LAST_REVISION_HEADER } from './commit-codec';
 import { JetStreamEventStore } from './jetstream.event-store';
@@ -24,6 +24,16 @@ eventStoreContract('JetStream (nats-server)', async () => {
 });
 
 describe('JetStream event store specifics', () => {
+  it('reports the bus failing as EventStoreUnavailableError, not as an untyped error', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    const store = await JetStreamEventStore.create(nc, { prefix: 'gone' });
+    await store.appendToStream('gone-1', [newTestEvent('First')], { expectedRevision: 'no_stream' });
+    await nc.close();
+    await expect(store.appendToStream('gone-1', [newTestEvent('Second')], { expectedRevision: 0 })).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.readStream('gone-1')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+  });
+
   it('keeps a multi-event append in one message and refuses one over the size limit', async () => {
     await using server = await startNatsServer({ maxPayload: 64 * 1024 });
     const nc = await connect({ servers: server.url });

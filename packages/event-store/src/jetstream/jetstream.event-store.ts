@@ -38,6 +38,7 @@ import {
   PREVIOUS_SEQUENCE_HEADER,
   sequenceOf,
 } from './commit-codec';
+import { unavailableOr } from './store-unavailable';
 import { ConsumerLiveness } from './consumer-liveness';
 
 export interface JetStreamEventStoreOptions {
@@ -140,7 +141,15 @@ export class JetStreamEventStore implements EventStore {
     return msg ? tipOf(msg) : NO_STREAM;
   }
 
-  async appendToStream(
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    try {
+      return await this.append(streamId, events, options);
+    } catch (err) {
+      throw unavailableOr(err, `append to ${streamId}`);
+    }
+  }
+
+  private async append(
     streamId: string,
     events: readonly NewEvent[],
     { expectedRevision }: { expectedRevision: ExpectedRevision },
@@ -213,6 +222,14 @@ export class JetStreamEventStore implements EventStore {
    * whose commits predate the links.
    */
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    try {
+      return await this.read(streamId, options);
+    } catch (err) {
+      throw unavailableOr(err, `read ${streamId}`);
+    }
+  }
+
+  private async read(streamId: string, options: ReadStreamOptions): Promise<StoredEvent[]> {
     const subject = this.subjectOf(streamId);
     const fromRevision = options.fromRevision ?? 0;
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;

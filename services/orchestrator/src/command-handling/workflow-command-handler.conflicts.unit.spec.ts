@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { workflowStreamId } from '@topdog/contracts';
-import { InMemoryEventStore, verifyChain, type EventStore } from '@topdog/event-store';
+import { EventStoreUnavailableError, InMemoryEventStore, verifyChain, type EventStore } from '@topdog/event-store';
 import { describe, expect, it, vi } from 'vitest';
 import { applyAll, complete, deciding, handlerOn, initialize, metadata } from './command-handler.fixture';
 
@@ -46,7 +46,7 @@ describe('WorkflowCommandHandler: revision conflicts', () => {
     expect(verifyChain(await store.readStream(workflowStreamId(id))).ok).toBe(true);
   });
 
-  it('gives up with CONFLICT after maxAttempts when another instance always writes first', async () => {
+  it('gives up with UNAVAILABLE (retry later) after maxAttempts when another instance always writes first', async () => {
     const store = new InMemoryEventStore();
     const id = randomUUID();
     const rival = handlerOn(store);
@@ -57,12 +57,40 @@ describe('WorkflowCommandHandler: revision conflicts', () => {
 
     await expect(handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'mine')))).rejects.toMatchObject({
       name: 'TopDogError',
-      code: 'CONFLICT',
+      code: 'UNAVAILABLE',
       message: expect.stringContaining('kept changing'),
     });
 
     expect(appends).toHaveBeenCalledTimes(3);
     expect(await completions(store, id)).toEqual(['DISCOVERY: the rival', 'PLANNING: the rival', 'IMPLEMENTATION: the rival']);
     expect(verifyChain(await store.readStream(workflowStreamId(id))).ok).toBe(true);
+  });
+
+  it('answers UNAVAILABLE when the store does not answer, and reads the stream again on the next command', async () => {
+    const store = new InMemoryEventStore();
+    const id = randomUUID();
+    const handler = handlerOn(store);
+    await applyAll(handler, id, [initialize(id)]);
+    // The store stores the append but its answer is lost (a time-out): the outcome is unknown to the handler.
+    let lose = true;
+    const flaky: EventStore = {
+      ...sharedWith(store, () => Promise.resolve()),
+      appendToStream: async (streamId, events, options) => {
+        const result = await store.appendToStream(streamId, events, options);
+        if (lose) {
+          lose = false;
+          throw new EventStoreUnavailableError('append', { cause: new Error('timeout') });
+        }
+        return result;
+      },
+    };
+    const onFlaky = handlerOn(flaky);
+    await onFlaky.current(id);
+
+    await expect(onFlaky.handle(id, { metadata: metadata() }, deciding(complete(id, 'lost answer')))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const next = await onFlaky.handle(id, { metadata: metadata() }, deciding(complete(id, 'next')));
+
+    expect(next).toMatchObject({ kind: 'appended', revision: 2 });
+    expect(await completions(store, id)).toEqual(['DISCOVERY: lost answer', 'PLANNING: next']);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  backoffMs,
   TopDogError,
   WORKFLOW_EVENT_SCHEMA_VERSION,
   WorkflowEnvelope,
@@ -7,7 +8,15 @@ import {
   type NewEvent,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import { AppendTooLargeError, chainEvents, eventHash, WrongExpectedRevisionError, type EventStore, type StoredEvent } from '@topdog/event-store';
+import {
+  AppendTooLargeError,
+  chainEvents,
+  EventStoreUnavailableError,
+  eventHash,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type StoredEvent,
+} from '@topdog/event-store';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
@@ -45,6 +54,15 @@ export interface WorkflowCommandHandlerDeps {
   cacheSize?: number;
 }
 
+/** Between attempts after a revision conflict: short, since the other writer has just finished. */
+const CONFLICT_BACKOFF = { baseMs: 5, maxMs: 50 };
+
+/** The store not answering is the caller's to retry (UNAVAILABLE, 503), never an INTERNAL error. */
+function retryLaterWhenUnavailable(err: unknown): never {
+  if (err instanceof EventStoreUnavailableError) throw new TopDogError('UNAVAILABLE', err.message, [], { cause: err });
+  throw err;
+}
+
 /**
  * The command-handling loop: load the workflow (cached state with its revision, or its
  * stream folded with `evolve`), `decide`, append at the expected revision, and retry a
@@ -63,7 +81,7 @@ export class WorkflowCommandHandler {
   }
 
   handle(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
-    return this.queue.run(workflowId, () => this.attempt(workflowId, options, decide));
+    return this.queue.run(workflowId, () => this.attempt(workflowId, options, decide)).catch(retryLaterWhenUnavailable);
   }
 
   private async attempt(
@@ -88,20 +106,22 @@ export class WorkflowCommandHandler {
         if (err instanceof AppendTooLargeError) {
           throw new TopDogError('PAYLOAD_TOO_LARGE', `the events would be ${err.bytes} bytes, over the store's ${err.limit}-byte message limit`, [], { cause: err });
         }
-        if (!(err instanceof WrongExpectedRevisionError)) throw err;
+        // Whether a write the store did not acknowledge was stored is unknown: read it again next time.
         this.cache.delete(workflowId);
+        if (!(err instanceof WrongExpectedRevisionError)) throw err;
         if (attempt >= this.maxAttempts) {
-          throw new TopDogError('CONFLICT', `workflow ${workflowId} kept changing under this command; retry it`, [], { cause: err });
+          // Nothing was written and the command is still valid: the caller may send it again.
+          throw new TopDogError('UNAVAILABLE', `workflow ${workflowId} kept changing under this command; retry it`, [], { cause: err });
         }
         this.deps.logger.debug({ workflowId, attempt }, 'revision conflict, retrying');
-        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        await new Promise((r) => setTimeout(r, backoffMs(attempt, CONFLICT_BACKOFF)));
       }
     }
   }
 
   /** The workflow's state as this instance knows it (cached, or folded from its stream). */
   async current(workflowId: string): Promise<Workflow> {
-    return (await this.queue.run(workflowId, () => this.load(workflowId))).state;
+    return (await this.queue.run(workflowId, () => this.load(workflowId)).catch(retryLaterWhenUnavailable)).state;
   }
 
   /** The recorded outcome when this idempotency key was already applied to the workflow. */
