@@ -1,11 +1,8 @@
 /**
- * Subject names outside the message catalogue (catalogue/), relative to the deployment prefix
- * (`TOPDOG_PREFIX`, default `topdog`). `subject(prefix, name)` gives the wire subject.
+ * Names on the bus outside the message catalogue (catalogue/): the event stream, its subjects
+ * and the llm-runner's queue. A wire subject is `subject(prefix, name)`, the prefix being the
+ * deployment's (`TOPDOG_PREFIX`, default `topdog`).
  */
-export const SUBJECTS = {
-  /** Each projector instance's applied position (`ProjectorApplied`), broadcast. */
-  projectorApplied: 'projector.applied',
-} as const;
 
 /** A valid prefix: one subject token, also usable in stream and bucket names. */
 export const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
@@ -20,7 +17,6 @@ export const eventSubject = (prefix: string, streamId: string): string => `${pre
 
 /** Subjects of all streams. */
 export const allEventsSubject = (prefix: string): string => `${prefix}.events.>`;
-
 
 /**
  * The durable queue of call requests the llm-runner instances share: a JetStream consumer on

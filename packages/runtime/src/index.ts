@@ -7,4 +7,3 @@ export * from './reply';
 export * from './nest-request';
 export * from './publication';
 export * from './run-service';
-export * from './retry-delay';

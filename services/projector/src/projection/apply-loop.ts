@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowEnvelope } from '@topdog/contracts';
+import { backoffMs, WorkflowEnvelope } from '@topdog/contracts';
 import type { EventStore, StoredEvent } from '@topdog/event-store';
-import { retryDelayMs } from '@topdog/runtime';
 import type { Logger } from 'pino';
 import { evolveStatus } from '../read-models/workflow-status';
 import type { CaughtUpState } from './caught-up-state';
@@ -110,7 +109,7 @@ export class ApplyLoop {
       if (stopping.aborted || failure === undefined) continue;
       failures++;
       this.deps.logger.warn({ err: failure, position: this.deps.tracker.position }, 'projection interrupted; resuming');
-      await sleep(retryDelayMs(failures), undefined, { signal: stopping }).catch(() => undefined);
+      await sleep(backoffMs(failures), undefined, { signal: stopping }).catch(() => undefined);
     }
   }
 
