@@ -64,7 +64,13 @@ if (runs('stored')) {
 
 const at = new Date();
 const natsVersion = execFileSync('nats-server', ['--version']).toString().trim();
-const machine = { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), natsServer: natsVersion };
+const machine = {
+  node: process.version,
+  cpus: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  natsServer: natsVersion,
+};
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 const header = [
   `## Benchmark, ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (quick sizes: not for publishing)' : ''}`,
@@ -78,5 +84,8 @@ const targets = figures.filter((f) => f.target);
 log(`targets met: ${targets.filter((f) => met(f)).length} of ${targets.length}`);
 await mkdir(new URL('./results/', import.meta.url), { recursive: true });
 const stamp = at.toISOString().slice(0, 16).replace(/:/g, '-');
-await writeFile(new URL(`./results/${stamp}.json`, import.meta.url), `${JSON.stringify({ at: at.toISOString(), quick, machine, size, figures: figures.map((f) => ({ ...f, met: met(f) })) }, null, 2)}\n`);
+await writeFile(
+  new URL(`./results/${stamp}.json`, import.meta.url),
+  `${JSON.stringify({ at: at.toISOString(), quick, machine, size, figures: figures.map((f) => ({ ...f, met: met(f) })) }, null, 2)}\n`,
+);
 await writeFile(new URL(`./results/${stamp}.md`, import.meta.url), `${md}\n`);

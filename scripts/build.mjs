@@ -31,10 +31,7 @@ const optionalAsExternal = {
   },
 };
 
-const banner = [
-  "import { createRequire as __topdogCreateRequire } from 'node:module';",
-  'const require = __topdogCreateRequire(import.meta.url);',
-].join('\n');
+const banner = ["import { createRequire as __topdogCreateRequire } from 'node:module';", 'const require = __topdogCreateRequire(import.meta.url);'].join('\n');
 
 /** The `topdog` command line: one executable file, everything bundled in. */
 const cli = {
@@ -53,30 +50,32 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 const started = Date.now();
 const services = only ? SERVICES.filter((s) => s === only) : SERVICES;
 await Promise.all([
-  ...services.filter((s) => existsSync(join(root, 'services', s, 'src', 'main.ts'))).map((service) =>
-    build({
-      entryPoints: [join(root, 'services', service, 'src', 'main.ts')],
-      outfile: join(root, 'services', service, 'dist', 'main.js'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      sourcemap: true,
-      // Without the sources inside it, the map Node parses at start (--enable-source-maps) is smaller.
-      sourcesContent: false,
-      // Whitespace, comments and syntax are minified, names are kept (stack traces, Nest's
-      // class-name tokens): a smaller bundle is a smaller string held in every process.
-      minifyWhitespace: true,
-      minifySyntax: true,
-      keepNames: true,
-      legalComments: 'none',
-      logLevel: 'warning',
-      loader: { '.md': 'text' },
-      banner: { js: banner },
-      tsconfig: join(root, 'tsconfig.base.json'),
-      plugins: [optionalAsExternal],
-    }),
-  ),
+  ...services
+    .filter((s) => existsSync(join(root, 'services', s, 'src', 'main.ts')))
+    .map((service) =>
+      build({
+        entryPoints: [join(root, 'services', service, 'src', 'main.ts')],
+        outfile: join(root, 'services', service, 'dist', 'main.js'),
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        sourcemap: true,
+        // Without the sources inside it, the map Node parses at start (--enable-source-maps) is smaller.
+        sourcesContent: false,
+        // Whitespace, comments and syntax are minified, names are kept (stack traces, Nest's
+        // class-name tokens): a smaller bundle is a smaller string held in every process.
+        minifyWhitespace: true,
+        minifySyntax: true,
+        keepNames: true,
+        legalComments: 'none',
+        logLevel: 'warning',
+        loader: { '.md': 'text' },
+        banner: { js: banner },
+        tsconfig: join(root, 'tsconfig.base.json'),
+        plugins: [optionalAsExternal],
+      }),
+    ),
   ...(!only || only === 'cli' ? [build(cli).then(() => chmodSync(cli.outfile, 0o755))] : []),
 ]);
 if (!only) console.log(`built ${SERVICES.length} services and the cli in ${Date.now() - started} ms`);

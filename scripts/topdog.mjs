@@ -22,7 +22,9 @@ function newestSource(dir) {
 }
 
 const packages = join(root, 'packages');
-const sources = readdirSync(packages).map((p) => join(packages, p, 'src')).filter((dir) => existsSync(dir));
+const sources = readdirSync(packages)
+  .map((p) => join(packages, p, 'src'))
+  .filter((dir) => existsSync(dir));
 const stale = !existsSync(bundle) || sources.some((dir) => newestSource(dir) > statSync(bundle).mtimeMs);
 if (stale) {
   const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--only=cli'], { stdio: 'inherit' });

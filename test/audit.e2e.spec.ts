@@ -54,7 +54,10 @@ describe('audit trail', () => {
   it('streams the trail as NDJSON', async () => {
     const res = await fetch(`${system.baseUrl}/api/ai-workflows/${id}/audit`, { headers: { accept: 'application/x-ndjson' } });
     expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(['WorkflowInitialized', 'PhaseCompleted', 'PhaseCompleted', 'PhaseCompleted']);
   });
 

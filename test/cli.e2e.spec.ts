@@ -23,8 +23,8 @@ describe('topdog CLI', () => {
       const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d));
-      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('exit', (code) => resolve({ code, stdout, stderr }));
     });
   }
@@ -97,7 +97,8 @@ describe('topdog CLI', () => {
     expect(one.stdout).toContain('Offline answer for DISCOVERY.');
     expect(one.stdout).toMatch(/DISCOVERY answered: \d+ in \/ \d+ out tokens, \$0\.0000/);
 
-    const auto = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance')).stdout).workflow_id as string;
+    const auto = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance')).stdout)
+      .workflow_id as string;
     const all = await topdog('run', auto);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('[all six phases done]');
@@ -105,12 +106,21 @@ describe('topdog CLI', () => {
 
   it('tail follows live events and survives a gateway restart with no gap and no duplicate', async () => {
     const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u')).stdout).workflow_id as string;
-    const child: ChildProcess = spawn(process.execPath, [bin, '--url', system.baseUrl, '--json', 'tail', id, '--types', 'WorkflowInitialized,PhaseCompleted,WorkflowCompleted'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [bin, '--url', system.baseUrl, '--json', 'tail', id, '--types', 'WorkflowInitialized,PhaseCompleted,WorkflowCompleted'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d));
-    child.stderr!.on('data', (d: Buffer) => (err += d));
-    const lines = () => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { position: number });
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const lines = () =>
+      out
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { position: number });
     const until = (n: number) => waitFor(`${n} lines from topdog tail`, () => lines().length >= n);
     await until(1);
     await topdog('complete', id, '--response', 'a');

@@ -43,7 +43,9 @@ describe('faults: state survives, the walk continues', () => {
       const status = await eventually(() => api('GET', `/api/ai-workflows/status/${id}`));
       expect(status.status).toBe(200);
       expect(status.body.completed_phases).toEqual(PHASES.slice(0, i));
-      const done = await eventually(() => api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: `after killing ${victim}`, expected_state: PHASES[i] }));
+      const done = await eventually(() =>
+        api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: `after killing ${victim}`, expected_state: PHASES[i] }),
+      );
       expect(done.status, JSON.stringify(done.body)).toBe(200);
       expect(done.body.previous_state).toBe(PHASES[i]);
     }
@@ -101,7 +103,10 @@ describe('faults: state survives, the walk continues', () => {
     await system.nats.stop('SIGTERM');
     await system.nats.start();
     await system.waitReady(30_000);
-    const done = await eventually(() => api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'after restart', expected_state: 'PLANNING' }), 30_000);
+    const done = await eventually(
+      () => api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'after restart', expected_state: 'PLANNING' }),
+      30_000,
+    );
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     const status = await eventually(() => api('GET', `/api/ai-workflows/status/${id}`));
     expect(status.body.completed_phases).toEqual(['DISCOVERY', 'PLANNING']);

@@ -13,7 +13,8 @@ describe('live workflow events', () => {
   let nc: NatsConnection;
   let store: JetStreamEventStore;
   const api = (method: string, path: string, body?: unknown) => http(system.baseUrl, method, path, body);
-  const newWorkflow = async (extra: Record<string, unknown> = {}) => (await api('POST', '/api/ai-workflows/initialize', initializeBody(extra))).body.workflow_id as string;
+  const newWorkflow = async (extra: Record<string, unknown> = {}) =>
+    (await api('POST', '/api/ai-workflows/initialize', initializeBody(extra))).body.workflow_id as string;
   const complete = (id: string, i: number) => api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: `answer ${i}` });
   const storedPositions = async (id: string) => (await store.readStream(workflowStreamId(id))).map((e) => String(e.position));
   const until = (check: () => boolean) => waitFor('the expected SSE messages', check);
@@ -59,7 +60,9 @@ describe('live workflow events', () => {
     const id = await newWorkflow();
     const abort = new AbortController();
     const inboxes = Array.from({ length: 100 }, () => [] as string[]);
-    const readers = inboxes.map((inbox) => readSse(`${system.baseUrl}/api/ai-workflows/${id}/events`, { signal: abort.signal, onMessage: (m) => inbox.push(m.id!) }));
+    const readers = inboxes.map((inbox) =>
+      readSse(`${system.baseUrl}/api/ai-workflows/${id}/events`, { signal: abort.signal, onMessage: (m) => inbox.push(m.id!) }),
+    );
     await until(() => inboxes.every((inbox) => inbox.length === 1));
     for (let i = 0; i < 6; i++) await complete(id, i);
     const stored = await storedPositions(id);

@@ -11,7 +11,14 @@ import { startSystem, type System } from './support/system';
 import { poll } from './support/wait';
 
 const OPENAI_KEY = 'sk-e2e-secret-key-0123456789';
-const ROLE_PROMPTS = ['You are Q Assistant', 'You are Q Assistant', 'You are Code Writer', 'You are Test Auditor', 'You are Verifier', 'You are Release Manager'];
+const ROLE_PROMPTS = [
+  'You are Q Assistant',
+  'You are Q Assistant',
+  'You are Code Writer',
+  'You are Test Auditor',
+  'You are Verifier',
+  'You are Release Manager',
+];
 
 /** Model calls over real processes: the llm-runner calls a local server through the real `openai` SDK. */
 describe('running phases with a model', () => {
@@ -24,10 +31,14 @@ describe('running phases with a model', () => {
 
   const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => poll(what, probe, { timeoutMs, everyMs: 100 });
   const statusWhen = (id: string, ok: (body: any) => boolean, timeoutMs?: number) =>
-    until(`status of ${id}`, async () => {
-      const s = await api('GET', `/api/ai-workflows/status/${id}`);
-      return s.status === 200 && ok(s.body) ? s.body : undefined;
-    }, timeoutMs);
+    until(
+      `status of ${id}`,
+      async () => {
+        const s = await api('GET', `/api/ai-workflows/status/${id}`);
+        return s.status === 200 && ok(s.body) ? s.body : undefined;
+      },
+      timeoutMs,
+    );
 
   beforeAll(async () => {
     openai = await FakeLlmServer.start('openai', { apiKey: OPENAI_KEY, answer: phaseAnswer });
@@ -89,7 +100,10 @@ describe('running phases with a model', () => {
     expect(run.status, JSON.stringify(run.body)).toBe(202);
     expect(run.body).toMatchObject({ workflow_id: id, phase: 'DISCOVERY', role: 'Q_ASSISTANT', model: 'gpt-4', status: 'requested' });
     const reviewed = await statusWhen(id, (s) => s.llm.last_call?.status === 'succeeded');
-    expect(reviewed).toMatchObject({ current_state: 'DISCOVERY', llm: { running: null, last_call: { call_id: run.body.call_id, content: expect.stringContaining('Answer for DISCOVERY') } } });
+    expect(reviewed).toMatchObject({
+      current_state: 'DISCOVERY',
+      llm: { running: null, last_call: { call_id: run.body.call_id, content: expect.stringContaining('Answer for DISCOVERY') } },
+    });
     const complete = await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: reviewed.llm.last_call.content });
     expect(complete.status).toBe(200);
   });
@@ -143,7 +157,13 @@ describe('running phases with a model', () => {
     expect(ready.body.services['llm-runner'].details.providers).toHaveLength(4);
     expect(JSON.stringify(providers.body) + JSON.stringify(ready.body) + (await system.logs('llm-runner'))).not.toContain(OPENAI_KEY);
     const models = await api('GET', '/api/llm/models');
-    expect(models.body.models).toContainEqual({ name: 'offline', provider: 'offline', provider_model: 'offline-deterministic-v1', input_usd_per_mtok: 0, output_usd_per_mtok: 0 });
+    expect(models.body.models).toContainEqual({
+      name: 'offline',
+      provider: 'offline',
+      provider_model: 'offline-deterministic-v1',
+      input_usd_per_mtok: 0,
+      output_usd_per_mtok: 0,
+    });
   });
 
   it('the offline model runs a whole workflow with no key and no network', async () => {

@@ -125,7 +125,15 @@ describe('pnpm start (scripts/start.mjs)', () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['scripts/start.mjs'], {
       cwd: root,
-      env: { ...process.env, NATS_URL: nats.url, PORT: String(port), TOPDOG_PREFIX: `start${port}`, LOG_LEVEL: 'warn', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' },
+      env: {
+        ...process.env,
+        NATS_URL: nats.url,
+        PORT: String(port),
+        TOPDOG_PREFIX: `start${port}`,
+        LOG_LEVEL: 'warn',
+        OPENAI_API_KEY: '',
+        ANTHROPIC_API_KEY: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -147,7 +155,11 @@ describe('pnpm start (scripts/start.mjs)', () => {
     // The printed demo runs a whole workflow with the offline model when no key is set.
     const demo = /"model":"offline","auto_advance":true\}/.test(output) ? /-d '(\{[^']*"auto_advance":true\})'/.exec(output)?.[1] : undefined;
     expect(demo, output).toBeDefined();
-    const init = await fetch(`http://127.0.0.1:${port}/api/ai-workflows/initialize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: demo });
+    const init = await fetch(`http://127.0.0.1:${port}/api/ai-workflows/initialize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: demo,
+    });
     const { workflow_id } = (await init.json()) as { workflow_id: string };
     let status: { is_complete?: boolean } = {};
     for (let i = 0; i < 100 && !status.is_complete; i++) {

@@ -10,8 +10,7 @@ const ROLES = ['Q_ASSISTANT', 'Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VER
 
 describe('REST API over the four services as separate processes', () => {
   let system: System;
-  const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-    http(system.baseUrl, method, path, body, headers);
+  const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => http(system.baseUrl, method, path, body, headers);
   const init = async (extra: Record<string, unknown> = {}) => {
     const r = await api('POST', '/api/ai-workflows/initialize', initializeBody(extra));
     expect(r.status).toBe(200);
@@ -101,9 +100,7 @@ describe('REST API over the four services as separate processes', () => {
   it('twenty concurrent completions with expected_state: exactly one wins, nineteen get 409', async () => {
     const id = await init();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'x', expected_state: 'DISCOVERY' }),
-      ),
+      Array.from({ length: 20 }, () => api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'x', expected_state: 'DISCOVERY' })),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(19);
@@ -112,9 +109,7 @@ describe('REST API over the four services as separate processes', () => {
 
   it('twenty concurrent completions without it: exactly six win, one per phase, in order', async () => {
     const id = await init();
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'x' })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, () => api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'x' })));
     const won = results.filter((r) => r.status === 200);
     expect(won).toHaveLength(6);
     expect(results.filter((r) => r.status === 409)).toHaveLength(14);
@@ -210,7 +205,10 @@ describe('REST API over the four services as separate processes', () => {
       expect(complete.status).toBe(404);
       expect(complete.body.error.code).toBe('NOT_FOUND');
       expect((await api('GET', '/api/nothing-here')).body.error.code).toBe('NOT_FOUND');
-      const big = await postLargeBody(`${system.baseUrl}/api/ai-workflows/initialize`, JSON.stringify(initializeBody({ requirements: { text: 'x'.repeat(1024 * 1024) } })));
+      const big = await postLargeBody(
+        `${system.baseUrl}/api/ai-workflows/initialize`,
+        JSON.stringify(initializeBody({ requirements: { text: 'x'.repeat(1024 * 1024) } })),
+      );
       expect(big.status).toBe(413);
       expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
       const text = await api('POST', '/api/ai-workflows/initialize', 'hello', { 'content-type': 'text/plain' });
@@ -228,7 +226,12 @@ describe('REST API over the four services as separate processes', () => {
       const doc = await api('GET', '/docs/json');
       expect(doc.status).toBe(200);
       expect(Object.keys(doc.body.paths)).toEqual(
-        expect.arrayContaining(['/api/ai-workflows/initialize', '/api/ai-workflows/complete-phase', '/api/ai-workflows/status/{workflow_id}', '/api/ai-workflows/get-ai-prompt/{workflow_id}']),
+        expect.arrayContaining([
+          '/api/ai-workflows/initialize',
+          '/api/ai-workflows/complete-phase',
+          '/api/ai-workflows/status/{workflow_id}',
+          '/api/ai-workflows/get-ai-prompt/{workflow_id}',
+        ]),
       );
       expect(doc.body.paths['/api/ai-workflows/initialize'].post.requestBody.content['application/json'].schema).toBeDefined();
       expect((await api('GET', '/docs')).status).toBe(200);

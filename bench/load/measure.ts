@@ -50,7 +50,7 @@ export async function load(options: LoadOptions): Promise<Measured> {
         headers: { 'content-type': 'application/json', ...options.headers },
         ...(options.requests ? { requests: options.requests } : {}),
       },
-      (err, res) => (err ? reject(err) : resolve(res)),
+      (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
     );
     instance.on('response', (_client, status, _bytes, responseTime) => {
       if (status < 400) samples.push(responseTime);

@@ -40,7 +40,16 @@ export async function measureLag(system: System, samples: number): Promise<Figur
     subscribe(nc, system.prefix, PUBLICATIONS.projectorApplied, [], (m) => applied.announce(m.position));
     const ours: number[] = [];
     for (let i = 0; i < samples; i++) {
-      const data = { workflowId: randomUUID(), projectId: 'bench', buildId: null, userId: 'bench', requirements: {}, model: 'gpt-4', temperature: 0.7, maxTokens: 1000 };
+      const data = {
+        workflowId: randomUUID(),
+        projectId: 'bench',
+        buildId: null,
+        userId: 'bench',
+        requirements: {},
+        model: 'gpt-4',
+        temperature: 0.7,
+        maxTokens: 1000,
+      };
       const metadata = { correlationId: randomUUID(), causationId: null, actor: 'user:bench', now: new Date().toISOString() };
       const { position } = await request(nc, system.prefix, REQUESTS.initializeWorkflow, { type: 'InitializeWorkflow', data, metadata }, 5_000);
       const repliedAt = performance.now();
@@ -49,7 +58,7 @@ export async function measureLag(system: System, samples: number): Promise<Figur
 
     // The bare floor: publish-ack, then an ordered consumer's receipt of the same message.
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: 'BASELINE_LAG', subjects: ['baseline.lag.>'], storage: 'file' as never });
+    await jsm.streams.add({ name: 'BASELINE_LAG', subjects: ['baseline.lag.>'], storage: 'file' });
     const js = jetstream(nc);
     const received = new Announcements();
     const messages = await (await js.consumers.get('BASELINE_LAG')).consume();

@@ -38,13 +38,24 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
 
   const ids: string[] = [];
   const initialize: Request[] = [
-    { method: 'POST', path: '/api/ai-workflows/initialize', body: JSON.stringify(initializeBody()), onResponse: (status, body) => void (status === 200 && ids.push(JSON.parse(body).workflow_id)) },
+    {
+      method: 'POST',
+      path: '/api/ai-workflows/initialize',
+      body: JSON.stringify(initializeBody()),
+      onResponse: (status, body) => void (status === 200 && ids.push(JSON.parse(body).workflow_id)),
+    },
   ];
   /** complete-phase round-robins over the workflows, so no two requests wait on one workflow. */
   const completions = (): Request[] => {
     let i = 0;
     const pool = ids.slice();
-    return [{ method: 'POST', path: '/api/ai-workflows/complete-phase', setupRequest: (req: Request) => ({ ...req, body: JSON.stringify({ workflow_id: pool[i++ % pool.length], ai_response: 'phase output' }) }) }];
+    return [
+      {
+        method: 'POST',
+        path: '/api/ai-workflows/complete-phase',
+        setupRequest: (req: Request) => ({ ...req, body: JSON.stringify({ workflow_id: pool[i++ % pool.length], ai_response: 'phase output' }) }),
+      },
+    ];
   };
   const anyWorkflow = (path: (id: string) => string, method: 'GET' | 'POST'): Request[] => {
     let i = 0;
@@ -67,7 +78,9 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   const run = async (r: Promise<Measured>) => {
     const m = await r;
     runs.push(m);
-    o.log(`  ${m.name} c=${m.connections}: ${m.requests} requests, ${m.rps}/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.non2xx || m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
+    o.log(
+      `  ${m.name} c=${m.connections}: ${m.requests} requests, ${m.rps}/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.non2xx || m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`,
+    );
   };
 
   o.log('warm-up');
@@ -105,13 +118,32 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
       if (c === 1) figures.push({ section, name: `${r.name} p99.9`, value: r.p999, unit: 'ms', ...vs('p999') });
     }
   }
-  figures.push(...cpuPerRequest(cpu, runs.filter((r) => r.connections === o.concurrency), o.concurrency));
+  figures.push(
+    ...cpuPerRequest(
+      cpu,
+      runs.filter((r) => r.connections === o.concurrency),
+      o.concurrency,
+    ),
+  );
   const memory = 'Memory (RSS, from /proc)';
   for (const s of SERVICES) {
-    figures.push({ section: memory, name: `${s} idle`, value: idle[s]!, unit: 'MB', baseline: { name: 'bare HTTP + NATS server idle', value: idle['baseline HTTP server']! }, target: below(80) });
+    figures.push({
+      section: memory,
+      name: `${s} idle`,
+      value: idle[s]!,
+      unit: 'MB',
+      baseline: { name: 'bare HTTP + NATS server idle', value: idle['baseline HTTP server']! },
+      target: below(80),
+    });
   }
   for (const s of SERVICES) {
-    figures.push({ section: memory, name: `${s} peak under load`, value: underLoad[s]!, unit: 'MB', baseline: { name: 'bare HTTP + NATS server under load', value: underLoad['baseline HTTP server']! } });
+    figures.push({
+      section: memory,
+      name: `${s} peak under load`,
+      value: underLoad[s]!,
+      unit: 'MB',
+      baseline: { name: 'bare HTTP + NATS server under load', value: underLoad['baseline HTTP server']! },
+    });
   }
   return figures;
 }

@@ -81,7 +81,9 @@ export async function compareEventStores(o: EventStoreOptions): Promise<Figure[]
     o.log('Emmett on PostgreSQL');
     const pgStore: StoreUnderTest = {
       append: async (stream, revision, data) => {
-        await emmett.appendToStream(stream, [{ type: 'PhaseCompleted', data }], { expectedStreamVersion: revision < 0 ? STREAM_DOES_NOT_EXIST : BigInt(revision + 1) });
+        await emmett.appendToStream(stream, [{ type: 'PhaseCompleted', data }], {
+          expectedStreamVersion: revision < 0 ? STREAM_DOES_NOT_EXIST : BigInt(revision + 1),
+        });
       },
       read: async (stream) => (await emmett.readStream(stream)).events.length,
     };
@@ -91,8 +93,22 @@ export async function compareEventStores(o: EventStoreOptions): Promise<Figure[]
     const vs = (name: string, value: number) => ({ baseline: { name: `Emmett/PostgreSQL ${name}`, value } });
     return [
       { section: SECTION, name: 'appends/s, one at a time', value: js.sequential, unit: 'appends/s', ...vs('one at a time', pgResult.sequential) },
-      { section: SECTION, name: `appends/s, ${o.concurrency} at once`, value: js.concurrent, unit: 'appends/s', ...vs(`${o.concurrency} at once`, pgResult.concurrent), target: atLeast(2 * pgResult.concurrent), note: 'target: twice Emmett' },
-      { section: SECTION, name: `whole-stream reads/s (${o.appendsPerStream} events), ${o.concurrency} at once`, value: js.reads, unit: 'reads/s', ...vs('reads', pgResult.reads) },
+      {
+        section: SECTION,
+        name: `appends/s, ${o.concurrency} at once`,
+        value: js.concurrent,
+        unit: 'appends/s',
+        ...vs(`${o.concurrency} at once`, pgResult.concurrent),
+        target: atLeast(2 * pgResult.concurrent),
+        note: 'target: twice Emmett',
+      },
+      {
+        section: SECTION,
+        name: `whole-stream reads/s (${o.appendsPerStream} events), ${o.concurrency} at once`,
+        value: js.reads,
+        unit: 'reads/s',
+        ...vs('reads', pgResult.reads),
+      },
     ];
   } finally {
     await emmett.close();

@@ -12,36 +12,36 @@ import type { Figure } from '../report/figures';
 const SECTION = 'llm-runner overhead per model call (local server answering at once)';
 
 export async function measureLlmOverhead(workflows: number): Promise<Figure[]> {
-const openai = await FakeLlmServer.start('openai', { apiKey: 'sk-bench-0000000000', answer: phaseAnswer });
-const system = await startSystem({
-  OPENAI_API_KEY: 'sk-bench-0000000000',
-  OPENAI_BASE_URL: openai.url,
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-});
-try {
-  const api = (method: string, path: string, body?: unknown) => http(system.baseUrl, method, path, body);
-  const runWorkflow = async () => {
-    const id = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ auto_advance: true }))).body.workflow_id as string;
-    for (;;) {
-      const s = await api('GET', `/api/ai-workflows/status/${id}`);
-      if (s.body.is_complete) return;
-      if (s.body.llm?.stopped) throw new Error(`workflow stopped: ${JSON.stringify(s.body.llm.stopped)}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  for (let i = 0; i < 10; i++) await runWorkflow(); // warm-up
-  for (let i = 0; i < workflows; i++) await runWorkflow();
-  const ready = await api('GET', '/readyz');
-  const overhead = ready.body.services['llm-runner'].details.overhead;
-  const note = `the runner's last ${overhead.calls} calls`;
-  return [
-    { section: SECTION, name: 'request stored → provider request p50', value: overhead.requestToProvider.p50, unit: 'ms', note },
-    { section: SECTION, name: 'request stored → provider request p99', value: overhead.requestToProvider.p99, unit: 'ms' },
-    { section: SECTION, name: 'provider answer → result recorded p50', value: overhead.providerToRecorded.p50, unit: 'ms' },
-    { section: SECTION, name: 'provider answer → result recorded p99', value: overhead.providerToRecorded.p99, unit: 'ms' },
-  ];
-} finally {
-  await system[Symbol.asyncDispose]();
-  await openai.close();
-}
+  const openai = await FakeLlmServer.start('openai', { apiKey: 'sk-bench-0000000000', answer: phaseAnswer });
+  const system = await startSystem({
+    OPENAI_API_KEY: 'sk-bench-0000000000',
+    OPENAI_BASE_URL: openai.url,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  try {
+    const api = (method: string, path: string, body?: unknown) => http(system.baseUrl, method, path, body);
+    const runWorkflow = async () => {
+      const id = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ auto_advance: true }))).body.workflow_id as string;
+      for (;;) {
+        const s = await api('GET', `/api/ai-workflows/status/${id}`);
+        if (s.body.is_complete) return;
+        if (s.body.llm?.stopped) throw new Error(`workflow stopped: ${JSON.stringify(s.body.llm.stopped)}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    for (let i = 0; i < 10; i++) await runWorkflow(); // warm-up
+    for (let i = 0; i < workflows; i++) await runWorkflow();
+    const ready = await api('GET', '/readyz');
+    const overhead = ready.body.services['llm-runner'].details.overhead;
+    const note = `the runner's last ${overhead.calls} calls`;
+    return [
+      { section: SECTION, name: 'request stored → provider request p50', value: overhead.requestToProvider.p50, unit: 'ms', note },
+      { section: SECTION, name: 'request stored → provider request p99', value: overhead.requestToProvider.p99, unit: 'ms' },
+      { section: SECTION, name: 'provider answer → result recorded p50', value: overhead.providerToRecorded.p50, unit: 'ms' },
+      { section: SECTION, name: 'provider answer → result recorded p99', value: overhead.providerToRecorded.p99, unit: 'ms' },
+    ];
+  } finally {
+    await system[Symbol.asyncDispose]();
+    await openai.close();
+  }
 }

@@ -48,7 +48,8 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     const store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
     const api = (method: string, path: string, body?: unknown) => http(system.baseUrl, method, path, body);
     const id = (await api('POST', '/api/ai-workflows/initialize', initializeBody())).body.workflow_id as string;
-    for (let i = 0; i < 3; i++) await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: `phase ${i}: ${'analysis '.repeat(50)}` });
+    for (let i = 0; i < 3; i++)
+      await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: `phase ${i}: ${'analysis '.repeat(50)}` });
     const template = await templateOf(store, id);
 
     let stored = template.events;
@@ -82,7 +83,9 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     // The floor: an ordered consumer over the same stream, each commit parsed, events counted.
     let bare = 0;
     t0 = performance.now();
-    const messages = await (await jetstream(nc).consumers.get(eventStreamName(system.prefix), { deliver_policy: DeliverPolicy.All })).consume({ max_messages: 1_000 });
+    const messages = await (
+      await jetstream(nc).consumers.get(eventStreamName(system.prefix), { deliver_policy: DeliverPolicy.All })
+    ).consume({ max_messages: 1_000 });
     for await (const m of messages) {
       bare += m.json<{ events: unknown[] }>().events.length;
       if (bare >= stored) break;
@@ -91,8 +94,22 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     const bareRate = bare / ((performance.now() - t0) / 1000);
     const floor = { name: 'ordered consumer, JSON-parsed commits', value: bareRate };
     figures.push(
-      { section: REPLAY, name: `projector rebuild, ${rebuilt.toLocaleString('en-US')} events`, value: rebuilt / rebuildSeconds, unit: 'events/s', baseline: floor, target: atLeast(100_000) },
-      { section: REPLAY, name: `global event stream (GET /api/events, SSE), ${received.toLocaleString('en-US')} events`, value: received / sseSeconds, unit: 'events/s', baseline: floor, target: atLeast(100_000) },
+      {
+        section: REPLAY,
+        name: `projector rebuild, ${rebuilt.toLocaleString('en-US')} events`,
+        value: rebuilt / rebuildSeconds,
+        unit: 'events/s',
+        baseline: floor,
+        target: atLeast(100_000),
+      },
+      {
+        section: REPLAY,
+        name: `global event stream (GET /api/events, SSE), ${received.toLocaleString('en-US')} events`,
+        value: received / sseSeconds,
+        unit: 'events/s',
+        baseline: floor,
+        target: atLeast(100_000),
+      },
       { section: 'Memory (RSS, from /proc)', name: 'projector peak during rebuild', value: projectorPeak, unit: 'MB' },
     );
 
@@ -105,7 +122,8 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     await system.waitReady(120_000);
     await using baseline = await startBaseline(system.nats.url);
     // Evenly spread over the seeded workflows, never touched since: status, command and floor each get their own.
-    const pick = (offset: number) => Array.from({ length: o.coldSamples }, (_, i) => coldIds[Math.floor(((i * 3 + offset) * coldIds.length) / (o.coldSamples * 3))]!);
+    const pick = (offset: number) =>
+      Array.from({ length: o.coldSamples }, (_, i) => coldIds[Math.floor(((i * 3 + offset) * coldIds.length) / (o.coldSamples * 3))]!);
     const [statusIds, commandIds, floorIds] = [pick(0), pick(1), pick(2)];
     // The restarted processes' code is warmed on other workflows (the JIT is not what is measured).
     const measured = new Set([...statusIds, ...commandIds, ...floorIds]);
@@ -120,18 +138,62 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
       return m;
     };
     const stream = eventStreamName(system.prefix);
-    await load({ name: 'warm', url: system.baseUrl, connections: 4, amount: others.length, requests: each(others, (id) => ({ method: 'GET', path: `/api/ai-workflows/status/${id}` })) });
-    await load({ name: 'warm', url: system.baseUrl, connections: 4, amount: others.length, requests: each(others, (id) => ({ method: 'POST', path: '/api/ai-workflows/complete-phase', body: JSON.stringify({ workflow_id: id, ai_response: 'warm' }) })) });
-    const bareCold = await cold('direct get', baseline.url, each(floorIds, (id) => ({ method: 'GET', path: `/last/${stream}/${eventSubject(system.prefix, workflowStreamId(id))}` })));
-    const status = await cold('status', system.baseUrl, each(statusIds, (id) => ({ method: 'GET', path: `/api/ai-workflows/status/${id}` })));
-    const command = await cold('complete-phase', system.baseUrl, each(commandIds, (id) => ({ method: 'POST', path: '/api/ai-workflows/complete-phase', body: JSON.stringify({ workflow_id: id, ai_response: 'cold' }) })));
+    await load({
+      name: 'warm',
+      url: system.baseUrl,
+      connections: 4,
+      amount: others.length,
+      requests: each(others, (id) => ({ method: 'GET', path: `/api/ai-workflows/status/${id}` })),
+    });
+    await load({
+      name: 'warm',
+      url: system.baseUrl,
+      connections: 4,
+      amount: others.length,
+      requests: each(others, (id) => ({
+        method: 'POST',
+        path: '/api/ai-workflows/complete-phase',
+        body: JSON.stringify({ workflow_id: id, ai_response: 'warm' }),
+      })),
+    });
+    const bareCold = await cold(
+      'direct get',
+      baseline.url,
+      each(floorIds, (id) => ({ method: 'GET', path: `/last/${stream}/${eventSubject(system.prefix, workflowStreamId(id))}` })),
+    );
+    const status = await cold(
+      'status',
+      system.baseUrl,
+      each(statusIds, (id) => ({ method: 'GET', path: `/api/ai-workflows/status/${id}` })),
+    );
+    const command = await cold(
+      'complete-phase',
+      system.baseUrl,
+      each(commandIds, (id) => ({ method: 'POST', path: '/api/ai-workflows/complete-phase', body: JSON.stringify({ workflow_id: id, ai_response: 'cold' }) })),
+    );
     const floorOf = (key: 'p50' | 'p99') => ({ baseline: { name: 'HTTP + one JetStream direct get (last by subject)', value: bareCold[key] } });
     const note = `${stored.toLocaleString('en-US')} events stored, ${o.coldSamples} distinct workflows, concurrency 1`;
     figures.push(
       { section: COLD, name: 'status p50', value: status.p50, unit: 'ms', ...floorOf('p50'), note },
-      { section: COLD, name: 'status p99', value: status.p99, unit: 'ms', ...floorOf('p99'), target: below(15), ...(status.non2xx ? { note: `${status.non2xx} non-2xx` } : {}) },
+      {
+        section: COLD,
+        name: 'status p99',
+        value: status.p99,
+        unit: 'ms',
+        ...floorOf('p99'),
+        target: below(15),
+        ...(status.non2xx ? { note: `${status.non2xx} non-2xx` } : {}),
+      },
       { section: COLD, name: 'complete-phase p50', value: command.p50, unit: 'ms', ...floorOf('p50') },
-      { section: COLD, name: 'complete-phase p99', value: command.p99, unit: 'ms', ...floorOf('p99'), target: below(15), ...(command.non2xx ? { note: `${command.non2xx} non-2xx` } : {}) },
+      {
+        section: COLD,
+        name: 'complete-phase p99',
+        value: command.p99,
+        unit: 'ms',
+        ...floorOf('p99'),
+        target: below(15),
+        ...(command.non2xx ? { note: `${command.non2xx} non-2xx` } : {}),
+      },
     );
     return figures;
   } finally {

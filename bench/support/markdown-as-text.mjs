@@ -2,11 +2,14 @@
 // text loader does for the service bundles and vitest's plugin does for the tests.
 import { register } from 'node:module';
 
-register('data:text/javascript,' + encodeURIComponent(`
+register(
+  'data:text/javascript,' +
+    encodeURIComponent(`
   import { readFile } from 'node:fs/promises';
   export async function load(url, context, next) {
     if (!url.endsWith('.md')) return next(url, context);
     const text = await readFile(new URL(url), 'utf8');
     return { format: 'module', source: 'export default ' + JSON.stringify(text) + ';', shortCircuit: true };
   }
-`));
+`),
+);

@@ -15,14 +15,19 @@ function binDir(): string {
   const find = () => {
     const base = '/usr/lib/postgresql';
     if (!existsSync(base)) return undefined;
-    const version = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))[0];
+    const version = readdirSync(base)
+      .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a))[0];
     return version ? join(base, version, 'bin') : undefined;
   };
   const found = find();
   if (found) return found;
   process.stderr.write('PostgreSQL is not installed: installing it from Debian packages (apt-get install postgresql)\n');
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   const installed = find();
   if (!installed) throw new Error('PostgreSQL binaries not found after installing the postgresql package');
   return installed;
@@ -44,7 +49,20 @@ export async function startPostgres(): Promise<PostgresServer> {
   execFileSync(initdb, initArgs, { stdio: 'ignore' });
   const port = await freePort();
   // Default durability (fsync and synchronous_commit on), as a production server runs.
-  const [postgres, args] = asServerUser(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB']);
+  const [postgres, args] = asServerUser(join(bin, 'postgres'), [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=256MB',
+  ]);
   const child: ChildProcess = spawn(postgres, args, { stdio: 'ignore' });
   const connectionString = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   for (let i = 0; ; i++) {

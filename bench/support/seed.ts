@@ -20,7 +20,7 @@ export async function templateOf(store: EventStore, workflowId: string): Promise
   const commits = new Map<number, NewEvent[]>();
   for (const { streamId: _s, revision: _r, position, ...event } of stored as (StoredEvent & Record<string, unknown>)[]) {
     const seq = Math.floor(position / 1000);
-    commits.set(seq, [...(commits.get(seq) ?? []), event as unknown as NewEvent]);
+    commits.set(seq, [...(commits.get(seq) ?? []), event]);
   }
   return { workflowId, commits: [...commits.values()], events: stored.length };
 }

@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
-export interface SseMessage extends EventSourceMessage {}
+export type SseMessage = EventSourceMessage;
 
 /**
  * Reads a Server-Sent Events stream with fetch until it ends or `signal` aborts; every message

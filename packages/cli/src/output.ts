@@ -25,7 +25,10 @@ export function createOutput(json: boolean, stdout = process.stdout, stderr = pr
     },
     error(err) {
       if (json) {
-        const body = err instanceof TopDogApiError ? { error: { status: err.status, code: err.code, message: err.message, details: err.details } } : { error: { message: String((err as Error)?.message ?? err) } };
+        const body =
+          err instanceof TopDogApiError
+            ? { error: { status: err.status, code: err.code, message: err.message, details: err.details } }
+            : { error: { message: String((err as Error)?.message ?? err) } };
         stderr.write(`${JSON.stringify(body)}\n`);
         return;
       }
@@ -42,6 +45,10 @@ export function createOutput(json: boolean, stdout = process.stdout, stderr = pr
 /** A plain text table: columns padded to their widest cell. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
 }

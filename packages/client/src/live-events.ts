@@ -3,7 +3,8 @@ import { AuditRecordBody, backoffMs, TokenDelta } from '@topdog/contracts';
 import { TopDogApiError } from './api-error';
 
 /** A stored event as it arrives live, or a transient token delta. */
-export type LiveEvent = { kind: 'event'; id: string; record: AuditRecordBody } | { kind: 'token'; delta: TokenDelta } | { kind: 'overflow'; resumeAfter: string | null };
+export type LiveEvent =
+  { kind: 'event'; id: string; record: AuditRecordBody } | { kind: 'token'; delta: TokenDelta } | { kind: 'overflow'; resumeAfter: string | null };
 
 export interface LiveEventsOptions {
   after?: number;

@@ -34,9 +34,7 @@ const envelopeFields = {
    * Optional extra metadata: idempotency key and request hash; `prevHash`, the hash of the
    * previous event of the stream (null on the first), which chains a stream for tamper evidence.
    */
-  metadata: z
-    .object({ idempotencyKey: z.string().optional(), requestHash: z.string().optional(), prevHash: z.string().nullable().optional() })
-    .default({}),
+  metadata: z.object({ idempotencyKey: z.string().optional(), requestHash: z.string().optional(), prevHash: z.string().nullable().optional() }).default({}),
 };
 
 type EnvelopeFields = z.ZodObject<typeof envelopeFields>;

@@ -1,14 +1,7 @@
 import { z } from 'zod';
 
 /** The six phases a change walks through, in order. */
-export const PHASES = [
-  'DISCOVERY',
-  'PLANNING',
-  'IMPLEMENTATION',
-  'TESTING',
-  'VERIFICATION',
-  'DEPLOYMENT',
-] as const;
+export const PHASES = ['DISCOVERY', 'PLANNING', 'IMPLEMENTATION', 'TESTING', 'VERIFICATION', 'DEPLOYMENT'] as const;
 export const Phase = z.enum(PHASES);
 export type Phase = z.infer<typeof Phase>;
 

@@ -14,9 +14,7 @@ const streamId = () => `test-${randomUUID()}`;
 
 async function take(iterable: AsyncIterable<StoredEvent>, count: number, timeoutMs = 5000): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
-  const timer = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`got ${out.length} of ${count} events in ${timeoutMs} ms`)), timeoutMs),
-  );
+  const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`got ${out.length} of ${count} events in ${timeoutMs} ms`)), timeoutMs));
   const reading = (async () => {
     for await (const e of iterable) {
       out.push(e);
@@ -68,19 +66,11 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
     it('appends at the expected revision and refuses any other, writing nothing', async () => {
       const id = streamId();
       await store.appendToStream(id, [newEvent('A')], { expectedRevision: 'no_stream' });
-      await expect(store.appendToStream(id, [newEvent('X')], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
-        WrongExpectedRevisionError,
-      );
-      await expect(store.appendToStream(id, [newEvent('X')], { expectedRevision: 5 })).rejects.toBeInstanceOf(
-        WrongExpectedRevisionError,
-      );
+      await expect(store.appendToStream(id, [newEvent('X')], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store.appendToStream(id, [newEvent('X')], { expectedRevision: 5 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       await store.appendToStream(id, [newEvent('B')], { expectedRevision: 0 });
-      await expect(store.appendToStream(id, [newEvent('X')], { expectedRevision: 0 })).rejects.toBeInstanceOf(
-        WrongExpectedRevisionError,
-      );
-      await expect(store.appendToStream(streamId(), [newEvent('X')], { expectedRevision: 0 })).rejects.toBeInstanceOf(
-        WrongExpectedRevisionError,
-      );
+      await expect(store.appendToStream(id, [newEvent('X')], { expectedRevision: 0 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store.appendToStream(streamId(), [newEvent('X')], { expectedRevision: 0 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       expect((await store.readStream(id)).map((e) => e.type)).toEqual(['A', 'B']);
     });
 

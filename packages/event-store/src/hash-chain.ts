@@ -13,7 +13,9 @@ type Hashable = Omit<StoredEvent, 'position'> & { position?: number };
  */
 export function eventHash(event: Hashable): string {
   const { position: _position, ...envelope } = event;
-  return `sha256:${createHash('sha256').update(canonicalize(envelope) ?? '').digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(canonicalize(envelope) ?? '')
+    .digest('hex')}`;
 }
 
 export interface ChainedEvents<E extends NewEvent> {
@@ -28,12 +30,7 @@ export interface ChainedEvents<E extends NewEvent> {
  * of the one before it as it will be read back (with its stream id and revision), the first
  * carries `lastHash`, the hash of the stream's last event (null for a new stream). Pure.
  */
-export function chainEvents<E extends NewEvent>(
-  lastHash: string | null,
-  streamId: string,
-  firstRevision: number,
-  events: readonly E[],
-): ChainedEvents<E> {
+export function chainEvents<E extends NewEvent>(lastHash: string | null, streamId: string, firstRevision: number, events: readonly E[]): ChainedEvents<E> {
   let prevHash = lastHash;
   const linked = events.map((event, index) => {
     const withLink: E = { ...event, metadata: { ...event.metadata, prevHash } };
@@ -72,12 +69,26 @@ export function verifyChain(events: readonly Hashable[]): ChainReport {
   let unchained = 0;
   for (const [index, event] of events.entries()) {
     if (event.revision !== index) {
-      return { ok: false, events: events.length, verified, unchained, headHash: null, firstBroken: { revision: event.revision, eventId: event.id, expected: `revision ${index}`, found: `revision ${event.revision}` } };
+      return {
+        ok: false,
+        events: events.length,
+        verified,
+        unchained,
+        headHash: null,
+        firstBroken: { revision: event.revision, eventId: event.id, expected: `revision ${index}`, found: `revision ${event.revision}` },
+      };
     }
     const found = (event.metadata as { prevHash?: string | null } | undefined)?.prevHash;
     if (found === undefined) unchained++;
     else if (found !== previous) {
-      return { ok: false, events: events.length, verified, unchained, headHash: null, firstBroken: { revision: event.revision, eventId: event.id, expected: previous, found } };
+      return {
+        ok: false,
+        events: events.length,
+        verified,
+        unchained,
+        headHash: null,
+        firstBroken: { revision: event.revision, eventId: event.id, expected: previous, found },
+      };
     } else verified++;
     previous = eventHash(event);
   }

@@ -9,8 +9,18 @@ function chain(n: number): StoredEvent[] {
   let prev: string | null = null;
   for (let revision = 0; revision < n; revision++) {
     const event: StoredEvent = {
-      id: `e${revision}`, type: 'T', streamId: 'w-1', revision, position: 1000 * (revision + 1), occurredAt: '2026-01-01T00:00:00.000Z',
-      correlationId: 'c', causationId: null, actor: 'a', schemaVersion: 1, metadata: { prevHash: prev }, data: { n: revision, nested: { b: 1, a: 2 } },
+      id: `e${revision}`,
+      type: 'T',
+      streamId: 'w-1',
+      revision,
+      position: 1000 * (revision + 1),
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      correlationId: 'c',
+      causationId: null,
+      actor: 'a',
+      schemaVersion: 1,
+      metadata: { prevHash: prev },
+      data: { n: revision, nested: { b: 1, a: 2 } },
     };
     prev = eventHash(event);
     events.push(event);
@@ -30,7 +40,10 @@ describe('hash chain', () => {
     const events = chain(5);
     expect(verifyChain(events)).toMatchObject({ ok: true, events: 5, verified: 5, unchained: 0, headHash: eventHash(events[4]!) });
     const altered = events.map((e) => (e.revision === 2 ? { ...e, data: { n: 2, nested: { a: 2, b: 1 }, extra: 'forged' } } : e));
-    expect(verifyChain(altered)).toMatchObject({ ok: false, firstBroken: { revision: 3, eventId: 'e3', expected: eventHash(altered[2]!), found: eventHash(events[2]!) } });
+    expect(verifyChain(altered)).toMatchObject({
+      ok: false,
+      firstBroken: { revision: 3, eventId: 'e3', expected: eventHash(altered[2]!), found: eventHash(events[2]!) },
+    });
   });
 
   it('catches a removed event and counts events from before the chain', () => {

@@ -14,9 +14,7 @@ export function resolveModel(name: string): ModelResolution {
     const provider = name.slice(0, colon) as Provider;
     const providerModel = name.slice(colon + 1);
     if (PROVIDER_PREFIXES.includes(provider) && providerModel.length > 0 && MODEL_NAME.test(providerModel)) {
-      const priced = Object.values(MODEL_TABLE).find(
-        (m) => m.provider === provider && m.providerModel === providerModel,
-      );
+      const priced = Object.values(MODEL_TABLE).find((m) => m.provider === provider && m.providerModel === providerModel);
       return {
         ok: true,
         model: priced ?? { provider, providerModel, inputPerMTok: provider === 'local' ? 0 : null, outputPerMTok: provider === 'local' ? 0 : null },

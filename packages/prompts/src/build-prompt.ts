@@ -24,10 +24,7 @@ function systemMessage(ctx: PromptContext, phase: Phase, library: PromptLibrary)
     `End your answer with one fenced \`\`\`json block holding an object that matches this JSON Schema:\n${json(outputJsonSchema(phase))}`,
   ];
   if (ctx.phases.length > 0) {
-    parts.push(
-      '## Earlier phase results',
-      ctx.phases.map((p) => `### ${p.phase} (${p.role})\n${json(p.phaseResult)}`).join('\n\n'),
-    );
+    parts.push('## Earlier phase results', ctx.phases.map((p) => `### ${p.phase} (${p.role})\n${json(p.phaseResult)}`).join('\n\n'));
   }
   return parts.join('\n\n');
 }
@@ -55,11 +52,7 @@ export function buildPrompt(ctx: PromptContext, library: PromptLibrary): AiPromp
     state: phase,
     role,
     model: ctx.model,
-    messages: [
-      { role: 'system', content: systemMessage(ctx, phase, library) },
-      ...history,
-      { role: 'user', content: phaseInstruction(phase) },
-    ],
+    messages: [{ role: 'system', content: systemMessage(ctx, phase, library) }, ...history, { role: 'user', content: phaseInstruction(phase) }],
     temperature: ctx.temperature,
     maxTokens: ctx.maxTokens,
     promptVersion: library[role].version,

@@ -51,7 +51,12 @@ export function examplePhaseResult(phase: Phase, tag = 'example'): Record<string
   const summary = `Offline ${phase.toLowerCase()} result ${tag} (deterministic model: no provider was called).`;
   switch (phase) {
     case 'DISCOVERY':
-      return { summary, requirements: [`Requirement ${tag}-1 restated from the request`], acceptance_criteria: [`Criterion ${tag}-1 can be checked by a test`], open_questions: [] };
+      return {
+        summary,
+        requirements: [`Requirement ${tag}-1 restated from the request`],
+        acceptance_criteria: [`Criterion ${tag}-1 can be checked by a test`],
+        open_questions: [],
+      };
     case 'PLANNING':
       return { summary, tasks: [{ title: `Task ${tag}-1`, description: 'Implement the first requirement', tested_by: `Test ${tag}-1` }] };
     case 'IMPLEMENTATION':

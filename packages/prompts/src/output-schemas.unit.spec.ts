@@ -7,7 +7,7 @@ import { loadPromptLibrary } from './prompt-library';
 const discovery = { summary: 's', requirements: ['r'], acceptance_criteria: ['a'], open_questions: [] };
 
 describe('phase output schemas', () => {
-  it('has an example result that meets each phase\'s schema', () => {
+  it("has an example result that meets each phase's schema", () => {
     for (const phase of PHASES) expect(parsePhaseResult(phase, JSON.stringify(examplePhaseResult(phase, 't'))).ok, phase).toBe(true);
   });
 

@@ -28,5 +28,4 @@ export function parseConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessE
 }
 
 /** A positive integer setting given in the environment as text. */
-export const intSetting = (defaultValue: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(defaultValue);
+export const intSetting = (defaultValue: number, min = 1, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(defaultValue);

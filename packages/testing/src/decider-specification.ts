@@ -27,8 +27,7 @@ export interface DeciderThen<Event> {
 /** `given(events).when(command).then(events)`: a decider tested by what it decides after a history. */
 export type DeciderSpecification<Command, Event> = (given: Event[]) => { when: (command: Command) => DeciderThen<Event> };
 
-const isErrorClass = (value: unknown): value is ErrorClass<Error> =>
-  typeof value === 'function' && (value === Error || value.prototype instanceof Error);
+const isErrorClass = (value: unknown): value is ErrorClass<Error> => typeof value === 'function' && (value === Error || value.prototype instanceof Error);
 
 function specificationFor<Command, Event, State>(decider: Decider<Command, Event, State>): DeciderSpecification<Command, Event> {
   return (given) => ({

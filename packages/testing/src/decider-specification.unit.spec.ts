@@ -20,24 +20,50 @@ const added = (by: number): Event => ({ type: 'Added', by });
 
 describe('DeciderSpecification', () => {
   it('folds the given events before deciding, and compares the events decided', () => {
-    given([added(4), added(5)]).when(add(1)).then([added(1)]);
-    given([]).when(add(3)).then([expect.objectContaining({ by: 3 })]);
-    expect(() => given([]).when(add(3)).then([added(4)])).toThrow();
+    given([added(4), added(5)])
+      .when(add(1))
+      .then([added(1)]);
+    given([])
+      .when(add(3))
+      .then([expect.objectContaining({ by: 3 })]);
+    expect(() =>
+      given([])
+        .when(add(3))
+        .then([added(4)]),
+    ).toThrow();
     expect(() => given([]).when(add(3)).then([])).toThrow();
   });
 
   it('tells a command that decides nothing', () => {
-    given([added(2)]).when(add(0)).thenNothingHappened();
+    given([added(2)])
+      .when(add(0))
+      .thenNothingHappened();
     expect(() => given([]).when(add(1)).thenNothingHappened()).toThrow();
   });
 
   it('checks an error by its class, a check, or both; and fails when nothing is thrown', () => {
-    given([added(10)]).when(add(1)).thenThrows();
-    given([added(10)]).when(add(1)).thenThrows(OverLimit);
-    given([added(10)]).when(add(1)).thenThrows((error) => /over 10/.test(error.message));
-    given([added(10)]).when(add(1)).thenThrows(OverLimit, (error) => expect(error.message).toBe('10 + 1 is over 10'));
-    expect(() => given([added(10)]).when(add(1)).thenThrows(TypeError)).toThrow();
-    expect(() => given([added(10)]).when(add(1)).thenThrows(() => false)).toThrow(/did not pass the check/);
+    given([added(10)])
+      .when(add(1))
+      .thenThrows();
+    given([added(10)])
+      .when(add(1))
+      .thenThrows(OverLimit);
+    given([added(10)])
+      .when(add(1))
+      .thenThrows((error) => /over 10/.test(error.message));
+    given([added(10)])
+      .when(add(1))
+      .thenThrows(OverLimit, (error) => expect(error.message).toBe('10 + 1 is over 10'));
+    expect(() =>
+      given([added(10)])
+        .when(add(1))
+        .thenThrows(TypeError),
+    ).toThrow();
+    expect(() =>
+      given([added(10)])
+        .when(add(1))
+        .thenThrows(() => false),
+    ).toThrow(/did not pass the check/);
     expect(() => given([]).when(add(1)).thenThrows()).toThrow(/expected to throw/);
   });
 

@@ -142,7 +142,12 @@ export class FakeLlmServer {
     const body =
       this.api === 'openai'
         ? { object: 'list', data: [{ id: 'gpt-4', object: 'model', created: 0, owned_by: 'fake' }] }
-        : { data: [{ id: 'claude-sonnet-4-6', type: 'model', display_name: 'Claude', created_at: '2026-01-01T00:00:00Z' }], has_more: false, first_id: null, last_id: null };
+        : {
+            data: [{ id: 'claude-sonnet-4-6', type: 'model', display_name: 'Claude', created_at: '2026-01-01T00:00:00Z' }],
+            has_more: false,
+            first_id: null,
+            last_id: null,
+          };
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   }
@@ -161,16 +166,23 @@ export class FakeLlmServer {
     const content = b.content ?? this.options.answer?.(body) ?? 'Fake answer.';
     const inputTokens = b.inputTokens ?? 100;
     const outputTokens = b.outputTokens ?? Math.max(1, Math.ceil(content.length / 4));
-    const model = String(body.model ?? 'fake');
+    const model = typeof body.model === 'string' ? body.model : 'fake';
     const id = this.requestId();
     const pieces = content.match(/[\s\S]{1,16}/g) ?? [''];
     if (body.stream !== true) {
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': id, 'request-id': id });
-      res.end(JSON.stringify(this.api === 'openai' ? openAiCompletion(id, model, content, inputTokens, outputTokens) : anthropicMessage(id, model, content, inputTokens, outputTokens)));
+      res.end(
+        JSON.stringify(
+          this.api === 'openai'
+            ? openAiCompletion(id, model, content, inputTokens, outputTokens)
+            : anthropicMessage(id, model, content, inputTokens, outputTokens),
+        ),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': id, 'request-id': id });
-    const events = this.api === 'openai' ? openAiStream(id, model, pieces, inputTokens, outputTokens) : anthropicStream(id, model, pieces, inputTokens, outputTokens);
+    const events =
+      this.api === 'openai' ? openAiStream(id, model, pieces, inputTokens, outputTokens) : anthropicStream(id, model, pieces, inputTokens, outputTokens);
     let sent = 0;
     for (const event of events) {
       if (drop && sent === 3) {
@@ -223,7 +235,16 @@ function anthropicMessage(id: string, model: string, content: string, inputToken
 function* anthropicStream(id: string, model: string, pieces: string[], inputTokens: number, outputTokens: number): Generator<string> {
   const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   yield event('message_start', {
-    message: { id: `msg_${id}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: 1 } },
+    message: {
+      id: `msg_${id}`,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: inputTokens, output_tokens: 1 },
+    },
   });
   yield event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
   yield event('ping', {});

@@ -60,11 +60,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const config = join(root, 'nats.conf');
   await writeFile(
     config,
-    [
-      `listen: "127.0.0.1:${port}"`,
-      `max_payload: ${options.maxPayload ?? 8 * 1024 * 1024}`,
-      `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
-    ].join('\n'),
+    [`listen: "127.0.0.1:${port}"`, `max_payload: ${options.maxPayload ?? 8 * 1024 * 1024}`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`].join('\n'),
   );
   let child: ChildProcess | undefined;
 
@@ -79,7 +75,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       await waitForPort(port, 10_000, proc);
     } catch (err) {
       proc.kill('SIGKILL');
-      throw new Error(`${(err as Error).message}\n${stderr}`);
+      throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
     }
   };
 

@@ -38,14 +38,21 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
   });
   const store = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS });
-  const live = new LiveStreams(
-    createEventFeeds({ store, nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }),
-    { heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES },
-  );
+  const live = new LiveStreams(createEventFeeds({ store, nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }), {
+    heartbeatMs: config.SSE_HEARTBEAT_MS,
+    maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
+  });
   const errors = frameworkErrors();
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, ...errors.options });
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.register({ api, audit: createAuditApi(store), admin: createAdminApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS), live, store, readiness: createReadiness(nc, config.TOPDOG_PREFIX) }),
+    GatewayModule.register({
+      api,
+      audit: createAuditApi(store),
+      admin: createAdminApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
+      live,
+      store,
+      readiness: createReadiness(nc, config.TOPDOG_PREFIX),
+    }),
     adapter,
     { logger: new PinoNestLogger(logger) },
   );
@@ -57,7 +64,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     if (rejection) sendError(reply, rejection);
   });
   await app.register(fastifySwagger as never, { mode: 'static', specification: { document: openApiDocument() } });
-  await app.register(fastifySwaggerUi as never, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   const address = fastify.server.address();

@@ -22,7 +22,7 @@ const metadata = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({
 describe('orchestrator over NATS', () => {
   let server: NatsServerFixture;
   let nc: NatsConnection;
-  let instances: { nc: NatsConnection; running: RunningOrchestrator }[] = [];
+  const instances: { nc: NatsConnection; running: RunningOrchestrator }[] = [];
 
   const startInstance = async () => {
     const conn = await connect({ servers: server.url, noAsyncTraces: true });

@@ -13,18 +13,12 @@ import type { OrchestratorConfig } from './config';
 import { OrchestratorModule } from './nats/orchestrator.module';
 import { ProviderDirectory } from './llm/provider-directory';
 
-
 export interface RunningOrchestrator {
   close(): Promise<void>;
 }
 
 /** Composes the orchestrator on a NATS connection and starts serving commands. */
-export async function startOrchestrator(
-  config: OrchestratorConfig,
-  nc: NatsConnection,
-  logger: Logger,
-  instance: string,
-): Promise<RunningOrchestrator> {
+export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningOrchestrator> {
   const store = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS });
   const handler = new WorkflowCommandHandler({
     store,

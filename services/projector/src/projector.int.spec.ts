@@ -48,11 +48,15 @@ describe('projector over NATS', () => {
     return { workflowId, position: value.position };
   };
   const complete = async (workflowId: string, aiResponse: string) =>
-    request(nc, prefix, REQUESTS.completePhase, { type: 'CompletePhase', data: { workflowId, aiResponse, phaseResult: { said: aiResponse } }, metadata: meta() }, 5000);
-  const status = (workflowId: string, minPosition?: number) =>
-    request(nc, prefix, REQUESTS.workflowStatus, { workflowId, minPosition }, 5000);
-  const prompt = (workflowId: string, minPosition?: number) =>
-    request(nc, prefix, REQUESTS.aiPrompt, { workflowId, minPosition }, 5000);
+    request(
+      nc,
+      prefix,
+      REQUESTS.completePhase,
+      { type: 'CompletePhase', data: { workflowId, aiResponse, phaseResult: { said: aiResponse } }, metadata: meta() },
+      5000,
+    );
+  const status = (workflowId: string, minPosition?: number) => request(nc, prefix, REQUESTS.workflowStatus, { workflowId, minPosition }, 5000);
+  const prompt = (workflowId: string, minPosition?: number) => request(nc, prefix, REQUESTS.aiPrompt, { workflowId, minPosition }, 5000);
 
   beforeAll(async () => {
     server = await startNatsServer();
@@ -76,7 +80,14 @@ describe('projector over NATS', () => {
 
   it('answers the status of each step as soon as the command wrote it', async () => {
     const { workflowId, position } = await initialize();
-    expect(await status(workflowId, position)).toMatchObject({ currentState: 'DISCOVERY', progress: 0, completedPhases: [], nextRole: 'Q_ASSISTANT', isComplete: false, revision: 0 });
+    expect(await status(workflowId, position)).toMatchObject({
+      currentState: 'DISCOVERY',
+      progress: 0,
+      completedPhases: [],
+      nextRole: 'Q_ASSISTANT',
+      isComplete: false,
+      revision: 0,
+    });
     const r = await complete(workflowId, 'requirements');
     expect(await status(workflowId, r.position)).toMatchObject({ currentState: 'PLANNING', progress: 1 / 6, completedPhases: ['DISCOVERY'], revision: 1 });
   });
@@ -114,6 +125,10 @@ describe('projector over NATS', () => {
     expect(await status(workflowId, second.position)).toMatchObject({ currentState: 'IMPLEMENTATION', revision: 2 });
 
     await request(nc, prefix, REQUESTS.rebuildReadModels, { reason: 'test' }, 10_000);
-    expect(await status(workflowId, second.position)).toMatchObject({ currentState: 'IMPLEMENTATION', revision: 2, completedPhases: ['DISCOVERY', 'PLANNING'] });
+    expect(await status(workflowId, second.position)).toMatchObject({
+      currentState: 'IMPLEMENTATION',
+      revision: 2,
+      completedPhases: ['DISCOVERY', 'PLANNING'],
+    });
   });
 });

@@ -10,8 +10,18 @@ import { table } from '../output';
 /** An audit record back in the store's envelope shape, to check its hash offline. */
 function envelopeOf(r: AuditRecordBody): StoredEvent {
   return {
-    id: r.id, type: r.type, streamId: r.stream_id, revision: r.revision, position: r.position, occurredAt: r.occurred_at,
-    actor: r.actor, correlationId: r.correlation_id, causationId: r.causation_id, schemaVersion: r.schema_version, metadata: r.metadata, data: r.data,
+    id: r.id,
+    type: r.type,
+    streamId: r.stream_id,
+    revision: r.revision,
+    position: r.position,
+    occurredAt: r.occurred_at,
+    actor: r.actor,
+    correlationId: r.correlation_id,
+    causationId: r.causation_id,
+    schemaVersion: r.schema_version,
+    metadata: r.metadata,
+    data: r.data,
   };
 }
 
@@ -38,13 +48,32 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     .option('--file <path>', 'an NDJSON audit export (topdog audit --json, or the API with Accept: application/x-ndjson)')
     .action((id: string | undefined, o: { file?: string }) =>
       ctx.run(async ({ client, out }) => {
-        let report: { ok: boolean; events: number; verified_links: number; unchained_events: number; head_hash: string | null; first_broken: { revision: number; event_id: string; expected_prev_hash: string | null; found_prev_hash: string | null } | null };
+        let report: {
+          ok: boolean;
+          events: number;
+          verified_links: number;
+          unchained_events: number;
+          head_hash: string | null;
+          first_broken: { revision: number; event_id: string; expected_prev_hash: string | null; found_prev_hash: string | null } | null;
+        };
         if (o.file) {
-          const records = readFileSync(o.file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => AuditRecordBody.parse(JSON.parse(l)));
+          const records = readFileSync(o.file, 'utf8')
+            .split('\n')
+            .filter((l) => l.trim())
+            .map((l) => AuditRecordBody.parse(JSON.parse(l)));
           const r = verifyChain(records.map(envelopeOf));
           report = {
-            ok: r.ok, events: r.events, verified_links: r.verified, unchained_events: r.unchained, head_hash: r.headHash,
-            first_broken: r.firstBroken && { revision: r.firstBroken.revision, event_id: r.firstBroken.eventId, expected_prev_hash: r.firstBroken.expected, found_prev_hash: r.firstBroken.found },
+            ok: r.ok,
+            events: r.events,
+            verified_links: r.verified,
+            unchained_events: r.unchained,
+            head_hash: r.headHash,
+            first_broken: r.firstBroken && {
+              revision: r.firstBroken.revision,
+              event_id: r.firstBroken.eventId,
+              expected_prev_hash: r.firstBroken.expected,
+              found_prev_hash: r.firstBroken.found,
+            },
           };
         } else if (id) {
           report = await client.verify(id);

@@ -4,7 +4,16 @@ import type { CliContext } from '../cli-context';
 import { EXIT } from '../exit-codes';
 import { describeRecord } from '../describe-record';
 
-const FOLLOWED = ['token', 'LlmCallRequested', 'LlmCallSucceeded', 'LlmCallFailed', 'BudgetExceeded', 'PhaseOutputRejected', 'PhaseCompleted', 'WorkflowCompleted'];
+const FOLLOWED = [
+  'token',
+  'LlmCallRequested',
+  'LlmCallSucceeded',
+  'LlmCallFailed',
+  'BudgetExceeded',
+  'PhaseOutputRejected',
+  'PhaseCompleted',
+  'WorkflowCompleted',
+];
 
 /** run (a phase with live token output) and tail (live events; survives a gateway restart). */
 export function registerLiveCommands(program: Command, ctx: CliContext): void {
@@ -23,7 +32,12 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
         const abort = new AbortController();
         let connected!: () => void;
         const open = new Promise<void>((resolve) => (connected = resolve));
-        const events = client.events(id, { types: FOLLOWED, signal: abort.signal, onConnected: () => connected(), onReconnect: () => process.stderr.write('\n(reconnecting…)\n') });
+        const events = client.events(id, {
+          types: FOLLOWED,
+          signal: abort.signal,
+          onConnected: () => connected(),
+          onReconnect: () => process.stderr.write('\n(reconnecting…)\n'),
+        });
         const first = events.next(); // opens the stream; the call is requested only once it is open
         await Promise.race([open, first]);
         if (request) {
@@ -86,7 +100,8 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
           after: o.after,
           types: o.types?.split(','),
           signal: abort.signal,
-          onReconnect: (attempt: number, last: string | undefined) => process.stderr.write(`(reconnecting, attempt ${attempt}, after ${last ?? 'the start'})\n`),
+          onReconnect: (attempt: number, last: string | undefined) =>
+            process.stderr.write(`(reconnecting, attempt ${attempt}, after ${last ?? 'the start'})\n`),
         };
         const events: AsyncGenerator<LiveEvent> = id ? client.events(id, options) : client.allEvents({ ...options, projectId: o.project });
         let seen = 0;
@@ -96,11 +111,12 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
             continue;
           }
           if (e.kind !== 'event') continue;
-          out.line(out.json ? JSON.stringify(e.record) : `${e.id.padStart(10)}  ${e.record.type.padEnd(20)} ${e.record.stream_id}  ${describeRecord(e.record)}`);
+          out.line(
+            out.json ? JSON.stringify(e.record) : `${e.id.padStart(10)}  ${e.record.type.padEnd(20)} ${e.record.stream_id}  ${describeRecord(e.record)}`,
+          );
           if (o.limit && ++seen >= o.limit) break;
         }
         abort.abort();
       }),
     );
 }
-

@@ -119,7 +119,11 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action((id: string) =>
       ctx.run(async ({ client, out }) => {
         const p = await client.prompt(id);
-        out.result(p, (v) => `model ${v.model}, temperature ${v.temperature}, max_tokens ${v.max_tokens}\n\n${v.messages.map((m: { role: string; content: string }) => `[${m.role}]\n${m.content}`).join('\n\n')}`);
+        out.result(
+          p,
+          (v) =>
+            `model ${v.model}, temperature ${v.temperature}, max_tokens ${v.max_tokens}\n\n${v.messages.map((m: { role: string; content: string }) => `[${m.role}]\n${m.content}`).join('\n\n')}`,
+        );
       }),
     );
 
@@ -129,7 +133,12 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action(() =>
       ctx.run(async ({ client, out }) => {
         const m = await client.models();
-        out.result(m, (v) => table(['model', 'provider', 'provider model', '$/MTok in', '$/MTok out'], v.models.map((x) => [x.name, x.provider, x.provider_model, String(x.input_usd_per_mtok ?? '?'), String(x.output_usd_per_mtok ?? '?')])));
+        out.result(m, (v) =>
+          table(
+            ['model', 'provider', 'provider model', '$/MTok in', '$/MTok out'],
+            v.models.map((x) => [x.name, x.provider, x.provider_model, String(x.input_usd_per_mtok ?? '?'), String(x.output_usd_per_mtok ?? '?')]),
+          ),
+        );
       }),
     );
 }

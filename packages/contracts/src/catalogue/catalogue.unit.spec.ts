@@ -18,5 +18,4 @@ describe('message catalogue', () => {
     expect(wire.safeParse({ ok: false, error: { code: 'NOT_FOUND', message: 'no' } }).success).toBe(true);
     expect(wire.safeParse({ ok: false, error: { code: 'TEAPOT', message: 'no' } }).success).toBe(false);
   });
-
 });

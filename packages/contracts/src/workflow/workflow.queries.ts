@@ -87,7 +87,6 @@ export type WorkflowStatus = z.infer<typeof WorkflowStatus>;
 export const GetAiPrompt = z.object({ workflowId: WorkflowId, ...consistency });
 export type GetAiPrompt = z.infer<typeof GetAiPrompt>;
 
-
 /** Exactly what a model will be sent for the workflow's current phase. */
 export const AiPrompt = z.object({
   workflowId: WorkflowId,

@@ -5,7 +5,6 @@ import { newTestEvent as event } from '../test-event';
 import { JetStreamEventQueue } from './jetstream.event-queue';
 import { JetStreamEventStore } from './jetstream.event-store';
 
-
 describe('JetStream event queue (durable consumer shared by takers)', () => {
   it('hands each matching commit to exactly one of several takers, skips the rest, and redelivers what is not acknowledged', async () => {
     await using server = await startNatsServer();
@@ -35,7 +34,7 @@ describe('JetStream event queue (durable consumer shared by takers)', () => {
       );
       expect(seen.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `job-${2 * i + 1}`).sort());
       // The one never acknowledged comes back after the ack wait, marked as redelivered.
-      const again = await takers[0]!.take(1, 5_000);
+      const again = await takers[0].take(1, 5_000);
       expect(again.map((c) => [c.events[0]!.streamId, c.redeliveries])).toEqual([[unacked!.streamId, 1]]);
       await again[0]!.ack();
     } finally {

@@ -40,9 +40,7 @@ describe('JetStream event store specifics', () => {
     try {
       const store = await JetStreamEventStore.create(nc, { prefix: 'big' });
       const event = (size: number) => newTestEvent('Big', { text: 'x'.repeat(size) });
-      await expect(store.appendToStream('big-1', [event(10), event(70 * 1024)], { expectedRevision: 'no_stream' })).rejects.toThrow(
-        /over the .*message limit/,
-      );
+      await expect(store.appendToStream('big-1', [event(10), event(70 * 1024)], { expectedRevision: 'no_stream' })).rejects.toThrow(/over the .*message limit/);
       expect(await store.readStream('big-1')).toEqual([]);
       await store.appendToStream('big-1', [event(10), event(10)], { expectedRevision: 'no_stream' });
       expect(await store.readStream('big-1')).toHaveLength(2);
@@ -79,7 +77,12 @@ describe('JetStream event store specifics', () => {
       // Five streams' commits interleaved, two events in every third commit.
       for (let commit = 0, revision = -1; commit < 6; commit++) {
         const events = commit % 3 === 0 ? [newTestEvent('A'), newTestEvent('B')] : [newTestEvent('A')];
-        for (let s = 0; s < 5; s++) await store.appendToStream(`wf-${s}`, events.map((e) => ({ ...e, id: `${e.id}-${s}` })), { expectedRevision: revision < 0 ? 'no_stream' : revision });
+        for (let s = 0; s < 5; s++)
+          await store.appendToStream(
+            `wf-${s}`,
+            events.map((e) => ({ ...e, id: `${e.id}-${s}` })),
+            { expectedRevision: revision < 0 ? 'no_stream' : revision },
+          );
         revision += events.length;
       }
       const jsm = await jetstreamManager(nc);

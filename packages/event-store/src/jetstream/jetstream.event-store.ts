@@ -149,11 +149,7 @@ export class JetStreamEventStore implements EventStore {
     }
   }
 
-  private async append(
-    streamId: string,
-    events: readonly NewEvent[],
-    { expectedRevision }: { expectedRevision: ExpectedRevision },
-  ): Promise<AppendResult> {
+  private async append(streamId: string, events: readonly NewEvent[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     if (events.length === 0 || events.length > MAX_EVENTS_PER_APPEND) {
       throw new RangeError(`an append holds 1 to ${MAX_EVENTS_PER_APPEND} events, not ${events.length}`);
     }
@@ -259,7 +255,10 @@ export class JetStreamEventStore implements EventStore {
       msg = await this.jsm.direct.getMessage(this.streamName, { seq: Number(previous) });
       if (!msg) return undefined;
     }
-    return commits.reverse().flat().filter((e) => e.revision >= fromRevision);
+    return commits
+      .reverse()
+      .flat()
+      .filter((e) => e.revision >= fromRevision);
   }
 
   private async readForwards(subject: string, tip: Tip, fromRevision: number, maxCount: number): Promise<StoredEvent[]> {

@@ -75,11 +75,7 @@ export class InMemoryEventStore implements EventStore {
     this.maxAppendBytes = options.maxAppendBytes ?? 1024 * 1024;
   }
 
-  async appendToStream(
-    streamId: string,
-    events: readonly NewEvent[],
-    { expectedRevision }: { expectedRevision: ExpectedRevision },
-  ): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly NewEvent[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     if (events.length === 0 || events.length > MAX_EVENTS_PER_APPEND) {
       throw new RangeError(`an append holds 1 to ${MAX_EVENTS_PER_APPEND} events, not ${events.length}`);
     }
@@ -120,8 +116,7 @@ export class InMemoryEventStore implements EventStore {
     const after = options.fromPosition ?? 0;
     const { filter, signal } = options;
     if (filter && 'streamId' in filter) categoryOf(filter.streamId);
-    const wanted = (commit: Commit) =>
-      !filter || ('category' in filter ? commit.category === filter.category : commit.streamId === filter.streamId);
+    const wanted = (commit: Commit) => !filter || ('category' in filter ? commit.category === filter.category : commit.streamId === filter.streamId);
     // The commit holding `after` may have later events, as on JetStream.
     let next = Math.max(1, sequenceOf(after));
     while (!signal?.aborted && !this.closed) {

@@ -98,7 +98,8 @@ export class ErrorFilter implements ExceptionFilter {
     const body = errorBodyOf(exception);
     if (body.code === 'INTERNAL' || body.code === 'UNAVAILABLE') {
       const request = http.getRequest<FastifyRequest>();
-      const workflowId = (request.params as { workflow_id?: string } | undefined)?.workflow_id ?? (request.body as { workflow_id?: unknown } | undefined)?.workflow_id;
+      const workflowId =
+        (request.params as { workflow_id?: string } | undefined)?.workflow_id ?? (request.body as { workflow_id?: unknown } | undefined)?.workflow_id;
       const correlationId = request.headers['x-correlation-id'];
       this.logger.error({ err: exception, workflowId, correlationId, method: request.method, url: request.url }, body.message);
     }

@@ -11,7 +11,12 @@ const EVENT_TYPES = [...WorkflowEvent.options.map((o) => o.shape.type.value), 't
 
 const Types = z
   .string()
-  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.enum(EVENT_TYPES as [string, ...string[]], { error: `each must be one of ${EVENT_TYPES.join(', ')}` })).min(1))
   .transform((types) => new Set(types));
 
@@ -23,7 +28,8 @@ const AllEventsQuery = EventsQuery.extend({ project_id: z.string().min(1).max(20
 function startAfter(lastEventId: string | undefined, after: number | undefined): number {
   if (lastEventId === undefined) return after ?? 0;
   const parsed = Position.safeParse(lastEventId);
-  if (!parsed.success) throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: 'Last-Event-ID', reason: 'must be an event id (a position) this API sent' }]);
+  if (!parsed.success)
+    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: 'Last-Event-ID', reason: 'must be an event id (a position) this API sent' }]);
   return parsed.data;
 }
 

@@ -8,7 +8,10 @@ export function unsupportedMediaType(method: string, headers: Headers): ErrorBod
   const length = Number(headers['content-length'] ?? 0);
   const chunked = headers['transfer-encoding'] !== undefined;
   if (length === 0 && !chunked) return undefined;
-  const type = String(headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   if (type === 'application/json' || type.endsWith('+json')) return undefined;
   return {
     code: 'UNSUPPORTED_MEDIA_TYPE',

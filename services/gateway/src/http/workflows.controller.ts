@@ -45,12 +45,7 @@ export class WorkflowsController {
   /** Asks the llm-runner to run the current phase with the workflow's model: 202, the answer arrives as events. */
   @Post(':workflow_id/run-phase')
   @HttpCode(202)
-  async runPhase(
-    @Param() params: unknown,
-    @Body() body: unknown,
-    @Headers() headers: RawHeaders,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
+  async runPhase(@Param() params: unknown, @Body() body: unknown, @Headers() headers: RawHeaders, @Res({ passthrough: true }) reply: FastifyReply) {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
     const ctx = readRequestContext(headers);
     return respond(reply, await this.api.runPhase(workflow_id, parse(RunPhaseRequest, body ?? {}), ctx), ctx.correlationId);

@@ -57,9 +57,7 @@ export function createEventFeeds(deps: EventFeedsDeps) {
   return {
     /** One workflow's history after `filter.after`, then live, with token deltas. */
     async workflow(workflowId: string, filter: FeedFilter, sse: SseWriter, signal: AbortSignal): Promise<void> {
-      const tokens = wanted(filter, 'token')
-        ? subscribe(nc, prefix, PUBLICATIONS.tokenDelta, [workflowId], (delta) => sse.send('token', delta))
-        : undefined;
+      const tokens = wanted(filter, 'token') ? subscribe(nc, prefix, PUBLICATIONS.tokenDelta, [workflowId], (delta) => sse.send('token', delta)) : undefined;
       try {
         await pump(store.subscribeToAll({ fromPosition: filter.after, filter: { streamId: `workflow-${workflowId}` }, signal }), sse, filter);
       } finally {

@@ -57,7 +57,9 @@ export function openApiDocument() {
         post: {
           summary: "Record the current phase's answer and advance",
           requestParams: {
-            header: commandHeaders.extend({ 'If-Match': z.string().optional().meta({ description: 'The ETag from status: complete only at that revision (else 412).' }) }),
+            header: commandHeaders.extend({
+              'If-Match': z.string().optional().meta({ description: 'The ETag from status: complete only at that revision (else 412).' }),
+            }),
           },
           requestBody: json(CompletePhaseRequest),
           responses: {
@@ -81,7 +83,12 @@ export function openApiDocument() {
         post: {
           summary: 'The model request for the current phase',
           requestParams: { path: WorkflowIdParams },
-          responses: { 200: { description: 'Prompt', ...json(AiPromptResponse) }, 404: error('NOT_FOUND'), 409: error('CONFLICT: workflow is COMPLETE'), ...common },
+          responses: {
+            200: { description: 'Prompt', ...json(AiPromptResponse) },
+            404: error('NOT_FOUND'),
+            409: error('CONFLICT: workflow is COMPLETE'),
+            ...common,
+          },
         },
       },
       '/api/ai-workflows/{workflow_id}/run-phase': {
@@ -93,7 +100,7 @@ export function openApiDocument() {
             202: { description: 'Requested', ...json(RunPhaseResponse) },
             404: error('NOT_FOUND'),
             409: error('CONFLICT: not in expected_state, a call is already running, or COMPLETE'),
-            422: error("PROVIDER_NOT_CONFIGURED (details name the missing setting), BUDGET_EXCEEDED, or IDEMPOTENCY_KEY_REUSED"),
+            422: error('PROVIDER_NOT_CONFIGURED (details name the missing setting), BUDGET_EXCEEDED, or IDEMPOTENCY_KEY_REUSED'),
             ...common,
           },
         },
@@ -103,7 +110,10 @@ export function openApiDocument() {
           summary: "Server-Sent Events: the workflow's events after a position, then live (token deltas as `token` events without an id)",
           requestParams: {
             path: WorkflowIdParams,
-            query: z.object({ after: z.number().int().optional(), types: z.string().optional().meta({ description: 'Comma-separated event types; `token` for live token deltas.' }) }),
+            query: z.object({
+              after: z.number().int().optional(),
+              types: z.string().optional().meta({ description: 'Comma-separated event types; `token` for live token deltas.' }),
+            }),
             header: z.object({ 'Last-Event-ID': z.string().optional().meta({ description: 'Resume exactly after this event id (a position).' }) }),
           },
           responses: { 200: { description: 'text/event-stream' }, 404: error('NOT_FOUND'), ...common },
@@ -131,19 +141,33 @@ export function openApiDocument() {
         },
       },
       '/api/admin/read-models/rebuild': {
-        post: { summary: 'Rebuild the read models from the event store (one projector instance replays)', responses: { 202: { description: 'Started' }, ...common } },
+        post: {
+          summary: 'Rebuild the read models from the event store (one projector instance replays)',
+          responses: { 202: { description: 'Started' }, ...common },
+        },
       },
       '/api/admin/read-models': {
-        get: { summary: "The projector's current run: position, target, events applied, caught up", responses: { 200: { description: 'Progress' }, ...common } },
+        get: {
+          summary: "The projector's current run: position, target, events applied, caught up",
+          responses: { 200: { description: 'Progress' }, ...common },
+        },
       },
       '/api/llm/providers': {
-        get: { summary: 'Providers: configured and reachable at the last check', responses: { 200: { description: 'Providers', ...json(ProvidersResponse) }, 503: error('UNAVAILABLE: no llm-runner answered') } },
+        get: {
+          summary: 'Providers: configured and reachable at the last check',
+          responses: { 200: { description: 'Providers', ...json(ProvidersResponse) }, 503: error('UNAVAILABLE: no llm-runner answered') },
+        },
       },
       '/api/llm/models': {
-        get: { summary: 'The model table: names, providers and prices per million tokens', responses: { 200: { description: 'Models', ...json(ModelsResponse) } } },
+        get: {
+          summary: 'The model table: names, providers and prices per million tokens',
+          responses: { 200: { description: 'Models', ...json(ModelsResponse) } },
+        },
       },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Up' } } } },
-      '/readyz': { get: { summary: 'Readiness: every service answers over NATS', responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready' } } } },
+      '/readyz': {
+        get: { summary: 'Readiness: every service answers over NATS', responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready' } } },
+      },
     },
   });
 }

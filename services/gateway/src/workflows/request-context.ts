@@ -23,9 +23,7 @@ function token(headers: Headers, name: string): string | undefined {
   const value = header(headers, name);
   if (value === undefined) return undefined;
   if (!HEADER_VALUE.test(value)) {
-    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [
-      { field: name, reason: 'must be 1 to 255 printable ASCII characters' },
-    ]);
+    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: name, reason: 'must be 1 to 255 printable ASCII characters' }]);
   }
   return value;
 }
@@ -37,9 +35,7 @@ function parseIfMatch(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(value.trim());
   if (!match) {
-    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [
-      { field: 'If-Match', reason: 'must be an ETag returned by the status endpoint, like "3"' },
-    ]);
+    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: 'If-Match', reason: 'must be an ETag returned by the status endpoint, like "3"' }]);
   }
   return Number(match[1]);
 }
@@ -55,9 +51,7 @@ export function readRequestContext(headers: Headers): RequestContext {
 
 /** Command metadata for a request: correlation, actor, time, and the idempotency key's hash. */
 export function commandMetadata(ctx: RequestContext, fallbackActor: string, endpoint: string, body: unknown): CommandMetadata {
-  const requestHash = ctx.idempotencyKey
-    ? createHash('sha256').update(endpoint).update('\n').update(JSON.stringify(body)).digest('hex')
-    : undefined;
+  const requestHash = ctx.idempotencyKey ? createHash('sha256').update(endpoint).update('\n').update(JSON.stringify(body)).digest('hex') : undefined;
   return {
     correlationId: ctx.correlationId,
     causationId: null,

@@ -96,26 +96,23 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
     async initialize(body: InitializeWorkflowRequest, ctx: RequestContext) {
       const workflowId = ctx.idempotencyKey ? workflowIdForKey(prefix, ctx.idempotencyKey) : randomUUID();
       const autoAdvance = body.auto_advance ?? false;
-      const result = await send(
-        REQUESTS.initializeWorkflow,
-        {
-          type: 'InitializeWorkflow',
-          data: {
-            workflowId,
-            projectId: body.project_id,
-            buildId: body.build_id ?? null,
-            userId: body.user_id,
-            requirements: body.requirements,
-            model: body.model,
-            temperature: body.temperature ?? DEFAULT_TEMPERATURE,
-            maxTokens: body.max_tokens ?? DEFAULT_MAX_TOKENS,
-            autoAdvance,
-            budget: { maxCostUsd: body.budget?.max_cost_usd ?? null, maxTokens: body.budget?.max_tokens ?? null },
-            ...(autoAdvance ? { firstCallId: idForKey(workflowId, 'first-call') } : {}),
-          },
-          metadata: commandMetadata(ctx, `user:${body.user_id}`, 'initialize', body),
+      const result = await send(REQUESTS.initializeWorkflow, {
+        type: 'InitializeWorkflow',
+        data: {
+          workflowId,
+          projectId: body.project_id,
+          buildId: body.build_id ?? null,
+          userId: body.user_id,
+          requirements: body.requirements,
+          model: body.model,
+          temperature: body.temperature ?? DEFAULT_TEMPERATURE,
+          maxTokens: body.max_tokens ?? DEFAULT_MAX_TOKENS,
+          autoAdvance,
+          budget: { maxCostUsd: body.budget?.max_cost_usd ?? null, maxTokens: body.budget?.max_tokens ?? null },
+          ...(autoAdvance ? { firstCallId: idForKey(workflowId, 'first-call') } : {}),
         },
-      );
+        metadata: commandMetadata(ctx, `user:${body.user_id}`, 'initialize', body),
+      });
       return {
         body: {
           workflow_id: result.workflowId,
@@ -129,20 +126,17 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
     },
 
     async completePhase(body: CompletePhaseRequest, ctx: RequestContext) {
-      const result = await send(
-        REQUESTS.completePhase,
-        {
-          type: 'CompletePhase',
-          data: {
-            workflowId: body.workflow_id,
-            aiResponse: body.ai_response,
-            phaseResult: body.phase_result,
-            expectedState: body.expected_state,
-            expectedRevision: ctx.expectedRevision,
-          },
-          metadata: commandMetadata(ctx, 'anonymous', 'complete-phase', body),
+      const result = await send(REQUESTS.completePhase, {
+        type: 'CompletePhase',
+        data: {
+          workflowId: body.workflow_id,
+          aiResponse: body.ai_response,
+          phaseResult: body.phase_result,
+          expectedState: body.expected_state,
+          expectedRevision: ctx.expectedRevision,
         },
-      );
+        metadata: commandMetadata(ctx, 'anonymous', 'complete-phase', body),
+      });
       return {
         body: {
           workflow_id: result.workflowId,
@@ -175,14 +169,11 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
     /** Asks for the current phase's model call; the answer arrives as events (see status.llm). */
     async runPhase(workflowId: string, body: RunPhaseRequest, ctx: RequestContext) {
       const callId = ctx.idempotencyKey ? idForKey(workflowId, `run-phase:${ctx.idempotencyKey}`) : randomUUID();
-      const result = await send(
-        REQUESTS.runPhase,
-        {
-          type: 'RunPhase',
-          data: { workflowId, callId, expectedState: body.expected_state },
-          metadata: commandMetadata(ctx, 'anonymous', `run-phase:${workflowId}`, body),
-        },
-      );
+      const result = await send(REQUESTS.runPhase, {
+        type: 'RunPhase',
+        data: { workflowId, callId, expectedState: body.expected_state },
+        metadata: commandMetadata(ctx, 'anonymous', `run-phase:${workflowId}`, body),
+      });
       return {
         body: {
           workflow_id: result.workflowId,

@@ -98,7 +98,14 @@ describe('model calls through the real SDKs against local servers', () => {
     const { runner, deltas } = runnerFor(openAiClient);
     const before = openai.calls.length;
     const result = await runner.run(request('openai', 'gpt-4.1'), never);
-    expect(result.outcome).toMatchObject({ ok: true, content: 'Implemented. ```json\n{}\n```', inputTokens: 1234, outputTokens: 56, attempts: 1, finishReason: 'stop' });
+    expect(result.outcome).toMatchObject({
+      ok: true,
+      content: 'Implemented. ```json\n{}\n```',
+      inputTokens: 1234,
+      outputTokens: 56,
+      attempts: 1,
+      finishReason: 'stop',
+    });
     if (result.outcome.ok) expect(result.outcome.providerRequestId).toMatch(/^req_fake_/);
     expect(deltas.map((d) => d.delta).join('')).toBe('Implemented. ```json\n{}\n```');
     expect(deltas.every((d) => d.attempt === 1 && d.callId === '11111111-2222-4333-8444-555555555555')).toBe(true);
@@ -140,7 +147,12 @@ describe('model calls through the real SDKs against local servers', () => {
       const result = await runner.run(request(api, api === 'openai' ? 'gpt-4' : 'claude-haiku-4-5'), never);
       expect(result.outcome).toMatchObject({ ok: true, content: 'second time lucky', attempts: 2 });
       expect(logLines.join('')).toContain(`"errorClass":"${errorClass}"`);
-      expect(deltas.filter((d) => d.attempt === 2).map((d) => d.delta).join('')).toBe('second time lucky');
+      expect(
+        deltas
+          .filter((d) => d.attempt === 2)
+          .map((d) => d.delta)
+          .join(''),
+      ).toBe('second time lucky');
       if (errorClass === 'rate_limited') expect(performance.now() - started).toBeGreaterThanOrEqual(150);
     });
   }

@@ -101,7 +101,14 @@ export class CallRunner {
     let seq = 0;
     try {
       const answer = await client.complete(
-        { callId: request.callId, phase: request.phase, providerModel: request.providerModel, messages: request.messages, temperature: request.temperature, maxTokens: request.maxTokens },
+        {
+          callId: request.callId,
+          phase: request.phase,
+          providerModel: request.providerModel,
+          messages: request.messages,
+          temperature: request.temperature,
+          maxTokens: request.maxTokens,
+        },
         controller.signal,
         (delta) => this.deps.publishDelta({ workflowId: request.workflowId, callId: request.callId, phase: request.phase, attempt, seq: seq++, delta }),
       );

@@ -84,11 +84,7 @@ export class WorkflowCommandHandler {
     return this.queue.run(workflowId, () => this.attempt(workflowId, options, decide)).catch(retryLaterWhenUnavailable);
   }
 
-  private async attempt(
-    workflowId: string,
-    options: CommandOptions,
-    decide: (state: Workflow) => WorkflowEvent[],
-  ): Promise<CommandOutcome> {
+  private async attempt(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.load(workflowId);
       const replay = this.replayed(loaded, options.metadata);
@@ -104,7 +100,9 @@ export class WorkflowCommandHandler {
         return await this.append(workflowId, loaded, events, options.metadata);
       } catch (err) {
         if (err instanceof AppendTooLargeError) {
-          throw new TopDogError('PAYLOAD_TOO_LARGE', `the events would be ${err.bytes} bytes, over the store's ${err.limit}-byte message limit`, [], { cause: err });
+          throw new TopDogError('PAYLOAD_TOO_LARGE', `the events would be ${err.bytes} bytes, over the store's ${err.limit}-byte message limit`, [], {
+            cause: err,
+          });
         }
         // Whether a write the store did not acknowledge was stored is unknown: read it again next time.
         this.cache.delete(workflowId);

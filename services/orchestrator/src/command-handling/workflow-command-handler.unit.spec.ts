@@ -26,13 +26,22 @@ describe('WorkflowCommandHandler: load, decide, append', () => {
     const store = new InMemoryEventStore();
     const { id, streamId } = newWorkflow();
     const handler = handlerOn(store);
-    const outcome = await handler.handle(id, { metadata: metadata({ correlationId: 'corr-9', actor: 'alice' }) }, deciding(initialize(id, { autoAdvance: true })));
+    const outcome = await handler.handle(
+      id,
+      { metadata: metadata({ correlationId: 'corr-9', actor: 'alice' }) },
+      deciding(initialize(id, { autoAdvance: true })),
+    );
     if (outcome.kind !== 'appended') throw new Error(`expected an append, got ${outcome.kind}`);
     expect(outcome.events.map((e) => e.type)).toEqual(['WorkflowInitialized', 'LlmCallRequested']);
     expect(outcome.before).toEqual({ status: 'empty' });
     expect(outcome.events[0]).toMatchObject({
-      streamId, revision: 0, correlationId: 'corr-9', causationId: null, actor: 'alice',
-      occurredAt: '2026-12-01T00:00:00.000Z', schemaVersion: WORKFLOW_EVENT_SCHEMA_VERSION,
+      streamId,
+      revision: 0,
+      correlationId: 'corr-9',
+      causationId: null,
+      actor: 'alice',
+      occurredAt: '2026-12-01T00:00:00.000Z',
+      schemaVersion: WORKFLOW_EVENT_SCHEMA_VERSION,
     });
     // Positions and revisions the handler works out from the append's result are the stored ones.
     expect(outcome.events).toEqual(await store.readStream(streamId));
@@ -78,7 +87,7 @@ describe('WorkflowCommandHandler: load, decide, append', () => {
     expect(await handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'short')))).toMatchObject({ kind: 'appended', revision: 1 });
   });
 
-  it("chains each event to the one before it, in appends of one and of several events, cached or loaded", async () => {
+  it('chains each event to the one before it, in appends of one and of several events, cached or loaded', async () => {
     const store = new InMemoryEventStore();
     const { id, streamId } = newWorkflow();
     // Auto-advance's start and the last phase's completion append two events each.

@@ -79,9 +79,10 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
         { metadata: command.metadata },
         deciding({ type: 'InitializeWorkflow', data: command.data }, ctx),
       );
-      let callId: string | null = null;
-      if (outcome.kind === 'replayed') callId = replayedAs(outcome.outcome, 'initialized', 'initialize').callId;
-      else callId = (appended(outcome, 'LlmCallRequested')?.data as { callId: string } | undefined)?.callId ?? null;
+      const callId =
+        outcome.kind === 'replayed'
+          ? replayedAs(outcome.outcome, 'initialized', 'initialize').callId
+          : ((appended(outcome, 'LlmCallRequested')?.data as { callId: string } | undefined)?.callId ?? null);
       return {
         workflowId: command.data.workflowId,
         initialState: 'DISCOVERY',
@@ -126,8 +127,23 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
         return { workflowId: command.data.workflowId, ...pickRequested(requested), model, revision: outcome.revision, position: outcome.position };
       }
       failIfBudgetExceeded(outcome);
-      const d = appended(outcome, 'LlmCallRequested')!.data as { callId: string; phase: RunPhaseResult['phase']; role: RunPhaseResult['role']; model: string; promptVersion: string };
-      return { workflowId: command.data.workflowId, callId: d.callId, phase: d.phase, role: d.role, model: d.model, promptVersion: d.promptVersion, revision: outcome.revision, position: outcome.position };
+      const d = appended(outcome, 'LlmCallRequested')!.data as {
+        callId: string;
+        phase: RunPhaseResult['phase'];
+        role: RunPhaseResult['role'];
+        model: string;
+        promptVersion: string;
+      };
+      return {
+        workflowId: command.data.workflowId,
+        callId: d.callId,
+        phase: d.phase,
+        role: d.role,
+        model: d.model,
+        promptVersion: d.promptVersion,
+        revision: outcome.revision,
+        position: outcome.position,
+      };
     },
 
     async recordLlmResult(command: RecordLlmResult): Promise<RecordLlmResultResult> {

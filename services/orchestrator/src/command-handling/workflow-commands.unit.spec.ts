@@ -17,8 +17,16 @@ function commandsOn(store: InMemoryEventStore) {
 const initialize = (workflowId: string, model = 'gpt-4') => ({
   type: 'InitializeWorkflow' as const,
   data: {
-    workflowId, projectId: 'p', buildId: null, userId: 'u', requirements: {}, model,
-    temperature: 0.2, maxTokens: 1000, autoAdvance: false, budget: { maxCostUsd: null, maxTokens: null },
+    workflowId,
+    projectId: 'p',
+    buildId: null,
+    userId: 'u',
+    requirements: {},
+    model,
+    temperature: 0.2,
+    maxTokens: 1000,
+    autoAdvance: false,
+    budget: { maxCostUsd: null, maxTokens: null },
   },
   metadata: metadata(),
 });
@@ -29,16 +37,23 @@ describe('workflow use cases', () => {
     const workflowId = randomUUID();
     const callId = randomUUID();
     expect(await commands.initialize(initialize(workflowId))).toMatchObject({ workflowId, initialState: 'DISCOVERY', callId: null, revision: 0 });
-    expect(
-      await commands.completePhase({ type: 'CompletePhase', data: { workflowId, aiResponse: 'a', phaseResult: {} }, metadata: metadata() }),
-    ).toMatchObject({ previousState: 'DISCOVERY', newState: 'PLANNING', nextRole: 'Q_ASSISTANT', isComplete: false, revision: 1 });
+    expect(await commands.completePhase({ type: 'CompletePhase', data: { workflowId, aiResponse: 'a', phaseResult: {} }, metadata: metadata() })).toMatchObject(
+      { previousState: 'DISCOVERY', newState: 'PLANNING', nextRole: 'Q_ASSISTANT', isComplete: false, revision: 1 },
+    );
     expect(await commands.runPhase({ type: 'RunPhase', data: { workflowId, callId }, metadata: metadata() })).toMatchObject({
-      callId, phase: 'PLANNING', role: 'Q_ASSISTANT', model: 'gpt-4', promptVersion: expect.stringMatching(/^q_assistant@/), revision: 2,
+      callId,
+      phase: 'PLANNING',
+      role: 'Q_ASSISTANT',
+      model: 'gpt-4',
+      promptVersion: expect.stringMatching(/^q_assistant@/),
+      revision: 2,
     });
     const answered = {
       type: 'RecordLlmResult' as const,
       data: {
-        workflowId, callId, nextCallId: randomUUID(),
+        workflowId,
+        callId,
+        nextCallId: randomUUID(),
         outcome: { ok: true as const, content: 'c', inputTokens: 1, outputTokens: 1, latencyMs: 1, providerRequestId: null, finishReason: 'stop', attempts: 1 },
       },
       metadata: metadata(),

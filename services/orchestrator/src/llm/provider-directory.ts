@@ -34,7 +34,7 @@ export class ProviderDirectory {
   private async fetch(): Promise<ProviderSettings> {
     try {
       const report = await request(this.nc, this.prefix, REQUESTS.llmProviders, {}, this.options.timeoutMs ?? 1_000);
-      const settings = Object.fromEntries(PROVIDERS.map((p) => [p, 'unknown'])) as Record<ProviderName, string | null | 'unknown'>;
+      const settings = Object.fromEntries(PROVIDERS.map((p) => [p, 'unknown'])) as Record<ProviderName, string | null>;
       for (const p of report.providers) settings[p.provider] = p.configured ? null : (p.missingSetting ?? 'unknown');
       this.known = settings;
       this.fetchedAt = Date.now();

@@ -1,14 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  REQUESTS,
-  type CompletePhaseResult,
-  type InitializeWorkflowResult,
-  type LlmCallStatus,
-  type RecordLlmResultResult,
-  type Reply,
-  type RunPhaseResult,
-} from '@topdog/contracts';
+import { REQUESTS } from '@topdog/contracts';
 import { handleRequest } from '@topdog/runtime';
 import type { Logger } from 'pino';
 import type { WorkflowCommands } from '../command-handling/workflow-commands';

@@ -5,7 +5,7 @@ import type { PromptLibrary } from '@topdog/prompts';
  * What each provider lacks on the llm-runner, by provider: null when it is configured, the
  * missing setting's name when not, or 'unknown' when no llm-runner has answered yet.
  */
-export type ProviderSettings = Readonly<Record<ProviderName, string | null | 'unknown'>>;
+export type ProviderSettings = Readonly<Record<ProviderName, string | null>>;
 
 /** The inputs of a decision besides the command and the state. Read before deciding; decide stays pure. */
 export interface DecisionContext {

@@ -1,18 +1,9 @@
-import {
-  PHASE_OWNER,
-  TopDogError,
-  type ChatMessage,
-  type LlmCallOutcome,
-  type Phase,
-  type RunPhase,
-  type WorkflowEvent,
-} from '@topdog/contracts';
+import { PHASE_OWNER, TopDogError, type ChatMessage, type LlmCallOutcome, type Phase, type RunPhase, type WorkflowEvent } from '@topdog/contracts';
 import { costOf, estimateMessageTokens, resolveModel } from '@topdog/models';
 import { buildPrompt, parsePhaseResult, repairMessages } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
 import { completePhaseEvents } from './phase-completion';
 import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
-
 
 function modelOf(state: StartedWorkflow) {
   const resolved = resolveModel(state.settings.model);
@@ -52,19 +43,33 @@ export function requestCall(
   const sent =
     messages ??
     buildPrompt(
-      { workflowId: state.workflowId, state: phase, model: settings.model, temperature: settings.temperature, maxTokens: settings.maxTokens, requirements: state.requirements, phases: state.phases },
+      {
+        workflowId: state.workflowId,
+        state: phase,
+        model: settings.model,
+        temperature: settings.temperature,
+        maxTokens: settings.maxTokens,
+        requirements: state.requirements,
+        phases: state.phases,
+      },
       context.prompts,
     ).messages;
   const inputEstimate = estimateMessageTokens(sent);
   const { maxTokens: tokenLimit, maxCostUsd } = settings.budget;
   const tokenEstimate = inputEstimate + settings.maxTokens;
   if (tokenLimit !== null && spent.tokens + tokenEstimate > tokenLimit) {
-    return { type: 'BudgetExceeded', data: { workflowId: state.workflowId, phase, limit: 'max_tokens', limitValue: tokenLimit, spent: spent.tokens, estimate: tokenEstimate } };
+    return {
+      type: 'BudgetExceeded',
+      data: { workflowId: state.workflowId, phase, limit: 'max_tokens', limitValue: tokenLimit, spent: spent.tokens, estimate: tokenEstimate },
+    };
   }
   if (maxCostUsd !== null) {
     const costEstimate = costOf(model, inputEstimate, settings.maxTokens) ?? Number.POSITIVE_INFINITY;
     if (spent.costUsd + costEstimate > maxCostUsd) {
-      return { type: 'BudgetExceeded', data: { workflowId: state.workflowId, phase, limit: 'max_cost_usd', limitValue: maxCostUsd, spent: spent.costUsd, estimate: costEstimate } };
+      return {
+        type: 'BudgetExceeded',
+        data: { workflowId: state.workflowId, phase, limit: 'max_cost_usd', limitValue: maxCostUsd, spent: spent.costUsd, estimate: costEstimate },
+      };
     }
   }
   return {
@@ -151,9 +156,7 @@ export function recordLlmResult(command: RecordLlmResultData, state: Workflow, c
   if (parsed.ok) {
     const completed = completePhaseEvents(after, outcome.content, parsed.value);
     const done = completed.reduce(evolve, after as Workflow) as StartedWorkflow;
-    return done.status === 'complete'
-      ? [succeeded, ...completed]
-      : [succeeded, ...completed, requestCall(done, command.nextCallId, 'phase', context)];
+    return done.status === 'complete' ? [succeeded, ...completed] : [succeeded, ...completed, requestCall(done, command.nextCallId, 'phase', context)];
   }
   const willRetry = state.phaseRepairs < context.maxRepairs;
   const rejected: WorkflowEvent = { type: 'PhaseOutputRejected', data: { workflowId, callId, phase: call.phase, errors: parsed.errors, willRetry } };

@@ -18,15 +18,34 @@ function init(extra: Partial<Extract<WorkflowDecision, { type: 'InitializeWorkfl
   return {
     type: 'InitializeWorkflow',
     data: {
-      workflowId, projectId: 'p', buildId: null, userId: 'u', requirements: { goal: 'search' }, model: 'gpt-4',
-      temperature: 0.2, maxTokens: 1000, autoAdvance: false, budget: { maxCostUsd: null, maxTokens: null }, ...extra,
+      workflowId,
+      projectId: 'p',
+      buildId: null,
+      userId: 'u',
+      requirements: { goal: 'search' },
+      model: 'gpt-4',
+      temperature: 0.2,
+      maxTokens: 1000,
+      autoAdvance: false,
+      budget: { maxCostUsd: null, maxTokens: null },
+      ...extra,
     },
   };
 }
 const run = (callId: string, expectedState?: Phase): WorkflowDecision => ({ type: 'RunPhase', data: { workflowId, callId, expectedState } });
 const complete: WorkflowDecision = { type: 'CompletePhase', data: { workflowId, aiResponse: 'by hand', phaseResult: {} } };
 const ok = (content: string, extra: Partial<LlmCallOutcome> = {}): LlmCallOutcome =>
-  ({ ok: true, content, inputTokens: 1000, outputTokens: 500, latencyMs: 12, providerRequestId: 'req_1', finishReason: 'stop', attempts: 1, ...extra }) as LlmCallOutcome;
+  ({
+    ok: true,
+    content,
+    inputTokens: 1000,
+    outputTokens: 500,
+    latencyMs: 12,
+    providerRequestId: 'req_1',
+    finishReason: 'stop',
+    attempts: 1,
+    ...extra,
+  }) as LlmCallOutcome;
 const result = (callId: string, outcome: LlmCallOutcome, nextCallId = ids[39]!): WorkflowDecision => ({
   type: 'RecordLlmResult',
   data: { workflowId, callId, outcome, nextCallId },
@@ -38,71 +57,113 @@ const answer = (phase: Phase) => `Here it is.\n\`\`\`json\n${JSON.stringify(exam
 
 describe('running a phase', () => {
   it("requests a call with the shared prompt, its version, the model's provider and price", () => {
-    given(history(init())).when(run(ids[0]!)).then([
-      event('LlmCallRequested', {
-        callId: ids[0], phase: 'DISCOVERY', role: 'Q_ASSISTANT', purpose: 'phase', model: 'gpt-4', provider: 'openai', providerModel: 'gpt-4',
-        temperature: 0.2, maxTokens: 1000, promptVersion: expect.stringMatching(/^q_assistant@/), pricing: { inputPerMTok: 30, outputPerMTok: 60 },
-        messages: [
-          { role: 'system', content: expect.stringContaining('You are Q Assistant') },
-          { role: 'user', content: expect.stringContaining('Phase DISCOVERY') },
-        ],
-      }),
-    ]);
+    given(history(init()))
+      .when(run(ids[0]!))
+      .then([
+        event('LlmCallRequested', {
+          callId: ids[0],
+          phase: 'DISCOVERY',
+          role: 'Q_ASSISTANT',
+          purpose: 'phase',
+          model: 'gpt-4',
+          provider: 'openai',
+          providerModel: 'gpt-4',
+          temperature: 0.2,
+          maxTokens: 1000,
+          promptVersion: expect.stringMatching(/^q_assistant@/),
+          pricing: { inputPerMTok: 30, outputPerMTok: 60 },
+          messages: [
+            { role: 'system', content: expect.stringContaining('You are Q Assistant') },
+            { role: 'user', content: expect.stringContaining('Phase DISCOVERY') },
+          ],
+        }),
+      ]);
   });
 
   it('refuses an unknown workflow, a complete one, a wrong state and a second call while one runs', () => {
     given([]).when(run(ids[0]!)).thenThrows(TopDogError, withCode('NOT_FOUND'));
-    given(history(init(), ...PHASES.map(() => complete))).when(run(ids[0]!)).thenThrows(TopDogError, withCode('CONFLICT', /already COMPLETE/));
-    given(history(init())).when(run(ids[0]!, 'PLANNING')).thenThrows(TopDogError, withCode('CONFLICT', /in DISCOVERY, not PLANNING/));
-    given(history(init(), run(ids[0]!))).when(run(ids[1]!)).thenThrows(TopDogError, withCode('CONFLICT', /already running/));
+    given(history(init(), ...PHASES.map(() => complete)))
+      .when(run(ids[0]!))
+      .thenThrows(TopDogError, withCode('CONFLICT', /already COMPLETE/));
+    given(history(init()))
+      .when(run(ids[0]!, 'PLANNING'))
+      .thenThrows(TopDogError, withCode('CONFLICT', /in DISCOVERY, not PLANNING/));
+    given(history(init(), run(ids[0]!)))
+      .when(run(ids[1]!))
+      .thenThrows(TopDogError, withCode('CONFLICT', /already running/));
   });
 
   it('names the missing setting when the provider is not configured, and waits when nobody knows', () => {
-    given(history(init({ model: 'claude' }))).when(run(ids[0]!)).thenThrows(TopDogError, (err) => {
-      expect(err.code).toBe('PROVIDER_NOT_CONFIGURED');
-      expect(err.details).toEqual([{ field: 'ANTHROPIC_API_KEY', reason: expect.stringContaining('anthropic') }]);
-    });
+    given(history(init({ model: 'claude' })))
+      .when(run(ids[0]!))
+      .thenThrows(TopDogError, (err) => {
+        expect(err.code).toBe('PROVIDER_NOT_CONFIGURED');
+        expect(err.details).toEqual([{ field: 'ANTHROPIC_API_KEY', reason: expect.stringContaining('anthropic') }]);
+      });
     const nobodyKnows = DeciderSpecification.for(workflowDecider({ ...testContext, providers: { ...testContext.providers, local: 'unknown' } }));
-    nobodyKnows(history(init({ model: 'local:qwen' }))).when(run(ids[0]!)).thenThrows(TopDogError, withCode('UNAVAILABLE', /no llm-runner/));
+    nobodyKnows(history(init({ model: 'local:qwen' })))
+      .when(run(ids[0]!))
+      .thenThrows(TopDogError, withCode('UNAVAILABLE', /no llm-runner/));
   });
 });
 
 describe('recording a result', () => {
   it('records the answer with tokens, cost from the requested price, latency and request id; once', () => {
     // No auto-advance: the phase waits for complete-phase.
-    given(history(init(), run(ids[0]!))).when(result(ids[0]!, ok('plain answer'))).then([
-      {
-        type: 'LlmCallSucceeded',
-        data: {
-          workflowId, callId: ids[0]!, phase: 'DISCOVERY', content: 'plain answer', inputTokens: 1000, outputTokens: 500,
-          costUsd: 0.06, latencyMs: 12, providerRequestId: 'req_1', finishReason: 'stop', attempts: 1,
+    given(history(init(), run(ids[0]!)))
+      .when(result(ids[0]!, ok('plain answer')))
+      .then([
+        {
+          type: 'LlmCallSucceeded',
+          data: {
+            workflowId,
+            callId: ids[0]!,
+            phase: 'DISCOVERY',
+            content: 'plain answer',
+            inputTokens: 1000,
+            outputTokens: 500,
+            costUsd: 0.06,
+            latencyMs: 12,
+            providerRequestId: 'req_1',
+            finishReason: 'stop',
+            attempts: 1,
+          },
         },
-      },
-    ]);
+      ]);
     const recorded = [init(), run(ids[0]!), result(ids[0]!, ok('plain answer'))];
-    given(history(...recorded)).when(result(ids[0]!, ok('again'))).thenNothingHappened();
+    given(history(...recorded))
+      .when(result(ids[0]!, ok('again')))
+      .thenNothingHappened();
     expect(stateAfter(...recorded)).toMatchObject({ pendingCall: null, spent: { tokens: 1500, costUsd: 0.06 } });
   });
 
   it('records a failure and lets the phase be run again', () => {
     const failure: LlmCallOutcome = { ok: false, errorClass: 'rate_limited', message: '429', retryable: true, httpStatus: 429, attempts: 4 };
-    given(history(init(), run(ids[0]!))).when(result(ids[0]!, failure)).then([
-      {
-        type: 'LlmCallFailed',
-        data: { workflowId, callId: ids[0]!, phase: 'DISCOVERY', errorClass: 'rate_limited', message: '429', retryable: true, httpStatus: 429, attempts: 4 },
-      },
-    ]);
-    given(history(init(), run(ids[0]!), result(ids[0]!, failure))).when(run(ids[1]!)).then([event('LlmCallRequested', { callId: ids[1], phase: 'DISCOVERY' })]);
+    given(history(init(), run(ids[0]!)))
+      .when(result(ids[0]!, failure))
+      .then([
+        {
+          type: 'LlmCallFailed',
+          data: { workflowId, callId: ids[0]!, phase: 'DISCOVERY', errorClass: 'rate_limited', message: '429', retryable: true, httpStatus: 429, attempts: 4 },
+        },
+      ]);
+    given(history(init(), run(ids[0]!), result(ids[0]!, failure)))
+      .when(run(ids[1]!))
+      .then([event('LlmCallRequested', { callId: ids[1], phase: 'DISCOVERY' })]);
   });
 
   it('refuses a result for a call never requested', () => {
-    given(history(init())).when(result(ids[5]!, ok('x'))).thenThrows(TopDogError, withCode('NOT_FOUND', /never requested/));
+    given(history(init()))
+      .when(result(ids[5]!, ok('x')))
+      .thenThrows(TopDogError, withCode('NOT_FOUND', /never requested/));
   });
 
   it('records a late answer after a manual completion without advancing again', () => {
     const completedByHand = [init({ autoAdvance: true, firstCallId: ids[0] }), complete];
     expect(history(...completedByHand).map((e) => e.type)).toEqual(['WorkflowInitialized', 'LlmCallRequested', 'PhaseCompleted']);
-    given(history(...completedByHand)).when(result(ids[0]!, ok(answer('DISCOVERY')))).then([event('LlmCallSucceeded', { callId: ids[0], phase: 'DISCOVERY' })]);
+    given(history(...completedByHand))
+      .when(result(ids[0]!, ok(answer('DISCOVERY'))))
+      .then([event('LlmCallSucceeded', { callId: ids[0], phase: 'DISCOVERY' })]);
     expect(stateAfter(...completedByHand, result(ids[0]!, ok(answer('DISCOVERY'))))).toMatchObject({ current: 'PLANNING', pendingCall: null });
   });
 });
@@ -115,13 +176,13 @@ describe('auto-advance', () => {
       // The second phase's request carries the first phase's result in its system message.
       const carried = i === 0 ? { messages: expect.arrayContaining([{ role: 'system', content: expect.stringContaining('acceptance_criteria') }]) } : {};
       const answered = result(ids[i]!, ok(answer(phase)), ids[i + 1]);
-      given(history(...commands)).when(answered).then([
-        event('LlmCallSucceeded', { callId: ids[i], phase }),
-        event('PhaseCompleted', { phase, aiResponse: answer(phase), phaseResult: examplePhaseResult(phase) }),
-        next
-          ? event('LlmCallRequested', { callId: ids[i + 1], phase: next, ...carried })
-          : event('WorkflowCompleted', { completedPhases: [...PHASES] }),
-      ]);
+      given(history(...commands))
+        .when(answered)
+        .then([
+          event('LlmCallSucceeded', { callId: ids[i], phase }),
+          event('PhaseCompleted', { phase, aiResponse: answer(phase), phaseResult: examplePhaseResult(phase) }),
+          next ? event('LlmCallRequested', { callId: ids[i + 1], phase: next, ...carried }) : event('WorkflowCompleted', { completedPhases: [...PHASES] }),
+        ]);
       commands.push(answered);
     });
     expect(stateAfter(...commands)).toMatchObject({ status: 'complete', spent: { tokens: 9000 } });
@@ -132,33 +193,46 @@ describe('auto-advance', () => {
     const [, requested] = history(...started);
     if (requested?.type !== 'LlmCallRequested') throw new Error('unreachable');
     const sent = requested.data.messages;
-    given(history(...started)).when(result(ids[0]!, ok('no json'), ids[1])).then([
-      event('LlmCallSucceeded', { callId: ids[0] }),
-      event('PhaseOutputRejected', { callId: ids[0], willRetry: true }),
-      event('LlmCallRequested', {
-        callId: ids[1],
-        purpose: 'repair',
-        messages: [...sent, { role: 'assistant', content: 'no json' }, { role: 'user', content: expect.stringContaining('no fenced ```json block') }],
-      }),
-    ]);
+    given(history(...started))
+      .when(result(ids[0]!, ok('no json'), ids[1]))
+      .then([
+        event('LlmCallSucceeded', { callId: ids[0] }),
+        event('PhaseOutputRejected', { callId: ids[0], willRetry: true }),
+        event('LlmCallRequested', {
+          callId: ids[1],
+          purpose: 'repair',
+          messages: [...sent, { role: 'assistant', content: 'no json' }, { role: 'user', content: expect.stringContaining('no fenced ```json block') }],
+        }),
+      ]);
     const repaired = [...started, result(ids[0]!, ok('no json'), ids[1])];
     const stillWrong = result(ids[1]!, ok('```json\n{"summary": "s"}\n```'), ids[2]);
-    given(history(...repaired)).when(stillWrong).then([
-      event('LlmCallSucceeded', { callId: ids[1] }),
-      event('PhaseOutputRejected', { willRetry: false, errors: expect.arrayContaining([expect.stringContaining('requirements')]) }),
-    ]);
+    given(history(...repaired))
+      .when(stillWrong)
+      .then([
+        event('LlmCallSucceeded', { callId: ids[1] }),
+        event('PhaseOutputRejected', { willRetry: false, errors: expect.arrayContaining([expect.stringContaining('requirements')]) }),
+      ]);
     expect(stateAfter(...repaired, stillWrong)).toMatchObject({ current: 'DISCOVERY', pendingCall: null });
   });
 });
 
 describe('budgets', () => {
   it('does not make a call whose worst case passes max_tokens', () => {
-    given(history(init({ budget: { maxCostUsd: null, maxTokens: 1100 } }))).when(run(ids[0]!)).then([
-      {
-        type: 'BudgetExceeded',
-        data: { workflowId, phase: 'DISCOVERY', limit: 'max_tokens', limitValue: 1100, spent: 0, estimate: expect.toSatisfy((n: number) => n > 1000, 'over max_tokens') },
-      },
-    ]);
+    given(history(init({ budget: { maxCostUsd: null, maxTokens: 1100 } })))
+      .when(run(ids[0]!))
+      .then([
+        {
+          type: 'BudgetExceeded',
+          data: {
+            workflowId,
+            phase: 'DISCOVERY',
+            limit: 'max_tokens',
+            limitValue: 1100,
+            spent: 0,
+            estimate: expect.toSatisfy((n: number) => n > 1000, 'over max_tokens'),
+          },
+        },
+      ]);
   });
 
   it('counts what earlier calls cost against max_cost_usd', () => {
@@ -169,6 +243,8 @@ describe('budgets', () => {
   });
 
   it('refuses a cost budget for a model without a price', () => {
-    given([]).when(init({ model: 'openai:o9', budget: { maxCostUsd: 1, maxTokens: null } })).thenThrows(TopDogError, withCode('VALIDATION_FAILED'));
+    given([])
+      .when(init({ model: 'openai:o9', budget: { maxCostUsd: 1, maxTokens: null } }))
+      .thenThrows(TopDogError, withCode('VALIDATION_FAILED'));
   });
 });

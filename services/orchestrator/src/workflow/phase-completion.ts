@@ -14,8 +14,5 @@ export function completePhaseEvents(state: StartedWorkflow, aiResponse: string, 
     data: { workflowId: state.workflowId, phase, role: PHASE_OWNER[phase], aiResponse, phaseResult, previousState: phase, newState, nextRole },
   };
   if (newState !== 'COMPLETE') return [completed];
-  return [
-    completed,
-    { type: 'WorkflowCompleted', data: { workflowId: state.workflowId, completedPhases: [...state.phases.map((p) => p.phase), phase] } },
-  ];
+  return [completed, { type: 'WorkflowCompleted', data: { workflowId: state.workflowId, completedPhases: [...state.phases.map((p) => p.phase), phase] } }];
 }

@@ -30,16 +30,19 @@ const complete = (extra: Partial<Extract<WorkflowDecision, { type: 'CompletePhas
 });
 
 /** The events of a workflow walked through its first n phases. */
-const walked = (n: number): WorkflowEventWithMetadata[] =>
-  decidedEvents(decider, [initialize, ...Array.from({ length: n }, () => complete())]);
+const walked = (n: number): WorkflowEventWithMetadata[] => decidedEvents(decider, [initialize, ...Array.from({ length: n }, () => complete())]);
 
 describe('workflow decider', () => {
   it('initializes a new workflow in DISCOVERY', () => {
-    given([]).when(initialize).then([{ type: 'WorkflowInitialized', data: { ...initialize.data, initialState: 'DISCOVERY' } } as WorkflowEventWithMetadata]);
+    given([])
+      .when(initialize)
+      .then([{ type: 'WorkflowInitialized', data: { ...initialize.data, initialState: 'DISCOVERY' } }]);
   });
 
   it('refuses to initialize a workflow twice', () => {
-    given(walked(0)).when(initialize).thenThrows(TopDogError, withCode('CONFLICT', /already exists/));
+    given(walked(0))
+      .when(initialize)
+      .thenThrows(TopDogError, withCode('CONFLICT', /already exists/));
   });
 
   it('refuses to complete a phase of an unknown workflow', () => {
@@ -53,10 +56,10 @@ describe('workflow decider', () => {
     ['TESTING', 'VERIFICATION', 'TEST_AUDITOR', 'VERIFIER'],
     ['VERIFICATION', 'DEPLOYMENT', 'VERIFIER', 'RELEASE_MANAGER'],
   ] as const;
-  it.each(transitions.map((t, i) => [i, ...t] as const))(
-    'after %i phases completes %s → %s (owner %s, next %s)',
-    (done, phase, newState, role, nextRole) => {
-      given(walked(done)).when(complete({ aiResponse: `answer for ${phase}` })).then([
+  it.each(transitions.map((t, i) => [i, ...t] as const))('after %i phases completes %s → %s (owner %s, next %s)', (done, phase, newState, role, nextRole) => {
+    given(walked(done))
+      .when(complete({ aiResponse: `answer for ${phase}` }))
+      .then([
         {
           type: 'PhaseCompleted',
           data: {
@@ -71,54 +74,61 @@ describe('workflow decider', () => {
           },
         },
       ]);
-    },
-  );
+  });
 
   it('completes DEPLOYMENT into COMPLETE and records the workflow as completed', () => {
-    given(walked(5)).when(complete()).then([
-      {
-        type: 'PhaseCompleted',
-        data: {
-          workflowId,
-          phase: 'DEPLOYMENT',
-          role: 'RELEASE_MANAGER',
-          aiResponse: 'answer',
-          phaseResult: { ok: true },
-          previousState: 'DEPLOYMENT',
-          newState: 'COMPLETE',
-          nextRole: null,
+    given(walked(5))
+      .when(complete())
+      .then([
+        {
+          type: 'PhaseCompleted',
+          data: {
+            workflowId,
+            phase: 'DEPLOYMENT',
+            role: 'RELEASE_MANAGER',
+            aiResponse: 'answer',
+            phaseResult: { ok: true },
+            previousState: 'DEPLOYMENT',
+            newState: 'COMPLETE',
+            nextRole: null,
+          },
         },
-      },
-      { type: 'WorkflowCompleted', data: { workflowId, completedPhases: [...PHASES] } },
-    ]);
+        { type: 'WorkflowCompleted', data: { workflowId, completedPhases: [...PHASES] } },
+      ]);
   });
 
   it('refuses to complete a phase of a complete workflow', () => {
-    given(walked(6)).when(complete()).thenThrows(TopDogError, withCode('CONFLICT', /already COMPLETE/));
+    given(walked(6))
+      .when(complete())
+      .thenThrows(TopDogError, withCode('CONFLICT', /already COMPLETE/));
   });
 
   it('completes only the expected state when one is named', () => {
-    given(walked(1)).when(complete({ expectedState: 'DISCOVERY' })).thenThrows(TopDogError, withCode('CONFLICT', /in PLANNING, not DISCOVERY/));
-    given(walked(1)).when(complete({ expectedState: 'PLANNING' })).then([
-      {
-        type: 'PhaseCompleted',
-        data: {
-          workflowId,
-          phase: 'PLANNING',
-          role: 'Q_ASSISTANT',
-          aiResponse: 'answer',
-          phaseResult: { ok: true },
-          previousState: 'PLANNING',
-          newState: 'IMPLEMENTATION',
-          nextRole: 'CODE_WRITER',
+    given(walked(1))
+      .when(complete({ expectedState: 'DISCOVERY' }))
+      .thenThrows(TopDogError, withCode('CONFLICT', /in PLANNING, not DISCOVERY/));
+    given(walked(1))
+      .when(complete({ expectedState: 'PLANNING' }))
+      .then([
+        {
+          type: 'PhaseCompleted',
+          data: {
+            workflowId,
+            phase: 'PLANNING',
+            role: 'Q_ASSISTANT',
+            aiResponse: 'answer',
+            phaseResult: { ok: true },
+            previousState: 'PLANNING',
+            newState: 'IMPLEMENTATION',
+            nextRole: 'CODE_WRITER',
+          },
         },
-      },
-    ]);
+      ]);
   });
 
   it('folds the events into the current state, the completed phases and the outcomes by key', () => {
     const events = walked(2);
-    events[1] = { ...events[1]!, metadata: { idempotencyKey: 'k1', requestHash: 'h1' } } as WorkflowEventWithMetadata;
+    events[1] = { ...events[1]!, metadata: { idempotencyKey: 'k1', requestHash: 'h1' } };
     const state = events.reduce(evolve, initialState());
     expect(state).toMatchObject({ status: 'active', current: 'IMPLEMENTATION' });
     if (state.status === 'empty') throw new Error('unreachable');

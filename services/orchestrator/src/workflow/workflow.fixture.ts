@@ -1,4 +1,4 @@
-import { TopDogError, type ErrorCode } from '@topdog/contracts';
+import { type TopDogError, type ErrorCode } from '@topdog/contracts';
 import { loadPromptLibrary } from '@topdog/prompts';
 import type { Decider } from '@topdog/testing/decider-specification';
 import { expect } from 'vitest';
@@ -28,4 +28,4 @@ export const workflowDecider = (context: DecisionContext = testContext): Decider
 export const withCode =
   (code: ErrorCode, message?: RegExp) =>
   (error: TopDogError): void =>
-    expect(error).toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+    expect(error).toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) as unknown } : {}) });

@@ -107,7 +107,6 @@ const pick = ({ previousState, newState, nextRole }: { previousState: Phase; new
   nextRole,
 });
 
-
 /** The state after one more event. Pure: no clock, no I/O. */
 export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workflow {
   if (event.type === 'WorkflowInitialized') {

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { REQUESTS, type AiPrompt, type ProjectionProgress, type Reply, type WorkflowStatus } from '@topdog/contracts';
+import { REQUESTS } from '@topdog/contracts';
 import { handleRequest } from '@topdog/runtime';
 import type { Logger } from 'pino';
 import type { ProjectorQueries } from '../projection/projector-queries';

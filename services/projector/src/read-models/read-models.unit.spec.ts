@@ -26,16 +26,29 @@ function walk(phases: number): WorkflowEnvelope[] {
   revision = 0;
   const events = [
     envelope('WorkflowInitialized', {
-      projectId: 'p', buildId: null, userId: 'u', requirements: { r: 1 }, model: 'gpt-4', temperature: 0.7, maxTokens: 2000, initialState: 'DISCOVERY',
-      autoAdvance: false, budget: { maxCostUsd: 1, maxTokens: null },
+      projectId: 'p',
+      buildId: null,
+      userId: 'u',
+      requirements: { r: 1 },
+      model: 'gpt-4',
+      temperature: 0.7,
+      maxTokens: 2000,
+      initialState: 'DISCOVERY',
+      autoAdvance: false,
+      budget: { maxCostUsd: 1, maxTokens: null },
     }),
   ];
   const owners = ['Q_ASSISTANT', 'Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VERIFIER', 'RELEASE_MANAGER'];
   for (let i = 0; i < phases; i++) {
     events.push(
       envelope('PhaseCompleted', {
-        phase: PHASES[i], role: owners[i], aiResponse: `answer ${i}`, phaseResult: { i },
-        previousState: PHASES[i], newState: PHASES[i + 1] ?? 'COMPLETE', nextRole: owners[i + 1] ?? null,
+        phase: PHASES[i],
+        role: owners[i],
+        aiResponse: `answer ${i}`,
+        phaseResult: { i },
+        previousState: PHASES[i],
+        newState: PHASES[i + 1] ?? 'COMPLETE',
+        nextRole: owners[i + 1] ?? null,
       }),
     );
   }
