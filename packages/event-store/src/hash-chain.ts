@@ -67,29 +67,20 @@ export function verifyChain(events: readonly Hashable[]): ChainReport {
   let previous: string | null = null;
   let verified = 0;
   let unchained = 0;
+  const broken = (event: Hashable, expected: string | null, found: string | null): ChainReport => ({
+    ok: false,
+    events: events.length,
+    verified,
+    unchained,
+    headHash: null,
+    firstBroken: { revision: event.revision, eventId: event.id, expected, found },
+  });
   for (const [index, event] of events.entries()) {
-    if (event.revision !== index) {
-      return {
-        ok: false,
-        events: events.length,
-        verified,
-        unchained,
-        headHash: null,
-        firstBroken: { revision: event.revision, eventId: event.id, expected: `revision ${index}`, found: `revision ${event.revision}` },
-      };
-    }
+    if (event.revision !== index) return broken(event, `revision ${index}`, `revision ${event.revision}`);
     const found = (event.metadata as { prevHash?: string | null } | undefined)?.prevHash;
     if (found === undefined) unchained++;
-    else if (found !== previous) {
-      return {
-        ok: false,
-        events: events.length,
-        verified,
-        unchained,
-        headHash: null,
-        firstBroken: { revision: event.revision, eventId: event.id, expected: previous, found },
-      };
-    } else verified++;
+    else if (found !== previous) return broken(event, previous, found);
+    else verified++;
     previous = eventHash(event);
   }
   return { ok: true, events: events.length, verified, unchained, firstBroken: null, headHash: previous };

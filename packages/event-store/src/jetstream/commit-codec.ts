@@ -1,48 +1,11 @@
-import type { NewEvent } from '@topdog/contracts';
-import type { StoredEvent } from '../event-store';
-import { positionOf } from '../position';
-
 /**
- * One append is one JetStream message (a commit), so it is all-or-nothing on any server
- * version. Events are numbered from the commit's sequence (`../position.ts`, shared with the
- * in-memory adapter; re-exported for this adapter's modules).
+ * One append is one JetStream message holding its commit (`../commit.ts`), so it is
+ * all-or-nothing on any server version. Events are numbered from the message's sequence
+ * (`../position.ts`). Both are shared with the in-memory adapter and re-exported for this
+ * adapter's modules; the headers below are this adapter's own.
  */
+export { decodeCommit, encodeCommit } from '../commit';
 export { MAX_EVENTS_PER_APPEND, POSITION_STRIDE, positionOf, sequenceOf } from '../position';
-
-type CommitEvent = NewEvent & { revision: number };
-
-interface Commit {
-  v: 1;
-  streamId: string;
-  events: CommitEvent[];
-}
-
-export function encodeCommit(streamId: string, firstRevision: number, events: readonly NewEvent[]): Uint8Array {
-  const commit: Commit = {
-    v: 1,
-    streamId,
-    events: events.map((e, i) => ({ ...e, revision: firstRevision + i })),
-  };
-  return new TextEncoder().encode(JSON.stringify(commit));
-}
-
-export function decodeCommit(seq: number, payload: Uint8Array): StoredEvent[] {
-  const commit = JSON.parse(new TextDecoder().decode(payload)) as Commit;
-  return commit.events.map((e, index) => ({
-    id: e.id,
-    type: e.type,
-    streamId: commit.streamId,
-    revision: e.revision,
-    position: positionOf(seq, index),
-    occurredAt: e.occurredAt,
-    correlationId: e.correlationId,
-    causationId: e.causationId,
-    actor: e.actor,
-    schemaVersion: e.schemaVersion,
-    metadata: e.metadata ?? {},
-    data: e.data,
-  }));
-}
 
 /** Header carrying the revision of a commit's last event, so it is read without the payload. */
 export const LAST_REVISION_HEADER = 'Topdog-Last-Revision';

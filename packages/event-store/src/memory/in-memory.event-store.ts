@@ -11,25 +11,26 @@ import {
   type StoredEvent,
   type SubscribeToAllOptions,
 } from '../event-store';
+import { decodeCommit, encodeCommit } from '../commit';
 import { MAX_EVENTS_PER_APPEND, positionOf, sequenceOf } from '../position';
 
 export interface InMemoryEventStoreOptions {
   /**
-   * The largest append, in bytes of its events' JSON, as a server's message limit would be
+   * The largest append, in bytes of its commit, as a server's message limit would be
    * (default 1 MiB, nats-server's default `max_payload`). Set it low to reach the code that
    * handles an AppendTooLargeError.
    */
   maxAppendBytes?: number;
 }
 
-/** One append: its sequence (from 1) and its events, kept as the JSON text a commit would hold. */
+/** One append: its sequence (from 1) and its commit, the bytes a JetStream message would hold. */
 interface Commit {
   seq: number;
   streamId: string;
   category: string;
   firstRevision: number;
   count: number;
-  json: string;
+  payload: Uint8Array;
 }
 
 function categoryOf(streamId: string): string {
@@ -38,23 +39,8 @@ function categoryOf(streamId: string): string {
   return match[1]!;
 }
 
-/** A commit's events as a reader gets them: fresh objects, the same fields as from JetStream. */
-function decode(commit: Commit): StoredEvent[] {
-  return (JSON.parse(commit.json) as NewEvent[]).map((e, index) => ({
-    id: e.id,
-    type: e.type,
-    streamId: commit.streamId,
-    revision: commit.firstRevision + index,
-    position: positionOf(commit.seq, index),
-    occurredAt: e.occurredAt,
-    correlationId: e.correlationId,
-    causationId: e.causationId,
-    actor: e.actor,
-    schemaVersion: e.schemaVersion,
-    metadata: e.metadata ?? {},
-    data: e.data,
-  }));
-}
+/** A commit's events as a reader gets them: fresh objects, decoded as the JetStream adapter does. */
+const decode = (commit: Commit): StoredEvent[] => decodeCommit(commit.seq, commit.payload);
 
 /**
  * The event store in this process's memory, for unit tests of the code above the port. It passes
@@ -84,11 +70,10 @@ export class InMemoryEventStore implements EventStore {
     const revision = this.revisionOf(commits);
     const matches = expectedRevision === 'any' || (expectedRevision === 'no_stream' ? revision < 0 : expectedRevision === revision);
     if (!matches) throw new WrongExpectedRevisionError(streamId, expectedRevision, revision < 0 ? 'no_stream' : revision);
-    const json = JSON.stringify(events);
-    const bytes = Buffer.byteLength(json);
-    if (bytes > this.maxAppendBytes) throw new AppendTooLargeError(streamId, bytes, this.maxAppendBytes);
+    const payload = encodeCommit(streamId, revision + 1, events);
+    if (payload.byteLength > this.maxAppendBytes) throw new AppendTooLargeError(streamId, payload.byteLength, this.maxAppendBytes);
 
-    const commit: Commit = { seq: this.log.length + 1, streamId, category, firstRevision: revision + 1, count: events.length, json };
+    const commit: Commit = { seq: this.log.length + 1, streamId, category, firstRevision: revision + 1, count: events.length, payload };
     this.log.push(commit);
     commits.push(commit);
     this.streams.set(streamId, commits);

@@ -3,7 +3,7 @@ import type { CommandMetadata } from '@topdog/contracts';
 import type { EventStore } from '@topdog/event-store';
 import { pino } from 'pino';
 import { decide, type WorkflowDecision } from '../workflow/workflow.decide';
-import { testContext } from '../workflow/workflow.fixture';
+import { initializeDecision, testContext } from '../workflow/workflow.fixture';
 import type { Workflow } from '../workflow/workflow.state';
 import { WorkflowCommandHandler, type WorkflowCommandHandlerDeps } from './workflow-command-handler';
 
@@ -22,22 +22,8 @@ export const metadata = (extra: Partial<CommandMetadata> = {}): CommandMetadata 
 /** What the handler is given to decide with: the workflow's decider on the command. */
 export const deciding = (command: WorkflowDecision) => (state: Workflow) => decide(command, state, testContext);
 
-export const initialize = (workflowId: string, extra: { autoAdvance?: boolean } = {}): WorkflowDecision => ({
-  type: 'InitializeWorkflow',
-  data: {
-    workflowId,
-    projectId: 'p',
-    buildId: null,
-    userId: 'u',
-    requirements: { goal: 'search' },
-    model: 'gpt-4',
-    temperature: 0.2,
-    maxTokens: 1000,
-    autoAdvance: extra.autoAdvance ?? false,
-    budget: { maxCostUsd: null, maxTokens: null },
-    ...(extra.autoAdvance ? { firstCallId: randomUUID() } : {}),
-  },
-});
+export const initialize = (workflowId: string, extra: { autoAdvance?: boolean } = {}): WorkflowDecision =>
+  initializeDecision({ workflowId, autoAdvance: extra.autoAdvance ?? false, ...(extra.autoAdvance ? { firstCallId: randomUUID() } : {}) });
 
 export const complete = (workflowId: string, aiResponse = 'answer'): WorkflowDecision => ({
   type: 'CompletePhase',

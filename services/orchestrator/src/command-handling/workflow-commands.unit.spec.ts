@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore } from '@topdog/event-store';
 import { describe, expect, it } from 'vitest';
-import { testContext } from '../workflow/workflow.fixture';
+import { initializeDecision, testContext } from '../workflow/workflow.fixture';
 import { handlerOn, metadata } from './command-handler.fixture';
 import { createWorkflowCommands } from './workflow-commands';
 
@@ -14,22 +14,7 @@ function commandsOn(store: InMemoryEventStore) {
   });
 }
 
-const initialize = (workflowId: string, model = 'gpt-4') => ({
-  type: 'InitializeWorkflow' as const,
-  data: {
-    workflowId,
-    projectId: 'p',
-    buildId: null,
-    userId: 'u',
-    requirements: {},
-    model,
-    temperature: 0.2,
-    maxTokens: 1000,
-    autoAdvance: false,
-    budget: { maxCostUsd: null, maxTokens: null },
-  },
-  metadata: metadata(),
-});
+const initialize = (workflowId: string, model = 'gpt-4') => ({ ...initializeDecision({ workflowId, model }), metadata: metadata() });
 
 describe('workflow use cases', () => {
   it('run each command through the decider and shape its reply', async () => {

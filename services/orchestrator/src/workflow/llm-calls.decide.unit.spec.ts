@@ -3,7 +3,7 @@ import { examplePhaseResult } from '@topdog/prompts';
 import { DeciderSpecification, decidedEvents } from '@topdog/testing/decider-specification';
 import { describe, expect, it } from 'vitest';
 import type { WorkflowDecision } from './workflow.decide';
-import { testContext, withCode, workflowDecider, workflowId } from './workflow.fixture';
+import { initializeDecision, testContext, withCode, workflowDecider, workflowId } from './workflow.fixture';
 import { evolve, initialState } from './workflow.state';
 
 const decider = workflowDecider();
@@ -14,24 +14,7 @@ const stateAfter = (...commands: WorkflowDecision[]) => history(...commands).red
 
 const ids = Array.from({ length: 40 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 
-function init(extra: Partial<Extract<WorkflowDecision, { type: 'InitializeWorkflow' }>['data']> = {}): WorkflowDecision {
-  return {
-    type: 'InitializeWorkflow',
-    data: {
-      workflowId,
-      projectId: 'p',
-      buildId: null,
-      userId: 'u',
-      requirements: { goal: 'search' },
-      model: 'gpt-4',
-      temperature: 0.2,
-      maxTokens: 1000,
-      autoAdvance: false,
-      budget: { maxCostUsd: null, maxTokens: null },
-      ...extra,
-    },
-  };
-}
+const init = initializeDecision;
 const run = (callId: string, expectedState?: Phase): WorkflowDecision => ({ type: 'RunPhase', data: { workflowId, callId, expectedState } });
 const complete: WorkflowDecision = { type: 'CompletePhase', data: { workflowId, aiResponse: 'by hand', phaseResult: {} } };
 const ok = (content: string, extra: Partial<LlmCallOutcome> = {}): LlmCallOutcome =>

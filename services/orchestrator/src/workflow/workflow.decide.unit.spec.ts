@@ -2,27 +2,20 @@ import { PHASES, TopDogError } from '@topdog/contracts';
 import { DeciderSpecification, decidedEvents } from '@topdog/testing/decider-specification';
 import { describe, expect, it } from 'vitest';
 import type { WorkflowDecision } from './workflow.decide';
-import { withCode, workflowDecider, workflowId } from './workflow.fixture';
+import { initializeDecision, withCode, workflowDecider, workflowId } from './workflow.fixture';
 import { evolve, initialState, type WorkflowEventWithMetadata } from './workflow.state';
 
 const decider = workflowDecider();
 const given = DeciderSpecification.for(decider);
 
-const initialize: WorkflowDecision = {
-  type: 'InitializeWorkflow',
-  data: {
-    workflowId,
-    projectId: 'proj123',
-    buildId: 'build456',
-    userId: 'user789',
-    requirements: { description: 'Build X feature' },
-    model: 'gpt-4',
-    temperature: 0.7,
-    maxTokens: 2000,
-    autoAdvance: false,
-    budget: { maxCostUsd: null, maxTokens: null },
-  },
-};
+const initialize = initializeDecision({
+  projectId: 'proj123',
+  buildId: 'build456',
+  userId: 'user789',
+  requirements: { description: 'Build X feature' },
+  temperature: 0.7,
+  maxTokens: 2000,
+});
 
 const complete = (extra: Partial<Extract<WorkflowDecision, { type: 'CompletePhase' }>['data']> = {}): WorkflowDecision => ({
   type: 'CompletePhase',

@@ -24,6 +24,26 @@ export const workflowDecider = (context: DecisionContext = testContext): Decider
   initialState,
 });
 
+type InitializeDecision = Extract<WorkflowDecision, { type: 'InitializeWorkflow' }>;
+
+/** Starting the test workflow (or the one `extra.workflowId` names), with any setting changed. */
+export const initializeDecision = (extra: Partial<InitializeDecision['data']> = {}): InitializeDecision => ({
+  type: 'InitializeWorkflow',
+  data: {
+    workflowId,
+    projectId: 'p',
+    buildId: null,
+    userId: 'u',
+    requirements: { goal: 'search' },
+    model: 'gpt-4',
+    temperature: 0.2,
+    maxTokens: 1000,
+    autoAdvance: false,
+    budget: { maxCostUsd: null, maxTokens: null },
+    ...extra,
+  },
+});
+
 /** A `thenThrows` check: a TopDogError with this code (and a message matching). */
 export const withCode =
   (code: ErrorCode, message?: RegExp) =>

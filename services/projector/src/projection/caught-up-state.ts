@@ -1,3 +1,5 @@
+import { releasedWithin } from './released-within';
+
 /**
  * Whether this instance may say it is caught up: it has applied the head the store had when its
  * run (a start, a rebuild) began, and its watchdog does not see it behind the store's head.
@@ -41,16 +43,9 @@ export class CaughtUpState {
   /** Resolves true once caught up, false after `timeoutMs`. */
   waitUntilCaughtUp(timeoutMs: number): Promise<boolean> {
     if (this.caughtUp) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs);
-      this.waiters.push(waiter);
+    return releasedWithin(timeoutMs, (release) => {
+      this.waiters.push(release);
+      return () => (this.waiters = this.waiters.filter((w) => w !== release));
     });
   }
 

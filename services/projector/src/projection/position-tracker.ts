@@ -1,3 +1,5 @@
+import { releasedWithin } from './released-within';
+
 /**
  * The position the projector has applied, and callers waiting for it to reach a position
  * (read-your-writes). Waiters are released in order as the position advances.
@@ -30,19 +32,10 @@ export class PositionTracker {
   /** Resolves true once the position is reached, false after `timeoutMs`. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
     if (position <= this.current) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(true);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs);
+    return releasedWithin(timeoutMs, (release) => {
+      const waiter = { position, resolve: release };
       this.waiters.push(waiter);
+      return () => (this.waiters = this.waiters.filter((w) => w !== waiter));
     });
   }
 }
