@@ -9,9 +9,10 @@
 // included): each service gets TOPDOG_PARENT_PID and an IPC channel, and stops gracefully when
 // the channel closes or it is re-parented (packages/runtime/src/parent-watch.ts); nats-server,
 // which cannot watch us, runs under scripts/bound-to-parent.mjs, which stops it once the
-// services are gone.
+// services are gone. This process in turn stops, as on SIGTERM, when whoever launched it goes:
+// under `pnpm start`, pnpm itself (a SIGKILL of pnpm alone leaves its `sh -c` waiting on us).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,6 +141,65 @@ function stopAll(signal) {
 
 process.on('SIGINT', () => stopAll('SIGINT'));
 process.on('SIGTERM', () => stopAll('SIGTERM'));
+
+/** A process's command line (NUL-separated), from /proc (Linux); undefined where it cannot be read. */
+function commandLineOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's parent pid, from /proc (Linux); undefined where it cannot be read. */
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The processes this one lives for. Run by a package manager (`pnpm start`), that is the chain
+ * up to the package manager itself (`sh -c …`, then pnpm): a SIGKILL of pnpm alone leaves its
+ * shell waiting on us, so our own parent is not enough to watch. Otherwise, our parent.
+ */
+function launchers() {
+  const chain = [process.ppid];
+  if (!process.env.npm_lifecycle_event) return chain;
+  for (let pid = process.ppid; chain.length < 4;) {
+    const cmdline = commandLineOf(pid);
+    if (cmdline === undefined) break;
+    if (/(^|[/\0])p?npm(\.c?js)?\0/.test(cmdline)) break;
+    const parent = parentOf(pid);
+    if (!parent || parent <= 1) break;
+    chain.push(parent);
+    pid = parent;
+  }
+  return chain;
+}
+
+// Stopping with our launcher, as on SIGTERM: whoever started us is gone (SIGKILLed, say).
+const watched = launchers();
+const launcherWatch = setInterval(() => {
+  const gone = process.ppid !== watched[0] || watched.some((pid) => !processExists(pid));
+  if (gone) {
+    clearInterval(launcherWatch);
+    stopAll('launcher gone');
+  }
+}, 500);
+launcherWatch.unref();
+
+function processExists(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
 
 await ensureNats();
 for (const s of SERVICES) {

@@ -43,7 +43,7 @@ interface LaunchedStart extends AsyncDisposable {
  * test does, everything the launch started is SIGKILLed when the test finishes (found by the
  * prefix in its environment, so orphans too), and the store removed.
  */
-async function launchStart(options: { viaShell: boolean }): Promise<LaunchedStart> {
+async function launchStart(options: { via: 'node' | 'shell' | 'pnpm' }): Promise<LaunchedStart> {
   const [port, natsPort] = [await freePort(), await freePort()];
   const dataDir = await mkdtemp(join(tmpdir(), 'topdog-start-'));
   const prefix = `orphans${port}`;
@@ -58,10 +58,15 @@ async function launchStart(options: { viaShell: boolean }): Promise<LaunchedStar
     ANTHROPIC_API_KEY: '',
   };
   delete env.NATS_URL;
-  // Through a shell, as `pnpm start` runs it: its group then holds more than start.mjs.
-  const [command, args] = options.viaShell
-    ? ['/bin/sh', ['-c', `"${process.execPath}" scripts/start.mjs; exit $?`]]
-    : [process.execPath, ['scripts/start.mjs']];
+  // Through a shell, as `pnpm start` runs it: its group then holds more than start.mjs. Or
+  // through pnpm itself (`pnpm start`: it builds, then runs start.mjs from `sh -c`).
+  const pnpm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['pnpm'];
+  const [command, args] =
+    options.via === 'shell'
+      ? ['/bin/sh', ['-c', `"${process.execPath}" scripts/start.mjs; exit $?`]]
+      : options.via === 'pnpm'
+        ? [pnpm[0]!, [...pnpm.slice(1), 'start']]
+        : [process.execPath, ['scripts/start.mjs']];
   const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -179,12 +184,17 @@ describe('pnpm start (scripts/start.mjs)', () => {
   });
 
   it('leaves nothing running, its own nats-server included, once it is killed with SIGKILL', async () => {
-    await using started = await launchStart({ viaShell: false });
+    await using started = await launchStart({ via: 'node' });
     await expectNoOrphans(started, () => process.kill(started.pid, 'SIGKILL'), 8_000);
   });
 
   it('leaves nothing running once its whole process group is killed with SIGKILL', async () => {
-    await using started = await launchStart({ viaShell: true });
+    await using started = await launchStart({ via: 'shell' });
     await expectNoOrphans(started, () => process.kill(-started.pid, 'SIGKILL'), 8_000);
+  });
+
+  it('leaves nothing running once pnpm alone, the process that ran `pnpm start`, is killed with SIGKILL', async () => {
+    await using started = await launchStart({ via: 'pnpm' });
+    await expectNoOrphans(started, () => process.kill(started.pid, 'SIGKILL'), 8_000);
   });
 });

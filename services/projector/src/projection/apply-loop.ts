@@ -11,7 +11,7 @@ import type { PromptCache } from './prompt-cache';
 import type { ReadModelStore } from './read-model-store';
 import { StallWatchdog } from './stall-watchdog';
 
-/** A head read at the previous check (one second ago) and still not applied: behind. */
+/** A head read at least this long ago (at an earlier check) and still not applied: behind. */
 const BEHIND_AFTER_MS = 500;
 
 export interface ApplyLoopDeps {
@@ -65,6 +65,7 @@ export class ApplyLoop {
 
   /** Begins a run from the tracker's position; `fromEmpty` when the read models were just emptied. */
   async start(fromEmpty: boolean): Promise<void> {
+    if (this.running && !this.stopping.signal.aborted) throw new Error('the apply loop is already running; stop it first');
     const target = await this.deps.events.headPosition();
     this.run = { target, fromEmpty, startedAt: new Date(), eventsApplied: 0 };
     this.watchdog.reset(Date.now());
@@ -124,7 +125,7 @@ export class ApplyLoop {
     this.run.eventsApplied++;
     this.deps.caughtUp.applied(raw.position);
     this.deps.broadcast.soon();
-    await this.deps.flusher.whenFull();
+    await this.deps.flusher.whenFull(this.stopping.signal);
     if (this.watchdog.applied(raw.position, Date.now())) this.deps.caughtUp.setBehind(false);
   }
 

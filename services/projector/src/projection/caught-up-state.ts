@@ -28,6 +28,11 @@ export class CaughtUpState {
     });
   }
 
+  /** A run is about to begin (a rebuild empties the read models first): not caught up until it has. */
+  suspend(): void {
+    this.update(() => (this.reachedTarget = false));
+  }
+
   /** An event at `position` was applied. */
   applied(position: number): void {
     if (this.reachedTarget || position < this.target) return;

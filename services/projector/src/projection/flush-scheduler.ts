@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs } from '@topdog/contracts';
 import type { Logger } from 'pino';
 import type { ReadModelStore } from './read-model-store';
 
@@ -25,7 +27,7 @@ export interface FlushSchedulerOptions {
  */
 export class FlushScheduler {
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  private flushing: Promise<boolean> | undefined;
   private lastFlushAt = 0;
 
   constructor(private readonly options: FlushSchedulerOptions) {}
@@ -39,20 +41,46 @@ export class FlushScheduler {
     void this.flush();
   }
 
-  /** After an event is applied: a flush to wait for when too many writes are pending. */
-  whenFull(): Promise<void> | undefined {
-    return this.options.store.pending >= (this.options.maxPendingWrites ?? 20_000) ? this.flush() : undefined;
+  private get full(): boolean {
+    return this.options.store.pending >= (this.options.maxPendingWrites ?? 20_000);
   }
 
-  /** Stores pending writes, then the checkpoint; joins the flush under way if there is one. */
-  flush(): Promise<void> {
+  /**
+   * After an event is applied: when too many writes are pending, what to wait for before
+   * applying the next. It lasts until the writes are stored, flushing again (with a back-off)
+   * while KV refuses them, so that pending writes never grow without bound; `stopping` ends it.
+   * Undefined (nothing to wait for) in the usual case, to spare a promise per event.
+   */
+  whenFull(stopping?: AbortSignal): Promise<void> | undefined {
+    return this.full ? this.drain(stopping) : undefined;
+  }
+
+  private async drain(stopping?: AbortSignal): Promise<void> {
+    for (let failures = 0; this.full && !stopping?.aborted;) {
+      if (await this.flush()) continue;
+      failures++;
+      await sleep(backoffMs(failures), undefined, { signal: stopping }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Stores pending writes, then the checkpoint; joins the flush under way if there is one.
+   * Resolves false when the flush failed (logged; the writes stay pending for the next one).
+   */
+  flush(): Promise<boolean> {
     if (this.flushing) return this.flushing;
     const position = this.options.position();
-    if (!this.options.store.needsFlush(position)) return Promise.resolve();
+    if (!this.options.store.needsFlush(position)) return Promise.resolve(true);
     this.lastFlushAt = Date.now();
     this.flushing = this.options.store
       .flush(position)
-      .catch((err: unknown) => this.options.logger.warn({ err }, 'read model flush failed; will retry'))
+      .then(
+        () => true,
+        (err: unknown) => {
+          this.options.logger.warn({ err }, 'read model flush failed; will retry');
+          return false;
+        },
+      )
       .finally(() => {
         this.flushing = undefined;
       });

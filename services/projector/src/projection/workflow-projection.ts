@@ -102,12 +102,26 @@ export class WorkflowProjection {
   }
 
   /** Stores pending read-model writes and the checkpoint (one flush at a time). */
-  flush(): Promise<void> {
-    return this.flusher.flush();
+  async flush(): Promise<void> {
+    await this.flusher.flush();
   }
 
-  /** Drops every read model and replays all events from the start. */
-  async rebuild(): Promise<void> {
+  /**
+   * Drops every read model and replays all events from the start. Rebuilds asked for while one
+   * is being set up run one after the other, never two loops at once.
+   */
+  rebuild(): Promise<void> {
+    const next = this.rebuilding.then(() => this.rebuildOnce());
+    this.rebuilding = next.catch(() => undefined);
+    return next;
+  }
+
+  private rebuilding: Promise<void> = Promise.resolve();
+
+  private async rebuildOnce(): Promise<void> {
+    // Not caught up from now on, said at once: the gateway stops waiting for this instance and
+    // queries wait, instead of reading an emptied store.
+    this.state.suspend();
     await this.loop.stop();
     await this.flusher.settled();
     // Position 0 before the store is emptied, so that no scheduled flush stores the old checkpoint.
