@@ -33,6 +33,7 @@ export function exitCodeOf(err: unknown): number {
     case 'PRECONDITION_FAILED':
       return EXIT.CONFLICT;
     case 'UNAVAILABLE':
+    case 'REQUEST_TIMEOUT':
     case 'UNREACHABLE':
       return EXIT.UNAVAILABLE;
     case 'PROVIDER_NOT_CONFIGURED':

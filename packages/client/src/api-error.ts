@@ -13,9 +13,12 @@ export class TopDogApiError extends Error {
     super(message, options);
   }
 
-  /** Worth sending again as is after a back-off: no answer, or a code the API marks retryable. */
+  /**
+   * Worth sending again as is after a back-off: no answer, a code the API marks retryable, or a
+   * proxy in front of the gateway saying it could not reach it (502, 504).
+   */
   get retryable(): boolean {
-    return this.status === 0 || isRetryableCode(this.code);
+    return this.status === 0 || this.status === 502 || this.status === 504 || isRetryableCode(this.code);
   }
 
   /** The error an API response carries, or one describing a response that is not the API's. */

@@ -70,8 +70,8 @@ export async function* liveEvents(fetchImpl: typeof fetch, url: URL, options: Li
       }
     } catch (err) {
       if (options.signal?.aborted) return;
-      // A refusal (bad filter, unknown workflow) stays one; an outage is waited out.
-      if (err instanceof TopDogApiError && err.status < 500 && !err.retryable) throw err;
+      // An outage (no answer, UNAVAILABLE) is waited out; any other answer stays what it is.
+      if (err instanceof TopDogApiError && !err.retryable) throw err;
     }
     if (options.reconnect === false || options.signal?.aborted) return;
     attempt++;

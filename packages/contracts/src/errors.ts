@@ -9,6 +9,8 @@ export const ErrorCode = z.enum([
   'NOT_FOUND',
   'CONFLICT',
   'PRECONDITION_FAILED',
+  /** The client sent its request too slowly (the HTTP server's request time limit). */
+  'REQUEST_TIMEOUT',
   'IDEMPOTENCY_KEY_REUSED',
   'PAYLOAD_TOO_LARGE',
   /** A path parameter over the router's length limit: details name it. */

@@ -4,10 +4,11 @@ import type { ErrorCode } from './errors';
  * The error codes a caller may send again as is, after a back-off: the request may not have
  * been applied, and applying it later is safe (with an Idempotency-Key for commands).
  * UNAVAILABLE covers a service or the event store not answering and a workflow so busy that
- * the command could not get its write in. Everything else is an answer: sending the same
- * request again gets the same one.
+ * the command could not get its write in; REQUEST_TIMEOUT a request the server stopped waiting
+ * for before it had it whole. Everything else is an answer: sending the same request again gets
+ * the same one.
  */
-export const RETRYABLE_CODES: readonly ErrorCode[] = ['UNAVAILABLE'];
+export const RETRYABLE_CODES: readonly ErrorCode[] = ['UNAVAILABLE', 'REQUEST_TIMEOUT'];
 
 export const isRetryableCode = (code: string): boolean => (RETRYABLE_CODES as readonly string[]).includes(code);
 

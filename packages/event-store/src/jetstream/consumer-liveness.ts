@@ -26,7 +26,8 @@ export class ConsumerLiveness {
     private readonly messages: ConsumerMessages,
     private readonly idleHeartbeatMs: number,
   ) {
-    void this.listen();
+    // The status feed ends with the consumer; an error there only means no more heartbeats to count.
+    this.listen().catch(() => undefined);
     this.timer = setInterval(() => this.check(), idleHeartbeatMs);
   }
 

@@ -319,6 +319,14 @@ export class JetStreamEventStore implements EventStore {
   }
 
   async headPosition(): Promise<number> {
+    try {
+      return await this.head();
+    } catch (err) {
+      throw unavailableOr(err, 'head position');
+    }
+  }
+
+  private async head(): Promise<number> {
     const info = await this.jsm.streams.info(this.streamName);
     const last = info.state.last_seq;
     if (last === 0) return 0;

@@ -1,6 +1,8 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
-import { healthRequest, type HealthStatus, type Reply, type ServiceName } from '@topdog/contracts';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { healthRequest, type HealthStatus, type ServiceName } from '@topdog/contracts';
+import { pino } from 'pino';
+import { handleRequest } from '../reply';
 
 /** Injection token: a function returning this instance's health. */
 export const HEALTH_CHECK = Symbol('HEALTH_CHECK');
@@ -8,13 +10,17 @@ export type HealthCheck = () => Promise<HealthStatus> | HealthStatus;
 
 /** A controller answering `<prefix>.health.<service>` for one service. */
 export function healthController(service: ServiceName): Type<unknown> {
+  const definition = healthRequest(service);
+  // A check that throws is answered as INTERNAL and logged here, with the service's name.
+  const logger = pino({ base: { service }, level: 'error' });
+
   @Controller()
   class HealthController {
     constructor(@Inject(HEALTH_CHECK) private readonly check: HealthCheck) {}
 
-    @MessagePattern(healthRequest(service).subject)
-    async health(): Promise<Reply<HealthStatus>> {
-      return { ok: true, value: await this.check() };
+    @MessagePattern(definition.subject)
+    health(@Payload() raw: unknown) {
+      return handleRequest(definition, raw, logger, () => this.check());
     }
   }
   return HealthController;

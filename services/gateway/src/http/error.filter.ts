@@ -38,6 +38,8 @@ export function errorBodyOfStatus(status: number, reason: string): ErrorBody {
   switch (status) {
     case 404:
       return { code: 'NOT_FOUND', message: 'no such endpoint', details: [] };
+    case 408:
+      return { code: 'REQUEST_TIMEOUT', message: 'the request was not received in time', details: [{ field: '(request)', reason }] };
     case 413:
       return FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE!('');
     case 414:

@@ -53,7 +53,7 @@ describe('the router’s and the HTTP parser’s errors in our shape', () => {
       code: 'VALIDATION_FAILED',
       details: [{ field: '(request)', reason: 'malformed HTTP request: Invalid method encountered' }],
     });
-    expect(HTTP_STATUS[clientErrorBody(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })).code]).toBe(400);
+    expect(HTTP_STATUS[clientErrorBody(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })).code]).toBe(408);
   });
 
   it('every 4xx status the framework may choose keeps a 4xx code: never a 5xx for bad input', () => {

@@ -21,6 +21,7 @@ export class OrchestratorClient {
 
 /**
  * Worth asking again later: the orchestrator (or its event store) was away, or the workflow too
- * busy; an error that is not a TopDogError never reached an answer.
+ * busy. `request` reports every failure to get an answer as UNAVAILABLE, so anything else is an
+ * answer, or a bug, that asking again would not change.
  */
-export const isTransient = (err: unknown): boolean => !(err instanceof TopDogError) || isRetryableCode(err.code);
+export const isTransient = (err: unknown): boolean => err instanceof TopDogError && isRetryableCode(err.code);

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { CommandMetadata } from '@topdog/contracts';
 import type { EventStore } from '@topdog/event-store';
 import { pino } from 'pino';
-import { decide, type WorkflowDecision } from '../workflow/workflow.decide';
+import { deciding as decidingWith, type WorkflowDecision } from '../workflow/workflow.decide';
 import { initializeDecision, testContext } from '../workflow/workflow.fixture';
-import type { Workflow } from '../workflow/workflow.state';
 import { WorkflowCommandHandler, type WorkflowCommandHandlerDeps } from './workflow-command-handler';
 
 /** For the command handler's tests: a handler on a given store, commands, and their metadata. */
@@ -20,7 +19,7 @@ export const metadata = (extra: Partial<CommandMetadata> = {}): CommandMetadata 
 });
 
 /** What the handler is given to decide with: the workflow's decider on the command. */
-export const deciding = (command: WorkflowDecision) => (state: Workflow) => decide(command, state, testContext);
+export const deciding = (command: WorkflowDecision) => decidingWith(command, testContext);
 
 export const initialize = (workflowId: string, extra: { autoAdvance?: boolean } = {}): WorkflowDecision =>
   initializeDecision({ workflowId, autoAdvance: extra.autoAdvance ?? false, ...(extra.autoAdvance ? { firstCallId: randomUUID() } : {}) });

@@ -34,7 +34,8 @@ interface Loaded {
 }
 
 export type CommandOutcome =
-  | { kind: 'appended'; events: StoredEvent[]; before: Workflow; revision: number; position: number }
+  /** `events` as stored (envelopes); `decided` the same events as the decider typed them. */
+  | { kind: 'appended'; events: StoredEvent[]; decided: WorkflowEvent[]; revision: number; position: number }
   /** The command decided nothing (it was already applied): nothing was written. */
   | { kind: 'unchanged'; revision: number; position: number }
   | { kind: 'replayed'; outcome: RecordedOutcome; revision: number; position: number };
@@ -166,7 +167,7 @@ export class WorkflowCommandHandler {
     }));
     const state = events.reduce((s, e) => evolve(s, { ...e, metadata: extra }), loaded.state);
     this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: chained.lastHash });
-    return { kind: 'appended', events: stored, before: loaded.state, revision: result.nextRevision, position: result.position };
+    return { kind: 'appended', events: stored, decided: events, revision: result.nextRevision, position: result.position };
   }
 
   private async load(workflowId: string): Promise<Loaded> {

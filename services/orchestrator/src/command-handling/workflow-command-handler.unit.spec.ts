@@ -33,7 +33,7 @@ describe('WorkflowCommandHandler: load, decide, append', () => {
     );
     if (outcome.kind !== 'appended') throw new Error(`expected an append, got ${outcome.kind}`);
     expect(outcome.events.map((e) => e.type)).toEqual(['WorkflowInitialized', 'LlmCallRequested']);
-    expect(outcome.before).toEqual({ status: 'empty' });
+    expect(outcome.decided.map((e) => e.type)).toEqual(['WorkflowInitialized', 'LlmCallRequested']);
     expect(outcome.events[0]).toMatchObject({
       streamId,
       revision: 0,

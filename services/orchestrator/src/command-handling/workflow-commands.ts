@@ -1,8 +1,6 @@
 import {
-  BudgetExceeded,
   budgetExceededMessage,
   NEXT_ACTION,
-  PhaseCompleted,
   TopDogError,
   type CompletePhase,
   type CompletePhaseResult,
@@ -14,12 +12,12 @@ import {
   type RecordLlmResultResult,
   type RunPhase,
   type RunPhaseResult,
+  type WorkflowEvent,
 } from '@topdog/contracts';
-import type { StoredEvent } from '@topdog/event-store';
 import type { PromptLibrary } from '@topdog/prompts';
 import type { DecisionContext, ProviderSettings } from '../workflow/decision-context';
-import { decide, type WorkflowDecision } from '../workflow/workflow.decide';
-import type { RecordedOutcome, Workflow } from '../workflow/workflow.state';
+import { deciding } from '../workflow/workflow.decide';
+import type { RecordedOutcome } from '../workflow/workflow.state';
 import type { CommandOutcome, WorkflowCommandHandler } from './workflow-command-handler';
 
 export interface WorkflowCommandsDeps {
@@ -43,19 +41,18 @@ function replayedAs<K extends RecordedOutcome['kind']>(outcome: RecordedOutcome,
   return outcome as Extract<RecordedOutcome, { kind: K }>;
 }
 
-/** The event of a given type among those a command appended. */
-function appended<T extends string>(outcome: CommandOutcome, type: T): (StoredEvent & { type: T }) | undefined {
+/** The event of a given type among those a command appended (found by its discriminant, hence the cast). */
+function appended<T extends WorkflowEvent['type']>(outcome: CommandOutcome, type: T): Extract<WorkflowEvent, { type: T }> | undefined {
   if (outcome.kind !== 'appended') return undefined;
-  return outcome.events.find((e) => e.type === type) as (StoredEvent & { type: T }) | undefined;
+  return outcome.decided.find((e) => e.type === type) as Extract<WorkflowEvent, { type: T }> | undefined;
 }
 
 /** BudgetExceeded among the events appended is the command's answer: 422, the event stays recorded. */
 function failIfBudgetExceeded(outcome: CommandOutcome): void {
   const exceeded = appended(outcome, 'BudgetExceeded');
   if (!exceeded) return;
-  const d = BudgetExceeded.shape.data.parse(exceeded.data);
-  const message = budgetExceededMessage(d);
-  throw new TopDogError('BUDGET_EXCEEDED', message, [{ field: `budget.${d.limit}`, reason: message }]);
+  const message = budgetExceededMessage(exceeded.data);
+  throw new TopDogError('BUDGET_EXCEEDED', message, [{ field: `budget.${exceeded.data.limit}`, reason: message }]);
 }
 
 /**
@@ -68,8 +65,6 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
   const context = async (): Promise<DecisionContext> => ({ prompts, maxRepairs: deps.maxRepairs, providers: await deps.providerSettings() });
   /** For decisions that never check a provider (auto-advance continues with the provider that just answered). */
   const unchecked: DecisionContext = { prompts, maxRepairs: deps.maxRepairs, providers: { openai: null, anthropic: null, local: null, offline: null } };
-  /** Every command goes through `decide`, whose exhaustive switch names each one. */
-  const deciding = (decision: WorkflowDecision, ctx: DecisionContext) => (state: Workflow) => decide(decision, state, ctx);
 
   return {
     async initialize(command: InitializeWorkflow): Promise<InitializeWorkflowResult> {
@@ -82,7 +77,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       const callId =
         outcome.kind === 'replayed'
           ? replayedAs(outcome.outcome, 'initialized', 'initialize').callId
-          : ((appended(outcome, 'LlmCallRequested')?.data as { callId: string } | undefined)?.callId ?? null);
+          : (appended(outcome, 'LlmCallRequested')?.data.callId ?? null);
       return {
         workflowId: command.data.workflowId,
         initialState: 'DISCOVERY',
@@ -102,9 +97,8 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
         deciding({ type: 'CompletePhase', data: command.data }, unchecked),
       );
       const transition =
-        outcome.kind === 'replayed'
-          ? replayedAs(outcome.outcome, 'phaseCompleted', 'complete-phase')
-          : PhaseCompleted.parse(appended(outcome, 'PhaseCompleted')).data;
+        outcome.kind === 'replayed' ? replayedAs(outcome.outcome, 'phaseCompleted', 'complete-phase') : appended(outcome, 'PhaseCompleted')?.data;
+      if (!transition) throw new Error('complete-phase decided no PhaseCompleted');
       return {
         workflowId,
         previousState: transition.previousState,
@@ -127,13 +121,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
         return { workflowId: command.data.workflowId, ...pickRequested(requested), model, revision: outcome.revision, position: outcome.position };
       }
       failIfBudgetExceeded(outcome);
-      const d = appended(outcome, 'LlmCallRequested')!.data as {
-        callId: string;
-        phase: RunPhaseResult['phase'];
-        role: RunPhaseResult['role'];
-        model: string;
-        promptVersion: string;
-      };
+      const d = appended(outcome, 'LlmCallRequested')!.data;
       return {
         workflowId: command.data.workflowId,
         callId: d.callId,

@@ -62,6 +62,12 @@ export function completePhase(command: CompletePhase['data'], state: Workflow): 
   return completePhaseEvents(state, command.aiResponse, command.phaseResult);
 }
 
+/** A decision to run on whatever state the command handler loads: how a command reaches `decide`. */
+export const deciding =
+  (command: WorkflowDecision, context: DecisionContext) =>
+  (state: Workflow): WorkflowEvent[] =>
+    decide(command, state, context);
+
 /** The events a command produces in a state, or a typed error. Pure. */
 export function decide(command: WorkflowDecision, state: Workflow, context: DecisionContext): WorkflowEvent[] {
   switch (command.type) {
