@@ -75,6 +75,7 @@ export class CallRunner {
       const log = this.deps.logger.child({ workflowId: request.workflowId, callId: request.callId, attempt });
       const wait = failure.retryable && attempt < this.deps.maxAttempts ? attemptDelayMs(attempt, failure, this.deps.backoff) : null;
       if (wait === null) {
+        // The classified message, not the SDK's error: that one may carry the provider key (redacted here).
         log.warn({ errorClass: failure.errorClass, httpStatus: failure.httpStatus, error: failure.message }, 'model call failed');
         return this.failed(startedAtMs, attempt, failure);
       }

@@ -169,6 +169,9 @@ export class ApplyLoop {
   /**
    * The store's head, or a failure after `ms`: a read sent while NATS is down waits out the
    * request timeout (seconds), and the round after the server's return must not wait for it.
+   * The head is the whole store's, while the loop follows the `workflow` category: the two agree
+   * because the event stream holds workflow streams only. A store holding other categories would
+   * need the head of the category (the port's `headPosition` takes no filter yet).
    */
   private headWithin(ms: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
