@@ -1,6 +1,7 @@
 export * from './phases';
 export * from './errors';
 export * from './envelope';
+export * from './identity';
 export * from './reply';
 export * from './retry';
 export * from './subjects';
