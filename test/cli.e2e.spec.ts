@@ -93,7 +93,8 @@ describe('topdog CLI', () => {
     const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline')).stdout).workflow_id as string;
     const one = await topdog('run', id);
     expect(one.code, one.stderr).toBe(0);
-    expect(one.stdout).toContain('DISCOVERY (Q_ASSISTANT, offline):');
+    // The header once: not again when the call's LlmCallRequested arrives.
+    expect(one.stdout.match(/DISCOVERY \(Q_ASSISTANT, offline\):/g)).toHaveLength(1);
     expect(one.stdout).toContain('Offline answer for DISCOVERY.');
     expect(one.stdout).toMatch(/DISCOVERY answered: \d+ in \/ \d+ out tokens, \$0\.0000/);
 

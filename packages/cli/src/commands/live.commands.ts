@@ -40,9 +40,13 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
         });
         const first = events.next(); // opens the stream; the call is requested only once it is open
         await Promise.race([open, first]);
+        // The header of the call asked for here is printed at once (its tokens may come before
+        // its event does), and not again when its LlmCallRequested arrives.
+        let requestedCall: string | undefined;
         if (request) {
           try {
             const requested = await client.runPhase(id);
+            requestedCall = requested.call_id;
             if (!out.json) out.line(`${requested.phase} (${requested.role}, ${requested.model}):`);
           } catch (err) {
             abort.abort();
@@ -60,10 +64,11 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
           }
           if (e.kind !== 'event' || e.record.revision <= since) continue;
           const { type } = e.record;
-          const data = e.record.data as { phase?: string; role?: string; model?: string; willRetry?: boolean };
+          const data = e.record.data as { callId?: string; phase?: string; role?: string; model?: string; willRetry?: boolean };
           if (out.json) out.line(JSON.stringify(e.record));
-          else if (type === 'LlmCallRequested') out.line(`\n${data.phase} (${data.role}, ${data.model}):`);
-          else out.line(`\n[${describeRecord(e.record)}]`);
+          else if (type === 'LlmCallRequested') {
+            if (data.callId !== requestedCall) out.line(`\n${data.phase} (${data.role}, ${data.model}):`);
+          } else out.line(`\n[${describeRecord(e.record)}]`);
           const live = e.record.revision > now;
           const ended = type === 'WorkflowCompleted' && (live || before.is_complete);
           const stop =

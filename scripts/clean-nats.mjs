@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// `pnpm nats:clean -- --yes`: removes one deployment's data from a NATS server (its event stream
+// and its KV buckets), for a server `pnpm start` joined rather than launched. NATS_URL (default nats://127.0.0.1:4222) and TOPDOG_PREFIX (default topdog) say
+// which; without --yes it only lists what it would remove.
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+const prefix = process.env.TOPDOG_PREFIX ?? 'topdog';
+const servers = (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',');
+const apply = process.argv.includes('--yes');
+/** The KV buckets a deployment keeps (each a stream named KV_<bucket>). */
+const BUCKETS = ['read_models', 'api_keys'];
+const auth = process.env.NATS_USER ? { user: process.env.NATS_USER, pass: process.env.NATS_PASSWORD ?? '' } : {};
+
+const nc = await connect({ servers, ...auth });
+try {
+  const jsm = await jetstreamManager(nc);
+  // Named exactly: another deployment's prefix may begin with this one.
+  const ours = [`${prefix.toUpperCase()}_WORKFLOW_EVENTS`, ...BUCKETS.map((bucket) => `KV_${prefix}_${bucket}`)];
+  const existing = [];
+  for (const name of ours) {
+    const info = await jsm.streams.info(name).catch(() => undefined);
+    if (info) existing.push({ name, messages: info.state.messages });
+  }
+  if (existing.length === 0) console.log(`nothing of prefix "${prefix}" on ${servers.join(',')}`);
+  for (const { name, messages } of existing) {
+    if (apply) await jsm.streams.delete(name);
+    console.log(`${apply ? 'removed' : 'would remove'} ${name} (${messages} messages)`);
+  }
+  if (!apply && existing.length > 0) console.log('run again with --yes to remove them');
+} finally {
+  await nc.close();
+}
