@@ -96,6 +96,18 @@ export class ReadModelStore {
     return status;
   }
 
+  /**
+   * Every status stored in KV, read once at start-up (one ordered pass over the bucket's last
+   * values, not a get per key): what the listing index is built from before the projection
+   * resumes from its checkpoint.
+   */
+  async *storedStatuses(): AsyncGenerator<WorkflowStatus> {
+    const entries = await this.kv.history({ key: statusKey('>') });
+    for await (const entry of entries) {
+      if (entry.operation === 'PUT') yield WorkflowStatus.parse(entry.json());
+    }
+  }
+
   setStatus(status: WorkflowStatus): void {
     this.dirty.set(status.workflowId, status);
   }
