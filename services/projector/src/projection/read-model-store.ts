@@ -1,4 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { WorkflowStatus } from '@topdog/contracts';
@@ -102,10 +102,23 @@ export class ReadModelStore {
    * resumes from its checkpoint.
    */
   async *storedStatuses(): AsyncGenerator<WorkflowStatus> {
-    const entries = await this.kv.history({ key: statusKey('>') });
-    for await (const entry of entries) {
-      if (entry.operation === 'PUT') yield WorkflowStatus.parse(entry.json());
+    // An ordered consumer of each key's last value; it ends when nothing is pending, and a read
+    // that stops short (NATS gone) throws rather than leave a partial listing behind.
+    const consumer = await jetstream(this.nc).consumers.get(`KV_${this.bucket}`, {
+      filter_subjects: `$KV.${this.bucket}.${statusKey('>')}`,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    });
+    if ((await consumer.info(true)).num_pending === 0) return;
+    const messages = await consumer.consume({ max_messages: 1000 });
+    try {
+      for await (const msg of messages) {
+        if (msg.data.length > 0) yield WorkflowStatus.parse(msg.json());
+        if (msg.info.pending === 0) return;
+      }
+    } finally {
+      await messages.close().catch(() => undefined);
     }
+    throw new Error('the read-model bucket stopped delivering before every status was read');
   }
 
   setStatus(status: WorkflowStatus): void {

@@ -56,13 +56,16 @@ export class WorkflowListIndex {
   private readonly byId = new Map<string, Slot>();
   private readonly all = new SortedSlots();
   private readonly byProject = new Map<string, SortedSlots>();
+  /** One copy of each project, user, model and state name: summaries read from JSON each bring their own. */
+  private readonly names = new Map<string, string>();
 
   get size(): number {
     return this.byId.size;
   }
 
   /** Adds a workflow, or replaces its summary (its place stays where its creation put it). */
-  upsert(summary: WorkflowSummary): void {
+  upsert(fromStatus: WorkflowSummary): void {
+    const summary = this.shared(fromStatus);
     const known = this.byId.get(summary.workflowId);
     if (known) {
       known.summary = summary;
@@ -77,6 +80,7 @@ export class WorkflowListIndex {
   }
 
   clear(): void {
+    this.names.clear();
     this.byId.clear();
     this.all.slots.length = 0;
     this.byProject.clear();
@@ -104,6 +108,23 @@ export class WorkflowListIndex {
     return {
       workflows: page.map((s) => s.summary),
       next: found.length > query.limit && last ? { createdAt: last.summary.createdAt, workflowId: last.workflowId } : null,
+    };
+  }
+
+  private shared(summary: WorkflowSummary): WorkflowSummary {
+    const name = <T extends string | null>(value: T): T => {
+      if (value === null) return value;
+      const known = this.names.get(value);
+      if (known !== undefined) return known as T;
+      this.names.set(value, value);
+      return value;
+    };
+    return {
+      ...summary,
+      projectId: name(summary.projectId),
+      userId: name(summary.userId),
+      model: name(summary.model),
+      currentState: name(summary.currentState),
     };
   }
 
