@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TopDogClient, type ListFilters } from '@topdog/client';
+import { TopDogApiError, TopDogClient, type ListFilters } from '@topdog/client';
 import type { WorkflowListItemBody } from '@topdog/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http } from './support/http';
@@ -98,6 +98,50 @@ describe('workflow listing', () => {
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => before.includes(id))).toEqual(before);
+  });
+
+  it('after the projector is killed with SIGKILL under writes, lists every acknowledged workflow as a rebuild does', async () => {
+    const retrying = async <T>(call: () => Promise<T>): Promise<T> => {
+      for (;;) {
+        try {
+          return await call();
+        } catch (err) {
+          if (!(err instanceof TopDogApiError && err.retryable)) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    };
+    let writing = true;
+    const acknowledged = new Set<string>();
+    const writer = async (project: string) => {
+      while (writing) {
+        const { workflow_id } = await retrying(() => client.initialize({ project_id: project, user_id: 'crash', model: 'offline' }));
+        acknowledged.add(workflow_id);
+        await retrying(() => client.completePhase({ workflow_id, ai_response: 'first' }));
+      }
+    };
+    const writers = [writer('crash-a'), writer('crash-a'), writer('crash-b')];
+    await new Promise((r) => setTimeout(r, 300));
+    await system.kill('projector', 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    await system.start('projector');
+    await system.waitReady();
+    await new Promise((r) => setTimeout(r, 300));
+    writing = false;
+    await Promise.all(writers);
+
+    expect(acknowledged.size).toBeGreaterThan(10);
+    const listAll = () => retrying(() => all({ limit: 500 }));
+    const afterRestart = await listAll();
+    const listed = new Set(ids(afterRestart));
+    expect([...acknowledged].filter((id) => !listed.has(id))).toEqual([]);
+    expect(afterRestart.filter((w) => acknowledged.has(w.workflow_id)).every((w) => w.current_state === 'PLANNING')).toBe(true);
+
+    await client.rebuildReadModels('listing e2e');
+    await retrying(async () => {
+      if (!(await client.readModelsProgress()).caught_up) throw new TopDogApiError(503, 'UNAVAILABLE', 'rebuilding');
+    });
+    expect(await listAll()).toEqual(afterRestart);
   });
 
   it('answers bad filters with a 400 naming each field', async () => {
