@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { createCliContext } from './cli-context';
 import { registerAuditCommands } from './commands/audit.commands';
+import { registerListCommand } from './commands/list.command';
 import { registerLiveCommands } from './commands/live.commands';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerWorkflowCommands } from './commands/workflow.commands';
@@ -19,6 +20,7 @@ const ctx = createCliContext(() => {
   return { url: o.url, json: !!o.json };
 });
 registerWorkflowCommands(program, ctx);
+registerListCommand(program, ctx);
 registerLiveCommands(program, ctx);
 registerAuditCommands(program, ctx);
 registerReplayCommand(program, ctx);

@@ -10,9 +10,12 @@ import {
   RebuildResponse,
   RunPhaseResponse,
   VerifyResponse,
+  WorkflowListResponse,
   WorkflowStatusResponse,
   type CompletePhaseRequest,
   type InitializeWorkflowRequest,
+  type ListWorkflowsQuery,
+  type WorkflowListItemBody,
   type RunPhaseRequest,
 } from '@topdog/contracts';
 import type { z } from 'zod';
@@ -26,6 +29,9 @@ export interface TopDogClientOptions {
   /** Sent with every request (an X-Actor, say). */
   headers?: Record<string, string>;
 }
+
+/** The listing's filters, as the query string names them. */
+export type ListFilters = Omit<z.input<typeof ListWorkflowsQuery>, 'limit'> & { limit?: number };
 
 /** Per-command options: the API's retry and tracing headers. */
 export interface CommandOptions {
@@ -91,6 +97,24 @@ export class TopDogClient {
     const query = options.at !== undefined ? `?at=${options.at}` : '';
     const { body, etag } = await this.call(WorkflowStatusResponse, 'GET', `/api/ai-workflows/status/${workflowId}${query}`);
     return { ...body, etag };
+  }
+
+  /** One page of the workflows in the caller's projects, newest first; pass `next_cursor` back as `cursor` for the next. */
+  async list(filters: ListFilters = {}) {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(filters)) if (value !== undefined) query.set(name, String(value));
+    const qs = query.size > 0 ? `?${query.toString()}` : '';
+    return (await this.call(WorkflowListResponse, 'GET', `/api/ai-workflows${qs}`)).body;
+  }
+
+  /** Every workflow matching the filters, newest first, fetching page after page (`limit` per page). */
+  async *listAll(filters: Omit<ListFilters, 'cursor'> = {}): AsyncGenerator<WorkflowListItemBody> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...filters, cursor });
+      yield* page.workflows;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
   }
 
   async prompt(workflowId: string) {

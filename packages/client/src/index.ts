@@ -1,3 +1,3 @@
-export { TopDogClient, type CommandOptions, type TopDogClientOptions } from './client';
+export { TopDogClient, type CommandOptions, type ListFilters, type TopDogClientOptions } from './client';
 export { TopDogApiError } from './api-error';
 export type { LiveEvent, LiveEventsOptions } from './live-events';

@@ -20,6 +20,7 @@ import { createEventFeeds } from './live/event-feeds';
 import { LiveStreams } from './live/live-streams';
 import { createReadiness } from './workflows/readiness';
 import { createWorkflowApi } from './workflows/workflow-api';
+import { createWorkflowListApi } from './listing/workflow-list-api';
 
 export interface RunningGateway {
   url: string;
@@ -47,6 +48,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.register({
       api,
+      listing: createWorkflowListApi({ nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }),
       audit: createAuditApi(store),
       admin: createAdminApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
       live,

@@ -13,6 +13,7 @@ import {
   RunPhase,
   RunPhaseResult,
 } from '../workflow/workflow.commands';
+import { ListWorkflows, WorkflowPage } from '../workflow/workflow-list';
 import { AiPrompt, GetAiPrompt, GetWorkflowStatus, WorkflowStatus } from '../workflow/workflow.queries';
 import { defineRequest } from './define';
 
@@ -33,6 +34,8 @@ export const REQUESTS = {
   /** Queries and operations: answered by the projector (queue group `projector`). */
   workflowStatus: defineRequest({ subject: 'query.workflow.status', request: GetWorkflowStatus, reply: WorkflowStatus }),
   aiPrompt: defineRequest({ subject: 'query.workflow.prompt', request: GetAiPrompt, reply: AiPrompt }),
+  /** A page of workflows in the caller's projects, newest first. */
+  listWorkflows: defineRequest({ subject: 'query.workflow.list', request: ListWorkflows, reply: WorkflowPage }),
   rebuildReadModels: defineRequest({ subject: 'projector.rebuild', request: RebuildReadModels, reply: RebuildResult }),
   projectionProgress: defineRequest({ subject: 'projector.progress', request: GetProjectionProgress, reply: ProjectionProgress }),
 

@@ -67,6 +67,9 @@ const NO_BUDGET = { maxCostUsd: null, maxTokens: null, remainingCostUsd: null, r
 export const WorkflowStatus = z.object({
   workflowId: WorkflowId,
   projectId: z.string(),
+  /** Null in statuses stored before they carried it (the listing shows them; a rebuild fills it). */
+  buildId: z.string().nullable().default(null),
+  userId: z.string().nullable().default(null),
   currentState: WorkflowStateName,
   /** Completed phases / 6. */
   progress: z.number().min(0).max(1),

@@ -5,16 +5,19 @@ import type { AuditApi } from '../audit/audit-api';
 import type { LiveStreams } from '../live/live-streams';
 import type { Readiness } from '../workflows/readiness';
 import type { WorkflowApi } from '../workflows/workflow-api';
+import type { WorkflowListApi } from '../listing/workflow-list-api';
 import { AdminController } from './admin.controller';
 import { AuditController } from './audit.controller';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
 import { LlmController } from './llm.controller';
-import { ADMIN_API, AUDIT_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API } from './tokens';
+import { ADMIN_API, AUDIT_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API, WORKFLOW_LIST_API } from './tokens';
 import { WorkflowsController } from './workflows.controller';
+import { WorkflowListController } from './workflow-list.controller';
 
 export interface GatewayModuleDeps {
   api: WorkflowApi;
+  listing: WorkflowListApi;
   audit: AuditApi;
   admin: AdminApi;
   live: LiveStreams;
@@ -28,9 +31,10 @@ export class GatewayModule {
   static register(deps: GatewayModuleDeps): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [WorkflowsController, AuditController, EventsController, LlmController, AdminController, HealthController],
+      controllers: [WorkflowsController, WorkflowListController, AuditController, EventsController, LlmController, AdminController, HealthController],
       providers: [
         { provide: WORKFLOW_API, useValue: deps.api },
+        { provide: WORKFLOW_LIST_API, useValue: deps.listing },
         { provide: READINESS, useValue: deps.readiness },
         { provide: AUDIT_API, useValue: deps.audit },
         { provide: ADMIN_API, useValue: deps.admin },

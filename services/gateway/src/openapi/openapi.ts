@@ -5,11 +5,13 @@ import {
   ErrorResponse,
   InitializeWorkflowRequest,
   InitializeWorkflowResponse,
+  ListWorkflowsQuery,
   ModelsResponse,
   ProvidersResponse,
   RunPhaseRequest,
   RunPhaseResponse,
   WorkflowIdParams,
+  WorkflowListResponse,
   WorkflowStatusResponse,
 } from '@topdog/contracts';
 import { z } from 'zod';
@@ -40,6 +42,13 @@ export function openApiDocument() {
       description: 'Walks a software change through six phases, each owned by an AI role. Event-sourced over NATS.',
     },
     paths: {
+      '/api/ai-workflows': {
+        get: {
+          summary: "The workflows of the caller's projects, newest first (by creation, then workflow id); page on with next_cursor",
+          requestParams: { query: ListWorkflowsQuery },
+          responses: { 200: { description: 'A page of workflows', ...json(WorkflowListResponse) }, ...common },
+        },
+      },
       '/api/ai-workflows/initialize': {
         post: {
           summary: 'Start a workflow in DISCOVERY',

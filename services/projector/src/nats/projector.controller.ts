@@ -7,7 +7,7 @@ import type { ProjectorQueries } from '../projection/projector-queries';
 import type { WorkflowProjection } from '../projection/workflow-projection';
 import { LOGGER, PROJECTION, PROJECTOR_QUERIES } from './tokens';
 
-/** Status and prompt queries, and the rebuild command, over NATS (queue group `projector`). */
+/** Status, listing and prompt queries, and the rebuild command, over NATS (queue group `projector`). */
 @Controller()
 export class ProjectorController {
   constructor(
@@ -19,6 +19,11 @@ export class ProjectorController {
   @MessagePattern(REQUESTS.workflowStatus.subject)
   status(@Payload() raw: unknown) {
     return handleRequest(REQUESTS.workflowStatus, raw, this.logger, (q) => this.queries.getStatus(q));
+  }
+
+  @MessagePattern(REQUESTS.listWorkflows.subject)
+  list(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.listWorkflows, raw, this.logger, (q) => this.queries.listWorkflows(q));
   }
 
   @MessagePattern(REQUESTS.aiPrompt.subject)

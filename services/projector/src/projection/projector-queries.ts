@@ -5,6 +5,8 @@ import {
   type AiPrompt,
   type GetAiPrompt,
   type GetWorkflowStatus,
+  type ListWorkflows,
+  type WorkflowPage,
   type WorkflowStatus,
 } from '@topdog/contracts';
 import type { EventStore, StoredEvent } from '@topdog/event-store';
@@ -76,6 +78,12 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
       if (query.atRevision !== undefined) return statusAt(query.workflowId, query.atRevision);
       await consistent(query.minPosition);
       return status(query.workflowId);
+    },
+
+    /** A page of the listing, from this instance's in-memory index. */
+    async listWorkflows(query: ListWorkflows): Promise<WorkflowPage> {
+      await consistent(query.minPosition);
+      return projection.listing.page(query);
     },
 
     async getPrompt(query: GetAiPrompt): Promise<AiPrompt> {

@@ -1,4 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { WorkflowStatus } from '@topdog/contracts';
@@ -94,6 +94,31 @@ export class ReadModelStore {
     const status = WorkflowStatus.parse(JSON.parse(text));
     this.memory.set(workflowId, text);
     return status;
+  }
+
+  /**
+   * Every status stored in KV, read once at start-up (one ordered pass over the bucket's last
+   * values, not a get per key): what the listing index is built from before the projection
+   * resumes from its checkpoint.
+   */
+  async *storedStatuses(): AsyncGenerator<WorkflowStatus> {
+    // An ordered consumer of each key's last value; it ends when nothing is pending, and a read
+    // that stops short (NATS gone) throws rather than leave a partial listing behind.
+    const consumer = await jetstream(this.nc).consumers.get(`KV_${this.bucket}`, {
+      filter_subjects: `$KV.${this.bucket}.${statusKey('>')}`,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    });
+    if ((await consumer.info(true)).num_pending === 0) return;
+    const messages = await consumer.consume({ max_messages: 1000 });
+    try {
+      for await (const msg of messages) {
+        if (msg.data.length > 0) yield WorkflowStatus.parse(msg.json());
+        if (msg.info.pending === 0) return;
+      }
+    } finally {
+      await messages.close().catch(() => undefined);
+    }
+    throw new Error('the read-model bucket stopped delivering before every status was read');
   }
 
   setStatus(status: WorkflowStatus): void {

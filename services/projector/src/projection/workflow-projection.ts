@@ -8,6 +8,8 @@ import { PositionTracker } from './position-tracker';
 import { ProgressBroadcast } from './progress-broadcast';
 import { PromptCache } from './prompt-cache';
 import type { ReadModelStore } from './read-model-store';
+import { WorkflowListIndex } from '../read-models/workflow-list-index';
+import { summaryOf } from '../read-models/workflow-summary';
 
 export interface WorkflowProjectionDeps {
   events: EventStore;
@@ -33,6 +35,8 @@ export interface WorkflowProjectionDeps {
 export class WorkflowProjection {
   readonly tracker = new PositionTracker();
   readonly prompts: PromptCache;
+  /** The listing: every workflow's summary, in memory, fed with every status written. */
+  readonly listing = new WorkflowListIndex();
   /** The checkpoint this instance started from (0: a full replay). */
   startedFrom = 0;
   private readonly state: CaughtUpState;
@@ -58,7 +62,13 @@ export class WorkflowProjection {
     });
     this.loop = new ApplyLoop({
       events: deps.events,
-      store: deps.store,
+      store: {
+        getStatus: (workflowId) => deps.store.getStatus(workflowId),
+        setStatus: (status) => {
+          deps.store.setStatus(status);
+          this.listing.upsert(summaryOf(status));
+        },
+      },
       tracker: this.tracker,
       prompts: this.prompts,
       caughtUp: this.state,
@@ -78,10 +88,13 @@ export class WorkflowProjection {
     const checkpoint = await this.deps.store.loadCheckpoint();
     this.startedFrom = checkpoint;
     this.tracker.reset(checkpoint);
+    // The stored statuses are at least as far as the checkpoint (they are flushed before it),
+    // and replayed events older than a status are skipped: the index ends as a rebuild's would.
+    for await (const status of this.deps.store.storedStatuses()) this.listing.upsert(summaryOf(status));
     await this.loop.start(false);
     this.flusher.start();
     this.broadcast.start();
-    this.deps.logger.info({ checkpoint, head: this.loop.currentRun.target }, 'projection started');
+    this.deps.logger.info({ checkpoint, head: this.loop.currentRun.target, listed: this.listing.size }, 'projection started');
   }
 
   /** How far the current run is: for progress bars and operators. */
@@ -128,6 +141,7 @@ export class WorkflowProjection {
     this.tracker.reset(0);
     await this.deps.store.reset();
     this.prompts.clear();
+    this.listing.clear();
     await this.loop.start(true);
     this.deps.logger.info({ head: this.loop.currentRun.target }, 'rebuilding read models');
   }

@@ -12,6 +12,8 @@ export function evolveStatus(status: WorkflowStatus | undefined, event: Workflow
       return {
         workflowId: event.data.workflowId,
         projectId: event.data.projectId,
+        buildId: event.data.buildId,
+        userId: event.data.userId,
         currentState: event.data.initialState,
         progress: 0,
         completedPhases: [],
