@@ -30,10 +30,12 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   for (const s of SERVICES) {
     if (!existsSync(join(root, 'services', s, 'dist', 'main.js'))) throw new Error(`services/${s}/dist/main.js is missing: run pnpm build`);
   }
-  const nats = await startNatsServer();
   const port = await freePort();
-  const logDir = await mkdtemp(join(tmpdir(), 'topdog-e2e-'));
   const prefix = `e2e${port}`;
+  // Each service connects as its own bus user, as in production; the tests' own clients connect
+  // without credentials and are taken to be `admin`.
+  const nats = await startNatsServer({ auth: { prefix, unauthenticatedAs: 'admin' } });
+  const logDir = await mkdtemp(join(tmpdir(), 'topdog-e2e-'));
   const env = {
     ...process.env,
     NATS_URL: nats.url,
@@ -51,7 +53,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     // BENCH_NODE_ARGS: extra node flags for the services (`--cpu-prof --cpu-prof-dir=…` to profile them).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
-      env,
+      env: { ...env, NATS_USER: service, NATS_PASSWORD: nats.passwords![service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(out);
