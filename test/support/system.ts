@@ -24,6 +24,8 @@ export interface System extends AsyncDisposable {
   pid(service: Service): number | undefined;
   /** When the services were all ready (ms since the epoch). */
   startedAt: number;
+  /** Every log line in which a service says NATS refused it something (none, in a passing run). */
+  refusals(): Promise<string[]>;
 }
 
 export async function startSystem(extraEnv: Record<string, string> = {}): Promise<System> {
@@ -99,9 +101,15 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   await waitReady();
   const startedAt = Date.now();
 
+  const logs = (service: Service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => '');
+  const refusals = async () => (await Promise.all(SERVICES.map(logs))).flatMap((text) => text.split('\n').filter((l) => l.includes('bus permissions')));
+
   const dispose = async () => {
     for (const s of SERVICES) await kill(s, 'SIGTERM');
     await nats.dispose();
+    // A service refused something it needs is a gap in the permissions, whatever the test checked.
+    const refused = await refusals();
+    if (refused.length > 0) throw new Error(`NATS refused the services something:\n${refused.join('\n')}`);
   };
   return {
     nats,
@@ -112,7 +120,8 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     waitReady,
     pid: (service) => procs.get(service)?.pid,
     startedAt,
-    logs: (service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => ''),
+    logs,
+    refusals,
     [Symbol.asyncDispose]: dispose,
   };
 }
