@@ -102,7 +102,8 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   const startedAt = Date.now();
 
   const logs = (service: Service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => '');
-  const refusals = async () => (await Promise.all(SERVICES.map(logs))).flatMap((text) => text.split('\n').filter((l) => l.includes('bus permissions')));
+  const refusals = async () =>
+    (await Promise.all(SERVICES.map(logs))).flatMap((text) => text.split('\n').filter((l) => l.includes("outside this service's bus permissions")));
 
   const dispose = async () => {
     for (const s of SERVICES) await kill(s, 'SIGTERM');

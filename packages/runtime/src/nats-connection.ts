@@ -23,10 +23,17 @@ export async function connectNats(servers: string, name: string, logger: Logger,
       if (s.type === 'disconnect') logger.warn({ server: s.server }, 'NATS disconnected');
       else if (s.type === 'reconnect') logger.info({ server: s.server }, 'NATS reconnected');
       else if (s.type === 'error' && s.error instanceof PermissionViolationError) {
-        // What was refused fails where it was asked for (a timeout, a closed subscription); this
-        // line says why, naming the subject outside this service's bus permissions.
         const { operation, subject, queue } = s.error;
-        logger.error({ err: s.error, operation, subject, queue }, `NATS refused to ${operation} ${subject}: outside this service's bus permissions`);
+        if (operation === 'publish' && subject.startsWith('_INBOX.')) {
+          // A service may answer only the requests the server it is on delivered to it: the
+          // answer to one received before a reconnect is refused, and its caller, which has
+          // waited through the outage too, times out and may send it again.
+          logger.warn({ subject }, 'NATS refused an answer to a request received before a reconnect');
+        } else {
+          // What was refused fails where it was asked for (a JetStream call, a request that
+          // times out, a subscription closed); this line says why.
+          logger.error({ err: s.error, operation, subject, queue }, `NATS refused to ${operation} ${subject}: outside this service's bus permissions`);
+        }
       } else if (s.type === 'error') logger.error({ err: s.error }, 'NATS error');
     }
   })();
