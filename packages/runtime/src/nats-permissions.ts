@@ -123,6 +123,8 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           ...ensureQueue,
           `${API}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
           `$JS.ACK.${stream}.${durable}.>`,
+          // The longer form (domain and account hash first) newer servers may send for acks.
+          `$JS.ACK.*.*.${stream}.${durable}.>`,
         ],
         deny: [],
       },
