@@ -46,6 +46,18 @@ const cli = {
   tsconfig: join(root, 'tsconfig.base.json'),
 };
 
+/** The bus users and permissions (packages/runtime), for start.mjs's own nats-server. */
+const busAuth = {
+  entryPoints: [join(root, 'packages', 'runtime', 'src', 'nats-server-auth.ts')],
+  outfile: join(root, 'packages', 'runtime', 'dist', 'nats-server-auth.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  tsconfig: join(root, 'tsconfig.base.json'),
+};
+
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const started = Date.now();
 const services = only ? SERVICES.filter((s) => s === only) : SERVICES;
@@ -77,5 +89,6 @@ await Promise.all([
       }),
     ),
   ...(!only || only === 'cli' ? [build(cli).then(() => chmodSync(cli.outfile, 0o755))] : []),
+  ...(!only ? [build(busAuth)] : []),
 ]);
 if (!only) console.log(`built ${SERVICES.length} services and the cli in ${Date.now() - started} ms`);

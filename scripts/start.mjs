@@ -11,11 +11,17 @@
 // which cannot watch us, runs under scripts/bound-to-parent.mjs, which stops it once the
 // services are gone. This process in turn stops, as on SIGTERM, when whoever launched it goes:
 // under `pnpm start`, pnpm itself (a SIGKILL of pnpm alone leaves its `sh -c` waiting on us).
+//
+// The nats-server it launches enforces the bus permissions (packages/runtime/src/nats-permissions.ts):
+// each service connects as its own user, with a password generated at the first start and kept
+// in NATS_DATA_DIR/bus-passwords.json (mode 0600). A server it joins is not its to configure: the
+// services then use NATS_USER and NATS_PASSWORD (or NATS_CREDS) when given, and no credentials
+// otherwise.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'gateway'];
@@ -24,6 +30,8 @@ const natsPort = Number(env.NATS_PORT ?? 4222);
 const port = env.PORT ?? '3000';
 const host = env.HOST ?? '127.0.0.1';
 const children = new Map();
+/** Each service's own settings on top of `env`: its bus user, when we launch the server. */
+const serviceEnv = new Map();
 let stopping = false;
 
 const log = (msg) => process.stderr.write(`[start] ${msg}\n`);
@@ -69,18 +77,51 @@ async function ensureNats() {
   const dataDir = resolve(root, env.NATS_DATA_DIR ?? '.data');
   mkdirSync(join(dataDir, 'nats'), { recursive: true });
   const config = join(dataDir, 'nats.conf');
-  writeFileSync(
+  const passwordsFile = join(dataDir, 'bus-passwords.json');
+  const auth = await busAuth(passwordsFile);
+  writeSecret(
     config,
-    [`listen: "127.0.0.1:${natsPort}"`, 'max_payload: 8MB', `jetstream { store_dir: ${JSON.stringify(join(dataDir, 'nats'))} }`].join('\n'),
+    [
+      `listen: "127.0.0.1:${natsPort}"`,
+      'max_payload: 8MB',
+      `jetstream { store_dir: ${JSON.stringify(join(dataDir, 'nats'))} }`,
+      auth.natsServerAuthConfig(env.TOPDOG_PREFIX ?? 'topdog', auth.passwords),
+    ].join('\n'),
   );
+  for (const s of SERVICES) serviceEnv.set(s, { NATS_USER: s, NATS_PASSWORD: auth.passwords[s], NATS_CREDS: undefined });
   launch('nats-server', process.execPath, [join(root, 'scripts', 'bound-to-parent.mjs'), bin, '-c', config], { restart: false });
   for (let i = 0; i < 100 && !(await portOpen('127.0.0.1', natsPort)); i++) await new Promise((r) => setTimeout(r, 100));
-  log(`launched nats-server with JetStream (data in ${join(dataDir, 'nats')})`);
+  log(`launched nats-server with JetStream (data in ${join(dataDir, 'nats')}); each service connects as its own bus user`);
+  log(`bus passwords (the read-only 'reader' for integrations, 'admin' for the nats CLI) are in ${passwordsFile}`);
+}
+
+/** A file only its owner may read: it holds passwords. */
+function writeSecret(file, text) {
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/**
+ * The bus users' passwords, generated at the first start and kept (a user added since gets
+ * one), with the generator of the server's configuration, bundled by scripts/build.mjs.
+ */
+async function busAuth(passwordsFile) {
+  const generator = join(root, 'packages', 'runtime', 'dist', 'nats-server-auth.mjs');
+  if (!existsSync(generator)) {
+    log(`${generator} is missing: run pnpm build`);
+    process.exit(1);
+  }
+  const { generateBusPasswords, natsServerAuthConfig } = await import(pathToFileURL(generator).href);
+  const kept = existsSync(passwordsFile) ? JSON.parse(readFileSync(passwordsFile, 'utf8')) : {};
+  const passwords = { ...generateBusPasswords(), ...kept };
+  if (Object.keys(passwords).some((user) => !(user in kept))) writeSecret(passwordsFile, `${JSON.stringify(passwords, null, 2)}\n`);
+  else chmodSync(passwordsFile, 0o600);
+  return { passwords, natsServerAuthConfig };
 }
 
 function launch(name, command, args, { restart }) {
   // The IPC channel is how a child knows we are gone: it closes when we die, however we die.
-  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+  const child = spawn(command, args, { cwd: root, env: { ...env, ...serviceEnv.get(name) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
   children.set(name, child);
   const nats = children.get('nats-server');
   if (name !== 'nats-server' && nats?.connected) nats.send({ waitFor: child.pid }, () => {});

@@ -24,16 +24,20 @@ export interface System extends AsyncDisposable {
   pid(service: Service): number | undefined;
   /** When the services were all ready (ms since the epoch). */
   startedAt: number;
+  /** Every log line in which a service says NATS refused it something (none, in a passing run). */
+  refusals(): Promise<string[]>;
 }
 
 export async function startSystem(extraEnv: Record<string, string> = {}): Promise<System> {
   for (const s of SERVICES) {
     if (!existsSync(join(root, 'services', s, 'dist', 'main.js'))) throw new Error(`services/${s}/dist/main.js is missing: run pnpm build`);
   }
-  const nats = await startNatsServer();
   const port = await freePort();
-  const logDir = await mkdtemp(join(tmpdir(), 'topdog-e2e-'));
   const prefix = `e2e${port}`;
+  // Each service connects as its own bus user, as in production; the tests' own clients connect
+  // without credentials and are taken to be `admin`.
+  const nats = await startNatsServer({ auth: { prefix, unauthenticatedAs: 'admin' } });
+  const logDir = await mkdtemp(join(tmpdir(), 'topdog-e2e-'));
   const env = {
     ...process.env,
     NATS_URL: nats.url,
@@ -51,7 +55,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     // BENCH_NODE_ARGS: extra node flags for the services (`--cpu-prof --cpu-prof-dir=…` to profile them).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
-      env,
+      env: { ...env, NATS_USER: service, NATS_PASSWORD: nats.passwords![service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(out);
@@ -97,9 +101,16 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   await waitReady();
   const startedAt = Date.now();
 
+  const logs = (service: Service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => '');
+  const refusals = async () =>
+    (await Promise.all(SERVICES.map(logs))).flatMap((text) => text.split('\n').filter((l) => l.includes("outside this service's bus permissions")));
+
   const dispose = async () => {
     for (const s of SERVICES) await kill(s, 'SIGTERM');
     await nats.dispose();
+    // A service refused something it needs is a gap in the permissions, whatever the test checked.
+    const refused = await refusals();
+    if (refused.length > 0) throw new Error(`NATS refused the services something:\n${refused.join('\n')}`);
   };
   return {
     nats,
@@ -110,7 +121,8 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     waitReady,
     pid: (service) => procs.get(service)?.pid,
     startedAt,
-    logs: (service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => ''),
+    logs,
+    refusals,
     [Symbol.asyncDispose]: dispose,
   };
 }

@@ -18,6 +18,9 @@ export const eventSubject = (prefix: string, streamId: string): string => `${pre
 /** Subjects of all streams. */
 export const allEventsSubject = (prefix: string): string => `${prefix}.events.>`;
 
+/** The NATS KV bucket holding the projector's read models and its checkpoint. */
+export const readModelBucket = (prefix: string): string => `${prefix}_read_models`;
+
 /**
  * The durable queue of call requests the llm-runner instances share: a JetStream consumer on
  * the event stream that hands out commits holding LlmCallRequested.

@@ -10,6 +10,10 @@ export const BaseConfig = z.object({
   TOPDOG_PREFIX: z.string().regex(PREFIX_PATTERN, 'must be 1-32 letters, digits, _ or -').default('topdog'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INSTANCE_ID: z.string().min(1).max(100).optional(),
+  /** The bus user and its password (secrets: never logged); or NATS_CREDS, a creds file (JWT and nkey seed). */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_CREDS: z.string().min(1).optional(),
 });
 export type BaseConfig = z.infer<typeof BaseConfig>;
 

@@ -18,6 +18,8 @@ const REDACT = [
   '*.headers["x-api-key"]',
   'OPENAI_API_KEY',
   'ANTHROPIC_API_KEY',
+  'NATS_PASSWORD',
+  '*.NATS_PASSWORD',
 ];
 
 /** The service's root logger: JSON lines with `service` and `instance` on each. */

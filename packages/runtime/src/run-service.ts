@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { parseConfig, type BaseConfig } from './config';
 import { instanceId } from './instance-id';
 import { createLogger, type Logger } from './logger';
+import { natsAuthenticator } from './nats-auth';
 import { connectNats } from './nats-connection';
 import { watchParent } from './parent-watch';
 import { exitOnStartFailure, onShutdown } from './shutdown';
@@ -26,8 +27,9 @@ export async function runService<S extends z.ZodType<BaseConfig>>(service: Servi
   try {
     const config = parseConfig(schema);
     const instance = instanceId(service, config.INSTANCE_ID);
+    const authenticator = natsAuthenticator(config);
     const log = (logger = createLogger(service, config.LOG_LEVEL, instance));
-    const nc = await connectNats(config.NATS_URL, instance, log);
+    const nc = await connectNats(config.NATS_URL, instance, log, authenticator);
     const running = await start(config, nc, log, instance);
     log.info({ prefix: config.TOPDOG_PREFIX }, `${service} ready`);
     stopWatching();

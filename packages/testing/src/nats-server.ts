@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateBusPasswords, natsServerAuthConfig, type BusAccount, type BusPasswords } from '@topdog/runtime';
 import { freePort } from './free-port';
 
 /** Where the nats-server binary is: NATS_SERVER_BIN, the PATH, or Debian's /usr/sbin. */
@@ -28,11 +29,19 @@ export interface NatsServerFixture extends AsyncDisposable {
   start(): Promise<void>;
   /** Stops it and deletes its store. */
   dispose(): Promise<void>;
+  /** Each bus account's password, when started with `auth`. */
+  readonly passwords: BusPasswords | undefined;
 }
 
 export interface NatsServerOptions {
   /** Largest message the server accepts (default 8 MiB, as `pnpm start` configures it). */
   maxPayload?: number;
+  /**
+   * Starts with TopDog's bus users and permissions for this prefix (random passwords, in
+   * `passwords`). A client without credentials is taken to be `unauthenticatedAs` (tests'
+   * own clients: `admin`), or refused when it is unset.
+   */
+  auth?: { prefix: string; unauthenticatedAs?: BusAccount };
 }
 
 async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
@@ -58,10 +67,16 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const root = await mkdtemp(join(tmpdir(), 'topdog-nats-'));
   const storeDir = join(root, 'store');
   const config = join(root, 'nats.conf');
-  await writeFile(
-    config,
-    [`listen: "127.0.0.1:${port}"`, `max_payload: ${options.maxPayload ?? 8 * 1024 * 1024}`, `jetstream { store_dir: ${JSON.stringify(storeDir)} }`].join('\n'),
-  );
+  const passwords = options.auth ? generateBusPasswords() : undefined;
+  const lines = [
+    `listen: "127.0.0.1:${port}"`,
+    `max_payload: ${options.maxPayload ?? 8 * 1024 * 1024}`,
+    `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+  ];
+  if (options.auth && passwords) {
+    lines.push(natsServerAuthConfig(options.auth.prefix, passwords, { unauthenticatedAs: options.auth.unauthenticatedAs }));
+  }
+  await writeFile(config, lines.join('\n'));
   let child: ChildProcess | undefined;
 
   const start = async () => {
@@ -98,6 +113,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    passwords,
     get pid() {
       return child?.pid;
     },

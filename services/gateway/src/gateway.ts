@@ -38,7 +38,9 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
   });
-  const store = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS });
+  const store = await JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
+    logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+  );
   const live = new LiveStreams(createEventFeeds({ store, nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }), {
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,

@@ -19,7 +19,9 @@ export interface RunningProjector {
 
 /** Composes the projector on a NATS connection: the projection loop and its queries. */
 export async function startProjector(config: ProjectorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningProjector> {
-  const events = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS });
+  const events = await JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
+    logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+  );
   const store = await ReadModelStore.open(nc, {
     prefix: config.TOPDOG_PREFIX,
     replicas: config.READ_MODEL_REPLICAS,

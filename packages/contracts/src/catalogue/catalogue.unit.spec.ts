@@ -11,6 +11,11 @@ describe('message catalogue', () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
+  it('gives each publication a pattern matching every subject it is published on', () => {
+    expect(PUBLICATIONS.tokenDelta.pattern).toBe('live.workflow.*.tokens');
+    expect(PUBLICATIONS.projectorApplied.pattern).toBe('projector.applied');
+  });
+
   it('validates replies on the wire: the value by its schema, or a typed error', () => {
     const { wire } = REQUESTS.llmCallStatus;
     expect(wire.safeParse({ ok: true, value: { status: 'pending' } }).success).toBe(true);

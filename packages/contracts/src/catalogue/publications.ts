@@ -5,7 +5,12 @@ import { definePublication } from './define';
 /** Every message a service publishes on core NATS without a reply. */
 export const PUBLICATIONS = {
   /** A piece of a running model call's answer (never stored), by the llm-runner. */
-  tokenDelta: definePublication({ subject: (workflowId: string) => `live.workflow.${workflowId}.tokens`, message: TokenDelta }),
+  tokenDelta: definePublication({
+    subject: (workflowId: string) => `live.workflow.${workflowId}.tokens`,
+    message: TokenDelta,
+    publishedBy: 'llm-runner',
+    subscribedBy: ['gateway'],
+  }),
   /** Each projector instance's applied position, after applying events and every second: the gateway's read-your-writes waits on it. */
-  projectorApplied: definePublication({ subject: () => 'projector.applied', message: ProjectorApplied }),
+  projectorApplied: definePublication({ subject: () => 'projector.applied', message: ProjectorApplied, publishedBy: 'projector', subscribedBy: ['gateway'] }),
 } as const;

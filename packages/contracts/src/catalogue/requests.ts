@@ -24,26 +24,81 @@ import { defineRequest } from './define';
  */
 export const REQUESTS = {
   /** Commands: answered by the orchestrator (queue group `orchestrator`). */
-  initializeWorkflow: defineRequest({ subject: 'cmd.workflow.initialize', request: InitializeWorkflow, reply: InitializeWorkflowResult }),
-  completePhase: defineRequest({ subject: 'cmd.workflow.complete-phase', request: CompletePhase, reply: CompletePhaseResult }),
-  runPhase: defineRequest({ subject: 'cmd.workflow.run-phase', request: RunPhase, reply: RunPhaseResult }),
-  recordLlmResult: defineRequest({ subject: 'cmd.workflow.record-llm-result', request: RecordLlmResult, reply: RecordLlmResultResult }),
+  initializeWorkflow: defineRequest({
+    subject: 'cmd.workflow.initialize',
+    request: InitializeWorkflow,
+    reply: InitializeWorkflowResult,
+    answeredBy: 'orchestrator',
+    sentBy: ['gateway'],
+  }),
+  completePhase: defineRequest({
+    subject: 'cmd.workflow.complete-phase',
+    request: CompletePhase,
+    reply: CompletePhaseResult,
+    answeredBy: 'orchestrator',
+    sentBy: ['gateway'],
+  }),
+  runPhase: defineRequest({ subject: 'cmd.workflow.run-phase', request: RunPhase, reply: RunPhaseResult, answeredBy: 'orchestrator', sentBy: ['gateway'] }),
+  recordLlmResult: defineRequest({
+    subject: 'cmd.workflow.record-llm-result',
+    request: RecordLlmResult,
+    reply: RecordLlmResultResult,
+    answeredBy: 'orchestrator',
+    sentBy: ['llm-runner'],
+  }),
   /** Answered by the orchestrator: the writer knows best whether a call still waits for its result. */
-  llmCallStatus: defineRequest({ subject: 'query.workflow.llm-call', request: GetLlmCallStatus, reply: LlmCallStatus }),
+  llmCallStatus: defineRequest({
+    subject: 'query.workflow.llm-call',
+    request: GetLlmCallStatus,
+    reply: LlmCallStatus,
+    answeredBy: 'orchestrator',
+    sentBy: ['llm-runner'],
+  }),
 
   /** Queries and operations: answered by the projector (queue group `projector`). */
-  workflowStatus: defineRequest({ subject: 'query.workflow.status', request: GetWorkflowStatus, reply: WorkflowStatus }),
-  aiPrompt: defineRequest({ subject: 'query.workflow.prompt', request: GetAiPrompt, reply: AiPrompt }),
+  workflowStatus: defineRequest({
+    subject: 'query.workflow.status',
+    request: GetWorkflowStatus,
+    reply: WorkflowStatus,
+    answeredBy: 'projector',
+    sentBy: ['gateway'],
+  }),
+  aiPrompt: defineRequest({ subject: 'query.workflow.prompt', request: GetAiPrompt, reply: AiPrompt, answeredBy: 'projector', sentBy: ['gateway'] }),
   /** A page of workflows in the caller's projects, newest first. */
-  listWorkflows: defineRequest({ subject: 'query.workflow.list', request: ListWorkflows, reply: WorkflowPage }),
-  rebuildReadModels: defineRequest({ subject: 'projector.rebuild', request: RebuildReadModels, reply: RebuildResult }),
-  projectionProgress: defineRequest({ subject: 'projector.progress', request: GetProjectionProgress, reply: ProjectionProgress }),
+  listWorkflows: defineRequest({
+    subject: 'query.workflow.list',
+    request: ListWorkflows,
+    reply: WorkflowPage,
+    answeredBy: 'projector',
+    sentBy: ['gateway'],
+  }),
+  rebuildReadModels: defineRequest({
+    subject: 'projector.rebuild',
+    request: RebuildReadModels,
+    reply: RebuildResult,
+    answeredBy: 'projector',
+    sentBy: ['gateway'],
+  }),
+  projectionProgress: defineRequest({
+    subject: 'projector.progress',
+    request: GetProjectionProgress,
+    reply: ProjectionProgress,
+    answeredBy: 'projector',
+    sentBy: ['gateway'],
+  }),
 
   /** Answered by the llm-runner. */
-  llmProviders: defineRequest({ subject: 'query.llm.providers', request: GetProviders, reply: ProvidersReport }),
+  llmProviders: defineRequest({
+    subject: 'query.llm.providers',
+    request: GetProviders,
+    reply: ProvidersReport,
+    answeredBy: 'llm-runner',
+    sentBy: ['gateway', 'orchestrator'],
+  }),
 } as const;
 
 const HealthCheck = z.object({}).default({});
 
-/** Each service's health, answered by every instance of it. */
-export const healthRequest = (service: ServiceName) => defineRequest({ subject: `health.${service}`, request: HealthCheck, reply: HealthStatus });
+/** Each service's health, answered by every instance of it; the gateway's readiness asks. */
+export const healthRequest = (service: ServiceName) =>
+  defineRequest({ subject: `health.${service}`, request: HealthCheck, reply: HealthStatus, answeredBy: service, sentBy: ['gateway'] });

@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers } from '@nats-io/transport-node';
+import { connect, headers, usernamePasswordAuthenticator } from '@nats-io/transport-node';
 import { startNatsServer } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../event-store.contract';
@@ -24,6 +24,37 @@ eventStoreContract('JetStream (nats-server)', async () => {
 });
 
 describe('JetStream event store specifics', () => {
+  it('connects a reader once the writer has created the stream; the reader bus user reads and follows it', async () => {
+    await using server = await startNatsServer({ auth: { prefix: 'late' } });
+    const as = (user: 'orchestrator' | 'reader') =>
+      connect({ servers: server.url, noAsyncTraces: true, authenticator: usernamePasswordAuthenticator(user, server.passwords![user]) });
+    const [writerNc, readerNc] = await Promise.all([as('orchestrator'), as('reader')]);
+    try {
+      const waits: Error[] = [];
+      const connecting = JetStreamEventStore.connect(readerNc, { prefix: 'late' }, (err) => waits.push(err));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(waits).toHaveLength(1);
+      const writer = await JetStreamEventStore.create(writerNc, { prefix: 'late' });
+      const { position } = await writer.appendToStream('late-1', [newTestEvent('First'), newTestEvent('Second')], { expectedRevision: 'no_stream' });
+      const reader = await connecting;
+      expect((await reader.readStream('late-1')).map((e) => e.type)).toEqual(['First', 'Second']);
+      expect(await reader.headPosition()).toBe(position);
+      const followed: string[] = [];
+      for await (const event of reader.subscribeToAll({ fromPosition: 0 })) {
+        followed.push(event.type);
+        if (followed.length === 2) break;
+      }
+      expect(followed).toEqual(['First', 'Second']);
+      // The reader may neither append nor change the stream.
+      await expect(reader.appendToStream('late-2', [newTestEvent('X')], { expectedRevision: 'no_stream' })).rejects.toThrow();
+      expect(await writer.readStream('late-2')).toEqual([]);
+      await expect(JetStreamEventStore.create(readerNc, { prefix: 'late' })).rejects.toThrow(/Permissions Violation/);
+    } finally {
+      await writerNc.close();
+      await readerNc.close();
+    }
+  });
+
   it('reports the bus failing as EventStoreUnavailableError, not as an untyped error', async () => {
     await using server = await startNatsServer();
     const nc = await connect({ servers: server.url });

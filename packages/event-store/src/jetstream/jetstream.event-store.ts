@@ -88,12 +88,32 @@ export class JetStreamEventStore implements EventStore {
     this.tips = new LRUCache({ maxSize: options.tipCacheSize ?? 100_000, sizeCalculation: () => 1 });
   }
 
-  /** Connects the adapter, creating or updating the stream. */
+  /** Connects the adapter for the writer, creating or updating the stream. */
   static async create(nc: NatsConnection, options: JetStreamEventStoreOptions): Promise<JetStreamEventStore> {
     const jsm = await jetstreamManager(nc);
     const store = new JetStreamEventStore(nc, jsm, options);
     await store.ensureStream();
     return store;
+  }
+
+  /**
+   * Connects the adapter for a reader, which may not change the stream (its bus permissions
+   * allow reading only): the stream is the writer's to create, so until it exists this waits,
+   * calling `onWait` now and then.
+   */
+  static async connect(nc: NatsConnection, options: JetStreamEventStoreOptions, onWait?: (err: Error) => void): Promise<JetStreamEventStore> {
+    const jsm = await jetstreamManager(nc);
+    const store = new JetStreamEventStore(nc, jsm, options);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await jsm.streams.info(store.streamName);
+        return store;
+      } catch (err) {
+        if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+        if (attempt % 20 === 0) onWait?.(err);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   private async ensureStream(): Promise<void> {

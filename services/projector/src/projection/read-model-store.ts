@@ -1,7 +1,7 @@
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { WorkflowStatus } from '@topdog/contracts';
+import { readModelBucket, WorkflowStatus } from '@topdog/contracts';
 import { LRUCache } from 'lru-cache';
 
 const CHECKPOINT_KEY = 'checkpoint';
@@ -70,7 +70,7 @@ export class ReadModelStore {
   }
 
   static async open(nc: NatsConnection, options: ReadModelStoreOptions): Promise<ReadModelStore> {
-    const bucket = `${options.prefix}_read_models`;
+    const bucket = readModelBucket(options.prefix);
     const kv = await new Kvm(nc).create(bucket, { history: 1, replicas: options.replicas ?? 1 });
     return new ReadModelStore(nc, kv, bucket, options);
   }

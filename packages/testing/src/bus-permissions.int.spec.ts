@@ -1,0 +1,185 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { connect, PermissionViolationError, usernamePasswordAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connectNats, type BusUser, type Logger } from '@topdog/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNatsServer, type NatsServerFixture } from './nats-server';
+
+const prefix = 'perm';
+const stream = 'PERM_WORKFLOW_EVENTS';
+const encoder = new TextEncoder();
+
+/** A user's connection, with every subject the server refused it so far. */
+interface UserConnection {
+  nc: NatsConnection;
+  refused: Set<string>;
+}
+
+/**
+ * Each service's bus user, on a server started with TopDog's permissions: what each may do
+ * works, and what it may not is refused by the server (and said so by the client).
+ */
+describe('bus permissions', () => {
+  let server: NatsServerFixture;
+  let admin: NatsConnection;
+  const open: NatsConnection[] = [];
+
+  const connectAs = async (user: BusUser | 'admin', password?: string): Promise<UserConnection> => {
+    const nc = await connect({
+      servers: server.url,
+      noAsyncTraces: true,
+      authenticator: usernamePasswordAuthenticator(user, password ?? server.passwords![user]),
+    });
+    open.push(nc);
+    const refused = new Set<string>();
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'error' && s.error instanceof PermissionViolationError) refused.add(`${s.error.operation} ${s.error.subject}`);
+      }
+    })();
+    return { nc, refused };
+  };
+
+  /** Publishes to each subject and says which the server refused. */
+  const publishAll = async ({ nc, refused }: UserConnection, subjects: string[]): Promise<string[]> => {
+    for (const s of subjects) nc.publish(s, encoder.encode('{}'));
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 150));
+    return subjects.filter((s) => refused.has(`publish ${s}`));
+  };
+
+  /** Subscribes to each subject and says which the server refused. */
+  const subscribeAll = async ({ nc, refused }: UserConnection, subjects: string[]): Promise<string[]> => {
+    for (const s of subjects) nc.subscribe(s);
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 150));
+    return subjects.filter((s) => refused.has(`subscription ${s}`));
+  };
+
+  const storedCommits = async () => (await (await jetstreamManager(admin)).streams.info(stream)).state.messages;
+
+  beforeAll(async () => {
+    server = await startNatsServer({ auth: { prefix } });
+    admin = (await connectAs('admin')).nc;
+    const jsm = await jetstreamManager(admin);
+    await jsm.streams.add({ name: stream, subjects: [`${prefix}.events.>`], storage: StorageType.File, allow_direct: true });
+    await jsm.consumers.add(stream, {
+      durable_name: 'llm_runner',
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: `${prefix}.events.workflow.>`,
+    });
+    await jetstream(admin).publish(`${prefix}.events.workflow.w1`, encoder.encode('{}'));
+  });
+
+  afterAll(async () => {
+    for (const nc of open) await nc.close();
+    await server?.dispose();
+  });
+
+  it('refuses a client without credentials, or with a wrong password', async () => {
+    await expect(connect({ servers: server.url, noAsyncTraces: true })).rejects.toThrow(/Authorization/i);
+    await expect(
+      connect({ servers: server.url, noAsyncTraces: true, authenticator: usernamePasswordAuthenticator('gateway', 'not-the-password') }),
+    ).rejects.toThrow(/Authorization/i);
+  });
+
+  it('lets the gateway send commands and queries and read the stream, and nothing else', async () => {
+    const gateway = await connectAs('gateway');
+    const allowed = [`${prefix}.cmd.workflow.initialize`, `${prefix}.query.workflow.status`, `${prefix}.health.projector`, `${prefix}.projector.rebuild`];
+    const denied = [
+      `${prefix}.events.workflow.x`,
+      `${prefix}.cmd.workflow.record-llm-result`,
+      `${prefix}.projector.applied`,
+      `${prefix}.live.workflow.x.tokens`,
+      `$KV.${prefix}_read_models.checkpoint`,
+      `$JS.API.STREAM.UPDATE.${stream}`,
+      `$JS.API.STREAM.DELETE.${stream}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.llm_runner`,
+      `$JS.API.CONSUMER.DELETE.${stream}.llm_runner`,
+    ];
+    expect(await publishAll(gateway, [...allowed, ...denied])).toEqual(denied);
+    expect(await subscribeAll(gateway, [`${prefix}.projector.applied`, `${prefix}.cmd.workflow.initialize`, `${prefix}.events.>`])).toEqual([
+      `${prefix}.cmd.workflow.initialize`,
+      `${prefix}.events.>`,
+    ]);
+
+    // An append through JetStream is refused, not stored; reading the stream works.
+    const js = jetstream(gateway.nc, { timeout: 1_000 });
+    await expect(js.publish(`${prefix}.events.workflow.w1`, encoder.encode('{}'))).rejects.toThrow();
+    expect(await storedCommits()).toBe(1);
+    const jsm = await jetstreamManager(gateway.nc);
+    expect((await jsm.streams.info(stream)).state.messages).toBe(1);
+    expect((await jsm.direct.getMessage(stream, { last_by_subj: `${prefix}.events.workflow.w1` }))?.seq).toBe(1);
+  });
+
+  it('lets the orchestrator append events and answer commands, but not send them', async () => {
+    const orchestrator = await connectAs('orchestrator');
+    expect(
+      await publishAll(orchestrator, [`${prefix}.query.llm.providers`, `${prefix}.cmd.workflow.complete-phase`, `${prefix}.query.workflow.status`]),
+    ).toEqual([`${prefix}.cmd.workflow.complete-phase`, `${prefix}.query.workflow.status`]);
+    expect(await subscribeAll(orchestrator, [`${prefix}.cmd.workflow.complete-phase`, `${prefix}.query.workflow.status`])).toEqual([
+      `${prefix}.query.workflow.status`,
+    ]);
+    await jetstream(orchestrator.nc).publish(`${prefix}.events.workflow.w2`, encoder.encode('{}'));
+    expect(await storedCommits()).toBe(2);
+  });
+
+  it('lets the llm-runner record results and stream tokens, but not complete a phase or append', async () => {
+    const runner = await connectAs('llm-runner');
+    const allowed = [`${prefix}.cmd.workflow.record-llm-result`, `${prefix}.query.workflow.llm-call`, `${prefix}.live.workflow.w1.tokens`];
+    const denied = [
+      `${prefix}.cmd.workflow.complete-phase`,
+      `${prefix}.cmd.workflow.initialize`,
+      `${prefix}.events.workflow.w1`,
+      `${prefix}.projector.applied`,
+    ];
+    expect(await publishAll(runner, [...allowed, ...denied])).toEqual(denied);
+    // Its queue: taken from and acknowledged.
+    const consumer = await jetstream(runner.nc).consumers.get(stream, 'llm_runner');
+    const msg = await consumer.next({ expires: 2_000 });
+    expect(msg?.subject).toBe(`${prefix}.events.workflow.w1`);
+    expect(await msg!.ackAck()).toBe(true);
+  });
+
+  it('lets the projector write its read models and publish its position, not events', async () => {
+    const projector = await connectAs('projector');
+    expect(
+      await publishAll(projector, [`$KV.${prefix}_read_models.checkpoint`, `${prefix}.projector.applied`, `${prefix}.events.workflow.x`, `$KV.other.x`]),
+    ).toEqual([`${prefix}.events.workflow.x`, `$KV.other.x`]);
+  });
+
+  it('lets the reader follow the events and read the stream, and publish nothing', async () => {
+    const reader = await connectAs('reader');
+    const denied = [
+      `${prefix}.cmd.workflow.initialize`,
+      `${prefix}.query.workflow.status`,
+      `${prefix}.events.workflow.x`,
+      `${prefix}.projector.applied`,
+      `${prefix}.live.workflow.x.tokens`,
+      `$KV.${prefix}_read_models.checkpoint`,
+      `$JS.API.STREAM.PURGE.${stream}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.llm_runner`,
+      `$JS.API.CONSUMER.DELETE.${stream}.llm_runner`,
+      `$JS.ACK.${stream}.llm_runner.1.1.1.0.0`,
+    ];
+    expect(await publishAll(reader, denied)).toEqual(denied);
+    expect(await subscribeAll(reader, [`${prefix}.events.>`, `${prefix}.live.workflow.*.tokens`, `${prefix}.cmd.workflow.initialize`])).toEqual([
+      `${prefix}.cmd.workflow.initialize`,
+    ]);
+    // An ordered consumer reads the stream from the start.
+    const consumer = await jetstream(reader.nc).consumers.get(stream, { filter_subjects: `${prefix}.events.>` });
+    const first = await consumer.next({ expires: 2_000 });
+    expect(first?.subject).toBe(`${prefix}.events.workflow.w1`);
+  });
+
+  it("logs what a service's connection is refused, naming the subject", async () => {
+    const errors: string[] = [];
+    const logger = { info: () => undefined, warn: () => undefined, error: (_: unknown, msg: string) => errors.push(msg) } as unknown as Logger;
+    const nc = await connectNats(server.url, 'test', logger, usernamePasswordAuthenticator('llm-runner', server.passwords!['llm-runner']));
+    open.push(nc);
+    nc.publish(`${prefix}.cmd.workflow.complete-phase`, encoder.encode('{}'));
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(errors).toEqual([`NATS refused to publish ${prefix}.cmd.workflow.complete-phase: outside this service's bus permissions`]);
+  });
+});
