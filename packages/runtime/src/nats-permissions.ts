@@ -108,6 +108,11 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `${API}.STREAM.PURGE.KV_${bucket}`,
           `${API}.DIRECT.GET.KV_${bucket}.$KV.${bucket}.>`,
           `$KV.${bucket}.>`,
+          // At start, every stored status read back in one ordered pass (the listing index).
+          `${API}.CONSUMER.CREATE.KV_${bucket}.*.$KV.${bucket}.>`,
+          `${API}.CONSUMER.INFO.KV_${bucket}.*`,
+          `${API}.CONSUMER.MSG.NEXT.KV_${bucket}.*`,
+          `${API}.CONSUMER.DELETE.KV_${bucket}.*`,
         ],
         deny: notTheQueue,
       },
