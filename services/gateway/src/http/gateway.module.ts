@@ -1,22 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { EventStore } from '@topdog/event-store';
 import type { AdminApi } from '../admin/admin-api';
+import type { ApiKeysApi } from '../auth/api-keys-api';
 import type { AuditApi } from '../audit/audit-api';
 import type { LiveStreams } from '../live/live-streams';
 import type { Readiness } from '../workflows/readiness';
 import type { WorkflowApi } from '../workflows/workflow-api';
 import { AdminController } from './admin.controller';
+import { ApiKeysController } from './api-keys.controller';
 import { AuditController } from './audit.controller';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
 import { LlmController } from './llm.controller';
-import { ADMIN_API, AUDIT_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API } from './tokens';
+import { ADMIN_API, API_KEYS_API, AUDIT_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API } from './tokens';
 import { WorkflowsController } from './workflows.controller';
 
 export interface GatewayModuleDeps {
   api: WorkflowApi;
   audit: AuditApi;
   admin: AdminApi;
+  keys: ApiKeysApi;
   live: LiveStreams;
   store: EventStore;
   readiness: Readiness;
@@ -28,12 +31,13 @@ export class GatewayModule {
   static register(deps: GatewayModuleDeps): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [WorkflowsController, AuditController, EventsController, LlmController, AdminController, HealthController],
+      controllers: [WorkflowsController, AuditController, EventsController, LlmController, AdminController, ApiKeysController, HealthController],
       providers: [
         { provide: WORKFLOW_API, useValue: deps.api },
         { provide: READINESS, useValue: deps.readiness },
         { provide: AUDIT_API, useValue: deps.audit },
         { provide: ADMIN_API, useValue: deps.admin },
+        { provide: API_KEYS_API, useValue: deps.keys },
         { provide: LIVE_STREAMS, useValue: deps.live },
         { provide: EVENT_STORE, useValue: deps.store },
       ],

@@ -5,3 +5,4 @@ export const AUDIT_API = Symbol('AUDIT_API');
 export const LIVE_STREAMS = Symbol('LIVE_STREAMS');
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const ADMIN_API = Symbol('ADMIN_API');
+export const API_KEYS_API = Symbol('API_KEYS_API');
