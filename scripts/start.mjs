@@ -236,13 +236,16 @@ if (await waitReady()) {
   // The demo uses a real model when a key is set, and the built-in offline model otherwise.
   const model = process.env.OPENAI_API_KEY ? 'gpt-4' : process.env.ANTHROPIC_API_KEY ? 'claude' : 'offline';
   const keyFrom = admin.file ? `KEY=$(cat ${admin.file})` : 'KEY=$TOPDOG_ADMIN_KEY';
+  // The CLI reads .data/admin.key by itself only for the gateway at its default URL.
+  const cliFindsKey = base === 'http://127.0.0.1:3000' && admin.file === resolve(root, '.data', 'admin.key');
   process.stderr.write(`
 TopDog is ready at ${base}  (API docs: ${base}/docs)
 
 Every call needs a credential. The admin key is ${admin.file ? `in ${admin.file}` : 'TOPDOG_ADMIN_KEY'}:
   ${keyFrom}
-  curl with -H "Authorization: Bearer $KEY"; the CLI (pnpm topdog) reads it by itself for this gateway,
-  or takes --api-key / TOPDOG_API_KEY; the client: new TopDogClient({ baseUrl: '${base}', apiKey })
+  curl: -H "Authorization: Bearer $KEY"
+  the CLI: ${cliFindsKey ? 'pnpm topdog … finds it by itself (or takes TOPDOG_API_KEY)' : `TOPDOG_API_KEY=$KEY pnpm topdog --url ${base} …`}
+  the client: new TopDogClient({ baseUrl: '${base}', apiKey })
   Make narrower keys: pnpm topdog keys create --name ci --projects proj123 --role writer
 
 Run a whole workflow with a model (${model}${model === 'offline' ? ': deterministic, no key needed; set OPENAI_API_KEY to use gpt-4' : ''}):

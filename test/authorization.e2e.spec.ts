@@ -231,6 +231,19 @@ describe('authentication, roles and tenancy', () => {
     expect(list.body.keys.find((k: { id: string }) => k.id === key.id)).toMatchObject({ name: 'short-lived', role: 'reader', projects: ['A'] });
     expect((await api('DELETE', `/api/admin/keys/${key.id}`)).status).toBe(204);
     expect((await api('GET', `/api/ai-workflows/status/${workflowA}`, undefined, bearer(key.key))).status).toBe(401);
+
+    // An admin of project A manages project A's keys only: it cannot mint a wider key, nor see or revoke another's.
+    const adminA = bearer((await createKey('admin A', ['A'], 'admin')).key);
+    const keyB = await createKey('reader B', ['B'], 'reader');
+    expect((await api('POST', '/api/admin/keys', { name: 'x', projects: ['*'], role: 'admin' }, adminA)).status).toBe(403);
+    expect((await api('POST', '/api/admin/keys', { name: 'x', projects: ['A', 'B'], role: 'reader' }, adminA)).status).toBe(403);
+    const narrow = await api('POST', '/api/admin/keys', { name: 'x', projects: ['A'], role: 'reader' }, adminA);
+    expect(narrow.status).toBe(201);
+    secrets.push(narrow.body.key);
+    const seen = (await api('GET', '/api/admin/keys', undefined, adminA)).body.keys.map((k: { projects: string[] }) => k.projects.join(','));
+    expect(new Set(seen)).toEqual(new Set(['A']));
+    expect((await api('DELETE', `/api/admin/keys/${keyB.id}`, undefined, adminA)).status).toBe(404);
+    expect((await api('GET', '/api/llm/models', undefined, bearer(keyB.key))).status).toBe(200);
   });
 
   it("keeps project B's events out of project A's live and audit streams", async () => {

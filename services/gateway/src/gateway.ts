@@ -47,7 +47,10 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
   });
-  const keys = await ApiKeyStore.open(nc, config.TOPDOG_PREFIX, logger, config.API_KEYS_REPLICAS);
+  const keys = await ApiKeyStore.open(nc, config.TOPDOG_PREFIX, logger, { replicas: config.API_KEYS_REPLICAS });
+  if (!config.TOPDOG_ADMIN_KEY && !config.AUTH_JWKS_URL) {
+    logger.warn('neither TOPDOG_ADMIN_KEY nor AUTH_JWKS_URL is set: only API keys already made are accepted');
+  }
   const jwt =
     config.AUTH_JWKS_URL && config.AUTH_ISSUER && config.AUTH_AUDIENCE
       ? createJwtVerifier({

@@ -18,13 +18,13 @@ export class ApiKeysController {
   }
 
   @Get()
-  list() {
-    return this.keys.list();
+  list(@Req() req: FastifyRequest) {
+    return this.keys.list(identityOf(req));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@Param() params: unknown) {
-    await this.keys.revoke(parse(ApiKeyIdParams, params, 'path').id);
+  async revoke(@Param() params: unknown, @Req() req: FastifyRequest) {
+    await this.keys.revoke(parse(ApiKeyIdParams, params, 'path').id, identityOf(req));
   }
 }
