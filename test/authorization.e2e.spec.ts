@@ -305,5 +305,7 @@ describe('authentication, roles and tenancy', () => {
       if (/Bearer [A-Za-z0-9._~+/-]{8,}/.test(log)) leaks.push(`${service}: a bearer credential`);
     }
     expect(leaks).toEqual([]);
+    // The run did log around the secrets: the failed provider check, the refused requests.
+    expect(await system.logs('llm-runner')).toMatch(/anthropic/);
   });
 });
