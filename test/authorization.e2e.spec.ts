@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { freePort } from '@topdog/testing';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, TEST_ADMIN_KEY } from './support/credentials';
@@ -51,6 +54,8 @@ describe('authentication, roles and tenancy', () => {
     return res.status;
   }
 
+  /** The second gateway's output, scanned for secrets with the others'. */
+  let secondGatewayLog = '';
   let workflowA: string;
   let workflowB: string;
   const callers = new Map<string, { headers: Record<string, string | undefined>; caller: Caller }>();
@@ -246,6 +251,31 @@ describe('authentication, roles and tenancy', () => {
     expect((await api('GET', '/api/llm/models', undefined, bearer(keyB.key))).status).toBe(200);
   });
 
+  it('a key revoked on one gateway instance is refused by another at once', async () => {
+    const port = await freePort();
+    const second = spawn(process.execPath, [fileURLToPath(new URL('../services/gateway/dist/main.js', import.meta.url))], {
+      env: { ...process.env, NATS_URL: system.nats.url, TOPDOG_PREFIX: system.prefix, PORT: String(port), HOST: '127.0.0.1', TOPDOG_ADMIN_KEY: TEST_ADMIN_KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    second.stdout.on('data', (d: Buffer) => (secondGatewayLog += d.toString()));
+    second.stderr.on('data', (d: Buffer) => (secondGatewayLog += d.toString()));
+    try {
+      const other = `http://127.0.0.1:${port}`;
+      await waitFor('the second gateway', async () => (await fetch(`${other}/healthz`).catch(() => undefined))?.ok === true, { timeoutMs: 15_000 });
+      const key = await createKey('two instances', ['A'], 'reader');
+      const status = async () => (await http(other, 'GET', `/api/ai-workflows/status/${workflowA}`, undefined, bearer(key.key))).status;
+      expect(await status()).toBe(200); // made on the first, works on the second (and is now in its memory)
+      expect((await api('DELETE', `/api/admin/keys/${key.id}`)).status).toBe(204);
+      const revokedAt = Date.now();
+      await waitFor('the revocation on the second gateway', async () => (await status()) === 401, { timeoutMs: 2_000, everyMs: 5 });
+      expect(Date.now() - revokedAt).toBeLessThan(500);
+    } finally {
+      const exited = new Promise((r) => second.once('exit', r));
+      second.kill('SIGTERM');
+      await exited;
+    }
+  });
+
   it("keeps project B's events out of project A's live and audit streams", async () => {
     const readerA = callers.get('reader')!.headers;
     const writerB = callers.get("another project's key")!.headers;
@@ -298,8 +328,8 @@ describe('authentication, roles and tenancy', () => {
 
   it('never writes a configured secret, key or token to any log line', async () => {
     const leaks: string[] = [];
-    for (const service of SERVICES) {
-      const log = await system.logs(service);
+    for (const service of [...SERVICES, 'second gateway'] as const) {
+      const log = service === 'second gateway' ? secondGatewayLog : await system.logs(service);
       expect(log.length, `${service} logged nothing`).toBeGreaterThan(0);
       for (const secret of secrets) if (log.includes(secret)) leaks.push(`${service}: ${secret.slice(0, 8)}…`);
       if (/Bearer [A-Za-z0-9._~+/-]{8,}/.test(log)) leaks.push(`${service}: a bearer credential`);
