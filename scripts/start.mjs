@@ -18,6 +18,7 @@
 // services then use NATS_USER and NATS_PASSWORD (or NATS_CREDS) when given, and no credentials
 // otherwise.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -119,9 +120,14 @@ async function busAuth(passwordsFile) {
   return { passwords, natsServerAuthConfig };
 }
 
-function launch(name, command, args, { restart }) {
+function launch(name, command, args, { restart, extraEnv = {} }) {
   // The IPC channel is how a child knows we are gone: it closes when we die, however we die.
-  const child = spawn(command, args, { cwd: root, env: { ...env, ...serviceEnv.get(name) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...env, ...serviceEnv.get(name), ...extraEnv },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
   children.set(name, child);
   const nats = children.get('nats-server');
   if (name !== 'nats-server' && nats?.connected) nats.send({ waitFor: child.pid }, () => {});
@@ -242,6 +248,26 @@ function processExists(pid) {
   }
 }
 
+/**
+ * The admin key the gateway is given: TOPDOG_ADMIN_KEY when set; else the one in
+ * TOPDOG_ADMIN_KEY_FILE (.data/admin.key), made on the first start (mode 0600). Only the
+ * gateway's environment gets it, and it is never printed.
+ */
+function adminKey() {
+  const file = resolve(root, env.TOPDOG_ADMIN_KEY_FILE ?? join('.data', 'admin.key'));
+  delete env.TOPDOG_ADMIN_KEY;
+  if (process.env.TOPDOG_ADMIN_KEY) return { key: process.env.TOPDOG_ADMIN_KEY, file: undefined };
+  if (existsSync(file)) {
+    chmodSync(file, 0o600);
+    return { key: readFileSync(file, 'utf8').trim(), file };
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `tdk_${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  log(`made an admin API key: ${file} (mode 0600; it is never printed)`);
+  return { key: readFileSync(file, 'utf8').trim(), file };
+}
+const admin = adminKey();
+
 await ensureNats();
 for (const s of SERVICES) {
   const main = join(root, 'services', s, 'dist', 'main.js');
@@ -249,25 +275,35 @@ for (const s of SERVICES) {
     log(`${main} is missing: run pnpm build`);
     process.exit(1);
   }
-  launch(s, process.execPath, ['--enable-source-maps', main], { restart: true });
+  launch(s, process.execPath, ['--enable-source-maps', main], { restart: true, extraEnv: s === 'gateway' ? { TOPDOG_ADMIN_KEY: admin.key } : {} });
 }
 if (await waitReady()) {
   const base = `http://${host}:${port}`;
   // The demo uses a real model when a key is set, and the built-in offline model otherwise.
   const model = process.env.OPENAI_API_KEY ? 'gpt-4' : process.env.ANTHROPIC_API_KEY ? 'claude' : 'offline';
+  const keyFrom = admin.file ? `KEY=$(cat ${admin.file})` : 'KEY=$TOPDOG_ADMIN_KEY';
+  // The CLI reads .data/admin.key by itself only for the gateway at its default URL.
+  const cliFindsKey = base === 'http://127.0.0.1:3000' && admin.file === resolve(root, '.data', 'admin.key');
   process.stderr.write(`
 TopDog is ready at ${base}  (API docs: ${base}/docs)
 
+Every call needs a credential. The admin key is ${admin.file ? `in ${admin.file}` : 'TOPDOG_ADMIN_KEY'}:
+  ${keyFrom}
+  curl: -H "Authorization: Bearer $KEY"
+  the CLI: ${cliFindsKey ? 'pnpm topdog … finds it by itself (or takes TOPDOG_API_KEY)' : `TOPDOG_API_KEY=$KEY pnpm topdog --url ${base} …`}
+  the client: new TopDogClient({ baseUrl: '${base}', apiKey })
+  Make narrower keys: pnpm topdog keys create --name ci --projects proj123 --role writer
+
 Run a whole workflow with a model (${model}${model === 'offline' ? ': deterministic, no key needed; set OPENAI_API_KEY to use gpt-4' : ''}):
-  curl -s -X POST ${base}/api/ai-workflows/initialize -H 'content-type: application/json' \\
+  curl -s -X POST ${base}/api/ai-workflows/initialize -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \\
     -d '{"project_id":"proj123","user_id":"user789","requirements":{"description":"Build X feature"},"model":"${model}","auto_advance":true}'
-  curl -s ${base}/api/ai-workflows/status/<id>        # phases, calls, tokens and cost as they go
+  curl -s -H "Authorization: Bearer $KEY" ${base}/api/ai-workflows/status/<id>   # phases, calls, tokens and cost as they go
 
 Or drive it by hand (your own model answers):
-  curl -s -X POST ${base}/api/ai-workflows/get-ai-prompt/<id>
-  curl -s -X POST ${base}/api/ai-workflows/complete-phase -H 'content-type: application/json' \\
+  curl -s -X POST -H "Authorization: Bearer $KEY" ${base}/api/ai-workflows/get-ai-prompt/<id>
+  curl -s -X POST ${base}/api/ai-workflows/complete-phase -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \\
     -d '{"workflow_id":"<id>","ai_response":"requirements...","phase_result":{"status":"discovered"}}'
-  curl -s ${base}/api/llm/providers                  # which providers are configured and reachable
+  curl -s -H "Authorization: Bearer $KEY" ${base}/api/llm/providers   # which providers are configured and reachable
 
 Ctrl-C stops everything.
 `);

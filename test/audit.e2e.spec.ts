@@ -5,6 +5,7 @@ import { JetStreamEventStore, verifyChain } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
 import { startSystem, type System } from './support/system';
+import { adminAuth } from './support/credentials';
 
 /** Audit replay, tamper evidence and time travel over real processes. */
 describe('audit trail', () => {
@@ -16,7 +17,14 @@ describe('audit trail', () => {
   beforeAll(async () => {
     system = await startSystem();
     nc = await connect({ servers: system.nats.url });
-    id = (await api('POST', '/api/ai-workflows/initialize', initializeBody(), { 'X-Correlation-Id': 'audit-corr', 'X-Actor': 'auditor' })).body.workflow_id;
+    id = (
+      await api(
+        'POST',
+        '/api/ai-workflows/initialize',
+        initializeBody(),
+        { 'X-Correlation-Id': 'audit-corr', 'X-Actor': 'auditor' } /* X-Actor is ignored now */,
+      )
+    ).body.workflow_id;
     for (const phase of PHASES.slice(0, 3)) {
       await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: `${phase} answer`, phase_result: { phase } });
     }
@@ -34,7 +42,7 @@ describe('audit trail', () => {
     expect(first.body.events[0]).toMatchObject({
       type: 'WorkflowInitialized',
       stream_id: `workflow-${id}`,
-      actor: 'auditor',
+      actor: 'key:bootstrap-admin', // the authenticated caller: X-Actor is ignored
       correlation_id: 'audit-corr',
       causation_id: null,
       schema_version: 1,
@@ -52,7 +60,7 @@ describe('audit trail', () => {
   });
 
   it('streams the trail as NDJSON', async () => {
-    const res = await fetch(`${system.baseUrl}/api/ai-workflows/${id}/audit`, { headers: { accept: 'application/x-ndjson' } });
+    const res = await fetch(`${system.baseUrl}/api/ai-workflows/${id}/audit`, { headers: { accept: 'application/x-ndjson', ...adminAuth() } });
     expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
     const lines = (await res.text())
       .trim()

@@ -7,6 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ADMIN_KEY } from './support/credentials';
 import { startSystem, type System } from './support/system';
 import { waitFor } from './support/wait';
 
@@ -20,7 +21,10 @@ describe('topdog CLI', () => {
 
   function topdog(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], {
+        env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -87,6 +91,22 @@ describe('topdog CLI', () => {
     expect(JSON.parse(refused.stderr).error).toMatchObject({ code: 'PROVIDER_NOT_CONFIGURED', details: [{ field: 'ANTHROPIC_API_KEY' }] });
     expect((await topdog('init', '--project', 'p')).code).toBe(2); // --user missing
     expect((await topdog('status', 'not-a-uuid')).code).toBe(2);
+    expect((await topdog('--api-key', `tdk_000000000000_${'x'.repeat(43)}`, 'status', id)).code).toBe(8);
+  });
+
+  it('keys create, list and revoke; a created key works with --api-key and stops once revoked', async () => {
+    const created = await topdog('--json', 'keys', 'create', '--name', 'ci', '--projects', 'p,q', '--role', 'reader');
+    expect(created.code, created.stderr).toBe(0);
+    const key = JSON.parse(created.stdout) as { id: string; key: string; projects: string[]; role: string };
+    expect(key).toMatchObject({ key: expect.stringMatching(/^tdk_/), projects: ['p', 'q'], role: 'reader' });
+    const list = await topdog('keys', 'list');
+    expect(list.stdout).toContain(key.id);
+    expect(list.stdout).not.toContain(key.key);
+    const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u')).stdout).workflow_id as string;
+    expect((await topdog('--api-key', key.key, 'status', id)).code).toBe(0);
+    expect((await topdog('--api-key', key.key, 'complete', id, '--response', 'x')).code).toBe(8); // a reader
+    expect((await topdog('keys', 'revoke', key.id)).code).toBe(0);
+    expect((await topdog('--api-key', key.key, 'status', id)).code).toBe(8);
   });
 
   it('run prints the answer as it streams; with auto-advance it follows every phase to the end', async () => {
@@ -109,7 +129,7 @@ describe('topdog CLI', () => {
     const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u')).stdout).workflow_id as string;
     const child: ChildProcess = spawn(
       process.execPath,
-      [bin, '--url', system.baseUrl, '--json', 'tail', id, '--types', 'WorkflowInitialized,PhaseCompleted,WorkflowCompleted'],
+      [bin, '--url', system.baseUrl, '--api-key', TEST_ADMIN_KEY, '--json', 'tail', id, '--types', 'WorkflowInitialized,PhaseCompleted,WorkflowCompleted'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';

@@ -3,6 +3,7 @@ import { TopDogApiError, TopDogClient, type LiveEvent } from '@topdog/client';
 import { PHASES, workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ADMIN_KEY } from './support/credentials';
 import { startSystem, type System } from './support/system';
 import { waitFor } from './support/wait';
 
@@ -15,7 +16,7 @@ describe('@topdog/client', () => {
   beforeAll(async () => {
     system = await startSystem();
     nc = await connect({ servers: system.nats.url });
-    client = new TopDogClient({ baseUrl: system.baseUrl, headers: { 'X-Actor': 'client-test' } });
+    client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
   });
   afterAll(async () => {
     await nc?.close();
@@ -38,7 +39,7 @@ describe('@topdog/client', () => {
     const records = [];
     for await (const r of client.audit(id)) records.push(r);
     expect(records.map((r) => r.type)).toEqual(['WorkflowInitialized', 'PhaseCompleted']);
-    expect(records[0]).toMatchObject({ correlation_id: 'client-corr', actor: 'client-test' });
+    expect(records[0]).toMatchObject({ correlation_id: 'client-corr', actor: 'key:bootstrap-admin' });
     expect((await client.auditPage(id, { limit: 1 })).next_from_revision).toBe(1);
     expect(await client.verify(id)).toMatchObject({ ok: true, events: 2 });
     expect((await client.status(id, { at: 0 })).current_state).toBe('DISCOVERY');

@@ -3,6 +3,7 @@ import { ErrorResponse } from '@topdog/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBody } from './support/http';
 import { startSystem, type System } from './support/system';
+import { adminAuth } from './support/credentials';
 
 const MiB = 1024 * 1024;
 /** The race the 413 tests are about is lost only some of the time: each runs this many times. */
@@ -53,7 +54,7 @@ describe('errors the HTTP framework raises itself, in our one shape', () => {
   it('413 reaches fetch, which writes its whole 12 MiB body before reading the answer', async () => {
     const body = JSON.stringify(initializeBody({ requirements: { text: 'x'.repeat(12 * MiB) } }));
     for (let round = 0; round < ROUNDS; round++) {
-      const res = await fetch(url('/api/ai-workflows/initialize'), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(url('/api/ai-workflows/initialize'), { method: 'POST', headers: { 'content-type': 'application/json', ...adminAuth() }, body });
       expect(await errorOf(res)).toMatchObject({ status: 413, error: { code: 'PAYLOAD_TOO_LARGE' } });
     }
   });
@@ -70,7 +71,7 @@ describe('errors the HTTP framework raises itself, in our one shape', () => {
       });
       const res = await fetch(url('/api/ai-workflows/initialize'), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...adminAuth() },
         body: stream,
         duplex: 'half',
       });
@@ -85,7 +86,7 @@ describe('errors the HTTP framework raises itself, in our one shape', () => {
       ['POST', `/api/ai-workflows/${long}/run-phase`],
       ['GET', `/api/ai-workflows/${long}/audit`],
     ] as const) {
-      const r = await errorOf(await fetch(url(path), { method }));
+      const r = await errorOf(await fetch(url(path), { method, headers: adminAuth() }));
       expect(r, `${method} ${path}`).toEqual({
         status: 414,
         error: { code: 'URI_TOO_LONG', message: expect.any(String), details: [{ field: 'workflow_id', reason: 'longer than 100 characters' }] },
@@ -94,7 +95,7 @@ describe('errors the HTTP framework raises itself, in our one shape', () => {
   });
 
   it('400 for a malformed %-escape in a path parameter, naming it', async () => {
-    const r = await errorOf(await fetch(url('/api/ai-workflows/status/%zz')));
+    const r = await errorOf(await fetch(url('/api/ai-workflows/status/%zz'), { headers: adminAuth() }));
     expect(r).toMatchObject({ status: 400, error: { code: 'VALIDATION_FAILED', details: [{ field: 'workflow_id' }] } });
   });
 
@@ -110,7 +111,7 @@ describe('errors the HTTP framework raises itself, in our one shape', () => {
     const r = parseRaw(await rawRequest(port, 'BREW /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
     expect(r.status).toBe(400);
     expect(ErrorResponse.parse(r.body).error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: '(request)' }] });
-    const wrongMethod = await errorOf(await fetch(url('/api/ai-workflows/initialize'), { method: 'DELETE' }));
+    const wrongMethod = await errorOf(await fetch(url('/api/ai-workflows/initialize'), { method: 'DELETE', headers: adminAuth() }));
     expect(wrongMethod).toMatchObject({ status: 404, error: { code: 'NOT_FOUND' } });
   });
 
@@ -118,7 +119,7 @@ describe('errors the HTTP framework raises itself, in our one shape', () => {
     expect((await fetch(url('/healthz'))).status).toBe(200);
     const res = await fetch(url('/api/ai-workflows/initialize'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...adminAuth() },
       body: JSON.stringify(initializeBody()),
     });
     expect(res.status).toBe(200);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBody } from './support/http';
 import { startSystem, type System } from './support/system';
 import { poll } from './support/wait';
+import { adminAuth } from './support/credentials';
 
 const CLIENTS = 30;
 /** How long the server stays dead. */
@@ -54,7 +55,7 @@ describe('nats-server SIGKILL under load', () => {
         try {
           const res = await fetch(`${system.baseUrl}${path}`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'Idempotency-Key': key },
+            headers: { 'content-type': 'application/json', 'Idempotency-Key': key, ...adminAuth() },
             body: JSON.stringify(body),
             signal: AbortSignal.timeout(10_000),
           });
@@ -110,7 +111,7 @@ describe('nats-server SIGKILL under load', () => {
     const backAt = Date.now();
 
     const applied = async () => {
-      const res = await fetch(`${system.baseUrl}/api/admin/read-models`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${system.baseUrl}/api/admin/read-models`, { headers: adminAuth(), signal: AbortSignal.timeout(2_000) });
       return ((await res.json()) as { position: number }).position;
     };
     const headAtReturn = await poll('the event store after the restart', () => store.headPosition(), { timeoutMs: RESUME_WITHIN_MS, everyMs: 100 });
@@ -157,7 +158,7 @@ describe('nats-server SIGKILL under load', () => {
     // status and in the event store.
     const lost: string[] = [];
     for (const [id, phases] of acknowledged) {
-      const res = await fetch(`${system.baseUrl}/api/ai-workflows/status/${id}`);
+      const res = await fetch(`${system.baseUrl}/api/ai-workflows/status/${id}`, { headers: adminAuth() });
       const status = (await res.json()) as { completed_phases?: string[] };
       if (res.status !== 200 || (status.completed_phases?.length ?? -1) < phases)
         lost.push(`${id}: ${phases} acknowledged, status ${res.status} ${JSON.stringify(status)}`);

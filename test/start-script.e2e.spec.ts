@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,7 @@ async function launchStart(options: { via: 'node' | 'shell' | 'pnpm' }): Promise
     PORT: String(port),
     NATS_PORT: String(natsPort),
     NATS_DATA_DIR: dataDir,
+    TOPDOG_ADMIN_KEY_FILE: join(dataDir, 'admin.key'),
     TOPDOG_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     OPENAI_API_KEY: '',
@@ -128,11 +129,14 @@ describe('pnpm start (scripts/start.mjs)', () => {
   it('starts the four services in their own process groups, reports ready, and stops them all on SIGTERM', async () => {
     await using nats = await startNatsServer();
     const port = await freePort();
+    const keyFile = join(await mkdtemp(join(tmpdir(), 'topdog-key-')), 'admin.key');
     const child = spawn(process.execPath, ['scripts/start.mjs'], {
       cwd: root,
       env: {
         ...process.env,
         NATS_URL: nats.url,
+        TOPDOG_ADMIN_KEY: '',
+        TOPDOG_ADMIN_KEY_FILE: keyFile,
         PORT: String(port),
         TOPDOG_PREFIX: `start${port}`,
         LOG_LEVEL: 'warn',
@@ -149,6 +153,13 @@ describe('pnpm start (scripts/start.mjs)', () => {
     while (!output.includes('TopDog is ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(output).toContain(`TopDog is ready at http://127.0.0.1:${port}`);
     expect(output).toContain('curl -s -X POST');
+    // The first start makes an admin key, readable by its owner only, and never prints it.
+    const key = (await readFile(keyFile, 'utf8')).trim();
+    expect(key).toMatch(/^tdk_/);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    expect(output).toContain(keyFile);
+    expect(output).not.toContain(key);
+    const auth = { authorization: `Bearer ${key}` };
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
     const services = (await ready.json()) as { services: Record<string, { instance?: string }> };
@@ -162,14 +173,14 @@ describe('pnpm start (scripts/start.mjs)', () => {
     expect(demo, output).toBeDefined();
     const init = await fetch(`http://127.0.0.1:${port}/api/ai-workflows/initialize`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: demo,
     });
     const { workflow_id } = (await init.json()) as { workflow_id: string };
     let status: { is_complete?: boolean } = {};
     for (let i = 0; i < 100 && !status.is_complete; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      status = (await (await fetch(`http://127.0.0.1:${port}/api/ai-workflows/status/${workflow_id}`)).json()) as typeof status;
+      status = (await (await fetch(`http://127.0.0.1:${port}/api/ai-workflows/status/${workflow_id}`, { headers: auth })).json()) as typeof status;
     }
     expect(status).toMatchObject({ is_complete: true, current_state: 'COMPLETE' });
     for (const pid of pids) {

@@ -143,7 +143,7 @@ describe('REST API over the four services as separate processes', () => {
     try {
       const store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
       const [event] = await store.readStream(workflowStreamId(r.body.workflow_id));
-      expect(event).toMatchObject({ type: 'WorkflowInitialized', correlationId: 'trace-42', actor: 'user:user789', causationId: null });
+      expect(event).toMatchObject({ type: 'WorkflowInitialized', correlationId: 'trace-42', actor: 'key:bootstrap-admin', causationId: null });
     } finally {
       await nc.close();
     }
@@ -234,6 +234,8 @@ describe('REST API over the four services as separate processes', () => {
         ]),
       );
       expect(doc.body.paths['/api/ai-workflows/initialize'].post.requestBody.content['application/json'].schema).toBeDefined();
+      expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(doc.body.security).toEqual([{ bearer: [] }]);
       expect((await api('GET', '/docs')).status).toBe(200);
     });
   });

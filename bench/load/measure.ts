@@ -1,4 +1,5 @@
 import autocannon, { type Options, type Request } from 'autocannon';
+import { adminAuth } from '../../test/support/credentials';
 
 export interface Measured {
   name: string;
@@ -47,7 +48,7 @@ export async function load(options: LoadOptions): Promise<Measured> {
         ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.duration ?? 10 }),
         ...(options.method ? { method: options.method } : {}),
         ...(options.body !== undefined ? { body: options.body } : {}),
-        headers: { 'content-type': 'application/json', ...options.headers },
+        headers: { 'content-type': 'application/json', ...adminAuth(), ...options.headers },
         ...(options.requests ? { requests: options.requests } : {}),
       },
       (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),

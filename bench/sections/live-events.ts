@@ -7,6 +7,7 @@ import { eventStreamName, workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { newTestEvent } from '@topdog/event-store/test-event';
 import { http, initializeBody } from '../../test/support/http';
+import { adminAuth } from '../../test/support/credentials';
 import { readSse } from '../../test/support/sse';
 import { startSystem } from '../../test/support/system';
 import { inParallel, percentile } from '../load/measure';
@@ -76,7 +77,7 @@ export async function measureLiveEvents(EVENTS: number, LATENCY_SAMPLES: number)
       await store.appendToStream(workflowStreamId(big), Array.from({ length: 100 }, event), { expectedRevision: c === 0 ? 'no_stream' : c * 100 - 1 });
     }
     const t2 = performance.now();
-    const res = await fetch(`${system.baseUrl}/api/ai-workflows/${big}/audit`, { headers: { accept: 'application/x-ndjson' } });
+    const res = await fetch(`${system.baseUrl}/api/ai-workflows/${big}/audit`, { headers: { accept: 'application/x-ndjson', ...adminAuth() } });
     let lines = 0;
     for await (const chunk of res.body!) for (const b of chunk as Uint8Array) if (b === 10) lines++;
     const auditSeconds = (performance.now() - t2) / 1000;

@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import { TEST_ADMIN_KEY } from './credentials';
+
 /** A small JSON client for the REST API under test. */
 export interface HttpResult<T = any> {
   status: number;
@@ -11,9 +13,12 @@ export async function http<T = any>(
   method: string,
   path: string,
   body?: unknown,
-  headers: Record<string, string> = {},
+  headers: Record<string, string | undefined> = {},
 ): Promise<HttpResult<T>> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  // The test admin key unless the test sends its own Authorization (undefined: none at all).
+  const own = Object.keys(headers).find((name) => name.toLowerCase() === 'authorization');
+  const sent = own ? headers : { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...headers };
+  const init: RequestInit = { method, headers: Object.fromEntries(Object.entries(sent).filter((e): e is [string, string] => e[1] !== undefined)) };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
@@ -43,7 +48,8 @@ export const initializeBody = (extra: Record<string, unknown> = {}) => ({
  */
 export function postLargeBody(url: string, body: string): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${TEST_ADMIN_KEY}` };
+    const req = request(url, { method: 'POST', headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));

@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { TEST_ADMIN_KEY } from './credentials';
 
 export type SseMessage = EventSourceMessage;
 
@@ -9,9 +10,9 @@ export type SseMessage = EventSourceMessage;
  */
 export async function readSse(
   url: string,
-  options: { lastEventId?: string; signal?: AbortSignal; onMessage: (m: SseMessage) => void; onComment?: (c: string) => void },
+  options: { lastEventId?: string; signal?: AbortSignal; apiKey?: string; onMessage: (m: SseMessage) => void; onComment?: (c: string) => void },
 ): Promise<{ status: number }> {
-  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${options.apiKey ?? TEST_ADMIN_KEY}` };
   if (options.lastEventId) headers['last-event-id'] = options.lastEventId;
   const res = await fetch(url, { headers, signal: options.signal });
   if (!res.ok || !res.body) return { status: res.status };

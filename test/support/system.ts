@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startNatsServer, type NatsServerFixture } from '@topdog/testing';
+import { TEST_ADMIN_KEY } from './credentials';
 
 export const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'gateway'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -45,6 +46,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
+    TOPDOG_ADMIN_KEY: TEST_ADMIN_KEY,
     ...extraEnv,
   };
   const procs = new Map<Service, ChildProcess>();

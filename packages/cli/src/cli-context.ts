@@ -1,4 +1,5 @@
 import { TopDogClient } from '@topdog/client';
+import { resolveApiKey } from './api-key-source';
 import { exitCodeOf } from './exit-codes';
 import { createOutput, type Output } from './output';
 
@@ -12,13 +13,13 @@ export interface CliContext {
   run(action: (c: RunContext) => Promise<number | void>): Promise<void>;
 }
 
-export function createCliContext(options: () => { url: string; json: boolean }): CliContext {
+export function createCliContext(options: () => { url: string; json: boolean; apiKey?: string }): CliContext {
   return {
     async run(action) {
-      const { url, json } = options();
+      const { url, json, apiKey } = options();
       const out = createOutput(json);
       try {
-        const code = await action({ client: new TopDogClient({ baseUrl: url, headers: { 'X-Actor': 'cli' } }), out });
+        const code = await action({ client: new TopDogClient({ baseUrl: url, apiKey: resolveApiKey(url, apiKey) }), out });
         process.exitCode = code ?? 0;
       } catch (err) {
         out.error(err);

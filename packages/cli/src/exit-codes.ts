@@ -16,6 +16,8 @@ export const EXIT = {
   REFUSED: 6,
   /** `verify` found a broken hash chain. */
   TAMPERED: 7,
+  /** 401 / 403: no valid credential, or one whose role or projects do not allow it. */
+  DENIED: 8,
 } as const;
 
 export function exitCodeOf(err: unknown): number {
@@ -29,6 +31,9 @@ export function exitCodeOf(err: unknown): number {
       return EXIT.USAGE;
     case 'NOT_FOUND':
       return EXIT.NOT_FOUND;
+    case 'UNAUTHORIZED':
+    case 'FORBIDDEN':
+      return EXIT.DENIED;
     case 'CONFLICT':
     case 'PRECONDITION_FAILED':
       return EXIT.CONFLICT;

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { DEFAULT_URL } from './api-key-source';
 import { createCliContext } from './cli-context';
 import { registerAuditCommands } from './commands/audit.commands';
 import { registerListCommand } from './commands/list.command';
+import { registerKeysCommands } from './commands/keys.commands';
 import { registerLiveCommands } from './commands/live.commands';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerWorkflowCommands } from './commands/workflow.commands';
@@ -10,20 +12,22 @@ import { EXIT } from './exit-codes';
 /** `topdog`: the TopDog REST API from a terminal. Readable output by default; --json for scripts. */
 const program = new Command('topdog')
   .description('Drive and audit TopDog workflows through the gateway REST API.')
-  .option('--url <url>', 'the gateway', process.env.TOPDOG_URL ?? 'http://127.0.0.1:3000')
+  .option('--url <url>', 'the gateway', process.env.TOPDOG_URL ?? DEFAULT_URL)
+  .option('--api-key <key>', 'API key or token (default: TOPDOG_API_KEY; for the local gateway, .data/admin.key)')
   .option('--json', 'machine-readable output (JSON, or NDJSON for streams)')
   .showHelpAfterError()
   .exitOverride();
 
 const ctx = createCliContext(() => {
-  const o = program.opts<{ url: string; json?: boolean }>();
-  return { url: o.url, json: !!o.json };
+  const o = program.opts<{ url: string; json?: boolean; apiKey?: string }>();
+  return { url: o.url, json: !!o.json, apiKey: o.apiKey };
 });
 registerWorkflowCommands(program, ctx);
 registerListCommand(program, ctx);
 registerLiveCommands(program, ctx);
 registerAuditCommands(program, ctx);
 registerReplayCommand(program, ctx);
+registerKeysCommands(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,8 @@
 import {
   AiPromptResponse,
+  ApiKeyListResponse,
+  CreatedApiKeyResponse,
+  type CreateApiKeyRequest,
   AuditPageResponse,
   AuditRecordBody,
   CompletePhaseResponse,
@@ -25,8 +28,10 @@ import { liveEvents, type LiveEvent, type LiveEventsOptions } from './live-event
 export interface TopDogClientOptions {
   /** The gateway, e.g. http://127.0.0.1:3000. */
   baseUrl: string;
+  /** An API key (`tdk_…`) or an OIDC access token, sent as `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
   fetch?: typeof fetch;
-  /** Sent with every request (an X-Actor, say). */
+  /** Sent with every request. */
   headers?: Record<string, string>;
 }
 
@@ -48,10 +53,13 @@ export interface CommandOptions {
 export class TopDogClient {
   private readonly fetch: typeof fetch;
   readonly baseUrl: string;
+  /** Sent with every request: the caller's headers and the credential. */
+  private readonly headers: Record<string, string>;
 
-  constructor(private readonly options: TopDogClientOptions) {
+  constructor(options: TopDogClientOptions) {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.headers = { ...options.headers, ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) };
   }
 
   private async call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
@@ -59,7 +67,7 @@ export class TopDogClient {
     try {
       res = await this.fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...this.options.headers, ...extra },
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...this.headers, ...extra },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
@@ -139,7 +147,7 @@ export class TopDogClient {
     let res: Response;
     try {
       res = await this.fetch(`${this.baseUrl}/api/ai-workflows/${workflowId}/audit?from_revision=${options.fromRevision ?? 0}`, {
-        headers: { ...this.options.headers, accept: 'application/x-ndjson' },
+        headers: { ...this.headers, accept: 'application/x-ndjson' },
       });
     } catch (err) {
       throw TopDogApiError.unreachable(this.baseUrl, err);
@@ -173,14 +181,35 @@ export class TopDogClient {
     return (await this.call(ReadModelsProgressResponse, 'GET', '/api/admin/read-models')).body;
   }
 
-  /** One workflow's events, history then live; reconnects with Last-Event-ID after a drop. */
-  events(workflowId: string, options: Omit<LiveEventsOptions, 'projectId'> = {}): AsyncGenerator<LiveEvent> {
-    return liveEvents(this.fetch, this.eventsUrl(`/api/ai-workflows/${workflowId}/events`, options), options);
+  /** Creates an API key (admin): the answer is the only time the key itself is shown. */
+  async createKey(body: z.input<typeof CreateApiKeyRequest>) {
+    return (await this.call(CreatedApiKeyResponse, 'POST', '/api/admin/keys', body)).body;
   }
 
-  /** Every workflow's events from a global position (optionally one project's), then live. */
+  /** The API keys (admin), never their secrets. */
+  async listKeys() {
+    return (await this.call(ApiKeyListResponse, 'GET', '/api/admin/keys')).body.keys;
+  }
+
+  /** Revokes an API key (admin), at once on every gateway instance. */
+  async revokeKey(id: string): Promise<void> {
+    let res: Response;
+    try {
+      res = await this.fetch(`${this.baseUrl}/api/admin/keys/${encodeURIComponent(id)}`, { method: 'DELETE', headers: this.headers });
+    } catch (err) {
+      throw TopDogApiError.unreachable(this.baseUrl, err);
+    }
+    if (!res.ok) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
+  }
+
+  /** One workflow's events, history then live; reconnects with Last-Event-ID after a drop. */
+  events(workflowId: string, options: Omit<LiveEventsOptions, 'projectId'> = {}): AsyncGenerator<LiveEvent> {
+    return liveEvents(this.fetch, this.eventsUrl(`/api/ai-workflows/${workflowId}/events`, options), options, this.headers);
+  }
+
+  /** Every workflow's events from a global position (of the caller's projects; optionally one of them), then live. */
   allEvents(options: LiveEventsOptions = {}): AsyncGenerator<LiveEvent> {
-    return liveEvents(this.fetch, this.eventsUrl('/api/events', options), options);
+    return liveEvents(this.fetch, this.eventsUrl('/api/events', options), options, this.headers);
   }
 
   private eventsUrl(path: string, options: LiveEventsOptions): URL {

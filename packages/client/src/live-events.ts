@@ -24,7 +24,12 @@ export interface LiveEventsOptions {
  * reconnects (backing off up to 5 s) with Last-Event-ID, so it resumes exactly after the last
  * event received: no gap, no duplicate. 4xx answers end it with a TopDogApiError.
  */
-export async function* liveEvents(fetchImpl: typeof fetch, url: URL, options: LiveEventsOptions): AsyncGenerator<LiveEvent> {
+export async function* liveEvents(
+  fetchImpl: typeof fetch,
+  url: URL,
+  options: LiveEventsOptions,
+  sentHeaders: Record<string, string> = {},
+): AsyncGenerator<LiveEvent> {
   let lastEventId: string | undefined;
   let attempt = 0;
   for (;;) {
@@ -41,7 +46,7 @@ export async function* liveEvents(fetchImpl: typeof fetch, url: URL, options: Li
     });
     let ended = false;
     try {
-      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      const headers: Record<string, string> = { ...sentHeaders, accept: 'text/event-stream' };
       if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
       const res = await fetchImpl(url, { headers, signal: options.signal });
       if (!res.ok || !res.body) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));

@@ -6,6 +6,10 @@ import { z } from 'zod';
  */
 export const ErrorCode = z.enum([
   'VALIDATION_FAILED',
+  /** No credential, a malformed Authorization header, or one that is unknown, revoked, expired or invalid. */
+  'UNAUTHORIZED',
+  /** A valid credential whose role may not do this (or whose projects do not include the one named). */
+  'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
   'PRECONDITION_FAILED',

@@ -2,6 +2,7 @@ export * from './phases';
 export * from './errors';
 export * from './envelope';
 export * from './identity';
+export * from './api-keys';
 export * from './reply';
 export * from './retry';
 export * from './subjects';

@@ -21,6 +21,9 @@ export const allEventsSubject = (prefix: string): string => `${prefix}.events.>`
 /** The NATS KV bucket holding the projector's read models and its checkpoint. */
 export const readModelBucket = (prefix: string): string => `${prefix}_read_models`;
 
+/** The KV bucket of a deployment's API keys (key id → record: the secret's hash, never the secret), kept by the gateway. */
+export const apiKeysBucket = (prefix: string): string => `${prefix}_api_keys`;
+
 /**
  * The durable queue of call requests the llm-runner instances share: a JetStream consumer on
  * the event stream that hands out commits holding LlmCallRequested.

@@ -16,10 +16,22 @@ const REDACT = [
   'headers.authorization',
   'req.headers.authorization',
   '*.headers["x-api-key"]',
+  '*.key',
+  '*.secretHash',
+  '*.cookie',
+  'headers.cookie',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
   'OPENAI_API_KEY',
   'ANTHROPIC_API_KEY',
   'NATS_PASSWORD',
   '*.NATS_PASSWORD',
+  'LOCAL_LLM_API_KEY',
+  'TOPDOG_ADMIN_KEY',
+  '*.OPENAI_API_KEY',
+  '*.ANTHROPIC_API_KEY',
+  '*.LOCAL_LLM_API_KEY',
+  '*.TOPDOG_ADMIN_KEY',
 ];
 
 /** The service's root logger: JSON lines with `service` and `instance` on each. */

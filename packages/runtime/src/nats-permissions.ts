@@ -1,4 +1,4 @@
-import { eventStreamName, healthRequest, LLM_REQUEST_QUEUE, PUBLICATIONS, readModelBucket, REQUESTS, ServiceName, subject } from '@topdog/contracts';
+import { apiKeysBucket, eventStreamName, healthRequest, LLM_REQUEST_QUEUE, PUBLICATIONS, readModelBucket, REQUESTS, ServiceName, subject } from '@topdog/contracts';
 
 /** Who connects to the bus: each service, and `reader`, the read-only user of integrations. */
 export const BUS_USERS = [...ServiceName.options, 'reader'] as const;
@@ -30,6 +30,7 @@ const API = '$JS.API';
 export function busPermissions(prefix: string): Record<BusUser, BusPermissions> {
   const stream = eventStreamName(prefix);
   const bucket = readModelBucket(prefix);
+  const keys = apiKeysBucket(prefix);
   const durable = LLM_REQUEST_QUEUE.durable;
   const requests = [...Object.values(REQUESTS), ...ServiceName.options.filter((s) => s !== 'gateway').map(healthRequest)];
   const publications = Object.values(PUBLICATIONS);
@@ -72,7 +73,26 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
 
   return {
     gateway: {
-      publish: { allow: [...sends('gateway'), ...publishes('gateway'), ...readEvents], deny: notTheQueue },
+      publish: {
+        allow: [
+          ...sends('gateway'),
+          ...publishes('gateway'),
+          ...readEvents,
+          // The API keys' bucket: created, read, written and deleted by the key endpoints, and
+          // watched (an ordered push consumer with flow control) so a revocation applies at once.
+          `${API}.STREAM.INFO.KV_${keys}`,
+          `${API}.STREAM.CREATE.KV_${keys}`,
+          `${API}.STREAM.UPDATE.KV_${keys}`,
+          `${API}.DIRECT.GET.KV_${keys}.$KV.${keys}.>`,
+          `$KV.${keys}.>`,
+          `${API}.CONSUMER.CREATE.KV_${keys}`,
+          `${API}.CONSUMER.CREATE.KV_${keys}.*.$KV.${keys}.>`,
+          `${API}.CONSUMER.INFO.KV_${keys}.*`,
+          `${API}.CONSUMER.DELETE.KV_${keys}.*`,
+          `$JS.FC.KV_${keys}.>`,
+        ],
+        deny: notTheQueue,
+      },
       subscribe: { allow: [...answers('gateway'), ...receives('gateway'), ...replies], deny: [] },
       allowResponses: answers('gateway').length > 0,
     },

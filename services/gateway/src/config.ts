@@ -18,5 +18,25 @@ export const GatewayConfig = BaseConfig.extend({
   SSE_HEARTBEAT_MS: intSetting(15_000, 100),
   /** Bytes an SSE client may leave unread before it is closed with an `overflow` event. */
   SSE_MAX_BUFFERED_BYTES: intSetting(1024 * 1024, 1024),
+  /** An admin API key for every project, from the environment (a secret: never logged). */
+  TOPDOG_ADMIN_KEY: z
+    .string()
+    .regex(/^tdk_[A-Za-z0-9_-]{32,200}$/, 'must be tdk_ followed by 32 to 200 letters, digits, _ or -')
+    .optional(),
+  /** Replicas of the API keys' KV bucket. */
+  API_KEYS_REPLICAS: intSetting(1, 1, 5),
+  /** OIDC: where the issuer publishes its signing keys. With it, bearer JWTs are accepted. */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The `iss` a JWT must have (required with AUTH_JWKS_URL). */
+  AUTH_ISSUER: z.string().min(1).optional(),
+  /** The `aud` a JWT must include (required with AUTH_JWKS_URL). */
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  /** The claim listing the caller's projects (an array, or names separated by spaces; `*` for all). */
+  AUTH_PROJECTS_CLAIM: z.string().min(1).default('topdog_projects'),
+  /** The claim naming the caller's role: reader, writer or admin. */
+  AUTH_ROLE_CLAIM: z.string().min(1).default('topdog_role'),
+}).refine((c) => !c.AUTH_JWKS_URL || (c.AUTH_ISSUER && c.AUTH_AUDIENCE), {
+  path: ['AUTH_JWKS_URL'],
+  message: 'needs AUTH_ISSUER and AUTH_AUDIENCE as well',
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;

@@ -16,6 +16,11 @@ import { GatewayModule } from './http/gateway.module';
 import { openApiDocument } from './openapi/openapi';
 import { createAdminApi } from './admin/admin-api';
 import { createAuditApi } from './audit/audit-api';
+import { ApiKeyStore } from './auth/api-key-store';
+import { createApiKeysApi } from './auth/api-keys-api';
+import { createAuthenticator } from './auth/authenticator';
+import { createJwtVerifier } from './auth/jwt-verifier';
+import { installAuthentication } from './http/authentication';
 import { createEventFeeds } from './live/event-feeds';
 import { LiveStreams } from './live/live-streams';
 import { createReadiness } from './workflows/readiness';
@@ -45,6 +50,21 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
   });
+  const keys = await ApiKeyStore.open(nc, config.TOPDOG_PREFIX, logger, { replicas: config.API_KEYS_REPLICAS });
+  if (!config.TOPDOG_ADMIN_KEY && !config.AUTH_JWKS_URL) {
+    logger.warn('neither TOPDOG_ADMIN_KEY nor AUTH_JWKS_URL is set: only API keys already made are accepted');
+  }
+  const jwt =
+    config.AUTH_JWKS_URL && config.AUTH_ISSUER && config.AUTH_AUDIENCE
+      ? createJwtVerifier({
+          jwksUrl: config.AUTH_JWKS_URL,
+          issuer: config.AUTH_ISSUER,
+          audience: config.AUTH_AUDIENCE,
+          projectsClaim: config.AUTH_PROJECTS_CLAIM,
+          roleClaim: config.AUTH_ROLE_CLAIM,
+        })
+      : undefined;
+  const authenticate = createAuthenticator({ keys, adminKey: config.TOPDOG_ADMIN_KEY, jwt });
   const errors = frameworkErrors();
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, ...errors.options });
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -53,6 +73,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
       listing: createWorkflowListApi({ nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }),
       audit: createAuditApi(store),
       admin: createAdminApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
+      keys: createApiKeysApi(keys),
       live,
       store,
       readiness: createReadiness(nc, config.TOPDOG_PREFIX),
@@ -63,6 +84,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   app.useGlobalFilters(new ErrorFilter(logger));
   const fastify = app.getHttpAdapter().getInstance();
   errors.install(fastify);
+  installAuthentication(fastify, authenticate);
   fastify.addHook('onRequest', async (request, reply) => {
     const rejection = unsupportedMediaType(request.method, request.headers);
     if (rejection) sendError(reply, rejection);
@@ -79,6 +101,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
       watcher.stop();
       live.closeAll();
       await app.close();
+      await keys.close();
       await store.close();
     },
   };

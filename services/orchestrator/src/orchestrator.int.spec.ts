@@ -55,7 +55,7 @@ describe('orchestrator over NATS', () => {
         nc,
         prefix,
         REQUESTS.completePhase,
-        { type: 'CompletePhase', data: { workflowId, aiResponse: 'done', phaseResult: {}, ...extra }, metadata: metadata(meta) },
+        { type: 'CompletePhase', data: { workflowId, aiResponse: 'done', phaseResult: {}, projects: ['*'], ...extra }, metadata: metadata(meta) },
         10_000,
       ),
     );

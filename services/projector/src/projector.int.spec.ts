@@ -52,11 +52,11 @@ describe('projector over NATS', () => {
       nc,
       prefix,
       REQUESTS.completePhase,
-      { type: 'CompletePhase', data: { workflowId, aiResponse, phaseResult: { said: aiResponse } }, metadata: meta() },
+      { type: 'CompletePhase', data: { workflowId, aiResponse, phaseResult: { said: aiResponse }, projects: ['*'] }, metadata: meta() },
       5000,
     );
-  const status = (workflowId: string, minPosition?: number) => request(nc, prefix, REQUESTS.workflowStatus, { workflowId, minPosition }, 5000);
-  const prompt = (workflowId: string, minPosition?: number) => request(nc, prefix, REQUESTS.aiPrompt, { workflowId, minPosition }, 5000);
+  const status = (workflowId: string, minPosition?: number) => request(nc, prefix, REQUESTS.workflowStatus, { workflowId, minPosition, projects: ['*'] }, 5000);
+  const prompt = (workflowId: string, minPosition?: number) => request(nc, prefix, REQUESTS.aiPrompt, { workflowId, minPosition, projects: ['*'] }, 5000);
 
   beforeAll(async () => {
     server = await startNatsServer();

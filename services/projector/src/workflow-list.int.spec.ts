@@ -58,7 +58,7 @@ describe('workflow listing over NATS', () => {
       REQUESTS.completePhase,
       {
         type: 'CompletePhase',
-        data: { workflowId, aiResponse: 'done', phaseResult: {} },
+        data: { workflowId, aiResponse: 'done', phaseResult: {}, projects: ['*'] },
         metadata: { correlationId: randomUUID(), causationId: null, actor: 'user:test', now },
       },
       5000,

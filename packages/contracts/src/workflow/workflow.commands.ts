@@ -4,6 +4,7 @@ import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowBudget } from './workflow.events';
 import { CallId, WorkflowId } from './ids';
 import { LlmFailureClass } from '../llm/failure-class';
+import { ProjectScope } from '../identity';
 
 /** Starts a workflow in DISCOVERY. The id is chosen by the caller (the gateway). */
 export const InitializeWorkflow = z.object({
@@ -50,6 +51,8 @@ export const CompletePhase = z.object({
     phaseResult: z.record(z.string(), z.unknown()),
     expectedState: WorkflowStateName.optional(),
     expectedRevision: z.number().int().nonnegative().optional(),
+    /** The caller's projects: a workflow outside them is NOT_FOUND, like an unknown one. */
+    projects: ProjectScope,
   }),
   metadata: CommandMetadata,
 });
@@ -75,6 +78,8 @@ export const RunPhase = z.object({
     /** The call's id, chosen by the caller so a retry names the same call. */
     callId: CallId,
     expectedState: WorkflowStateName.optional(),
+    /** The caller's projects: a workflow outside them is NOT_FOUND, like an unknown one. */
+    projects: ProjectScope,
   }),
   metadata: CommandMetadata,
 });

@@ -3,6 +3,7 @@ import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
 import { ChatMessage } from '../llm/chat-message';
 import { LlmFailureClass } from '../llm/failure-class';
+import { ProjectScope } from '../identity';
 
 /**
  * Queries may name the global position a caller has seen written (read-your-writes):
@@ -10,9 +11,13 @@ import { LlmFailureClass } from '../llm/failure-class';
  */
 const consistency = { minPosition: z.number().int().nonnegative().optional() };
 
+/** The caller's projects: a workflow outside them is answered as NOT_FOUND, like an unknown one. */
+const scope = { projects: ProjectScope };
+
 export const GetWorkflowStatus = z.object({
   workflowId: WorkflowId,
   ...consistency,
+  ...scope,
   /** Time travel: the status as it was at this revision (the stream folded up to it). */
   atRevision: z.number().int().nonnegative().optional(),
 });
@@ -87,7 +92,7 @@ export const WorkflowStatus = z.object({
 });
 export type WorkflowStatus = z.infer<typeof WorkflowStatus>;
 
-export const GetAiPrompt = z.object({ workflowId: WorkflowId, ...consistency });
+export const GetAiPrompt = z.object({ workflowId: WorkflowId, ...consistency, ...scope });
 export type GetAiPrompt = z.infer<typeof GetAiPrompt>;
 
 /** Exactly what a model will be sent for the workflow's current phase. */

@@ -1,5 +1,6 @@
-import { TopDogError, workflowStreamId, type AuditPageResponse, type AuditRecordBody, type VerifyResponse } from '@topdog/contracts';
+import { TopDogError, workflowStreamId, type AuditPageResponse, type ProjectScope, type AuditRecordBody, type VerifyResponse } from '@topdog/contracts';
 import { eventHash, verifyChain, type EventStore, type StoredEvent } from '@topdog/event-store';
+import { assertVisible } from '../workflows/workflow-visibility';
 
 /** One audit record: every envelope field in the API's snake_case, and the event's own hash. */
 export function auditRecord(e: StoredEvent): AuditRecordBody {
@@ -25,7 +26,8 @@ export function auditRecord(e: StoredEvent): AuditRecordBody {
  * state; the store is the record).
  */
 export function createAuditApi(store: EventStore) {
-  async function read(workflowId: string, fromRevision = 0, maxCount?: number): Promise<StoredEvent[]> {
+  async function read(workflowId: string, projects: ProjectScope, fromRevision = 0, maxCount?: number): Promise<StoredEvent[]> {
+    await assertVisible(store, workflowId, projects);
     const events = await store.readStream(workflowStreamId(workflowId), { fromRevision, maxCount });
     if (events.length === 0 && fromRevision === 0) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
     return events;
@@ -33,8 +35,8 @@ export function createAuditApi(store: EventStore) {
 
   return {
     /** A page of the audit trail, in revision order, and where the next page starts. */
-    async page(workflowId: string, fromRevision: number, limit: number) {
-      const events = await read(workflowId, fromRevision, limit + 1);
+    async page(workflowId: string, projects: ProjectScope, fromRevision: number, limit: number) {
+      const events = await read(workflowId, projects, fromRevision, limit + 1);
       const page = events.slice(0, limit);
       return {
         workflow_id: workflowId,
@@ -44,13 +46,13 @@ export function createAuditApi(store: EventStore) {
     },
 
     /** Every event from a revision on, one record at a time (for NDJSON). */
-    async *records(workflowId: string, fromRevision: number): AsyncGenerator<AuditRecordBody> {
-      for (const event of await read(workflowId, fromRevision)) yield auditRecord(event);
+    async *records(workflowId: string, projects: ProjectScope, fromRevision: number): AsyncGenerator<AuditRecordBody> {
+      for (const event of await read(workflowId, projects, fromRevision)) yield auditRecord(event);
     },
 
     /** Checks the stream's hash chain and names the first broken link. */
-    async verify(workflowId: string) {
-      const report = verifyChain(await read(workflowId));
+    async verify(workflowId: string, projects: ProjectScope) {
+      const report = verifyChain(await read(workflowId, projects));
       return {
         workflow_id: workflowId,
         ok: report.ok,

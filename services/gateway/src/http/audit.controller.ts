@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { WorkflowIdParams } from '@topdog/contracts';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AuditApi } from '../audit/audit-api';
+import { scopeOf } from './authentication';
 import { parse } from './parse';
 import { AUDIT_API } from './tokens';
 
@@ -20,13 +21,19 @@ export class AuditController {
   constructor(@Inject(AUDIT_API) private readonly audit: AuditApi) {}
 
   @Get(':workflow_id/audit')
-  async trail(@Param() params: unknown, @Query() query: unknown, @Headers('accept') accept: string | undefined, @Res() reply: FastifyReply) {
+  async trail(
+    @Param() params: unknown,
+    @Query() query: unknown,
+    @Headers('accept') accept: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
     const { from_revision, limit } = parse(AuditQuery, query ?? {}, 'query');
     if (!wantsNdjson(accept)) {
-      return reply.send(await this.audit.page(workflow_id, from_revision, limit));
+      return reply.send(await this.audit.page(workflow_id, scopeOf(req), from_revision, limit));
     }
-    const records = this.audit.records(workflow_id, from_revision);
+    const records = this.audit.records(workflow_id, scopeOf(req), from_revision);
     const first = await records.next(); // a missing workflow is a 404 before any byte is sent
     const lines = async function* () {
       if (!first.done) yield `${JSON.stringify(first.value)}\n`;
@@ -36,8 +43,8 @@ export class AuditController {
   }
 
   @Get(':workflow_id/audit/verify')
-  async verify(@Param() params: unknown) {
+  async verify(@Param() params: unknown, @Req() req: FastifyRequest) {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
-    return this.audit.verify(workflow_id);
+    return this.audit.verify(workflow_id, scopeOf(req));
   }
 }

@@ -3,6 +3,8 @@ import type { ErrorCode } from '@topdog/contracts';
 /** The one map from error codes to HTTP statuses. */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   REQUEST_TIMEOUT: 408,

@@ -83,6 +83,7 @@ export function errorBodyOf(exception: unknown): ErrorBody {
 export function sendError(reply: FastifyReply, body: ErrorBody): void {
   const status = HTTP_STATUS[body.code];
   if (body.code === 'UNAVAILABLE') void reply.header('Retry-After', '1');
+  if (body.code === 'UNAUTHORIZED') void reply.header('WWW-Authenticate', 'Bearer realm="topdog"');
   if (!reply.request.raw.complete) {
     if (drainRequest(reply.request.raw)) reply.removeHeader('connection');
     else void reply.header('Connection', 'close');

@@ -1,9 +1,11 @@
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import { TopDogError, WorkflowEvent, WorkflowIdParams, workflowStreamId } from '@topdog/contracts';
+import { TopDogError, WorkflowEvent, WorkflowIdParams } from '@topdog/contracts';
 import type { EventStore } from '@topdog/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { LiveStreams } from '../live/live-streams';
+import { assertVisible } from '../workflows/workflow-visibility';
+import { scopeOf } from './authentication';
 import { parse } from './parse';
 import { EVENT_STORE, LIVE_STREAMS } from './tokens';
 
@@ -52,9 +54,7 @@ export class EventsController {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
     const q = parse(EventsQuery, query ?? {}, 'query');
     const after = startAfter(lastEventId, q.after);
-    if ((await this.store.readStream(workflowStreamId(workflow_id), { maxCount: 1 })).length === 0) {
-      throw new TopDogError('NOT_FOUND', `workflow ${workflow_id} not found`);
-    }
+    await assertVisible(this.store, workflow_id, scopeOf(req));
     reply.hijack();
     await this.live.serve(req.raw, reply.raw, (feeds, sse, signal) => feeds.workflow(workflow_id, { after, types: q.types }, sse, signal));
   }
@@ -64,6 +64,8 @@ export class EventsController {
     const q = parse(AllEventsQuery, query ?? {}, 'query');
     const after = startAfter(lastEventId, q.after);
     reply.hijack();
-    await this.live.serve(req.raw, reply.raw, (feeds, sse, signal) => feeds.all({ after, types: q.types, projectId: q.project_id }, sse, signal));
+    await this.live.serve(req.raw, reply.raw, (feeds, sse, signal) =>
+      feeds.all({ after, types: q.types, projectId: q.project_id, projects: scopeOf(req) }, sse, signal),
+    );
   }
 }

@@ -1,17 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { EventStore } from '@topdog/event-store';
 import type { AdminApi } from '../admin/admin-api';
+import type { ApiKeysApi } from '../auth/api-keys-api';
 import type { AuditApi } from '../audit/audit-api';
 import type { LiveStreams } from '../live/live-streams';
 import type { Readiness } from '../workflows/readiness';
 import type { WorkflowApi } from '../workflows/workflow-api';
 import type { WorkflowListApi } from '../listing/workflow-list-api';
 import { AdminController } from './admin.controller';
+import { ApiKeysController } from './api-keys.controller';
 import { AuditController } from './audit.controller';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
 import { LlmController } from './llm.controller';
-import { ADMIN_API, AUDIT_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API, WORKFLOW_LIST_API } from './tokens';
+import { ADMIN_API, API_KEYS_API, AUDIT_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API, WORKFLOW_LIST_API } from './tokens';
 import { WorkflowsController } from './workflows.controller';
 import { WorkflowListController } from './workflow-list.controller';
 
@@ -20,6 +22,7 @@ export interface GatewayModuleDeps {
   listing: WorkflowListApi;
   audit: AuditApi;
   admin: AdminApi;
+  keys: ApiKeysApi;
   live: LiveStreams;
   store: EventStore;
   readiness: Readiness;
@@ -31,13 +34,23 @@ export class GatewayModule {
   static register(deps: GatewayModuleDeps): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [WorkflowsController, WorkflowListController, AuditController, EventsController, LlmController, AdminController, HealthController],
+      controllers: [
+        WorkflowsController,
+        WorkflowListController,
+        AuditController,
+        EventsController,
+        LlmController,
+        AdminController,
+        ApiKeysController,
+        HealthController,
+      ],
       providers: [
         { provide: WORKFLOW_API, useValue: deps.api },
         { provide: WORKFLOW_LIST_API, useValue: deps.listing },
         { provide: READINESS, useValue: deps.readiness },
         { provide: AUDIT_API, useValue: deps.audit },
         { provide: ADMIN_API, useValue: deps.admin },
+        { provide: API_KEYS_API, useValue: deps.keys },
         { provide: LIVE_STREAMS, useValue: deps.live },
         { provide: EVENT_STORE, useValue: deps.store },
       ],

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import { ListWorkflowsQuery } from '@topdog/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { WorkflowListApi } from '../listing/workflow-list-api';
-import { scopeOf } from './caller-scope';
+import { scopeOf } from './authentication';
 import { parse } from './parse';
 import { WORKFLOW_LIST_API } from './tokens';
 

@@ -1,13 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CompletePhaseRequest, RunPhaseRequest, StatusQuery, WorkflowIdParams } from '@topdog/contracts';
 import { InitializeBody } from './request-schemas';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readRequestContext } from '../workflows/request-context';
 import type { ApiResult, WorkflowApi } from '../workflows/workflow-api';
+import { identityOf, scopeOf } from './authentication';
 import { parse } from './parse';
 import { WORKFLOW_API } from './tokens';
-
-type RawHeaders = Record<string, string | string[] | undefined>;
 
 function respond<T>(reply: FastifyReply, result: ApiResult<T>, correlationId?: string): T {
   void reply.headers(result.headers);
@@ -22,39 +21,39 @@ export class WorkflowsController {
 
   @Post('initialize')
   @HttpCode(200)
-  async initialize(@Body() body: unknown, @Headers() headers: RawHeaders, @Res({ passthrough: true }) reply: FastifyReply) {
-    const ctx = readRequestContext(headers);
+  async initialize(@Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const ctx = readRequestContext(req.headers, identityOf(req));
     return respond(reply, await this.api.initialize(parse(InitializeBody, body), ctx), ctx.correlationId);
   }
 
   @Post('complete-phase')
   @HttpCode(200)
-  async completePhase(@Body() body: unknown, @Headers() headers: RawHeaders, @Res({ passthrough: true }) reply: FastifyReply) {
-    const ctx = readRequestContext(headers);
+  async completePhase(@Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const ctx = readRequestContext(req.headers, identityOf(req));
     return respond(reply, await this.api.completePhase(parse(CompletePhaseRequest, body), ctx), ctx.correlationId);
   }
 
   /** `?at=<revision>`: the status as it was then (time travel). */
   @Get('status/:workflow_id')
-  async status(@Param() params: unknown, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  async status(@Param() params: unknown, @Query() query: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
     const { at } = parse(StatusQuery, query ?? {}, 'query');
-    return respond(reply, await this.api.status(workflow_id, at));
+    return respond(reply, await this.api.status(workflow_id, scopeOf(req), at));
   }
 
   /** Asks the llm-runner to run the current phase with the workflow's model: 202, the answer arrives as events. */
   @Post(':workflow_id/run-phase')
   @HttpCode(202)
-  async runPhase(@Param() params: unknown, @Body() body: unknown, @Headers() headers: RawHeaders, @Res({ passthrough: true }) reply: FastifyReply) {
+  async runPhase(@Param() params: unknown, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
-    const ctx = readRequestContext(headers);
+    const ctx = readRequestContext(req.headers, identityOf(req));
     return respond(reply, await this.api.runPhase(workflow_id, parse(RunPhaseRequest, body ?? {}), ctx), ctx.correlationId);
   }
 
   @Post('get-ai-prompt/:workflow_id')
   @HttpCode(200)
-  async prompt(@Param() params: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  async prompt(@Param() params: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
-    return respond(reply, await this.api.prompt(workflow_id));
+    return respond(reply, await this.api.prompt(workflow_id, scopeOf(req)));
   }
 }

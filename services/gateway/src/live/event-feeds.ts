@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { PUBLICATIONS, REQUESTS, type AnyEnvelope } from '@topdog/contracts';
+import { ALL_PROJECTS, inScope, PUBLICATIONS, REQUESTS, type AnyEnvelope, type ProjectScope } from '@topdog/contracts';
 import type { EventStore } from '@topdog/event-store';
 import { request, subscribe } from '@topdog/runtime';
 import { LRUCache } from 'lru-cache';
@@ -40,7 +40,7 @@ export function createEventFeeds(deps: EventFeedsDeps) {
     if (event.type === 'WorkflowInitialized') projects.set(workflowId, (event.data as { projectId: string }).projectId);
     const known = projects.get(workflowId);
     if (known !== undefined) return known;
-    const status = await request(nc, prefix, REQUESTS.workflowStatus, { workflowId }, deps.requestTimeoutMs).catch(() => undefined);
+    const status = await request(nc, prefix, REQUESTS.workflowStatus, { workflowId, projects: [ALL_PROJECTS] }, deps.requestTimeoutMs).catch(() => undefined);
     if (status) projects.set(workflowId, status.projectId);
     return status?.projectId;
   }
@@ -65,9 +65,19 @@ export function createEventFeeds(deps: EventFeedsDeps) {
       }
     },
 
-    /** Every workflow's events after `filter.after`, then live; optionally one project's only. */
-    async all(filter: FeedFilter & { projectId?: string }, sse: SseWriter, signal: AbortSignal): Promise<void> {
-      const keep = filter.projectId === undefined ? undefined : async (e: AnyEnvelope) => (await projectOf(e)) === filter.projectId;
+    /**
+     * Every workflow's events after `filter.after`, then live, of the caller's projects only (an
+     * event whose project cannot be established is not sent); optionally one project's only.
+     */
+    async all(filter: FeedFilter & { projectId?: string; projects: ProjectScope }, sse: SseWriter, signal: AbortSignal): Promise<void> {
+      const everyProject = filter.projects.includes(ALL_PROJECTS);
+      const keep =
+        filter.projectId === undefined && everyProject
+          ? undefined
+          : async (e: AnyEnvelope) => {
+              const project = await projectOf(e);
+              return project !== undefined && inScope(filter.projects, project) && (filter.projectId === undefined || project === filter.projectId);
+            };
       await pump(store.subscribeToAll({ fromPosition: filter.after, filter: { category: 'workflow' }, signal }), sse, filter, keep);
     },
   };

@@ -1,5 +1,9 @@
 import {
   AiPromptResponse,
+  ApiKeyIdParams,
+  ApiKeyListResponse,
+  CreateApiKeyRequest,
+  CreatedApiKeyResponse,
   CompletePhaseRequest,
   CompletePhaseResponse,
   ErrorResponse,
@@ -23,11 +27,12 @@ const error = (description: string) => ({ description, ...json(ErrorResponse) })
 const commandHeaders = z.object({
   'Idempotency-Key': z.string().max(255).optional().meta({ description: 'A retry with the same key is applied once and gets the same answer.' }),
   'X-Correlation-Id': z.string().max(255).optional(),
-  'X-Actor': z.string().max(255).optional(),
 });
 
 const common = {
   400: error('VALIDATION_FAILED: every bad field is named in details'),
+  401: error('UNAUTHORIZED: no credential, a malformed Authorization header, or an unknown, revoked, expired or invalid one'),
+  403: error("FORBIDDEN: the credential's role may not do this"),
   413: error('PAYLOAD_TOO_LARGE'),
   503: error('UNAVAILABLE: a service did not answer in time; retry'),
 };
@@ -39,8 +44,17 @@ export function openApiDocument() {
     info: {
       title: 'TopDog orchestrator',
       version: '0.1.0',
-      description: 'Walks a software change through six phases, each owned by an AI role. Event-sourced over NATS.',
+      description:
+        'Walks a software change through six phases, each owned by an AI role. Event-sourced over NATS. ' +
+        'Every endpoint but /healthz, /readyz and /docs needs `Authorization: Bearer <API key or OIDC token>`; ' +
+        "another project's workflow answers 404, as an unknown one does.",
     },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key (tdk_…) or, when configured, an OIDC access token (JWT)' },
+      },
+    },
+    security: [{ bearer: [] }],
     paths: {
       '/api/ai-workflows': {
         get: {
@@ -173,9 +187,31 @@ export function openApiDocument() {
           responses: { 200: { description: 'Models', ...json(ModelsResponse) } },
         },
       },
-      '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Up' } } } },
+      '/api/admin/keys': {
+        post: {
+          summary: 'Create an API key (admin): the key is in this answer only; what is stored is its hash',
+          requestBody: json(CreateApiKeyRequest),
+          responses: { 201: { description: 'Created', ...json(CreatedApiKeyResponse) }, ...common },
+        },
+        get: {
+          summary: 'The API keys (admin), never their secrets',
+          responses: { 200: { description: 'Keys', ...json(ApiKeyListResponse) }, ...common },
+        },
+      },
+      '/api/admin/keys/{id}': {
+        delete: {
+          summary: 'Revoke an API key (admin), at once on every gateway instance',
+          requestParams: { path: ApiKeyIdParams },
+          responses: { 204: { description: 'Revoked' }, 404: error('NOT_FOUND'), ...common },
+        },
+      },
+      '/healthz': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'Up' } } } },
       '/readyz': {
-        get: { summary: 'Readiness: every service answers over NATS', responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready' } } },
+        get: {
+          summary: 'Readiness: every service answers over NATS',
+          security: [],
+          responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready' } },
+        },
       },
     },
   });

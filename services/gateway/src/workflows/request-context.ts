@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { TopDogError, type CommandMetadata } from '@topdog/contracts';
+import { TopDogError, type CommandMetadata, type Identity } from '@topdog/contracts';
 
-/** What the gateway reads from a request's headers, validated. */
+/** What the gateway reads from a request's headers, validated, and who sent it. */
 export interface RequestContext {
   correlationId: string;
-  actor: string | undefined;
+  /** The authenticated caller: its actor is recorded in every event the request causes. */
+  identity: Identity;
   idempotencyKey: string | undefined;
   /** From If-Match: the revision the client last saw. */
   expectedRevision: number | undefined;
@@ -40,22 +41,22 @@ function parseIfMatch(value: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
-export function readRequestContext(headers: Headers): RequestContext {
+export function readRequestContext(headers: Headers, identity: Identity): RequestContext {
   return {
     correlationId: token(headers, 'X-Correlation-Id') ?? randomUUID(),
-    actor: token(headers, 'X-Actor'),
+    identity,
     idempotencyKey: token(headers, 'Idempotency-Key'),
     expectedRevision: parseIfMatch(header(headers, 'If-Match')),
   };
 }
 
-/** Command metadata for a request: correlation, actor, time, and the idempotency key's hash. */
-export function commandMetadata(ctx: RequestContext, fallbackActor: string, endpoint: string, body: unknown): CommandMetadata {
+/** Command metadata for a request: correlation, the authenticated actor, time, and the idempotency key's hash. */
+export function commandMetadata(ctx: RequestContext, endpoint: string, body: unknown): CommandMetadata {
   const requestHash = ctx.idempotencyKey ? createHash('sha256').update(endpoint).update('\n').update(JSON.stringify(body)).digest('hex') : undefined;
   return {
     correlationId: ctx.correlationId,
     causationId: null,
-    actor: ctx.actor ?? fallbackActor,
+    actor: ctx.identity.actor,
     now: new Date().toISOString(),
     idempotencyKey: ctx.idempotencyKey,
     requestHash,

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
+  inScope,
   REQUESTS,
+  TopDogError,
   type AiPromptResponse,
   type CompletePhaseRequest,
   type CompletePhaseResponse,
   type InitializeWorkflowRequest,
   type InitializeWorkflowResponse,
   type ModelsResponse,
+  type ProjectScope,
   type ProvidersResponse,
   type RequestDefinition,
   type RequestOf,
@@ -94,6 +97,11 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
   return {
     /** `body` has passed `InitializeBody`, which checks the model against the model table. */
     async initialize(body: InitializeWorkflowRequest, ctx: RequestContext) {
+      if (!inScope(ctx.identity.projects, body.project_id)) {
+        throw new TopDogError('FORBIDDEN', `this credential may not start workflows in project ${body.project_id}`, [
+          { field: 'project_id', reason: "not one of the credential's projects" },
+        ]);
+      }
       const workflowId = ctx.idempotencyKey ? workflowIdForKey(prefix, ctx.idempotencyKey) : randomUUID();
       const autoAdvance = body.auto_advance ?? false;
       const result = await send(REQUESTS.initializeWorkflow, {
@@ -111,7 +119,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           budget: { maxCostUsd: body.budget?.max_cost_usd ?? null, maxTokens: body.budget?.max_tokens ?? null },
           ...(autoAdvance ? { firstCallId: idForKey(workflowId, 'first-call') } : {}),
         },
-        metadata: commandMetadata(ctx, `user:${body.user_id}`, 'initialize', body),
+        metadata: commandMetadata(ctx, 'initialize', body),
       });
       return {
         body: {
@@ -134,8 +142,9 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           phaseResult: body.phase_result,
           expectedState: body.expected_state,
           expectedRevision: ctx.expectedRevision,
+          projects: ctx.identity.projects,
         },
-        metadata: commandMetadata(ctx, 'anonymous', 'complete-phase', body),
+        metadata: commandMetadata(ctx, 'complete-phase', body),
       });
       return {
         body: {
@@ -150,8 +159,8 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
       };
     },
 
-    async status(workflowId: string, atRevision?: number) {
-      const s = await send(REQUESTS.workflowStatus, { workflowId, atRevision });
+    async status(workflowId: string, projects: ProjectScope, atRevision?: number) {
+      const s = await send(REQUESTS.workflowStatus, { workflowId, atRevision, projects });
       return {
         body: {
           workflow_id: s.workflowId,
@@ -171,8 +180,8 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
       const callId = ctx.idempotencyKey ? idForKey(workflowId, `run-phase:${ctx.idempotencyKey}`) : randomUUID();
       const result = await send(REQUESTS.runPhase, {
         type: 'RunPhase',
-        data: { workflowId, callId, expectedState: body.expected_state },
-        metadata: commandMetadata(ctx, 'anonymous', `run-phase:${workflowId}`, body),
+        data: { workflowId, callId, expectedState: body.expected_state, projects: ctx.identity.projects },
+        metadata: commandMetadata(ctx, `run-phase:${workflowId}`, body),
       });
       return {
         body: {
@@ -225,8 +234,8 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
       };
     },
 
-    async prompt(workflowId: string) {
-      const p = await send(REQUESTS.aiPrompt, { workflowId });
+    async prompt(workflowId: string, projects: ProjectScope) {
+      const p = await send(REQUESTS.aiPrompt, { workflowId, projects });
       return {
         body: { model: p.model, messages: p.messages, temperature: p.temperature, max_tokens: p.maxTokens } satisfies AiPromptResponse,
         headers: (p.promptVersion ? { 'X-Prompt-Version': p.promptVersion } : {}) as Record<string, string>,

@@ -26,7 +26,7 @@ export const initialize = (workflowId: string, extra: { autoAdvance?: boolean } 
 
 export const complete = (workflowId: string, aiResponse = 'answer'): WorkflowDecision => ({
   type: 'CompletePhase',
-  data: { workflowId, aiResponse, phaseResult: { ok: true } },
+  data: { workflowId, aiResponse, phaseResult: { ok: true }, projects: ['*'] },
 });
 
 /** Commands an instance applies one after another. */

@@ -22,10 +22,10 @@ describe('workflow use cases', () => {
     const workflowId = randomUUID();
     const callId = randomUUID();
     expect(await commands.initialize(initialize(workflowId))).toMatchObject({ workflowId, initialState: 'DISCOVERY', callId: null, revision: 0 });
-    expect(await commands.completePhase({ type: 'CompletePhase', data: { workflowId, aiResponse: 'a', phaseResult: {} }, metadata: metadata() })).toMatchObject(
-      { previousState: 'DISCOVERY', newState: 'PLANNING', nextRole: 'Q_ASSISTANT', isComplete: false, revision: 1 },
-    );
-    expect(await commands.runPhase({ type: 'RunPhase', data: { workflowId, callId }, metadata: metadata() })).toMatchObject({
+    expect(
+      await commands.completePhase({ type: 'CompletePhase', data: { workflowId, aiResponse: 'a', phaseResult: {}, projects: ['*'] }, metadata: metadata() }),
+    ).toMatchObject({ previousState: 'DISCOVERY', newState: 'PLANNING', nextRole: 'Q_ASSISTANT', isComplete: false, revision: 1 });
+    expect(await commands.runPhase({ type: 'RunPhase', data: { workflowId, callId, projects: ['*'] }, metadata: metadata() })).toMatchObject({
       callId,
       phase: 'PLANNING',
       role: 'Q_ASSISTANT',
@@ -52,7 +52,9 @@ describe('workflow use cases', () => {
     const commands = commandsOn(new InMemoryEventStore());
     const workflowId = randomUUID();
     await commands.initialize(initialize(workflowId, 'claude'));
-    await expect(commands.runPhase({ type: 'RunPhase', data: { workflowId, callId: randomUUID() }, metadata: metadata() })).rejects.toMatchObject({
+    await expect(
+      commands.runPhase({ type: 'RunPhase', data: { workflowId, callId: randomUUID(), projects: ['*'] }, metadata: metadata() }),
+    ).rejects.toMatchObject({
       name: 'TopDogError',
       code: 'PROVIDER_NOT_CONFIGURED',
     });

@@ -4,6 +4,7 @@ import { buildPrompt, parsePhaseResult, repairMessages } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
 import { completePhaseEvents } from './phase-completion';
 import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
+import { visibleTo } from './visibility';
 
 function modelOf(state: StartedWorkflow) {
   const resolved = resolveModel(state.settings.model);
@@ -93,8 +94,8 @@ export function requestCall(
 }
 
 /** Asks for a model call for the current phase. */
-export function runPhase(command: RunPhase['data'], state: Workflow, context: DecisionContext): WorkflowEvent[] {
-  if (state.status === 'empty') throw new TopDogError('NOT_FOUND', `workflow ${command.workflowId} not found`);
+export function runPhase(command: RunPhase['data'], workflow: Workflow, context: DecisionContext): WorkflowEvent[] {
+  const state = visibleTo(command.projects, command.workflowId, workflow);
   if (command.expectedState !== undefined && command.expectedState !== state.current) {
     throw new TopDogError('CONFLICT', `workflow is in ${state.current}, not ${command.expectedState}`, [
       { field: 'expected_state', reason: `the workflow is in ${state.current}` },

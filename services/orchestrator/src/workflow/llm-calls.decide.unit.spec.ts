@@ -15,8 +15,8 @@ const stateAfter = (...commands: WorkflowDecision[]) => history(...commands).red
 const ids = Array.from({ length: 40 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 
 const init = initializeDecision;
-const run = (callId: string, expectedState?: Phase): WorkflowDecision => ({ type: 'RunPhase', data: { workflowId, callId, expectedState } });
-const complete: WorkflowDecision = { type: 'CompletePhase', data: { workflowId, aiResponse: 'by hand', phaseResult: {} } };
+const run = (callId: string, expectedState?: Phase): WorkflowDecision => ({ type: 'RunPhase', data: { workflowId, callId, expectedState, projects: ['*'] } });
+const complete: WorkflowDecision = { type: 'CompletePhase', data: { workflowId, aiResponse: 'by hand', phaseResult: {}, projects: ['*'] } };
 const ok = (content: string, extra: Partial<LlmCallOutcome> = {}): LlmCallOutcome =>
   ({
     ok: true,

@@ -3,6 +3,7 @@ import { resolveModel } from '@topdog/models';
 import type { DecisionContext } from './decision-context';
 import { checkProvider, recordLlmResult, requestCall, runPhase, type RecordLlmResultData } from './llm-calls.decide';
 import { completePhaseEvents } from './phase-completion';
+import { visibleTo } from './visibility';
 import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
 
 /** Commands as the decider sees them: their data (metadata is the handler's concern). */
@@ -50,10 +51,8 @@ export function initialize(command: InitializeWorkflow['data'], state: Workflow,
 }
 
 /** Records the current phase owner's answer (given by a client) and advances the workflow. */
-export function completePhase(command: CompletePhase['data'], state: Workflow): WorkflowEvent[] {
-  if (state.status === 'empty') {
-    throw new TopDogError('NOT_FOUND', `workflow ${command.workflowId} not found`);
-  }
+export function completePhase(command: CompletePhase['data'], workflow: Workflow): WorkflowEvent[] {
+  const state = visibleTo(command.projects, command.workflowId, workflow);
   if (command.expectedState !== undefined && command.expectedState !== state.current) {
     throw new TopDogError('CONFLICT', `workflow is in ${state.current}, not ${command.expectedState}`, [
       { field: 'expected_state', reason: `the workflow is in ${state.current}` },

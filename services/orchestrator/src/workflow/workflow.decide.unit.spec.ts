@@ -19,7 +19,7 @@ const initialize = initializeDecision({
 
 const complete = (extra: Partial<Extract<WorkflowDecision, { type: 'CompletePhase' }>['data']> = {}): WorkflowDecision => ({
   type: 'CompletePhase',
-  data: { workflowId, aiResponse: 'answer', phaseResult: { ok: true }, ...extra },
+  data: { workflowId, aiResponse: 'answer', phaseResult: { ok: true }, projects: ['*'], ...extra },
 });
 
 /** The events of a workflow walked through its first n phases. */
@@ -40,6 +40,17 @@ describe('workflow decider', () => {
 
   it('refuses to complete a phase of an unknown workflow', () => {
     given([]).when(complete()).thenThrows(TopDogError, withCode('NOT_FOUND'));
+  });
+
+  it("answers a caller outside the workflow's project as if the workflow did not exist", () => {
+    given(walked(1))
+      .when(complete({ projects: ['other'] }))
+      .thenThrows(TopDogError, withCode('NOT_FOUND', /not found/));
+    given(walked(1))
+      .when({ type: 'RunPhase', data: { workflowId, callId: '00000000-0000-4000-8000-000000000001', projects: ['other', 'more'] } })
+      .thenThrows(TopDogError, withCode('NOT_FOUND', /not found/));
+    const state = walked(1).reduce(evolve, initialState());
+    expect(decider.decide(complete({ projects: ['proj123'] }), state).map((e) => e.type)).toEqual(['PhaseCompleted']);
   });
 
   const transitions = [

@@ -49,6 +49,8 @@ export interface WorkflowSettings {
 
 interface Started {
   workflowId: string;
+  /** The project the workflow belongs to: commands from callers outside it are NOT_FOUND. */
+  projectId: string;
   current: WorkflowStateName;
   settings: WorkflowSettings;
   requirements: Record<string, unknown>;
@@ -115,6 +117,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
     return {
       status: 'active',
       workflowId: d.workflowId,
+      projectId: d.projectId,
       current: d.initialState,
       settings: { model: d.model, temperature: d.temperature, maxTokens: d.maxTokens, autoAdvance: d.autoAdvance, budget: d.budget },
       requirements: d.requirements,

@@ -1,5 +1,7 @@
 import {
+  inScope,
   TopDogError,
+  type ProjectScope,
   WorkflowEnvelope,
   workflowStreamId,
   type AiPrompt,
@@ -38,10 +40,14 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
     }
   }
 
-  async function status(workflowId: string): Promise<WorkflowStatus> {
-    const found = await store.getStatus(workflowId);
-    if (!found) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
+  /** Another project's workflow is not found, exactly as an unknown one: its existence is not revealed. */
+  function visible(workflowId: string, found: WorkflowStatus | undefined, projects: ProjectScope): WorkflowStatus {
+    if (!found || !inScope(projects, found.projectId)) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
     return found;
+  }
+
+  async function status(workflowId: string, projects: ProjectScope): Promise<WorkflowStatus> {
+    return visible(workflowId, await store.getStatus(workflowId), projects);
   }
 
   /** A read model folded from a workflow's stored events; NOT_FOUND when they fold to nothing. */
@@ -53,9 +59,10 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
   }
 
   /** Time travel: the status folded from the stream's first `revision + 1` events (the store, not the read model). */
-  async function statusAt(workflowId: string, revision: number): Promise<WorkflowStatus> {
+  async function statusAt(workflowId: string, revision: number, projects: ProjectScope): Promise<WorkflowStatus> {
     const stored = await events.readStream(workflowStreamId(workflowId), { maxCount: revision + 1 });
     if (stored.length === 0) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
+    visible(workflowId, fold(workflowId, stored.slice(0, 1), evolveStatus), projects);
     if (stored.length <= revision) {
       throw new TopDogError('NOT_FOUND', `workflow ${workflowId} has revisions 0 to ${stored.length - 1}`, [
         { field: 'at', reason: `no revision ${revision}: the latest is ${stored.length - 1}` },
@@ -75,9 +82,9 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
 
   return {
     async getStatus(query: GetWorkflowStatus): Promise<WorkflowStatus> {
-      if (query.atRevision !== undefined) return statusAt(query.workflowId, query.atRevision);
+      if (query.atRevision !== undefined) return statusAt(query.workflowId, query.atRevision, query.projects);
       await consistent(query.minPosition);
-      return status(query.workflowId);
+      return status(query.workflowId, query.projects);
     },
 
     /** A page of the listing, from this instance's in-memory index. */
@@ -88,7 +95,7 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
 
     async getPrompt(query: GetAiPrompt): Promise<AiPrompt> {
       await consistent(query.minPosition);
-      const current = await status(query.workflowId);
+      const current = await status(query.workflowId, query.projects);
       if (current.isComplete) {
         throw new TopDogError('CONFLICT', `workflow ${query.workflowId} is COMPLETE: no phase is waiting for a prompt`);
       }

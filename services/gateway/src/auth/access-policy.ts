@@ -1,0 +1,21 @@
+import type { AccessRole } from '@topdog/contracts';
+
+const RANK: Readonly<Record<AccessRole, number>> = { reader: 0, writer: 1, admin: 2 };
+
+/** Whether a role includes another: admin ⊃ writer ⊃ reader. */
+export const roleAllows = (role: AccessRole, needed: AccessRole): boolean => RANK[role] >= RANK[needed];
+
+/** Routes anyone may call: liveness, readiness and the API's documentation. */
+export const isPublicRoute = (route: string | undefined): boolean =>
+  route === '/healthz' || route === '/readyz' || route === '/docs' || (route?.startsWith('/docs/') ?? false);
+
+/**
+ * The role a route needs, by its pattern (the matched route, not the raw URL, so no spelling of
+ * a path reaches a route under another rule): administration needs admin; a command writer;
+ * everything else, get-ai-prompt included (a POST that reads), reader.
+ */
+export function roleNeeded(method: string, route: string | undefined): AccessRole {
+  if (route?.startsWith('/api/admin/')) return 'admin';
+  if (method === 'POST' && route?.startsWith('/api/ai-workflows/') && !route.startsWith('/api/ai-workflows/get-ai-prompt/')) return 'writer';
+  return 'reader';
+}
