@@ -1,4 +1,14 @@
-import { apiKeysBucket, eventStreamName, healthRequest, LLM_REQUEST_QUEUE, PUBLICATIONS, readModelBucket, REQUESTS, ServiceName, subject } from '@topdog/contracts';
+import {
+  apiKeysBucket,
+  eventStreamName,
+  healthRequest,
+  LLM_REQUEST_QUEUE,
+  PUBLICATIONS,
+  readModelBucket,
+  REQUESTS,
+  ServiceName,
+  subject,
+} from '@topdog/contracts';
 
 /** Who connects to the bus: each service, and `reader`, the read-only user of integrations. */
 export const BUS_USERS = [...ServiceName.options, 'reader'] as const;
