@@ -5,6 +5,7 @@ import type { WorkflowListItemBody } from '@topdog/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http } from './support/http';
 import { startSystem, type System } from './support/system';
+import { TEST_ADMIN_KEY } from './support/credentials';
 
 const bin = fileURLToPath(new URL('../packages/cli/dist/topdog.mjs', import.meta.url));
 
@@ -31,7 +32,10 @@ describe('workflow listing', () => {
 
   function topdog(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,7 +46,7 @@ describe('workflow listing', () => {
 
   beforeAll(async () => {
     system = await startSystem();
-    client = new TopDogClient({ baseUrl: system.baseUrl });
+    client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
     for (let i = 0; i < 12; i++) await create(i % 3 ? 'north' : 'south', i % 4 ? 'offline' : 'gpt-4');
     await new Promise((r) => setTimeout(r, 5));
     middle = new Date().toISOString();
