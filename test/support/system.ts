@@ -99,8 +99,15 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     throw new Error(`system not ready: ${last}`);
   };
 
-  for (const s of SERVICES) await start(s);
-  await waitReady();
+  try {
+    for (const s of SERVICES) await start(s);
+    await waitReady();
+  } catch (err) {
+    // A system that did not come up is still taken down: no service or server outlives the test.
+    for (const s of SERVICES) await kill(s, 'SIGKILL');
+    await nats.dispose();
+    throw new Error(`the system did not start; its logs are in ${logDir}`, { cause: err });
+  }
   const startedAt = Date.now();
 
   const logs = (service: Service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => '');
