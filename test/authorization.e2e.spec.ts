@@ -92,6 +92,7 @@ describe('authentication, roles and tenancy', () => {
       wrongAudience: await jwks.sign({ ...jwtClaims, aud: 'someone-else' }),
       badSignature: await jwks.sign(jwtClaims, { otherKey: true }),
       algNone: jwks.unsigned(jwtClaims),
+      noExpiry: await jwks.sign(jwtClaims, { expiresIn: null }),
     };
     secrets.push(...Object.values(tokens));
 
@@ -113,6 +114,7 @@ describe('authentication, roles and tenancy', () => {
     set('JWT wrong audience', bearer(tokens.wrongAudience), invalid);
     set('JWT bad signature', bearer(tokens.badSignature), invalid);
     set('JWT alg none', bearer(tokens.algNone), invalid);
+    set('JWT without expiry', bearer(tokens.noExpiry), invalid);
     // Past the expired key's expiry.
     await new Promise((r) => setTimeout(r, Math.max(0, 1_600)));
   });
@@ -276,6 +278,33 @@ describe('authentication, roles and tenancy', () => {
       second.kill('SIGTERM');
       await exited;
     }
+  });
+
+  it('ends an open live-event stream when its key is revoked, and when its key expires', async () => {
+    /** Opens the global stream with a credential; resolves with when it ended. */
+    const open = async (key: string) => {
+      const res = await fetch(`${system.baseUrl}/api/events?after=${await store.headPosition()}`, { headers: bearer(key) });
+      expect(res.status).toBe(200);
+      const ended = (async () => {
+        for await (const _chunk of res.body!) {
+          // Heartbeats and events until the gateway ends it.
+        }
+        return Date.now();
+      })();
+      return { ended };
+    };
+    const revoked = await createKey('streaming, then revoked', ['A'], 'reader');
+    const { ended } = await open(revoked.key);
+    await new Promise((r) => setTimeout(r, 200));
+    const revokedAt = Date.now();
+    expect((await api('DELETE', `/api/admin/keys/${revoked.id}`)).status).toBe(204);
+    expect((await ended) - revokedAt).toBeLessThan(2_000);
+
+    const expiresAt = Date.now() + 2_000;
+    const expiring = await createKey('streaming until it expires', ['A'], 'reader', { expires_at: new Date(expiresAt).toISOString() });
+    const { ended: expired } = await open(expiring.key);
+    expect(await expired).toBeGreaterThanOrEqual(expiresAt);
+    expect((await expired) - expiresAt).toBeLessThan(2_000);
   });
 
   it("keeps project B's events out of project A's live and audit streams", async () => {

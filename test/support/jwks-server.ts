@@ -9,7 +9,7 @@ export const TEST_AUDIENCE = 'topdog-api';
 export interface JwksFixture extends AsyncDisposable {
   jwksUrl: string;
   /** A token signed with the published key; `claims` override the defaults (sub, iss, aud, exp in an hour). */
-  sign(claims?: JWTPayload, options?: { expiresIn?: string | number; otherKey?: boolean }): Promise<string>;
+  sign(claims?: JWTPayload, options?: { expiresIn?: string | number | null; otherKey?: boolean }): Promise<string>;
   /** An unsigned token (`alg: none`) with the same claims. */
   unsigned(claims?: JWTPayload): string;
 }
@@ -29,11 +29,10 @@ export async function startJwksServer(): Promise<JwksFixture> {
   return {
     jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
     async sign(claims = {}, options = {}) {
-      return new SignJWT(base(claims))
-        .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '1h')
-        .sign(options.otherKey ? other.privateKey : privateKey);
+      const jwt = new SignJWT(base(claims)).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).setIssuedAt();
+      // expiresIn null: a token with no expiry at all.
+      if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '1h');
+      return jwt.sign(options.otherKey ? other.privateKey : privateKey);
     },
     unsigned(claims = {}) {
       const now = Math.floor(Date.now() / 1000);

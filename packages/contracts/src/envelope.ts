@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Who caused an event: a user through the API, or one of our services. */
-export const Actor = z.string().min(1).max(200);
+export const Actor = z.string().min(1).max(500);
 
 /** Request-scoped metadata every command carries; events copy it into their envelope. */
 export const CommandMetadata = z.object({

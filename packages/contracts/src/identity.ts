@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Actor } from './envelope';
 
 /** What a caller may do: read (and follow live), also send commands, or also administer. */
 export const AccessRole = z.enum(['reader', 'writer', 'admin']);
@@ -15,7 +16,9 @@ export const ALL_PROJECTS = '*';
  * event the caller causes (`key:<id>` or `jwt:<issuer>#<subject>`), its role and its projects.
  */
 export const Identity = z.object({
-  actor: z.string().min(1).max(500),
+  actor: Actor,
+  /** When the credential stops being valid (null: never); long-lived streams end then. */
+  expiresAt: z.iso.datetime().nullable().default(null),
   role: AccessRole,
   projects: ProjectScope,
 });

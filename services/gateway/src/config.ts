@@ -35,8 +35,19 @@ export const GatewayConfig = BaseConfig.extend({
   AUTH_PROJECTS_CLAIM: z.string().min(1).default('topdog_projects'),
   /** The claim naming the caller's role: reader, writer or admin. */
   AUTH_ROLE_CLAIM: z.string().min(1).default('topdog_role'),
-}).refine((c) => !c.AUTH_JWKS_URL || (c.AUTH_ISSUER && c.AUTH_AUDIENCE), {
-  path: ['AUTH_JWKS_URL'],
-  message: 'needs AUTH_ISSUER and AUTH_AUDIENCE as well',
-});
+})
+  .refine((c) => !c.AUTH_JWKS_URL || (c.AUTH_ISSUER && c.AUTH_AUDIENCE), {
+    path: ['AUTH_JWKS_URL'],
+    message: 'needs AUTH_ISSUER and AUTH_AUDIENCE as well',
+  })
+  // Keys fetched in the clear could be swapped on the way: https, except on this machine.
+  .refine((c) => !c.AUTH_JWKS_URL || isHttpsOrLoopback(c.AUTH_JWKS_URL), {
+    path: ['AUTH_JWKS_URL'],
+    message: 'must be https (plain http only for a loopback address)',
+  });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
+
+function isHttpsOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}

@@ -18,7 +18,7 @@ import { createAdminApi } from './admin/admin-api';
 import { createAuditApi } from './audit/audit-api';
 import { ApiKeyStore } from './auth/api-key-store';
 import { createApiKeysApi } from './auth/api-keys-api';
-import { createAuthenticator } from './auth/authenticator';
+import { actorOfKey, createAuthenticator } from './auth/authenticator';
 import { createJwtVerifier } from './auth/jwt-verifier';
 import { installAuthentication } from './http/authentication';
 import { createEventFeeds } from './live/event-feeds';
@@ -51,6 +51,8 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
   });
   const keys = await ApiKeyStore.open(nc, config.TOPDOG_PREFIX, logger, { replicas: config.API_KEYS_REPLICAS });
+  // A revoked key's open live-event streams end at once, here as on every other instance.
+  keys.onRevoked((id) => live.closeFor(actorOfKey(id)));
   if (!config.TOPDOG_ADMIN_KEY && !config.AUTH_JWKS_URL) {
     logger.warn('neither TOPDOG_ADMIN_KEY nor AUTH_JWKS_URL is set: only API keys already made are accepted');
   }

@@ -16,6 +16,8 @@ export const isPublicRoute = (route: string | undefined): boolean =>
  */
 export function roleNeeded(method: string, route: string | undefined): AccessRole {
   if (route?.startsWith('/api/admin/')) return 'admin';
-  if (method === 'POST' && route?.startsWith('/api/ai-workflows/') && !route.startsWith('/api/ai-workflows/get-ai-prompt/')) return 'writer';
-  return 'reader';
+  // Reading is GET (and HEAD), and get-ai-prompt, a POST that reads; any other method writes,
+  // so a route added later with PUT, PATCH or DELETE needs writer at least by default.
+  const reads = method === 'GET' || method === 'HEAD' || (method === 'POST' && (route?.startsWith('/api/ai-workflows/get-ai-prompt/') ?? false));
+  return reads ? 'reader' : 'writer';
 }

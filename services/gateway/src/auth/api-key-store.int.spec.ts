@@ -22,7 +22,7 @@ describe('API key store over NATS KV', () => {
     const two = await ApiKeyStore.open(nc2, 'keys', logger, { now: () => 0 });
     try {
       const key = record();
-      await one.put(key);
+      await one.create(key);
       expect(await two.get(key.id)).toEqual(key); // not in its memory: read from KV
       expect((await one.list()).map((k) => k.id)).toEqual([key.id]);
       expect(await one.revoke(key.id)).toBe(true);

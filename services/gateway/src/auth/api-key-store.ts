@@ -18,6 +18,9 @@ const TRUST_MS = 10_000;
  */
 export class ApiKeyStore {
   private readonly known = new Map<string, { record: StoredApiKey; readAt: number }>();
+  /** Ids revoked since this instance started (ids are never reused): see forget. */
+  private readonly revoked = new Set<string>();
+  private readonly revocationListeners: ((id: string) => void)[] = [];
   private watching: Promise<void> | undefined;
   private stopWatch: (() => void) | undefined;
   private closed = false;
@@ -45,7 +48,7 @@ export class ApiKeyStore {
         for await (const entry of watcher) {
           const parsed = entry.operation === 'PUT' ? StoredApiKey.safeParse(entry.json()) : undefined;
           if (parsed?.success) this.known.set(entry.key, { record: parsed.data, readAt: this.now() });
-          else this.known.delete(entry.key);
+          else this.forget(entry.key);
         }
       } catch (err) {
         this.logger.warn({ err }, 'the API key watch failed; watching again');
@@ -66,6 +69,8 @@ export class ApiKeyStore {
         this.known.delete(id);
         return undefined;
       }
+      // Revoked while this read was under way: the delete wins over what was read before it.
+      if (this.revoked.has(id)) return undefined;
       const record = StoredApiKey.parse(entry.json());
       this.known.set(id, { record, readAt: this.now() });
       return record;
@@ -74,8 +79,9 @@ export class ApiKeyStore {
     }
   }
 
-  async put(record: StoredApiKey): Promise<void> {
-    await this.kv.put(record.id, JSON.stringify(record));
+  /** Stores a new key's record; an id already taken (a 1 in 2^48 chance) is an error, never an overwrite. */
+  async create(record: StoredApiKey): Promise<void> {
+    await this.kv.create(record.id, JSON.stringify(record));
     this.known.set(record.id, { record, readAt: this.now() });
   }
 
@@ -92,8 +98,23 @@ export class ApiKeyStore {
   async revoke(id: string): Promise<boolean> {
     if ((await this.get(id)) === undefined) return false;
     await this.kv.delete(id);
-    this.known.delete(id);
+    this.forget(id);
     return true;
+  }
+
+  /**
+   * A key is gone for good: forgotten, and remembered as revoked, so that a read of it already
+   * under way (begun before the delete) cannot bring it back into memory.
+   */
+  private forget(id: string): void {
+    this.known.delete(id);
+    this.revoked.add(id);
+    for (const listener of this.revocationListeners) listener(id);
+  }
+
+  /** Calls `listener` with the id of each key revoked, through this instance or another. */
+  onRevoked(listener: (id: string) => void): void {
+    this.revocationListeners.push(listener);
   }
 
   async close(): Promise<void> {

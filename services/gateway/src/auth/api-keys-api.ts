@@ -55,7 +55,7 @@ export function createApiKeysApi(keys: ApiKeyStore, now: () => Date = () => new 
         createdBy: creator.actor,
         secretHash,
       };
-      await keys.put(record);
+      await keys.create(record);
       return { ...bodyOf(record), key };
     },
 

@@ -27,18 +27,21 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * Who is calling, from the Authorization header: an API key (`tdk_…`) or, when configured, an
  * OIDC JWT. Every failure is UNAUTHORIZED and says why without echoing the credential.
  */
+/** The actor an API key's calls are recorded under. */
+export const actorOfKey = (id: string): string => `key:${id}`;
+
 export function createAuthenticator(deps: AuthenticatorDeps) {
   const now = deps.now ?? (() => new Date());
   const adminDigest = deps.adminKey ? digest(deps.adminKey) : undefined;
 
   async function apiKey(key: string): Promise<Identity> {
-    if (adminDigest && timingSafeEqual(digest(key), adminDigest)) return { actor: BOOTSTRAP_ACTOR, role: 'admin', projects: [ALL_PROJECTS] };
+    if (adminDigest && timingSafeEqual(digest(key), adminDigest)) return { actor: BOOTSTRAP_ACTOR, role: 'admin', projects: [ALL_PROJECTS], expiresAt: null };
     const parsed = parseApiKey(key);
     if (!parsed) throw unauthorized('unknown API key', 'not a key this deployment issued');
     const record = await deps.keys.get(parsed.id);
     if (!record || !secretMatches(parsed.secret, record.secretHash)) throw unauthorized('unknown API key', 'unknown or revoked key');
     if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now().getTime()) throw unauthorized('the API key has expired', 'expired key');
-    return { actor: `key:${record.id}`, role: record.role, projects: record.projects };
+    return { actor: actorOfKey(record.id), role: record.role, projects: record.projects, expiresAt: record.expiresAt };
   }
 
   return async function authenticate(authorization: string | string[] | undefined): Promise<Identity> {

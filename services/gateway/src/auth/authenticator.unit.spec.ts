@@ -86,6 +86,9 @@ describe('access policy', () => {
     expect(roleNeeded('POST', '/api/ai-workflows/get-ai-prompt/:workflow_id')).toBe('reader');
     expect(roleNeeded('GET', '/api/events')).toBe('reader');
     expect(roleNeeded('GET', undefined)).toBe('reader');
+    // Any method that is not a read needs writer, on any route, until a route says otherwise.
+    expect(['PUT', 'PATCH', 'DELETE'].map((m) => roleNeeded(m, '/api/ai-workflows/:workflow_id'))).toEqual(['writer', 'writer', 'writer']);
+    expect(roleNeeded('POST', '/api/llm/models')).toBe('writer');
     expect(roleAllows('admin', 'writer') && roleAllows('writer', 'reader') && !roleAllows('reader', 'writer') && !roleAllows('writer', 'admin')).toBe(true);
     expect([isPublicRoute('/healthz'), isPublicRoute('/readyz'), isPublicRoute('/docs'), isPublicRoute('/docs/json')]).toEqual([true, true, true, true]);
     expect([isPublicRoute('/docsx'), isPublicRoute(undefined), isPublicRoute('/api/events')]).toEqual([false, false, false]);

@@ -1,4 +1,4 @@
-import { AccessRole, ProjectScope, TopDogError, type Identity } from '@topdog/contracts';
+import { AccessRole, Actor, ProjectScope, TopDogError, type Identity } from '@topdog/contracts';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 
 export interface JwtSettings {
@@ -31,7 +31,13 @@ export function createJwtVerifier(settings: JwtSettings) {
   return async function verify(token: string): Promise<Identity> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer: settings.issuer, audience: settings.audience, algorithms: ALGORITHMS }));
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: ALGORITHMS,
+        // A token without an expiry would never expire: refused.
+        requiredClaims: ['exp'],
+      }));
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw unauthorized('the token has expired');
       if (err instanceof errors.JWKSTimeout) {
@@ -47,7 +53,11 @@ export function createJwtVerifier(settings: JwtSettings) {
         { field: role.success ? settings.projectsClaim : settings.roleClaim, reason: 'missing or not valid in the token' },
       ]);
     }
-    return { actor: `jwt:${settings.issuer}#${payload.sub}`, role: role.data, projects };
+    const actor = `jwt:${settings.issuer}#${payload.sub}`;
+    // The actor is recorded in every event the caller causes, within the events' own limit.
+    if (!Actor.safeParse(actor).success) throw unauthorized('the token names a subject too long to record');
+    // jwtVerify required `exp`.
+    return { actor, role: role.data, projects, expiresAt: new Date(payload.exp! * 1000).toISOString() };
   };
 }
 export type JwtVerifier = ReturnType<typeof createJwtVerifier>;

@@ -63,10 +63,6 @@ export function commandMetadata(ctx: RequestContext, endpoint: string, body: unk
   };
 }
 
-/**
- * The workflow id an Idempotency-Key stands for, so that a retried initialize names the same
- * workflow (a UUID with version 8, "custom", from a hash of the key).
- */
 /** A stable UUID (version 8, name-based) for a name within a scope: the same inputs, the same id. */
 export function idForKey(scope: string, name: string): string {
   const hex = createHash('sha256').update(`${scope}\n${name}`).digest('hex');
@@ -74,7 +70,11 @@ export function idForKey(scope: string, name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The workflow id an initialize with this Idempotency-Key creates (so a retry names the same workflow). */
-export function workflowIdForKey(prefix: string, key: string): string {
-  return idForKey(prefix, `initialize\n${key}`);
+/**
+ * The workflow id an initialize with this Idempotency-Key creates, so a retry names the same
+ * workflow. The key is the caller's own: the id is made from it and the caller's identity, so
+ * another tenant using the same key names another workflow (and learns nothing of this one).
+ */
+export function workflowIdForKey(prefix: string, actor: string, key: string): string {
+  return idForKey(prefix, `initialize\n${actor}\n${key}`);
 }

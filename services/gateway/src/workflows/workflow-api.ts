@@ -102,7 +102,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           { field: 'project_id', reason: "not one of the credential's projects" },
         ]);
       }
-      const workflowId = ctx.idempotencyKey ? workflowIdForKey(prefix, ctx.idempotencyKey) : randomUUID();
+      const workflowId = ctx.idempotencyKey ? workflowIdForKey(prefix, ctx.identity.actor, ctx.idempotencyKey) : randomUUID();
       const autoAdvance = body.auto_advance ?? false;
       const result = await send(REQUESTS.initializeWorkflow, {
         type: 'InitializeWorkflow',

@@ -5,6 +5,7 @@ import {
   WorkflowEnvelope,
   workflowStreamId,
   type CommandMetadata,
+  type ProjectScope,
   type NewEvent,
   type WorkflowEvent,
 } from '@topdog/contracts';
@@ -19,6 +20,7 @@ import {
 } from '@topdog/event-store';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import { visibleTo } from '../workflow/visibility';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 
@@ -44,6 +46,11 @@ export interface CommandOptions {
   metadata: CommandMetadata;
   /** If-Match: the revision the caller saw; a mismatch is PRECONDITION_FAILED. */
   expectedRevision?: number;
+  /**
+   * The caller's projects, for a command on an existing workflow: one outside them is NOT_FOUND
+   * before anything else is looked at (its revision, its idempotency keys), so nothing of it leaks.
+   */
+  projects?: ProjectScope;
 }
 
 export interface WorkflowCommandHandlerDeps {
@@ -88,6 +95,7 @@ export class WorkflowCommandHandler {
   private async attempt(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.load(workflowId);
+      if (options.projects) visibleTo(options.projects, workflowId, loaded.state);
       const replay = this.replayed(loaded, options.metadata);
       if (replay) return replay;
       if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {

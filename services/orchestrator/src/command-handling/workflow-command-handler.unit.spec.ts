@@ -122,4 +122,23 @@ describe('WorkflowCommandHandler: Idempotency-Key', () => {
     });
     expect(await store.readStream(streamId)).toHaveLength(2);
   });
+
+  it("answers another project's caller NOT_FOUND before looking at the revision or the idempotency keys", async () => {
+    const store = new InMemoryEventStore();
+    const { id } = newWorkflow();
+    const handler = handlerOn(store);
+    await applyAll(handler, id, [initialize(id)]); // project 'p'
+    const key = { idempotencyKey: 'k-1', requestHash: 'h' };
+    await handler.handle(id, { metadata: metadata(key) }, deciding(complete(id)));
+    const elsewhere = { projects: ['other'] };
+    // A stale If-Match would say the revision; a known key would say it was used: neither may leak.
+    await expect(handler.handle(id, { metadata: metadata(), expectedRevision: 0, ...elsewhere }, deciding(complete(id)))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(handler.handle(id, { metadata: metadata(key), ...elsewhere }, deciding(complete(id)))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(handler.handle(id, { metadata: metadata({ ...key, requestHash: 'other' }), ...elsewhere }, deciding(complete(id)))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await handler.handle(id, { metadata: metadata(key), projects: ['p'] }, deciding(complete(id)))).toMatchObject({ kind: 'replayed' });
+  });
 });

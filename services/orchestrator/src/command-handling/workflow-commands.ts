@@ -93,7 +93,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       const { workflowId, expectedRevision } = command.data;
       const outcome = await handler.handle(
         workflowId,
-        { metadata: command.metadata, expectedRevision },
+        { metadata: command.metadata, expectedRevision, projects: command.data.projects },
         deciding({ type: 'CompletePhase', data: command.data }, unchecked),
       );
       const transition =
@@ -113,7 +113,11 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
 
     async runPhase(command: RunPhase): Promise<RunPhaseResult> {
       const ctx = await context();
-      const outcome = await handler.handle(command.data.workflowId, { metadata: command.metadata }, deciding({ type: 'RunPhase', data: command.data }, ctx));
+      const outcome = await handler.handle(
+        command.data.workflowId,
+        { metadata: command.metadata, projects: command.data.projects },
+        deciding({ type: 'RunPhase', data: command.data }, ctx),
+      );
       if (outcome.kind === 'replayed') {
         const requested = replayedAs(outcome.outcome, 'phaseRequested', 'run-phase');
         const state = await handler.current(command.data.workflowId);
