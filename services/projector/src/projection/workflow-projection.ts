@@ -1,4 +1,4 @@
-import type { ProjectorApplied } from '@topdog/contracts';
+import type { ProjectorApplied, WorkflowSummary } from '@topdog/contracts';
 import type { EventStore } from '@topdog/event-store';
 import type { Logger } from 'pino';
 import { ApplyLoop } from './apply-loop';
@@ -90,7 +90,9 @@ export class WorkflowProjection {
     this.tracker.reset(checkpoint);
     // The stored statuses are at least as far as the checkpoint (they are flushed before it),
     // and replayed events older than a status are skipped: the index ends as a rebuild's would.
-    for await (const status of this.deps.store.storedStatuses()) this.listing.upsert(summaryOf(status));
+    const stored: WorkflowSummary[] = [];
+    for await (const status of this.deps.store.storedStatuses()) stored.push(summaryOf(status));
+    this.listing.upsertAll(stored);
     await this.loop.start(false);
     this.flusher.start();
     this.broadcast.start();

@@ -79,6 +79,15 @@ export class WorkflowListIndex {
     project.insert(slot);
   }
 
+  /**
+   * Adds many at once (the statuses read back at start): in creation order, so that each
+   * insert is an append, whatever order they came in (KV gives them by last update).
+   */
+  upsertAll(summaries: WorkflowSummary[]): void {
+    const keyed = summaries.map((summary) => ({ createdMs: Date.parse(summary.createdAt), workflowId: summary.workflowId, summary }));
+    for (const { summary } of keyed.sort(compareKeys)) this.upsert(summary);
+  }
+
   clear(): void {
     this.names.clear();
     this.byId.clear();

@@ -67,6 +67,13 @@ describe('workflow listing index', () => {
     ).toEqual(newestFirst(items));
   });
 
+  it('loads many at once into the same index, whatever order they come in', () => {
+    const loaded = new WorkflowListIndex();
+    loaded.upsertAll([...items].reverse());
+    expect(loaded.page({ ...ALL, limit: 500 }).workflows.map((w) => w.workflowId)).toEqual(newestFirst(items));
+    expect(loaded.page({ ...ALL, projectId: 'p1', limit: 500 })).toEqual(filled(items).page({ ...ALL, projectId: 'p1', limit: 500 }));
+  });
+
   it('pages through everything once with the cursor, for every page size', () => {
     const index = filled(items);
     for (const limit of [1, 2, 7, 50, 119, 120, 500]) expect(pageThrough(index, { ...ALL, limit })).toEqual(newestFirst(items));
