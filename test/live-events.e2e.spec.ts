@@ -20,7 +20,8 @@ describe('live workflow events', () => {
   const until = (check: () => boolean) => waitFor('the expected SSE messages', check);
 
   beforeAll(async () => {
-    system = await startSystem({ SSE_HEARTBEAT_MS: '300' });
+    // One identity (the test admin key) opens a hundred streams for the fan-out: over the default cap.
+    system = await startSystem({ SSE_HEARTBEAT_MS: '300', SSE_MAX_CONNECTIONS_PER_IDENTITY: '1000' });
     nc = await connect({ servers: system.nats.url });
     store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
   });

@@ -10,7 +10,7 @@ export const EXIT = {
   NOT_FOUND: 3,
   /** 409 / 412: the workflow moved on, or a call is already running. */
   CONFLICT: 4,
-  /** The gateway did not answer, or a service behind it did not (503). */
+  /** The gateway did not answer, or a service behind it did not (503), or the caller is over its limit (429). */
   UNAVAILABLE: 5,
   /** 422: a provider setting is missing, a budget would be passed, a key was reused. */
   REFUSED: 6,
@@ -39,6 +39,7 @@ export function exitCodeOf(err: unknown): number {
       return EXIT.CONFLICT;
     case 'UNAVAILABLE':
     case 'REQUEST_TIMEOUT':
+    case 'RATE_LIMITED':
     case 'UNREACHABLE':
       return EXIT.UNAVAILABLE;
     case 'PROVIDER_NOT_CONFIGURED':

@@ -32,6 +32,7 @@ export async function* liveEvents(
 ): AsyncGenerator<LiveEvent> {
   let lastEventId: string | undefined;
   let attempt = 0;
+  let retryAfterMs = 0;
   for (;;) {
     if (options.signal?.aborted) return;
     const queue: LiveEvent[] = [];
@@ -49,7 +50,10 @@ export async function* liveEvents(
       const headers: Record<string, string> = { ...sentHeaders, accept: 'text/event-stream' };
       if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
       const res = await fetchImpl(url, { headers, signal: options.signal });
-      if (!res.ok || !res.body) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
+      if (!res.ok || !res.body) {
+        retryAfterMs = retryAfterMsOf(res.headers.get('retry-after'));
+        throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
+      }
       attempt = 0;
       options.onConnected?.();
       const decoder = new TextDecoder();
@@ -75,12 +79,20 @@ export async function* liveEvents(
       }
     } catch (err) {
       if (options.signal?.aborted) return;
-      // An outage (no answer, UNAVAILABLE) is waited out; any other answer stays what it is.
+      // An outage (no answer, UNAVAILABLE) or a limit (RATE_LIMITED) is waited out; any other answer stays what it is.
       if (err instanceof TopDogApiError && !err.retryable) throw err;
     }
     if (options.reconnect === false || options.signal?.aborted) return;
     attempt++;
     options.onReconnect?.(attempt, lastEventId);
-    await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+    // The server's Retry-After, when it gave one, is the least wait: reconnecting sooner would only be refused again.
+    await new Promise((r) => setTimeout(r, Math.max(backoffMs(attempt), retryAfterMs)));
+    retryAfterMs = 0;
   }
+}
+
+/** A Retry-After header in seconds (the only form the gateway sends), capped at a minute; 0 when absent or not a number. */
+export function retryAfterMsOf(header: string | null): number {
+  const seconds = Number(header ?? '');
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : 0;
 }

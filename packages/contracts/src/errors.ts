@@ -26,6 +26,8 @@ export const ErrorCode = z.enum([
   'PROVIDER_NOT_CONFIGURED',
   /** A model call could exceed the workflow's budget: it was not made. */
   'BUDGET_EXCEEDED',
+  /** Over a per-caller limit (requests a minute, open live-event streams): Retry-After says when to try again. */
+  'RATE_LIMITED',
   'UNAVAILABLE',
   'INTERNAL',
 ]);

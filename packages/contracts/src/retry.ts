@@ -5,10 +5,11 @@ import type { ErrorCode } from './errors';
  * been applied, and applying it later is safe (with an Idempotency-Key for commands).
  * UNAVAILABLE covers a service or the event store not answering and a workflow so busy that
  * the command could not get its write in; REQUEST_TIMEOUT a request the server stopped waiting
- * for before it had it whole. Everything else is an answer: sending the same request again gets
+ * for before it had it whole; RATE_LIMITED a caller over its limit, who may send it again after
+ * the wait its Retry-After names. Everything else is an answer: sending the same request again gets
  * the same one.
  */
-export const RETRYABLE_CODES: readonly ErrorCode[] = ['UNAVAILABLE', 'REQUEST_TIMEOUT'];
+export const RETRYABLE_CODES: readonly ErrorCode[] = ['UNAVAILABLE', 'REQUEST_TIMEOUT', 'RATE_LIMITED'];
 
 export const isRetryableCode = (code: string): boolean => (RETRYABLE_CODES as readonly string[]).includes(code);
 

@@ -26,6 +26,7 @@ describe('retryable codes', () => {
   it('lets a caller retry only what may not have been applied', () => {
     expect(isRetryableCode('UNAVAILABLE')).toBe(true);
     expect(isRetryableCode('REQUEST_TIMEOUT')).toBe(true);
+    expect(isRetryableCode('RATE_LIMITED')).toBe(true);
     for (const code of ['CONFLICT', 'VALIDATION_FAILED', 'NOT_FOUND', 'INTERNAL', 'BUDGET_EXCEEDED']) expect(isRetryableCode(code)).toBe(false);
   });
 });

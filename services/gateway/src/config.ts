@@ -4,6 +4,25 @@ import { z } from 'zod';
 export const GatewayConfig = BaseConfig.extend({
   PORT: intSetting(3000, 0, 65_535),
   HOST: z.string().min(1).default('127.0.0.1'),
+  /** Requests one identity may make in a minute; past it, 429 RATE_LIMITED with Retry-After. /healthz and /readyz are not counted. */
+  RATE_LIMIT_PER_MINUTE: intSetting(6_000, 1),
+  /** Live-event (SSE) streams one identity may hold open at once; one more is 429 RATE_LIMITED. */
+  SSE_MAX_CONNECTIONS_PER_IDENTITY: intSetting(20, 1),
+  /** How long a client may take to send a request's headers; slower is 408 REQUEST_TIMEOUT (or the socket closed). */
+  HTTP_HEADERS_TIMEOUT_MS: intSetting(10_000, 100, 600_000),
+  /** How long a client may take to send a whole request, headers and body; slower is 408 REQUEST_TIMEOUT. */
+  HTTP_REQUEST_TIMEOUT_MS: intSetting(30_000, 100, 3_600_000),
+  /** Origins (comma-separated, e.g. `https://app.example.com`) a browser may call the API from; unset, CORS is off. */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin))),
   /** Largest request body accepted; larger is 413. */
   BODY_LIMIT_BYTES: intSetting(1024 * 1024, 1024),
   /** How long a command or query may take over NATS before the answer is 503. */
@@ -36,6 +55,10 @@ export const GatewayConfig = BaseConfig.extend({
   /** The claim naming the caller's role: reader, writer or admin. */
   AUTH_ROLE_CLAIM: z.string().min(1).default('topdog_role'),
 })
+  .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    message: 'must not be longer than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+  })
   .refine((c) => !c.AUTH_JWKS_URL || (c.AUTH_ISSUER && c.AUTH_AUDIENCE), {
     path: ['AUTH_JWKS_URL'],
     message: 'needs AUTH_ISSUER and AUTH_AUDIENCE as well',

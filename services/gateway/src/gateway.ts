@@ -21,6 +21,9 @@ import { createApiKeysApi } from './auth/api-keys-api';
 import { actorOfKey, createAuthenticator } from './auth/authenticator';
 import { createJwtVerifier } from './auth/jwt-verifier';
 import { installAuthentication } from './http/authentication';
+import { installRateLimit } from './http/rate-limit';
+import { docsCsp, installCors, installSecurityHeaders } from './http/security-headers';
+import { slowClientTimeouts } from './http/slow-client-timeouts';
 import { createEventFeeds } from './live/event-feeds';
 import { LiveStreams } from './live/live-streams';
 import { createReadiness } from './workflows/readiness';
@@ -49,6 +52,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   const live = new LiveStreams(createEventFeeds({ store, nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }), {
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
+    maxPerIdentity: config.SSE_MAX_CONNECTIONS_PER_IDENTITY,
   });
   const keys = await ApiKeyStore.open(nc, config.TOPDOG_PREFIX, logger, { replicas: config.API_KEYS_REPLICAS });
   // A revoked key's open live-event streams end at once, here as on every other instance.
@@ -68,7 +72,12 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
       : undefined;
   const authenticate = createAuthenticator({ keys, adminKey: config.TOPDOG_ADMIN_KEY, jwt });
   const errors = frameworkErrors();
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, ...errors.options });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    logger: false,
+    ...slowClientTimeouts(config),
+    ...errors.options,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.register({
       api,
@@ -86,13 +95,18 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   app.useGlobalFilters(new ErrorFilter(logger));
   const fastify = app.getHttpAdapter().getInstance();
   errors.install(fastify);
+  // Order is meaning: headers and CORS answer before authentication (refusals and preflights
+  // carry them), and the rate limit counts after it, by identity.
+  await installSecurityHeaders(fastify);
+  await installCors(fastify, config.CORS_ORIGINS);
   installAuthentication(fastify, authenticate);
+  await installRateLimit(fastify, config.RATE_LIMIT_PER_MINUTE);
   fastify.addHook('onRequest', async (request, reply) => {
     const rejection = unsupportedMediaType(request.method, request.headers);
     if (rejection) sendError(reply, rejection);
   });
   await app.register(fastifySwagger as never, { mode: 'static', specification: { document: openApiDocument() } });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp });
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   const address = fastify.server.address();

@@ -29,6 +29,9 @@ export function installAuthentication(fastify: FastifyInstance, authenticate: Au
   });
 }
 
+/** The authenticated caller of a request, if the hook has established one (none on public routes). */
+export const identityOfOptional = (request: FastifyRequest): Identity | undefined => (request as AuthenticatedRequest)[IDENTITY];
+
 /** The authenticated caller of a request (the hook has run on every non-public route). */
 export function identityOf(request: FastifyRequest): Identity {
   const identity = (request as AuthenticatedRequest)[IDENTITY];

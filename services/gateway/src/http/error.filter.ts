@@ -46,6 +46,8 @@ export function errorBodyOfStatus(status: number, reason: string): ErrorBody {
       return { code: 'URI_TOO_LONG', message: 'the URL is too long', details: [{ field: '(path)', reason }] };
     case 415:
       return FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE!('');
+    case 429:
+      return { code: 'RATE_LIMITED', message: 'too many requests', details: [{ field: '(identity)', reason }] };
     case 431:
       return { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large', details: [{ field: '(headers)', reason }] };
     case 503:
@@ -76,13 +78,18 @@ export function errorBodyOf(exception: unknown): ErrorBody {
   return { code: 'INTERNAL', message: 'internal error', details: [] };
 }
 
+/** When a caller over a limit that has no window (open streams) may try again, in seconds. */
+const RATE_LIMITED_RETRY_AFTER_S = 5;
+
 /**
- * Sends an error in the one shape; UNAVAILABLE says when to retry. An answer given before the
+ * Sends an error in the one shape; UNAVAILABLE and RATE_LIMITED say when to retry (the rate
+ * limit sets its own Retry-After, the end of its window). An answer given before the
  * body was read (413, 415…) lets the client finish sending it (see drainRequest).
  */
 export function sendError(reply: FastifyReply, body: ErrorBody): void {
   const status = HTTP_STATUS[body.code];
   if (body.code === 'UNAVAILABLE') void reply.header('Retry-After', '1');
+  if (body.code === 'RATE_LIMITED' && !reply.hasHeader('retry-after')) void reply.header('Retry-After', String(RATE_LIMITED_RETRY_AFTER_S));
   if (body.code === 'UNAUTHORIZED') void reply.header('WWW-Authenticate', 'Bearer realm="topdog"');
   if (!reply.request.raw.complete) {
     if (drainRequest(reply.request.raw)) reply.removeHeader('connection');

@@ -55,16 +55,20 @@ export class EventsController {
     const q = parse(EventsQuery, query ?? {}, 'query');
     const after = startAfter(lastEventId, q.after);
     await assertVisible(this.store, workflow_id, scopeOf(req));
+    const slot = this.live.admit(identityOf(req).actor);
     reply.hijack();
-    await this.live.serve(req.raw, reply.raw, identityOf(req), (feeds, sse, signal) => feeds.workflow(workflow_id, { after, types: q.types }, sse, signal));
+    await this.live.serve(slot, identityOf(req), req.raw, reply.raw, (feeds, sse, signal) =>
+      feeds.workflow(workflow_id, { after, types: q.types }, sse, signal),
+    );
   }
 
   @Get('events')
   async allEvents(@Query() query: unknown, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const q = parse(AllEventsQuery, query ?? {}, 'query');
     const after = startAfter(lastEventId, q.after);
+    const slot = this.live.admit(identityOf(req).actor);
     reply.hijack();
-    await this.live.serve(req.raw, reply.raw, identityOf(req), (feeds, sse, signal) =>
+    await this.live.serve(slot, identityOf(req), req.raw, reply.raw, (feeds, sse, signal) =>
       feeds.all({ after, types: q.types, projectId: q.project_id, projects: scopeOf(req) }, sse, signal),
     );
   }

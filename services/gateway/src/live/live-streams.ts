@@ -2,9 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Identity } from '@topdog/contracts';
 import type { EventFeeds, FeedFilter } from './event-feeds';
 import { SseWriter, type SseWriterOptions } from './sse-writer';
+import { StreamQuota, type StreamSlot } from './stream-quota';
 
 /** setTimeout's longest delay; a credential valid for longer is checked again then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface LiveStreamsOptions extends SseWriterOptions {
+  /** Streams one identity may hold open at once. */
+  maxPerIdentity: number;
+}
+
+/** Who holds a stream: its actor, and when its credential stops being valid. */
+export type StreamHolder = Pick<Identity, 'actor' | 'expiresAt'>;
 
 /**
  * The open SSE connections of this gateway: each runs a feed until the client goes, the feed
@@ -15,20 +24,32 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class LiveStreams {
   private readonly open = new Set<SseWriter>();
   private readonly byActor = new Map<string, Set<SseWriter>>();
+  private readonly quota: StreamQuota;
 
   constructor(
     private readonly feeds: EventFeeds,
-    private readonly options: SseWriterOptions,
-  ) {}
+    private readonly options: LiveStreamsOptions,
+  ) {
+    this.quota = new StreamQuota(options.maxPerIdentity);
+  }
 
   get count(): number {
     return this.open.size;
   }
 
+  /**
+   * Takes one of `actor`'s stream places, before the response is taken over (so that a refusal,
+   * RATE_LIMITED, is still an ordinary error answer); `serve` gives it back when the stream ends.
+   */
+  admit(actor: string): StreamSlot {
+    return this.quota.acquire(actor);
+  }
+
   async serve(
+    slot: StreamSlot,
+    holder: StreamHolder,
     req: IncomingMessage,
     res: ServerResponse,
-    holder: Pick<Identity, 'actor' | 'expiresAt'>,
     run: (feeds: EventFeeds, sse: SseWriter, signal: AbortSignal) => Promise<void>,
   ): Promise<void> {
     const abort = new AbortController();
@@ -49,6 +70,7 @@ export class LiveStreams {
       this.open.delete(sse);
       held.delete(sse);
       if (held.size === 0 && this.byActor.get(holder.actor) === held) this.byActor.delete(holder.actor);
+      slot.release();
     }
   }
 

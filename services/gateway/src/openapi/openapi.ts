@@ -34,6 +34,10 @@ const common = {
   401: error('UNAUTHORIZED: no credential, a malformed Authorization header, or an unknown, revoked, expired or invalid one'),
   403: error("FORBIDDEN: the credential's role may not do this"),
   413: error('PAYLOAD_TOO_LARGE'),
+  429: {
+    ...error('RATE_LIMITED: over the requests a minute (or, for live events, the open streams) allowed to one identity; retry after Retry-After'),
+    headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const } } },
+  },
   503: error('UNAVAILABLE: a service did not answer in time; retry'),
 };
 
