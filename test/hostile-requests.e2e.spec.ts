@@ -373,9 +373,10 @@ describe('hostile requests', () => {
       else if (rnd.chance(0.05)) body = { text: textGarbage(rnd, 50), kind: 'unexpected body' };
       if (refusedOnly && (isPublic || (allowed && endpoint.body !== 'command'))) continue;
       const headers: Record<string, string | string[]> = { ...hostileHeaders(rnd, body !== undefined), ...credential.headers() };
-      // Known gap: after a body on an endpoint that takes none (a GET, get-ai-prompt, a wrong
-      // method), the next request sent on the same keep-alive connection gets no answer (socket
-      // hang up). Such a body goes on a connection of its own until that is fixed.
+      // Known gap: after a body sent to an endpoint that takes none (a GET, get-ai-prompt, a
+      // wrong method) and answered early (401 from the authentication hook, say), the next
+      // request on that keep-alive connection gets no answer. Such a body goes on a connection
+      // of its own until the gateway reads it off.
       if (body && endpoint.body === 'none') headers.connection = 'close';
       if (body && Buffer.byteLength(body.text) > 1_000_000) continue;
       // Headers (and the request line) over Node's limit are answered (431) and the connection cut at once: a body
