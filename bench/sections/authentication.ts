@@ -77,7 +77,7 @@ export async function measureAuthentication(o: AuthenticationOptions): Promise<F
   await using jwks = await startJwksServer();
   try {
     const generated = generateApiKey();
-    await keys.put({
+    await keys.create({
       id: generated.id,
       name: 'bench',
       projects: ['p1'],
