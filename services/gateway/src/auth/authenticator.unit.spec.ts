@@ -38,12 +38,12 @@ const code = (promise: Promise<unknown>) =>
 describe('authenticator', () => {
   it('turns a stored key into its identity: actor key:<id>, its role and projects', async () => {
     const { key, record, authenticate } = withKey();
-    await expect(authenticate(`Bearer ${key}`)).resolves.toEqual({ actor: `key:${record.id}`, role: 'writer', projects: ['p1'] });
+    await expect(authenticate(`Bearer ${key}`)).resolves.toEqual({ actor: `key:${record.id}`, role: 'writer', projects: ['p1'], expiresAt: null });
   });
 
   it('takes the bootstrap admin key for every project', async () => {
     const { authenticate } = withKey();
-    await expect(authenticate(`Bearer ${ADMIN_KEY}`)).resolves.toEqual({ actor: BOOTSTRAP_ACTOR, role: 'admin', projects: ['*'] });
+    await expect(authenticate(`Bearer ${ADMIN_KEY}`)).resolves.toEqual({ actor: BOOTSTRAP_ACTOR, role: 'admin', projects: ['*'], expiresAt: null });
   });
 
   it('refuses a missing or malformed header, an unknown, wrong or expired key, and a JWT when none is configured', async () => {
