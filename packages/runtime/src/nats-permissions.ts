@@ -24,7 +24,7 @@ export interface SubjectPermission {
 export interface BusPermissions {
   publish: SubjectPermission;
   subscribe: SubjectPermission;
-  /** May answer the requests it receives (publish once to each request's reply subject). */
+  /** Answers requests: may publish to reply subjects (`_INBOX.>`). */
   allowResponses: boolean;
 }
 
