@@ -25,7 +25,7 @@ try {
   if (existing.length === 0) console.log(`nothing of prefix "${prefix}" on ${servers.join(',')}`);
   for (const { name, messages } of existing) {
     if (apply) await jsm.streams.delete(name);
-    console.log(`${apply ? 'removed' : 'would remove'} ${name} (${messages} messages)`);
+    console.log(`${apply ? 'removed' : 'would remove'} ${name} (${messages} message${messages === 1 ? '' : 's'})`);
   }
   if (!apply && existing.length > 0) console.log('run again with --yes to remove them');
 } finally {

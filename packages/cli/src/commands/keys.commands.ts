@@ -36,10 +36,12 @@ export function registerKeysCommands(program: Command, ctx: CliContext): void {
       ctx.run(async ({ client, out }) => {
         const list = await client.listKeys();
         out.result(list, (ks) =>
-          table(
-            ['id', 'name', 'role', 'projects', 'expires', 'created by'],
-            ks.map((k) => [k.id, k.name, k.role, k.projects.join(','), k.expires_at ?? '-', k.created_by]),
-          ),
+          ks.length === 0
+            ? 'no API keys (only the bootstrap admin key, if one is configured)'
+            : table(
+                ['id', 'name', 'role', 'projects', 'expires', 'created by'],
+                ks.map((k) => [k.id, k.name, k.role, k.projects.join(','), k.expires_at ?? '-', k.created_by]),
+              ),
         );
       }),
     );
