@@ -52,6 +52,12 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '10000000',
     ...extraEnv,
   };
+  /** A service's environment: the admin key is the gateway's alone, as `pnpm start` gives it. */
+  const serviceEnv = (service: Service): NodeJS.ProcessEnv => {
+    if (service === 'gateway') return env;
+    const { TOPDOG_ADMIN_KEY: _gatewayOnly, ...rest } = env;
+    return rest;
+  };
   const procs = new Map<Service, ChildProcess>();
   const baseUrl = `http://127.0.0.1:${port}`;
 
@@ -60,7 +66,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     // BENCH_NODE_ARGS: extra node flags for the services (`--cpu-prof --cpu-prof-dir=…` to profile them).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
-      env: { ...env, NATS_USER: service, NATS_PASSWORD: nats.passwords![service] },
+      env: { ...serviceEnv(service), NATS_USER: service, NATS_PASSWORD: nats.passwords![service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(out);
