@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { REQUESTS } from '@topdog/contracts';
-import { createLogger, parseConfig, request, settle } from '@topdog/runtime';
+import { request, settle } from '@topdog/runtime';
 import { startNatsServer, type NatsServerFixture } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrchestratorConfig } from '../../orchestrator/src/config';
-import { startOrchestrator } from '../../orchestrator/src/orchestrator';
-import { ProjectorConfig } from './config';
-import { startProjector, type RunningProjector } from './projector';
+import type { RunningProjector } from './projector';
+import { startTestOrchestrator, startTestProjector } from './projector.fixture';
 
 const prefix = 'projtest';
-const logger = createLogger('projector', 'silent', 'test');
 const meta = () => ({ correlationId: randomUUID(), causationId: null, actor: 'user:test', now: new Date().toISOString() });
 
 describe('projector over NATS', () => {
@@ -19,18 +16,7 @@ describe('projector over NATS', () => {
   let projector: RunningProjector;
   const closers: (() => Promise<void>)[] = [];
 
-  const startProjectorInstance = async () => {
-    const conn = await connect({ servers: server.url, noAsyncTraces: true });
-    const config = parseConfig(ProjectorConfig, { NATS_URL: server.url, TOPDOG_PREFIX: prefix, FLUSH_INTERVAL_MS: '20' });
-    const running = await startProjector(config, conn, logger, `proj-${randomUUID().slice(0, 4)}`);
-    return {
-      running,
-      close: async () => {
-        await running.close();
-        await conn.close();
-      },
-    };
-  };
+  const startProjectorInstance = () => startTestProjector(server.url, prefix);
 
   const initialize = async () => {
     const workflowId = randomUUID();
@@ -61,12 +47,7 @@ describe('projector over NATS', () => {
   beforeAll(async () => {
     server = await startNatsServer();
     nc = await connect({ servers: server.url, noAsyncTraces: true });
-    const orchConn = await connect({ servers: server.url, noAsyncTraces: true });
-    const orchestrator = await startOrchestrator(parseConfig(OrchestratorConfig, { NATS_URL: server.url, TOPDOG_PREFIX: prefix }), orchConn, logger, 'orch');
-    closers.push(async () => {
-      await orchestrator.close();
-      await orchConn.close();
-    });
+    closers.push((await startTestOrchestrator(server.url, prefix)).close);
     const p = await startProjectorInstance();
     projector = p.running;
     closers.push(p.close);

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { REQUESTS, type ListWorkflows, type RequestOf, type WorkflowSummary } from '@topdog/contracts';
-import { createLogger, parseConfig, request } from '@topdog/runtime';
+import { request } from '@topdog/runtime';
 import { startNatsServer, type NatsServerFixture } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrchestratorConfig } from '../../orchestrator/src/config';
-import { startOrchestrator } from '../../orchestrator/src/orchestrator';
-import { ProjectorConfig } from './config';
-import { startProjector, type RunningProjector } from './projector';
+import type { RunningProjector } from './projector';
+import { startTestOrchestrator, startTestProjector } from './projector.fixture';
 
 const prefix = 'listtest';
-const logger = createLogger('projector', 'silent', 'test');
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 type Query = Omit<RequestOf<typeof REQUESTS.listWorkflows>, 'after'> & { after?: ListWorkflows['after'] };
@@ -24,14 +21,9 @@ describe('workflow listing over NATS', () => {
   let head = 0;
 
   const startProjectorInstance = async () => {
-    const conn = await connect({ servers: server.url, noAsyncTraces: true });
-    const config = parseConfig(ProjectorConfig, { NATS_URL: server.url, TOPDOG_PREFIX: prefix, FLUSH_INTERVAL_MS: '20' });
-    const running = await startProjector(config, conn, logger, `proj-${randomUUID().slice(0, 4)}`);
-    closers.push(async () => {
-      await running.close();
-      await conn.close();
-    });
-    return running;
+    const started = await startTestProjector(server.url, prefix);
+    closers.push(started.close);
+    return started.running;
   };
 
   /** Creates a workflow as if at `createdAt` (time comes in through the command's metadata). */
@@ -86,12 +78,7 @@ describe('workflow listing over NATS', () => {
   beforeAll(async () => {
     server = await startNatsServer();
     nc = await connect({ servers: server.url, noAsyncTraces: true });
-    const orchConn = await connect({ servers: server.url, noAsyncTraces: true });
-    const orchestrator = await startOrchestrator(parseConfig(OrchestratorConfig, { NATS_URL: server.url, TOPDOG_PREFIX: prefix }), orchConn, logger, 'orch');
-    closers.push(async () => {
-      await orchestrator.close();
-      await orchConn.close();
-    });
+    closers.push((await startTestOrchestrator(server.url, prefix)).close);
     projector = await startProjectorInstance();
     // 60 workflows over two projects and an hour, in shuffled creation order, some sharing a minute.
     const plan = Array.from({ length: 60 }, (_, i) => ({ projectId: i % 3 ? 'alpha' : 'beta', createdAt: at(i), model: i % 4 ? 'gpt-4' : 'claude' }));
