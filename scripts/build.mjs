@@ -33,29 +33,22 @@ const optionalAsExternal = {
 
 const banner = ["import { createRequire as __topdogCreateRequire } from 'node:module';", 'const require = __topdogCreateRequire(import.meta.url);'].join('\n');
 
+/** What every bundle here is: one ES module for Node 20, from the workspace's TypeScript. */
+const forNode = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', tsconfig: join(root, 'tsconfig.base.json') };
+
 /** The `topdog` command line: one executable file, everything bundled in. */
 const cli = {
+  ...forNode,
   entryPoints: [join(root, 'packages', 'cli', 'src', 'main.ts')],
   outfile: join(root, 'packages', 'cli', 'dist', 'topdog.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
   banner: { js: `#!/usr/bin/env node\n${banner}` },
-  tsconfig: join(root, 'tsconfig.base.json'),
 };
 
 /** The bus users and permissions (packages/runtime), for start.mjs's own nats-server. */
 const busAuth = {
+  ...forNode,
   entryPoints: [join(root, 'packages', 'runtime', 'src', 'nats-server-auth.ts')],
   outfile: join(root, 'packages', 'runtime', 'dist', 'nats-server-auth.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-  tsconfig: join(root, 'tsconfig.base.json'),
 };
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -66,12 +59,9 @@ await Promise.all([
     .filter((s) => existsSync(join(root, 'services', s, 'src', 'main.ts')))
     .map((service) =>
       build({
+        ...forNode,
         entryPoints: [join(root, 'services', service, 'src', 'main.ts')],
         outfile: join(root, 'services', service, 'dist', 'main.js'),
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
         sourcemap: true,
         // Without the sources inside it, the map Node parses at start (--enable-source-maps) is smaller.
         sourcesContent: false,
@@ -81,10 +71,8 @@ await Promise.all([
         minifySyntax: true,
         keepNames: true,
         legalComments: 'none',
-        logLevel: 'warning',
         loader: { '.md': 'text' },
         banner: { js: banner },
-        tsconfig: join(root, 'tsconfig.base.json'),
         plugins: [optionalAsExternal],
       }),
     ),
