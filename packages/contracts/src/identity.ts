@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Actor } from './envelope';
+import { TopDogError } from './errors';
 
 /** What a caller may do: read (and follow live), also send commands, or also administer. */
 export const AccessRole = z.enum(['reader', 'writer', 'admin']);
@@ -26,3 +27,12 @@ export type Identity = z.infer<typeof Identity>;
 
 /** Whether a scope covers a project. */
 export const inScope = (scope: ProjectScope, projectId: string): boolean => scope.includes(ALL_PROJECTS) || scope.includes(projectId);
+
+/**
+ * The workflow found, when the caller may see it: it exists, and its project is in the caller's
+ * scope. Otherwise NOT_FOUND, the same answer for both, so another project's ids reveal nothing.
+ */
+export function requireVisible<T extends { projectId: string }>(scope: ProjectScope, workflowId: string, found: T | undefined): T {
+  if (found === undefined || !inScope(scope, found.projectId)) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
+  return found;
+}

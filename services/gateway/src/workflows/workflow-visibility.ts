@@ -1,4 +1,4 @@
-import { inScope, TopDogError, workflowStreamId, type ProjectScope } from '@topdog/contracts';
+import { requireVisible, workflowStreamId, type ProjectScope } from '@topdog/contracts';
 import type { EventStore } from '@topdog/event-store';
 
 /**
@@ -9,5 +9,5 @@ import type { EventStore } from '@topdog/event-store';
 export async function assertVisible(store: EventStore, workflowId: string, projects: ProjectScope): Promise<void> {
   const [first] = await store.readStream(workflowStreamId(workflowId), { maxCount: 1 });
   const projectId = (first?.data as { projectId?: unknown } | undefined)?.projectId;
-  if (typeof projectId !== 'string' || !inScope(projects, projectId)) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
+  requireVisible(projects, workflowId, typeof projectId === 'string' ? { projectId } : undefined);
 }

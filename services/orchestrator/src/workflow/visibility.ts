@@ -1,4 +1,4 @@
-import { inScope, TopDogError, type ProjectScope } from '@topdog/contracts';
+import { requireVisible, type ProjectScope } from '@topdog/contracts';
 import type { StartedWorkflow, Workflow } from './workflow.state';
 
 /**
@@ -6,8 +6,5 @@ import type { StartedWorkflow, Workflow } from './workflow.state';
  * projects; otherwise NOT_FOUND, the same answer for both, so another project's ids reveal nothing.
  */
 export function visibleTo(projects: ProjectScope, workflowId: string, state: Workflow): StartedWorkflow {
-  if (state.status === 'empty' || !inScope(projects, state.projectId)) {
-    throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
-  }
-  return state;
+  return requireVisible(projects, workflowId, state.status === 'empty' ? undefined : state);
 }

@@ -1,5 +1,5 @@
 import {
-  inScope,
+  requireVisible,
   TopDogError,
   type ProjectScope,
   WorkflowEnvelope,
@@ -42,8 +42,7 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
 
   /** Another project's workflow is not found, exactly as an unknown one: its existence is not revealed. */
   function visible(workflowId: string, found: WorkflowStatus | undefined, projects: ProjectScope): WorkflowStatus {
-    if (!found || !inScope(projects, found.projectId)) throw new TopDogError('NOT_FOUND', `workflow ${workflowId} not found`);
-    return found;
+    return requireVisible(projects, workflowId, found);
   }
 
   async function status(workflowId: string, projects: ProjectScope): Promise<WorkflowStatus> {
