@@ -14,6 +14,14 @@ export const BaseConfig = z.object({
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),
   NATS_CREDS: z.string().min(1).optional(),
+  /**
+   * The prefix of this service's reply subjects; by default `_INBOX_<service>`, the one its bus
+   * user may read (`busInbox`). Set it when the bus's users are configured another way.
+   */
+  NATS_INBOX_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or - (one subject token, no wildcards)')
+    .optional(),
 });
 export type BaseConfig = z.infer<typeof BaseConfig>;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BaseConfig, ConfigError, parseConfig } from './config';
 import { natsAuthenticator } from './nats-auth';
-import { busPermissions } from './nats-permissions';
+import { BUS_USERS, busInbox, busPermissions, type BusUser } from './nats-permissions';
 import { generateBusPasswords, natsServerAuthConfig } from './nats-server-auth';
 
 const settings = (env: Record<string, string>) => parseConfig(BaseConfig, env);
@@ -50,7 +50,20 @@ describe('bus permissions', () => {
     const appenders = Object.entries(p).filter(([, perms]) => perms.publish.allow.includes('td.events.>'));
     expect(appenders.map(([user]) => user)).toEqual(['orchestrator']);
     expect(p.reader.publish.allow.every((s) => s.startsWith('$JS.API.'))).toBe(true);
-    expect(p.reader.allowResponses).toBe(false);
+    expect(p.reader.publish.allow.some((s) => s.startsWith('$JS.API.CONSUMER.DELETE.'))).toBe(false);
+  });
+
+  it('gives each user its own inbox, and lets a service answer only those who send it requests (and operators)', () => {
+    for (const user of BUS_USERS) {
+      const inboxes = p[user].subscribe.allow.filter((s) => s.startsWith('_INBOX'));
+      expect(inboxes).toEqual([`${busInbox(user)}.>`]);
+    }
+    const answersTo = (user: BusUser) => p[user].publish.allow.filter((s) => s.startsWith('_INBOX'));
+    expect(answersTo('orchestrator')).toEqual(['_INBOX_gateway.>', '_INBOX_llm-runner.>', '_INBOX.>']);
+    expect(answersTo('projector')).toEqual(['_INBOX_gateway.>', '_INBOX.>']);
+    expect(answersTo('llm-runner')).toEqual(['_INBOX_gateway.>', '_INBOX_orchestrator.>', '_INBOX.>']);
+    expect(answersTo('gateway')).toEqual([]);
+    expect(answersTo('reader')).toEqual([]);
   });
 
   it('writes a nats-server configuration with every user, refusing clients without credentials unless told', () => {

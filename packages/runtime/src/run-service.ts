@@ -6,6 +6,7 @@ import { instanceId } from './instance-id';
 import { createLogger, type Logger } from './logger';
 import { natsAuthenticator } from './nats-auth';
 import { connectNats } from './nats-connection';
+import { busInbox } from './nats-permissions';
 import { watchParent } from './parent-watch';
 import { exitOnStartFailure, onShutdown } from './shutdown';
 
@@ -29,7 +30,13 @@ export async function runService<S extends z.ZodType<BaseConfig>>(service: Servi
     const instance = instanceId(service, config.INSTANCE_ID);
     const authenticator = natsAuthenticator(config);
     const log = (logger = createLogger(service, config.LOG_LEVEL, instance));
-    const nc = await connectNats(config.NATS_URL, instance, log, authenticator);
+    const nc = await connectNats({
+      servers: config.NATS_URL,
+      name: instance,
+      logger: log,
+      authenticator,
+      inboxPrefix: config.NATS_INBOX_PREFIX ?? busInbox(service),
+    });
     const running = await start(config, nc, log, instance);
     log.info({ prefix: config.TOPDOG_PREFIX }, `${service} ready`);
     stopWatching();

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { connect, PermissionViolationError, usernamePasswordAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { connectNats, type BusUser, type Logger } from '@topdog/runtime';
+import { busInbox, connectNats, type BusUser, type Logger } from '@topdog/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type NatsServerFixture } from './nats-server';
 
@@ -23,12 +23,8 @@ describe('bus permissions', () => {
   let admin: NatsConnection;
   const open: NatsConnection[] = [];
 
-  const connectAs = async (user: BusUser | 'admin', password?: string): Promise<UserConnection> => {
-    const nc = await connect({
-      servers: server.url,
-      noAsyncTraces: true,
-      authenticator: usernamePasswordAuthenticator(user, password ?? server.passwords![user]),
-    });
+  const connectAs = async (user: BusUser | 'admin'): Promise<UserConnection> => {
+    const nc = await server.connectAs(user);
     open.push(nc);
     const refused = new Set<string>();
     void (async () => {
@@ -160,6 +156,7 @@ describe('bus permissions', () => {
       `$JS.API.STREAM.PURGE.${stream}`,
       `$JS.API.CONSUMER.MSG.NEXT.${stream}.llm_runner`,
       `$JS.API.CONSUMER.DELETE.${stream}.llm_runner`,
+      `$JS.API.CONSUMER.DELETE.${stream}.oc_someone_1`,
       `$JS.ACK.${stream}.llm_runner.1.1.1.0.0`,
     ];
     expect(await publishAll(reader, denied)).toEqual(denied);
@@ -172,10 +169,38 @@ describe('bus permissions', () => {
     expect(first?.subject).toBe(`${prefix}.events.workflow.w1`);
   });
 
+  it("keeps each user's replies in its own inbox: answered there, and read by no one else", async () => {
+    const [gateway, orchestrator, reader, runner] = await Promise.all([
+      connectAs('gateway'),
+      connectAs('orchestrator'),
+      connectAs('reader'),
+      connectAs('llm-runner'),
+    ]);
+    const command = `${prefix}.cmd.workflow.complete-phase`;
+    orchestrator.nc.subscribe(command, { callback: (_, msg) => void msg.respond(encoder.encode('done')) });
+    await orchestrator.nc.flush();
+    const reply = await gateway.nc.request(command, encoder.encode('{}'), { timeout: 2_000 });
+    expect(new TextDecoder().decode(reply.data)).toBe('done');
+
+    const inboxes = ['_INBOX.>', `${busInbox('gateway')}.>`, `${busInbox('orchestrator')}.>`, `${busInbox('reader')}.>`];
+    expect(await subscribeAll(reader, inboxes)).toEqual(inboxes.filter((s) => s !== `${busInbox('reader')}.>`));
+    expect(await subscribeAll(runner, inboxes)).toEqual(inboxes);
+    // The llm-runner answers the gateway and the orchestrator (providers), not the reader.
+    expect(await publishAll(runner, [`${busInbox('gateway')}.x`, `${busInbox('orchestrator')}.x`, `${busInbox('reader')}.x`])).toEqual([
+      `${busInbox('reader')}.x`,
+    ]);
+  });
+
   it("logs what a service's connection is refused, naming the subject", async () => {
     const errors: string[] = [];
     const logger = { info: () => undefined, warn: () => undefined, error: (_: unknown, msg: string) => errors.push(msg) } as unknown as Logger;
-    const nc = await connectNats(server.url, 'test', logger, usernamePasswordAuthenticator('llm-runner', server.passwords!['llm-runner']));
+    const nc = await connectNats({
+      servers: server.url,
+      name: 'test',
+      logger,
+      authenticator: usernamePasswordAuthenticator('llm-runner', server.passwords!['llm-runner']),
+      inboxPrefix: busInbox('llm-runner'),
+    });
     open.push(nc);
     nc.publish(`${prefix}.cmd.workflow.complete-phase`, encoder.encode('{}'));
     await nc.flush();

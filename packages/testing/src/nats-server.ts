@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateBusPasswords, natsServerAuthConfig, type BusAccount, type BusPasswords } from '@topdog/runtime';
+import { connect, usernamePasswordAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { busInbox, generateBusPasswords, natsServerAuthConfig, type BusAccount, type BusPasswords } from '@topdog/runtime';
 import { freePort } from './free-port';
 
 /** Where the nats-server binary is: NATS_SERVER_BIN, the PATH, or Debian's /usr/sbin. */
@@ -31,6 +32,8 @@ export interface NatsServerFixture extends AsyncDisposable {
   dispose(): Promise<void>;
   /** Each bus account's password, when started with `auth`. */
   readonly passwords: BusPasswords | undefined;
+  /** A client connected as a bus account (started with `auth`), with that account's inbox, as a service connects. */
+  connectAs(account: BusAccount): Promise<NatsConnection>;
 }
 
 export interface NatsServerOptions {
@@ -120,6 +123,15 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     stop,
     start,
     dispose,
+    connectAs: (account) => {
+      if (!passwords) throw new Error('connectAs needs a server started with auth');
+      return connect({
+        servers: `nats://127.0.0.1:${port}`,
+        noAsyncTraces: true,
+        authenticator: usernamePasswordAuthenticator(account, passwords[account]),
+        inboxPrefix: busInbox(account),
+      });
+    },
     [Symbol.asyncDispose]: dispose,
   };
 }

@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, headers, usernamePasswordAuthenticator } from '@nats-io/transport-node';
+import { connect, headers } from '@nats-io/transport-node';
 import { startNatsServer } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../event-store.contract';
@@ -26,9 +26,7 @@ eventStoreContract('JetStream (nats-server)', async () => {
 describe('JetStream event store specifics', () => {
   it('connects a reader once the writer has created the stream; the reader bus user reads and follows it', async () => {
     await using server = await startNatsServer({ auth: { prefix: 'late' } });
-    const as = (user: 'orchestrator' | 'reader') =>
-      connect({ servers: server.url, noAsyncTraces: true, authenticator: usernamePasswordAuthenticator(user, server.passwords![user]) });
-    const [writerNc, readerNc] = await Promise.all([as('orchestrator'), as('reader')]);
+    const [writerNc, readerNc] = await Promise.all([server.connectAs('orchestrator'), server.connectAs('reader')]);
     try {
       const waits: Error[] = [];
       const connecting = JetStreamEventStore.connect(readerNc, { prefix: 'late' }, (err) => waits.push(err));
