@@ -97,7 +97,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   errors.install(fastify);
   // Order is meaning: headers and CORS answer before authentication (refusals and preflights
   // carry them), and the rate limit counts after it, by identity.
-  await installSecurityHeaders(fastify);
+  installSecurityHeaders(fastify);
   await installCors(fastify, config.CORS_ORIGINS);
   installAuthentication(fastify, authenticate);
   await installRateLimit(fastify, config.RATE_LIMIT_PER_MINUTE);

@@ -1,6 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 
 /**
  * Swagger UI's own policy (its `staticCSP`: scripts and styles from itself, by hash), made
@@ -16,23 +17,52 @@ export const docsCsp = (csp: string): string =>
 const isDocs = (url: string): boolean => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
 
 /**
- * Headers for an API (helmet): nosniff, DENY framing, no referrer, a CSP that lets nothing load,
- * frame or submit, as JSON needs nothing (the docs set their own, see docsCsp), and `Cache-Control: no-store` on every API answer, since they
- * carry tenants' data; a route that says otherwise (SSE) keeps its own.
- * Registered before authentication so that its refusals carry them too.
+ * The headers helmet sets for an API, worked out once: nosniff, DENY framing, no referrer, a CSP
+ * that lets nothing load, frame or submit, as JSON needs nothing (the docs set their own, see
+ * docsCsp), HSTS and the cross-origin policies (OWASP's list for a REST API). Helmet's
+ * middleware run against a response that only records what is set: they are the same for every
+ * request.
  */
-export async function installSecurityHeaders(fastify: FastifyInstance): Promise<void> {
-  await fastify.register(fastifyHelmet, {
-    global: true,
+export function apiSecurityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  const middleware = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
     },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
+    // Headers that only an HTML page makes use of (and old browsers' ones): a JSON answer is no
+    // page, and each header costs every request CPU to write.
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
   });
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (!isDocs(request.url)) void reply.header('Cache-Control', 'no-store');
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (err) => {
+    if (err) throw err;
+  });
+  return headers;
+}
+
+/**
+ * Sets the security headers on every answer, and `Cache-Control: no-store` on every API answer,
+ * since they carry tenants' data (a route that says otherwise, SSE, keeps its own). One hook
+ * setting headers worked out at start-up: `@fastify/helmet` builds helmet's middleware again for
+ * every request, which cost some 75 µs of CPU a request. Registered before authentication so
+ * that its refusals carry them too.
+ */
+export function installSecurityHeaders(fastify: FastifyInstance): void {
+  const docs = apiSecurityHeaders();
+  const api = { ...docs, 'cache-control': 'no-store' };
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(isDocs(request.url) ? docs : api);
+    done();
   });
 }
 
