@@ -44,8 +44,8 @@ export function apiSecurityHeaders(): Record<string, string> {
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
-  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (err) => {
-    if (err) throw err;
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: Error) => {
+    if (err) throw new Error('helmet refused its options', { cause: err });
   });
   return headers;
 }
