@@ -3,7 +3,7 @@ import { ErrorResponse } from '@topdog/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeBody } from './support/http';
 import { startSystem, type System } from './support/system';
-import { adminAuth } from './support/credentials';
+import { adminAuth, TEST_ADMIN_KEY } from './support/credentials';
 
 const MiB = 1024 * 1024;
 /** The race the 413 tests are about is lost only some of the time: each runs this many times. */
@@ -113,6 +113,25 @@ describe('errors the HTTP framework raises itself, in our one shape', () => {
     expect(ErrorResponse.parse(r.body).error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: '(request)' }] });
     const wrongMethod = await errorOf(await fetch(url('/api/ai-workflows/initialize'), { method: 'DELETE', headers: adminAuth() }));
     expect(wrongMethod).toMatchObject({ status: 404, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('keeps a keep-alive connection open after a refusal, a body it cannot parse or an unknown path', async () => {
+    const body = JSON.stringify({ workflow_id: 'x', ai_response: 'y'.repeat(5_000) });
+    const auth = `Authorization: Bearer ${TEST_ADMIN_KEY}\r\n`;
+    const post = (path: string, headers: string, payload: string) =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\n${headers}Content-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`;
+    const status = `GET /api/ai-workflows/status/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nHost: x\r\n${auth}Connection: close\r\n\r\n`;
+    const firsts: Record<string, string> = {
+      'no credential': post('/api/ai-workflows/complete-phase', 'Content-Type: application/json\r\n', body),
+      'a media type it does not take': post('/api/ai-workflows/complete-phase', `${auth}Content-Type: text/plain\r\n`, body),
+      'a body that is not JSON': post('/api/ai-workflows/complete-phase', `${auth}Content-Type: application/json\r\n`, '{{{{{'),
+      'an unknown path': post('/nope', `${auth}Content-Type: application/json\r\n`, body),
+    };
+    for (const [what, first] of Object.entries(firsts)) {
+      const answers = [...(await rawRequest(port, first + status)).matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+      expect(answers.length, what).toBe(2);
+      expect(answers[1], what).toBe(404);
+    }
   });
 
   it('is still up and answering after all of the above', async () => {

@@ -84,7 +84,8 @@ const RATE_LIMITED_RETRY_AFTER_S = 5;
 /**
  * Sends an error in the one shape; UNAVAILABLE and RATE_LIMITED say when to retry (the rate
  * limit sets its own Retry-After, the end of its window). An answer given before the
- * body was read (413, 415…) lets the client finish sending it (see drainRequest).
+ * body was read (413, 415…) lets the client finish sending it (see drainRequest); every other
+ * keeps the connection open for the next request.
  */
 export function sendError(reply: FastifyReply, body: ErrorBody): void {
   const status = HTTP_STATUS[body.code];
@@ -94,6 +95,10 @@ export function sendError(reply: FastifyReply, body: ErrorBody): void {
   if (!reply.request.raw.complete) {
     if (drainRequest(reply.request.raw)) reply.removeHeader('connection');
     else void reply.header('Connection', 'close');
+  } else {
+    // The body was read whole, so the connection can carry the next request: fastify closes it
+    // after a body it could not parse, which costs a keep-alive client a new connection.
+    reply.removeHeader('connection');
   }
   void reply.status(status).header('Content-Type', 'application/json; charset=utf-8').send({ error: body });
 }
