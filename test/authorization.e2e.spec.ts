@@ -151,6 +151,7 @@ describe('authentication, roles and tenancy', () => {
       { name: 'all events', needs: 'read', workflow: false, ok: 200, call: (h) => sseStatus('/api/events', h) },
       { name: 'audit', needs: 'read', workflow: true, ok: 200, call: status('GET', `/api/ai-workflows/${a}/audit`) },
       { name: 'audit verify', needs: 'read', workflow: true, ok: 200, call: status('GET', `/api/ai-workflows/${a}/audit/verify`) },
+      { name: 'compare', needs: 'read', workflow: true, ok: 200, call: status('GET', `/api/ai-workflows/compare?a=${a}&b=${a}`) },
       // Listing answers every reader with the workflows of its own projects (another project's: none).
       { name: 'list workflows', needs: 'read', workflow: false, ok: 200, call: status('GET', '/api/ai-workflows?limit=1') },
       { name: 'providers', needs: 'read', workflow: false, ok: 200, call: status('GET', '/api/llm/providers') },

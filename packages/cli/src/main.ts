@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DEFAULT_URL } from './api-key-source';
 import { createCliContext } from './cli-context';
 import { registerAuditCommands } from './commands/audit.commands';
+import { registerCompareCommand } from './commands/compare.command';
 import { registerListCommand } from './commands/list.command';
 import { registerKeysCommands } from './commands/keys.commands';
 import { registerLiveCommands } from './commands/live.commands';
@@ -26,6 +27,7 @@ registerWorkflowCommands(program, ctx);
 registerListCommand(program, ctx);
 registerLiveCommands(program, ctx);
 registerAuditCommands(program, ctx);
+registerCompareCommand(program, ctx);
 registerReplayCommand(program, ctx);
 registerKeysCommands(program, ctx);
 

@@ -5,6 +5,7 @@ import {
   type CreateApiKeyRequest,
   AuditPageResponse,
   AuditRecordBody,
+  CompareWorkflowsResponse,
   CompletePhaseResponse,
   InitializeWorkflowResponse,
   ModelsResponse,
@@ -165,6 +166,12 @@ export class TopDogClient {
       }
     }
     if (buffered.trim()) yield AuditRecordBody.parse(JSON.parse(buffered));
+  }
+
+  /** Two workflows phase by phase: both answers with a unified diff, the results' differences, what each took, totals. */
+  async compare(a: string, b: string) {
+    const q = new URLSearchParams({ a, b });
+    return (await this.call(CompareWorkflowsResponse, 'GET', `/api/ai-workflows/compare?${q.toString()}`)).body;
   }
 
   async verify(workflowId: string) {

@@ -13,6 +13,7 @@ export * from './workflow/workflow.events';
 export * from './workflow/workflow.queries';
 export * from './workflow/workflow.http';
 export * from './workflow/workflow-list';
+export * from './workflow/workflow-compare';
 export * from './workflow/llm-call.events';
 export * from './llm/providers';
 export * from './llm/chat-message';

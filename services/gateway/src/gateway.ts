@@ -15,6 +15,7 @@ import { unsupportedMediaType } from './http/media-type';
 import { GatewayModule } from './http/gateway.module';
 import { openApiDocument } from './openapi/openapi';
 import { createAdminApi } from './admin/admin-api';
+import { createCompareApi } from './compare/compare-api';
 import { createAuditApi } from './audit/audit-api';
 import { ApiKeyStore } from './auth/api-key-store';
 import { createApiKeysApi } from './auth/api-keys-api';
@@ -83,6 +84,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
       api,
       listing: createWorkflowListApi({ nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }),
       audit: createAuditApi(store),
+      compare: createCompareApi(store),
       admin: createAdminApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
       keys: createApiKeysApi(keys),
       live,

@@ -3,6 +3,7 @@ import type { EventStore } from '@topdog/event-store';
 import type { AdminApi } from '../admin/admin-api';
 import type { ApiKeysApi } from '../auth/api-keys-api';
 import type { AuditApi } from '../audit/audit-api';
+import type { CompareApi } from '../compare/compare-api';
 import type { LiveStreams } from '../live/live-streams';
 import type { Readiness } from '../workflows/readiness';
 import type { WorkflowApi } from '../workflows/workflow-api';
@@ -10,10 +11,11 @@ import type { WorkflowListApi } from '../listing/workflow-list-api';
 import { AdminController } from './admin.controller';
 import { ApiKeysController } from './api-keys.controller';
 import { AuditController } from './audit.controller';
+import { CompareController } from './compare.controller';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
 import { LlmController } from './llm.controller';
-import { ADMIN_API, API_KEYS_API, AUDIT_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API, WORKFLOW_LIST_API } from './tokens';
+import { ADMIN_API, API_KEYS_API, AUDIT_API, COMPARE_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API, WORKFLOW_LIST_API } from './tokens';
 import { WorkflowsController } from './workflows.controller';
 import { WorkflowListController } from './workflow-list.controller';
 
@@ -21,6 +23,7 @@ export interface GatewayModuleDeps {
   api: WorkflowApi;
   listing: WorkflowListApi;
   audit: AuditApi;
+  compare: CompareApi;
   admin: AdminApi;
   keys: ApiKeysApi;
   live: LiveStreams;
@@ -38,6 +41,7 @@ export class GatewayModule {
         WorkflowsController,
         WorkflowListController,
         AuditController,
+        CompareController,
         EventsController,
         LlmController,
         AdminController,
@@ -49,6 +53,7 @@ export class GatewayModule {
         { provide: WORKFLOW_LIST_API, useValue: deps.listing },
         { provide: READINESS, useValue: deps.readiness },
         { provide: AUDIT_API, useValue: deps.audit },
+        { provide: COMPARE_API, useValue: deps.compare },
         { provide: ADMIN_API, useValue: deps.admin },
         { provide: API_KEYS_API, useValue: deps.keys },
         { provide: LIVE_STREAMS, useValue: deps.live },

@@ -10,6 +10,8 @@ import {
   InitializeWorkflowRequest,
   InitializeWorkflowResponse,
   ListWorkflowsQuery,
+  CompareWorkflowsQuery,
+  CompareWorkflowsResponse,
   ModelsResponse,
   ProvidersResponse,
   RunPhaseRequest,
@@ -65,6 +67,18 @@ export function openApiDocument() {
           summary: "The workflows of the caller's projects, newest first (by creation, then workflow id); page on with next_cursor",
           requestParams: { query: ListWorkflowsQuery },
           responses: { 200: { description: 'A page of workflows', ...json(WorkflowListResponse) }, ...common },
+        },
+      },
+      '/api/ai-workflows/compare': {
+        get: {
+          summary:
+            'Two workflows phase by phase: both answers and a unified diff, the structured results’ differences, model, prompt version, tokens, cost and time; totals',
+          requestParams: { query: CompareWorkflowsQuery },
+          responses: {
+            200: { description: 'The comparison', ...json(CompareWorkflowsResponse) },
+            404: error('NOT_FOUND: a or b is unknown or in another project'),
+            ...common,
+          },
         },
       },
       '/api/ai-workflows/initialize': {
