@@ -82,6 +82,9 @@ describe('approvals, send-back and cancel', () => {
     const noComment = await api('POST', `/api/ai-workflows/${id}/reject`, { comment: '  ' });
     expect(noComment.status).toBe(400);
     expect(noComment.body.error.details).toEqual([expect.objectContaining({ field: 'comment' })]);
+    const loneSurrogate = await api('POST', `/api/ai-workflows/${id}/reject`, { comment: 'half a pair: \ud800' });
+    expect(loneSurrogate.status).toBe(400);
+    expect(loneSurrogate.body.error.details).toEqual([expect.objectContaining({ field: 'comment', reason: expect.stringContaining('surrogate') })]);
     expect(await store.headPosition()).toBe(head);
 
     // The reviewer is a writer of the project: the events record its identity as their actor.
