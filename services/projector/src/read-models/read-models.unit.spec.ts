@@ -1,4 +1,5 @@
 import { PHASES, type WorkflowEnvelope } from '@topdog/contracts';
+import { buildPrompt, loadPromptLibrary } from '@topdog/prompts';
 import { describe, expect, it } from 'vitest';
 import { evolvePromptView, type PromptView } from './prompt-context';
 import { evolveStatus } from './workflow-status';
@@ -143,6 +144,15 @@ describe('approvals, send-back and cancel in the read models', () => {
     const view = fold(events, evolvePromptView);
     expect(view?.context.phases.map((p) => p.phase)).toEqual(['DISCOVERY', 'PLANNING']);
     expect(view?.context.feedback).toEqual([{ kind: 'sent_back', from: 'VERIFICATION', answer: null, comment: 'the build is red' }]);
+    // What get-ai-prompt shows: the reason in, the superseded answers (and their results) out.
+    const text = buildPrompt(view!.context, loadPromptLibrary())
+      .messages.map((m) => m.content)
+      .join('\n');
+    expect(text).toContain('the build is red');
+    expect(text).toContain('"i": 1');
+    expect(text).not.toContain('answer 2');
+    expect(text).not.toContain('"i": 2');
+    expect(text).not.toContain('answer 3');
   });
 
   it('shows CANCELLED with the reason; a late call result counts its cost and changes nothing else', () => {
