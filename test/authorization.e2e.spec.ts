@@ -58,6 +58,8 @@ describe('authentication, roles and tenancy', () => {
   let secondGatewayLog = '';
   let workflowA: string;
   let workflowB: string;
+  /** Project A's workflow cancelled before the matrix: cancelling it again is 409 for everyone allowed. */
+  let workflowCancelled: string;
   const callers = new Map<string, { headers: Record<string, string | undefined>; caller: Caller }>();
 
   beforeAll(async () => {
@@ -75,6 +77,8 @@ describe('authentication, roles and tenancy', () => {
     store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
     workflowA = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ project_id: 'A' }))).body.workflow_id;
     workflowB = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ project_id: 'B' }))).body.workflow_id;
+    workflowCancelled = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ project_id: 'A' }))).body.workflow_id;
+    expect((await api('POST', `/api/ai-workflows/${workflowCancelled}/cancel`, { reason: 'for the matrix' })).status).toBe(200);
 
     const reader = await createKey('reader A', ['A'], 'reader');
     const writer = await createKey('writer A', ['A'], 'writer');
@@ -144,6 +148,24 @@ describe('authentication, roles and tenancy', () => {
       },
       // gpt-4 has no provider key here: an allowed caller gets 422, and nothing is written.
       { name: 'run-phase', needs: 'write', workflow: true, ok: 422, call: status('POST', `/api/ai-workflows/${a}/run-phase`, {}) },
+      // A person's decisions: writer, and project A's workflow. Nothing awaits approval on it, DEPLOYMENT
+      // is not before its state, and the other one is cancelled already: an allowed caller gets 409.
+      { name: 'approve', needs: 'write', workflow: true, ok: 409, call: status('POST', `/api/ai-workflows/${a}/approve`, { comment: 'ok' }) },
+      { name: 'reject', needs: 'write', workflow: true, ok: 409, call: status('POST', `/api/ai-workflows/${a}/reject`, { comment: 'no' }) },
+      {
+        name: 'send-back',
+        needs: 'write',
+        workflow: true,
+        ok: 409,
+        call: status('POST', `/api/ai-workflows/${a}/send-back`, { to_phase: 'DEPLOYMENT', reason: 'why' }),
+      },
+      {
+        name: 'cancel',
+        needs: 'write',
+        workflow: true,
+        ok: 409,
+        call: status('POST', `/api/ai-workflows/${workflowCancelled}/cancel`, { reason: 'why' }),
+      },
       { name: 'status', needs: 'read', workflow: true, ok: 200, call: status('GET', `/api/ai-workflows/status/${a}`) },
       { name: 'status ?at=', needs: 'read', workflow: true, ok: 200, call: status('GET', `/api/ai-workflows/status/${a}?at=0`) },
       { name: 'get-ai-prompt', needs: 'read', workflow: true, ok: 200, call: status('POST', `/api/ai-workflows/get-ai-prompt/${a}`) },

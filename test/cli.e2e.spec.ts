@@ -44,6 +44,36 @@ describe('topdog CLI', () => {
     await system?.[Symbol.asyncDispose]();
   });
 
+  it('approve, reject, send-back and cancel; status shows awaiting approval and cancelled', async () => {
+    const init = await topdog('--json', 'init', '--project', 'p1', '--user', 'u1', '--approval-required', 'discovery,PLANNING');
+    expect(init.code, init.stderr).toBe(0);
+    const id = JSON.parse(init.stdout).workflow_id as string;
+    expect((await topdog('complete', id, '--response', 'reqs v1')).stdout).toContain('DISCOVERY: awaiting approval');
+    expect((await topdog('status', id)).stdout).toMatch(/awaiting approval: DISCOVERY since /);
+    const missing = await topdog('reject', id);
+    expect(missing.code).not.toBe(0);
+    expect((await topdog('reject', id, '--comment', 'name the users')).stdout).toContain('DISCOVERY -> DISCOVERY (Q_ASSISTANT)');
+    expect((await topdog('prompt', id)).stdout).toContain('name the users');
+    await topdog('complete', id, '--response', 'reqs v2');
+    expect((await topdog('approve', id, '--comment', 'fine')).stdout).toContain('DISCOVERY -> PLANNING');
+    const conflict = await topdog('approve', id);
+    expect(conflict.code).toBe(4);
+    expect(conflict.stderr).toContain('CONFLICT');
+    await topdog('complete', id, '--response', 'plan');
+    await topdog('approve', id);
+    const back = await topdog('send-back', id, '--to', 'planning', '--reason', 'plan misses a task');
+    expect(back.stdout).toContain('IMPLEMENTATION -> PLANNING (Q_ASSISTANT)');
+    expect(back.stdout).toContain('superseded: PLANNING');
+    expect((await topdog('cancel', id, '--reason', 'dropped')).stdout).toContain('PLANNING -> CANCELLED');
+    const status = await topdog('status', id);
+    expect(status.stdout).toContain(`${id}  CANCELLED`);
+    expect(status.stdout).toContain('cancelled: dropped');
+    const audit = (await topdog('audit', id)).stdout;
+    expect(audit).toContain('DISCOVERY rejected: name the users');
+    expect(audit).toContain('sent back from IMPLEMENTATION to PLANNING');
+    expect(audit).toContain('cancelled in PLANNING: dropped');
+  });
+
   it('init, status, complete, prompt, audit and verify, readable and --json', async () => {
     const init = await topdog('--json', 'init', '--project', 'p1', '--user', 'u1', '--requirements', '{"goal":"search"}');
     expect(init.code, init.stderr).toBe(0);

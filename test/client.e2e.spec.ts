@@ -48,6 +48,31 @@ describe('@topdog/client', () => {
     expect(unreachable).toMatchObject({ status: 0, code: 'UNREACHABLE' });
   });
 
+  it('approves, rejects, sends back and cancels, with typed answers and errors', async () => {
+    const id = (await client.initialize({ project_id: 'p', user_id: 'u', approval_required: ['DISCOVERY'] })).workflow_id;
+    const held = await client.completePhase({ workflow_id: id, ai_response: 'v1' });
+    expect(held).toMatchObject({ new_state: 'DISCOVERY', awaiting_approval: true });
+    expect((await client.status(id)).awaiting_approval).toMatchObject({ phase: 'DISCOVERY' });
+    expect(await client.reject(id, { comment: 'more detail' })).toMatchObject({ new_state: 'DISCOVERY', call_id: null });
+    expect(JSON.stringify((await client.prompt(id)).messages)).toContain('more detail');
+    await client.completePhase({ workflow_id: id, ai_response: 'v2' });
+    const approved = await client.approve(id, { comment: 'ok' }, { idempotencyKey: `approve-${id}` });
+    expect(approved).toMatchObject({ previous_state: 'DISCOVERY', new_state: 'PLANNING', awaiting_approval: false });
+    expect(await client.approve(id, { comment: 'ok' }, { idempotencyKey: `approve-${id}` })).toEqual(approved);
+    await client.completePhase({ workflow_id: id, ai_response: 'plan' });
+    const back = await client.sendBack(id, { toPhase: 'DISCOVERY', reason: 'start over' });
+    expect(back).toMatchObject({ previous_state: 'IMPLEMENTATION', new_state: 'DISCOVERY', superseded_phases: ['DISCOVERY', 'PLANNING'] });
+    const { etag } = await client.status(id);
+    expect(await client.cancel(id, { reason: 'done' }, { ifMatch: etag })).toEqual({
+      workflow_id: id,
+      previous_state: 'DISCOVERY',
+      current_state: 'CANCELLED',
+    });
+    const after = await client.approve(id).catch((e: unknown) => e);
+    expect(after).toMatchObject({ status: 409, code: 'CONFLICT' });
+    expect((await client.status(id)).cancelled).toMatchObject({ reason: 'done' });
+  });
+
   it('iterates live events and resumes with Last-Event-ID across a gateway restart', async () => {
     const id = (await client.initialize({ project_id: 'p', user_id: 'u' })).workflow_id;
     const abort = new AbortController();

@@ -240,6 +240,26 @@ describe('hostile requests', () => {
         body: 'command',
         base: (rnd) => [['expected_state', rnd.pick(['DISCOVERY', 'PLANNING', 'NOPE'])]],
       },
+      // A person's decisions: a comment or reason, garbage or missing, and phases that are or are not earlier.
+      ...(['approve', 'reject', 'cancel'] as const).map((command): Endpoint => ({
+        name: command,
+        method: 'POST',
+        needs: 'writer',
+        path: (rnd) => `/api/ai-workflows/${workflowId(rnd)}/${command}`,
+        body: 'command',
+        base: (rnd) => [[command === 'cancel' ? 'reason' : 'comment', rnd.pick(['why', '', ' ', 'x'.repeat(30_000)])]],
+      })),
+      {
+        name: 'send-back',
+        method: 'POST',
+        needs: 'writer',
+        path: (rnd) => `/api/ai-workflows/${workflowId(rnd)}/send-back`,
+        body: 'command',
+        base: (rnd) => [
+          ['to_phase', rnd.pick(['DISCOVERY', 'PLANNING', 'DEPLOYMENT', 'COMPLETE', 'CANCELLED', 'NOPE'])],
+          ['reason', rnd.pick(['why', ''])],
+        ],
+      },
       // Sent only by those it refuses: a rebuild makes the projector catch up, when queries may wait.
       { name: 'rebuild', method: 'POST', needs: 'admin', path: () => '/api/admin/read-models/rebuild', body: 'command', base: () => [['x', 1]] },
       {

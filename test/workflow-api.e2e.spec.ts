@@ -35,9 +35,10 @@ describe('REST API over the four services as separate processes', () => {
     });
     const id = r.body.workflow_id;
     let status = await api('GET', `/api/ai-workflows/status/${id}`);
-    // The seed's fields exactly, plus the model-call fields added since (usage, llm).
+    // The seed's fields exactly, plus the fields added since (usage, llm; awaiting_approval, cancelled).
     const seedFields = (body: Record<string, unknown>) => {
-      const { usage, llm, ...seed } = body;
+      const { usage, llm, awaiting_approval, cancelled, ...seed } = body;
+      expect({ awaiting_approval, cancelled }).toEqual({ awaiting_approval: null, cancelled: null });
       expect(usage).toMatchObject({ total: { calls: 0, cost_usd: 0 }, budget: { max_cost_usd: null, max_tokens: null } });
       expect(llm).toEqual({ auto_advance: false, running: null, last_call: null, stopped: null });
       return seed;
@@ -70,6 +71,7 @@ describe('REST API over the four services as separate processes', () => {
         next_role: ROLES[i + 1] ?? null,
         next_action: expect.any(String),
         is_complete: i === 5,
+        awaiting_approval: false,
       });
       status = await api('GET', `/api/ai-workflows/status/${id}`);
       expect(status.status).toBe(200);
@@ -231,6 +233,10 @@ describe('REST API over the four services as separate processes', () => {
           '/api/ai-workflows/complete-phase',
           '/api/ai-workflows/status/{workflow_id}',
           '/api/ai-workflows/get-ai-prompt/{workflow_id}',
+          '/api/ai-workflows/{workflow_id}/approve',
+          '/api/ai-workflows/{workflow_id}/reject',
+          '/api/ai-workflows/{workflow_id}/send-back',
+          '/api/ai-workflows/{workflow_id}/cancel',
         ]),
       );
       expect(doc.body.paths['/api/ai-workflows/initialize'].post.requestBody.content['application/json'].schema).toBeDefined();

@@ -24,6 +24,16 @@ export function describeRecord(r: AuditRecordBody): string {
       return `${e.data.phase} call not made: it could pass ${e.data.limit} = ${e.data.limitValue}`;
     case 'PhaseOutputRejected':
       return `${e.data.phase} answer missed its schema${e.data.willRetry ? ', asking again' : ', stopping'}: ${e.data.errors.join('; ')}`;
+    case 'ApprovalRequested':
+      return `${e.data.phase} answered by ${e.data.role}${e.data.callId ? ' (model)' : ''}: awaiting approval`;
+    case 'PhaseApproved':
+      return `${e.data.phase} approved${e.data.comment ? `: ${e.data.comment}` : ''}`;
+    case 'PhaseRejected':
+      return `${e.data.phase} rejected: ${e.data.comment}`;
+    case 'PhaseSentBack':
+      return `sent back from ${e.data.fromState} to ${e.data.toPhase}${e.data.supersededPhases.length ? ` (superseded: ${e.data.supersededPhases.join(', ')})` : ''}: ${e.data.reason}`;
+    case 'WorkflowCancelled':
+      return `cancelled in ${e.data.fromState}: ${e.data.reason}`;
     default: {
       const unexpected: never = e;
       return unexpected;

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_URL } from './api-key-source';
 import { createCliContext } from './cli-context';
+import { registerApprovalCommands } from './commands/approval.commands';
 import { registerAuditCommands } from './commands/audit.commands';
 import { registerCompareCommand } from './commands/compare.command';
 import { registerListCommand } from './commands/list.command';
@@ -24,6 +25,7 @@ const ctx = createCliContext(() => {
   return { url: o.url, json: !!o.json, apiKey: o.apiKey };
 });
 registerWorkflowCommands(program, ctx);
+registerApprovalCommands(program, ctx);
 registerListCommand(program, ctx);
 registerLiveCommands(program, ctx);
 registerAuditCommands(program, ctx);

@@ -5,8 +5,10 @@ import {
   type CreateApiKeyRequest,
   AuditPageResponse,
   AuditRecordBody,
+  CancelResponse,
   CompareWorkflowsResponse,
   CompletePhaseResponse,
+  ReopenedResponse,
   InitializeWorkflowResponse,
   ModelsResponse,
   ProvidersResponse,
@@ -43,7 +45,7 @@ export type ListFilters = Omit<z.input<typeof ListWorkflowsQuery>, 'limit'> & { 
 export interface CommandOptions {
   idempotencyKey?: string;
   correlationId?: string;
-  /** complete-phase only: the ETag the status returned; a mismatch is 412. */
+  /** complete-phase, approve, reject, send-back and cancel: the ETag the status returned; a mismatch is 412. */
   ifMatch?: string;
 }
 
@@ -99,6 +101,31 @@ export class TopDogClient {
 
   async runPhase(workflowId: string, body: z.input<typeof RunPhaseRequest> = {}, options?: CommandOptions) {
     return (await this.call(RunPhaseResponse, 'POST', `/api/ai-workflows/${workflowId}/run-phase`, body, TopDogClient.commandHeaders(options))).body;
+  }
+
+  /** Approves the answer a gated phase holds: the phase completes; answers as completePhase does. */
+  async approve(workflowId: string, body: { comment?: string } = {}, options?: CommandOptions) {
+    const payload = body.comment !== undefined ? { comment: body.comment } : {};
+    return (await this.call(CompletePhaseResponse, 'POST', `/api/ai-workflows/${workflowId}/approve`, payload, TopDogClient.commandHeaders(options))).body;
+  }
+
+  /** Rejects the held answer: the phase opens again, the comment reaching its next prompt as reviewer feedback. */
+  async reject(workflowId: string, body: { comment: string }, options?: CommandOptions) {
+    return (
+      await this.call(ReopenedResponse, 'POST', `/api/ai-workflows/${workflowId}/reject`, { comment: body.comment }, TopDogClient.commandHeaders(options))
+    ).body;
+  }
+
+  /** Re-opens an earlier phase; the answers from it on are superseded. */
+  async sendBack(workflowId: string, body: { toPhase: string; reason: string }, options?: CommandOptions) {
+    const payload = { to_phase: body.toPhase, reason: body.reason };
+    return (await this.call(ReopenedResponse, 'POST', `/api/ai-workflows/${workflowId}/send-back`, payload, TopDogClient.commandHeaders(options))).body;
+  }
+
+  /** Cancels the workflow for good. */
+  async cancel(workflowId: string, body: { reason: string }, options?: CommandOptions) {
+    return (await this.call(CancelResponse, 'POST', `/api/ai-workflows/${workflowId}/cancel`, { reason: body.reason }, TopDogClient.commandHeaders(options)))
+      .body;
   }
 
   /** The status (with its ETag), or as it was at a revision. */

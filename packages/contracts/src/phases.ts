@@ -5,8 +5,8 @@ export const PHASES = ['DISCOVERY', 'PLANNING', 'IMPLEMENTATION', 'TESTING', 'VE
 export const Phase = z.enum(PHASES);
 export type Phase = z.infer<typeof Phase>;
 
-/** A workflow's state: one of the phases, or COMPLETE once DEPLOYMENT is done. */
-export const WorkflowStateName = z.enum([...PHASES, 'COMPLETE']);
+/** A workflow's state: one of the phases, COMPLETE once DEPLOYMENT is done, or CANCELLED (terminal). */
+export const WorkflowStateName = z.enum([...PHASES, 'COMPLETE', 'CANCELLED']);
 export type WorkflowStateName = z.infer<typeof WorkflowStateName>;
 
 /** The AI roles; each owns one or more phases. */
@@ -33,4 +33,8 @@ export const NEXT_ACTION: Readonly<Record<WorkflowStateName, string>> = {
   VERIFICATION: 'Verify the change: check the implementation and tests against the requirements.',
   DEPLOYMENT: 'Release the change: prepare the rollout, release notes and rollback plan.',
   COMPLETE: 'Workflow complete: all six phases are done.',
+  CANCELLED: 'Workflow cancelled: nothing more will be done.',
 };
+
+/** Whether phase `a` comes before phase `b` in the workflow's order. */
+export const phaseBefore = (a: Phase, b: Phase): boolean => PHASES.indexOf(a) < PHASES.indexOf(b);

@@ -1,6 +1,6 @@
 import { NEXT_ACTION, PHASE_OWNER, type AiPrompt, type ChatMessage, type Phase } from '@topdog/contracts';
 import { outputJsonSchema } from './output-schemas';
-import type { PromptContext } from './prompt-context';
+import type { PhaseFeedback, PromptContext } from './prompt-context';
 import type { PromptLibrary } from './prompt-library';
 
 /** The user turn that opens a phase: what the owning role is asked to do now. */
@@ -29,15 +29,43 @@ function systemMessage(ctx: PromptContext, phase: Phase, library: PromptLibrary)
   return parts.join('\n\n');
 }
 
+/** How a person's feedback reads in the role's conversation. */
+export function feedbackText(f: PhaseFeedback): string {
+  return f.kind === 'rejected'
+    ? `Reviewer feedback: your answer above was rejected.\n${f.comment}`
+    : `Reviewer feedback: this phase was sent back to you from ${f.from}.\n${f.comment}`;
+}
+
+/**
+ * The turns of the open phase: its instruction, then each rejected answer followed by the
+ * reviewer's comment, and send-back reasons, ending with a user turn that asks for the phase
+ * (turns alternate, so a send-back's reason joins the user turn it precedes).
+ */
+function openPhaseTurns(phase: Phase, feedback: readonly PhaseFeedback[]): ChatMessage[] {
+  const turns: ChatMessage[] = [];
+  let pending: string[] = [phaseInstruction(phase)];
+  for (const f of feedback) {
+    if (f.answer !== null) {
+      turns.push({ role: 'user', content: pending.join('\n\n') }, { role: 'assistant', content: f.answer });
+      pending = [];
+    }
+    pending.push(feedbackText(f));
+  }
+  if (feedback.length > 0 && pending[0] !== phaseInstruction(phase))
+    pending.push(`Answer ${phase} again, taking the feedback into account. ${phaseInstruction(phase)}`);
+  turns.push({ role: 'user', content: pending.join('\n\n') });
+  return turns;
+}
+
 /**
  * The request a model is sent for the workflow's current phase: a system message (role
  * prompt, current state, requirements, earlier results), then the role's own history as
- * instruction/answer pairs, then the current phase's instruction. The gateway's get-ai-prompt
+ * instruction/answer pairs, then the current phase's instruction (with any reviewer feedback on it). The gateway's get-ai-prompt
  * and the llm-runner both use this, so what one shows is what the other sends.
  */
 export function buildPrompt(ctx: PromptContext, library: PromptLibrary): AiPrompt {
-  if (ctx.state === 'COMPLETE') {
-    throw new RangeError('a complete workflow has no prompt');
+  if (ctx.state === 'COMPLETE' || ctx.state === 'CANCELLED') {
+    throw new RangeError(`a ${ctx.state.toLowerCase()} workflow has no prompt`);
   }
   const phase = ctx.state;
   const role = PHASE_OWNER[phase];
@@ -52,7 +80,7 @@ export function buildPrompt(ctx: PromptContext, library: PromptLibrary): AiPromp
     state: phase,
     role,
     model: ctx.model,
-    messages: [{ role: 'system', content: systemMessage(ctx, phase, library) }, ...history, { role: 'user', content: phaseInstruction(phase) }],
+    messages: [{ role: 'system', content: systemMessage(ctx, phase, library) }, ...history, ...openPhaseTurns(phase, ctx.feedback ?? [])],
     temperature: ctx.temperature,
     maxTokens: ctx.maxTokens,
     promptVersion: library[role].version,

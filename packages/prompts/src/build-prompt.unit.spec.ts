@@ -66,3 +66,59 @@ describe('buildPrompt', () => {
     expect(new Set(versions).size).toBe(5);
   });
 });
+
+describe('reviewer feedback in the prompt', () => {
+  const planning: PromptContext = {
+    ...base,
+    state: 'PLANNING',
+    phases: [{ phase: 'DISCOVERY', role: 'Q_ASSISTANT', aiResponse: 'requirements doc', phaseResult: { reqs: 3 } }],
+  };
+
+  it('follows a rejected answer with the comment, then asks for the phase again', () => {
+    const prompt = buildPrompt({ ...planning, feedback: [{ kind: 'rejected', from: 'PLANNING', answer: 'plan v1', comment: 'split task 3' }] }, library);
+    expect(prompt.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user']);
+    expect(prompt.messages[3]?.content).toMatch(/^Phase PLANNING:/);
+    expect(prompt.messages[4]).toEqual({ role: 'assistant', content: 'plan v1' });
+    expect(prompt.messages[5]?.content).toMatch(/^Reviewer feedback: your answer above was rejected\.\nsplit task 3[\s\S]*Phase PLANNING:/);
+  });
+
+  it('puts a send-back reason in the phase turn, with no superseded answer', () => {
+    const prompt = buildPrompt(
+      {
+        ...base,
+        state: 'IMPLEMENTATION',
+        phases: planning.phases,
+        feedback: [{ kind: 'sent_back', from: 'VERIFICATION', answer: null, comment: 'the build is red' }],
+      },
+      library,
+    );
+    expect(prompt.messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(prompt.messages[1]?.content).toMatch(/^Phase IMPLEMENTATION:[\s\S]*sent back to you from VERIFICATION\.\nthe build is red$/);
+  });
+
+  it('keeps every rejection in order', () => {
+    const prompt = buildPrompt(
+      {
+        ...planning,
+        feedback: [
+          { kind: 'rejected', from: 'PLANNING', answer: 'plan v1', comment: 'too long' },
+          { kind: 'rejected', from: 'PLANNING', answer: 'plan v2', comment: 'too short' },
+        ],
+      },
+      library,
+    );
+    const contents = prompt.messages.slice(3).map((m) => `${m.role}:${m.content.split('\n')[0]}`);
+    expect(contents).toEqual([
+      'user:Phase PLANNING: Create implementation plan: break the requirements into ordered, testable tasks.',
+      'assistant:plan v1',
+      'user:Reviewer feedback: your answer above was rejected.',
+      'assistant:plan v2',
+      'user:Reviewer feedback: your answer above was rejected.',
+    ]);
+    expect(prompt.messages.at(-1)?.content).toContain('too short');
+  });
+
+  it('has no prompt for a cancelled workflow', () => {
+    expect(() => buildPrompt({ ...base, state: 'CANCELLED' }, library)).toThrow(RangeError);
+  });
+});

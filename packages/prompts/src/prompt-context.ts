@@ -8,6 +8,19 @@ export interface CompletedPhase {
   phaseResult: Record<string, unknown>;
 }
 
+/**
+ * A person's word on the open phase, for its owner's next prompt: a rejection (after the
+ * rejected answer) or a send-back (the reason it was re-opened). Cleared when the phase completes.
+ */
+export interface PhaseFeedback {
+  kind: 'rejected' | 'sent_back';
+  /** The state the workflow was in when it was given (a send-back names where it came from). */
+  from: WorkflowStateName;
+  /** The rejected answer; null for a send-back (superseded answers are not fed into prompts). */
+  answer: string | null;
+  comment: string;
+}
+
 /** Everything a prompt is built from: the workflow's settings, context and history. */
 export interface PromptContext {
   workflowId: string;
@@ -18,4 +31,6 @@ export interface PromptContext {
   requirements: Record<string, unknown>;
   /** Completed phases, in order. A role's conversation history is its own entries here. */
   phases: CompletedPhase[];
+  /** Reviewer feedback on the open phase, in order (absent: none). */
+  feedback?: PhaseFeedback[];
 }

@@ -1,5 +1,23 @@
+import { PHASES, type Phase } from '@topdog/contracts';
 import { BaseConfig, intSetting } from '@topdog/runtime';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** A comma-separated list of phases (empty: none), each at most once. */
+const phaseList = z
+  .string()
+  .default('')
+  .transform((value, ctx): Phase[] => {
+    const names = value
+      .split(',')
+      .map((n) => n.trim().toUpperCase())
+      .filter((n) => n !== '');
+    const unknown = names.filter((n) => !(PHASES as readonly string[]).includes(n));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not a phase: ${unknown.join(', ')} (phases: ${PHASES.join(', ')})` });
+      return z.NEVER;
+    }
+    return [...new Set(names)] as Phase[];
+  });
 
 export const OrchestratorConfig = BaseConfig.extend({
   /** Attempts per command when another orchestrator instance wrote first. */
@@ -9,5 +27,7 @@ export const OrchestratorConfig = BaseConfig.extend({
   EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
   /** Times an auto-advanced answer that misses its phase's schema is asked again. */
   MAX_OUTPUT_REPAIRS: intSetting(2, 0, 10),
+  /** Phases gated by a person's approval in workflows whose initialize names none: e.g. `PLANNING,DEPLOYMENT`. */
+  APPROVAL_REQUIRED: phaseList,
 });
 export type OrchestratorConfig = z.infer<typeof OrchestratorConfig>;

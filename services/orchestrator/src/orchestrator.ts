@@ -35,6 +35,7 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
     prompts: loadPromptLibrary(),
     maxRepairs: config.MAX_OUTPUT_REPAIRS,
     providerSettings: () => providers.settings(),
+    approvalRequired: config.APPROVAL_REQUIRED,
   });
   const app = await NestFactory.createMicroservice(
     OrchestratorModule.register({

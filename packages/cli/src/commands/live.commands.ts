@@ -13,6 +13,11 @@ const FOLLOWED = [
   'PhaseOutputRejected',
   'PhaseCompleted',
   'WorkflowCompleted',
+  'ApprovalRequested',
+  'PhaseApproved',
+  'PhaseRejected',
+  'PhaseSentBack',
+  'WorkflowCancelled',
 ];
 
 /** run (a phase with live token output) and tail (live events; survives a gateway restart). */
@@ -70,7 +75,9 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
             if (data.callId !== requestedCall) out.line(`\n${data.phase} (${data.role}, ${data.model}):`);
           } else out.line(`\n[${describeRecord(e.record)}]`);
           const live = e.record.revision > now;
-          const ended = type === 'WorkflowCompleted' && (live || before.is_complete);
+          // A gated phase waits for a person (topdog approve / reject); a cancelled workflow is done.
+          const ended =
+            (type === 'WorkflowCompleted' && (live || before.is_complete)) || (live && (type === 'ApprovalRequested' || type === 'WorkflowCancelled'));
           const stop =
             live &&
             (type === 'LlmCallFailed' ||

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CompletePhaseRequest } from '@topdog/contracts';
+import type { CompletePhaseRequest, InitializeWorkflowRequest } from '@topdog/contracts';
 import type { CliContext } from '../cli-context';
 import { table } from '../output';
 
@@ -14,6 +14,21 @@ function jsonArg(value: string): Record<string, unknown> {
 
 const pct = (p: number) => `${Math.round(p * 100)}%`;
 
+/** A complete-phase's or an approval's answer, for people. */
+export function describeTransition(v: {
+  previous_state: string;
+  new_state: string;
+  is_complete: boolean;
+  awaiting_approval: boolean;
+  next_role: string | null;
+  next_action: string;
+  call_id?: string;
+}): string {
+  if (v.awaiting_approval) return `${v.new_state}: awaiting approval (topdog approve | topdog reject --comment …)`;
+  const next = v.is_complete ? ' (complete)' : `\nnext: ${v.next_role}: ${v.next_action}`;
+  return `${v.previous_state} -> ${v.new_state}${next}${v.call_id ? `\nmodel call: ${v.call_id}` : ''}`;
+}
+
 /** Commander's parsed options, as the option definitions below declare them. */
 interface InitOptions {
   project: string;
@@ -26,6 +41,7 @@ interface InitOptions {
   autoAdvance?: boolean;
   budgetUsd?: number;
   budgetTokens?: number;
+  approvalRequired?: string[];
   idempotencyKey?: string;
 }
 interface CompleteOptions {
@@ -51,6 +67,12 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .option('--auto-advance', 'let the model run every phase')
     .option('--budget-usd <usd>', 'cost budget over the whole workflow', Number)
     .option('--budget-tokens <n>', 'token budget over the whole workflow', Number)
+    .option('--approval-required <phases>', "comma-separated phases whose answer waits for approval (default: the deployment's)", (v: string) =>
+      v
+        .split(',')
+        .map((p) => p.trim().toUpperCase())
+        .filter(Boolean),
+    )
     .option('--idempotency-key <key>', 'retry-safe key')
     .action((o: InitOptions) =>
       ctx.run(async ({ client, out }) => {
@@ -66,6 +88,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
             max_tokens: o.maxTokens,
             auto_advance: o.autoAdvance,
             budget,
+            approval_required: o.approvalRequired as InitializeWorkflowRequest['approval_required'],
           },
           { idempotencyKey: o.idempotencyKey },
         );
@@ -85,6 +108,10 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
             `${v.workflow_id}  ${v.current_state}  ${pct(v.progress)}  (revision ${v.etag?.replaceAll('"', '')})`,
             `completed: ${v.completed_phases.join(', ') || '-'}`,
             `next role: ${v.next_role ?? '-'}`,
+            ...(v.awaiting_approval
+              ? [`awaiting approval: ${v.awaiting_approval.phase} since ${v.awaiting_approval.requested_at} (topdog approve | reject)`]
+              : []),
+            ...(v.cancelled ? [`cancelled: ${v.cancelled.reason} (at ${v.cancelled.cancelled_at})`] : []),
             `model calls: ${v.usage.total.calls} (${v.usage.total.failed_calls} failed), tokens ${v.usage.total.input_tokens} in / ${v.usage.total.output_tokens} out, $${v.usage.total.cost_usd.toFixed(4)}`,
             ...(v.usage.budget.max_cost_usd !== null ? [`budget: $${v.usage.budget.remaining_cost_usd} of $${v.usage.budget.max_cost_usd} left`] : []),
             ...(v.usage.budget.max_tokens !== null ? [`budget: ${v.usage.budget.remaining_tokens} of ${v.usage.budget.max_tokens} tokens left`] : []),
@@ -109,7 +136,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
           { workflow_id: id, ai_response: o.response, phase_result: o.result, expected_state: o.expectedState as CompletePhaseRequest['expected_state'] },
           { ifMatch: o.ifMatch ? `"${o.ifMatch.replaceAll('"', '')}"` : undefined, idempotencyKey: o.idempotencyKey },
         );
-        out.result(r, (v) => `${v.previous_state} -> ${v.new_state}${v.is_complete ? ' (complete)' : `\nnext: ${v.next_role}: ${v.next_action}`}`);
+        out.result(r, describeTransition);
       }),
     );
 

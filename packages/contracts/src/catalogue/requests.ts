@@ -13,6 +13,7 @@ import {
   RunPhase,
   RunPhaseResult,
 } from '../workflow/workflow.commands';
+import { ApprovePhase, CancelWorkflow, CancelWorkflowResult, RejectPhase, ReopenedResult, SendBack } from '../workflow/approval.commands';
 import { ListWorkflows, WorkflowPage } from '../workflow/workflow-list';
 import { AiPrompt, GetAiPrompt, GetWorkflowStatus, WorkflowStatus } from '../workflow/workflow.queries';
 import { defineRequest } from './define';
@@ -39,6 +40,23 @@ export const REQUESTS = {
     sentBy: ['gateway'],
   }),
   runPhase: defineRequest({ subject: 'cmd.workflow.run-phase', request: RunPhase, reply: RunPhaseResult, answeredBy: 'orchestrator', sentBy: ['gateway'] }),
+  /** A person's decisions on a workflow: approve or reject a gated phase's answer, send back, cancel. */
+  approvePhase: defineRequest({
+    subject: 'cmd.workflow.approve',
+    request: ApprovePhase,
+    reply: CompletePhaseResult,
+    answeredBy: 'orchestrator',
+    sentBy: ['gateway'],
+  }),
+  rejectPhase: defineRequest({ subject: 'cmd.workflow.reject', request: RejectPhase, reply: ReopenedResult, answeredBy: 'orchestrator', sentBy: ['gateway'] }),
+  sendBack: defineRequest({ subject: 'cmd.workflow.send-back', request: SendBack, reply: ReopenedResult, answeredBy: 'orchestrator', sentBy: ['gateway'] }),
+  cancelWorkflow: defineRequest({
+    subject: 'cmd.workflow.cancel',
+    request: CancelWorkflow,
+    reply: CancelWorkflowResult,
+    answeredBy: 'orchestrator',
+    sentBy: ['gateway'],
+  }),
   recordLlmResult: defineRequest({
     subject: 'cmd.workflow.record-llm-result',
     request: RecordLlmResult,

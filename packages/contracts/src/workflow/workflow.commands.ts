@@ -5,6 +5,7 @@ import { WorkflowBudget } from './workflow.events';
 import { CallId, WorkflowId } from './ids';
 import { LlmFailureClass } from '../llm/failure-class';
 import { ProjectScope } from '../identity';
+import { ApprovePhase, CancelWorkflow, RejectPhase, SendBack } from './approval.commands';
 
 /** Starts a workflow in DISCOVERY. The id is chosen by the caller (the gateway). */
 export const InitializeWorkflow = z.object({
@@ -20,6 +21,8 @@ export const InitializeWorkflow = z.object({
     maxTokens: z.number().int().min(1).max(1_000_000),
     autoAdvance: z.boolean().default(false),
     budget: WorkflowBudget.default({ maxCostUsd: null, maxTokens: null }),
+    /** Phases whose answer waits for approval; absent: the orchestrator's default (APPROVAL_REQUIRED). */
+    approvalRequired: z.array(Phase).max(6).optional(),
     /** The id of the first model call when auto-advance starts one (chosen by the caller). */
     firstCallId: CallId.optional(),
   }),
@@ -65,6 +68,10 @@ export const CompletePhaseResult = z.object({
   nextRole: Role.nullable(),
   nextAction: z.string(),
   isComplete: z.boolean(),
+  /** True when the phase is gated: its answer waits for approval and `newState` is still that phase. */
+  awaitingApproval: z.boolean().default(false),
+  /** The model call auto-advance requested next (after an approval), if any. */
+  callId: CallId.nullable().default(null),
   revision: z.number().int(),
   position: z.number().int(),
 });
@@ -150,5 +157,14 @@ export type GetLlmCallStatus = z.infer<typeof GetLlmCallStatus>;
 export const LlmCallStatus = z.object({ status: z.enum(['pending', 'recorded', 'unknown']) });
 export type LlmCallStatus = z.infer<typeof LlmCallStatus>;
 
-export const WorkflowCommand = z.discriminatedUnion('type', [InitializeWorkflow, CompletePhase, RunPhase, RecordLlmResult]);
+export const WorkflowCommand = z.discriminatedUnion('type', [
+  InitializeWorkflow,
+  CompletePhase,
+  RunPhase,
+  RecordLlmResult,
+  ApprovePhase,
+  RejectPhase,
+  SendBack,
+  CancelWorkflow,
+]);
 export type WorkflowCommand = z.infer<typeof WorkflowCommand>;

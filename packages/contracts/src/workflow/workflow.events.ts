@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envelopeOf, type Envelope } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
+import { ApprovalRequested, PhaseApproved, PhaseRejected, PhaseSentBack, WorkflowCancelled } from './approval.events';
 import { BudgetExceeded, LlmCallFailed, LlmCallRequested, LlmCallSucceeded, PhaseOutputRejected } from './llm-call.events';
 
 /** Spending limits of one workflow over all its model calls. */
@@ -28,6 +29,8 @@ export const WorkflowInitialized = z.object({
     autoAdvance: z.boolean().default(false),
     /** Limits over the workflow's life; null: none. */
     budget: WorkflowBudget.default({ maxCostUsd: null, maxTokens: null }),
+    /** Phases whose answer waits for a person's approval before the phase is done (absent in older events: none). */
+    approvalRequired: z.array(Phase).default([]),
   }),
 });
 
@@ -62,6 +65,11 @@ export const WorkflowEvent = z.discriminatedUnion('type', [
   LlmCallFailed,
   BudgetExceeded,
   PhaseOutputRejected,
+  ApprovalRequested,
+  PhaseApproved,
+  PhaseRejected,
+  PhaseSentBack,
+  WorkflowCancelled,
 ]);
 export type WorkflowEvent = z.infer<typeof WorkflowEvent>;
 export type WorkflowInitialized = z.infer<typeof WorkflowInitialized>;

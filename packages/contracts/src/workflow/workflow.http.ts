@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChatMessage } from '../llm/chat-message';
-import { Phase, Role, WorkflowStateName } from '../phases';
+import { Phase, PHASES, Role, WorkflowStateName } from '../phases';
 
 /**
  * The REST API's request and response bodies: the original system's shapes (snake_case),
@@ -24,6 +24,12 @@ export const InitializeWorkflowRequest = z.strictObject({
       max_cost_usd: z.number().positive().max(1_000_000).optional(),
       max_tokens: z.number().int().positive().max(1_000_000_000).optional(),
     })
+    .optional(),
+  /** Phases whose answer waits for a person's approval; absent: the deployment's APPROVAL_REQUIRED. */
+  approval_required: z
+    .array(Phase)
+    .max(PHASES.length)
+    .refine((phases) => new Set(phases).size === phases.length, 'each phase at most once')
     .optional(),
 });
 export type InitializeWorkflowRequest = z.infer<typeof InitializeWorkflowRequest>;
@@ -54,6 +60,10 @@ export const CompletePhaseResponse = z.object({
   next_role: Role.nullable(),
   next_action: z.string(),
   is_complete: z.boolean(),
+  /** True when the phase is gated: new_state is still that phase, waiting for approve or reject. */
+  awaiting_approval: z.boolean(),
+  /** After an approval under auto-advance: the next phase's model call. */
+  call_id: z.uuid().optional(),
 });
 export type CompletePhaseResponse = z.infer<typeof CompletePhaseResponse>;
 
@@ -100,6 +110,10 @@ export const WorkflowStatusResponse = z.object({
   completed_phases: z.array(Phase),
   next_role: Role.nullable(),
   is_complete: z.boolean(),
+  /** A gated phase's answer waiting for approve or reject; null otherwise. */
+  awaiting_approval: z.object({ phase: Phase, requested_at: z.string() }).nullable(),
+  /** Why and when the workflow was cancelled; null unless current_state is CANCELLED. */
+  cancelled: z.object({ reason: z.string(), cancelled_at: z.string() }).nullable(),
   usage: z.object({
     total: UsageBody,
     by_phase: z.partialRecord(Phase, UsageBody),

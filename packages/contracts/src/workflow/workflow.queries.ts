@@ -81,6 +81,9 @@ export const WorkflowStatus = z.object({
   completedPhases: z.array(Phase),
   nextRole: Role.nullable(),
   isComplete: z.boolean(),
+  /** A gated phase's answer waiting for a person (absent in statuses stored before gates: none). */
+  awaitingApproval: z.object({ phase: Phase, requestedAt: z.iso.datetime() }).nullable().default(null),
+  cancelled: z.object({ reason: z.string(), cancelledAt: z.iso.datetime() }).nullable().default(null),
   model: z.string(),
   /** Revision of the last event applied: the status's ETag. */
   revision: z.number().int().nonnegative(),

@@ -12,10 +12,23 @@ export const isPublicRoute = (route: string | undefined): boolean =>
 /**
  * The role a route needs, by its pattern (the matched route, not the raw URL, so no spelling of
  * a path reaches a route under another rule): administration needs admin; a command writer;
- * everything else, get-ai-prompt included (a POST that reads), reader.
+ * everything else, get-ai-prompt included (a POST that reads), reader. A person's decisions on a
+ * workflow (approve, reject, send-back, cancel) are commands: writer, as complete-phase.
  */
+/** The workflow commands, named: writer, whatever the default below becomes. */
+export const WORKFLOW_COMMAND_ROUTES: ReadonlySet<string> = new Set([
+  '/api/ai-workflows/initialize',
+  '/api/ai-workflows/complete-phase',
+  '/api/ai-workflows/:workflow_id/run-phase',
+  '/api/ai-workflows/:workflow_id/approve',
+  '/api/ai-workflows/:workflow_id/reject',
+  '/api/ai-workflows/:workflow_id/send-back',
+  '/api/ai-workflows/:workflow_id/cancel',
+]);
+
 export function roleNeeded(method: string, route: string | undefined): AccessRole {
   if (route?.startsWith('/api/admin/')) return 'admin';
+  if (route !== undefined && WORKFLOW_COMMAND_ROUTES.has(route)) return 'writer';
   // Reading is GET (and HEAD), and get-ai-prompt, a POST that reads; any other method writes,
   // so a route added later with PUT, PATCH or DELETE needs writer at least by default.
   const reads = method === 'GET' || method === 'HEAD' || (method === 'POST' && (route?.startsWith('/api/ai-workflows/get-ai-prompt/') ?? false));

@@ -83,6 +83,7 @@ describe('access policy', () => {
     expect(roleNeeded('POST', '/api/admin/read-models/rebuild')).toBe('admin');
     expect(roleNeeded('POST', '/api/ai-workflows/initialize')).toBe('writer');
     expect(roleNeeded('POST', '/api/ai-workflows/:workflow_id/run-phase')).toBe('writer');
+    for (const command of ['approve', 'reject', 'send-back', 'cancel']) expect(roleNeeded('POST', `/api/ai-workflows/:workflow_id/${command}`)).toBe('writer');
     expect(roleNeeded('POST', '/api/ai-workflows/get-ai-prompt/:workflow_id')).toBe('reader');
     expect(roleNeeded('GET', '/api/events')).toBe('reader');
     expect(roleNeeded('GET', undefined)).toBe('reader');

@@ -1,5 +1,14 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { CompletePhaseRequest, RunPhaseRequest, StatusQuery, WorkflowIdParams } from '@topdog/contracts';
+import {
+  ApproveRequest,
+  CancelRequest,
+  CompletePhaseRequest,
+  RejectRequest,
+  RunPhaseRequest,
+  SendBackRequest,
+  StatusQuery,
+  WorkflowIdParams,
+} from '@topdog/contracts';
 import { InitializeBody } from './request-schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readRequestContext } from '../workflows/request-context';
@@ -14,7 +23,7 @@ function respond<T>(reply: FastifyReply, result: ApiResult<T>, correlationId?: s
   return result.body;
 }
 
-/** The original system's four endpoints, with their paths and JSON shapes, and run-phase. */
+/** The original system's four endpoints, with their paths and JSON shapes; run-phase; a person's approve, reject, send-back and cancel. */
 @Controller('api/ai-workflows')
 export class WorkflowsController {
   constructor(@Inject(WORKFLOW_API) private readonly api: WorkflowApi) {}
@@ -48,6 +57,42 @@ export class WorkflowsController {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
     const ctx = readRequestContext(req.headers, identityOf(req));
     return respond(reply, await this.api.runPhase(workflow_id, parse(RunPhaseRequest, body ?? {}), ctx), ctx.correlationId);
+  }
+
+  /** Approves the answer a gated phase holds: the phase completes (as complete-phase answers). */
+  @Post(':workflow_id/approve')
+  @HttpCode(200)
+  async approve(@Param() params: unknown, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { workflow_id } = parse(WorkflowIdParams, params, 'path');
+    const ctx = readRequestContext(req.headers, identityOf(req));
+    return respond(reply, await this.api.approve(workflow_id, parse(ApproveRequest, body ?? {}), ctx), ctx.correlationId);
+  }
+
+  /** Rejects the held answer: the phase opens again, the comment reaching its next prompt. */
+  @Post(':workflow_id/reject')
+  @HttpCode(200)
+  async reject(@Param() params: unknown, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { workflow_id } = parse(WorkflowIdParams, params, 'path');
+    const ctx = readRequestContext(req.headers, identityOf(req));
+    return respond(reply, await this.api.reject(workflow_id, parse(RejectRequest, body ?? {}), ctx), ctx.correlationId);
+  }
+
+  /** Re-opens an earlier phase; later answers are superseded. */
+  @Post(':workflow_id/send-back')
+  @HttpCode(200)
+  async sendBack(@Param() params: unknown, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { workflow_id } = parse(WorkflowIdParams, params, 'path');
+    const ctx = readRequestContext(req.headers, identityOf(req));
+    return respond(reply, await this.api.sendBack(workflow_id, parse(SendBackRequest, body ?? {}), ctx), ctx.correlationId);
+  }
+
+  /** Cancels the workflow for good. */
+  @Post(':workflow_id/cancel')
+  @HttpCode(200)
+  async cancel(@Param() params: unknown, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { workflow_id } = parse(WorkflowIdParams, params, 'path');
+    const ctx = readRequestContext(req.headers, identityOf(req));
+    return respond(reply, await this.api.cancel(workflow_id, parse(CancelRequest, body ?? {}), ctx), ctx.correlationId);
   }
 
   @Post('get-ai-prompt/:workflow_id')

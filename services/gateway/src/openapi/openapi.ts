@@ -1,6 +1,13 @@
 import {
   AiPromptResponse,
   ApiKeyIdParams,
+  ApproveRequest,
+  CancelRequest,
+  CancelResponse,
+  RejectRequest,
+  ReopenedResponse,
+  SendBackRequest,
+  WorkflowEvent,
   ApiKeyListResponse,
   CreateApiKeyRequest,
   CreatedApiKeyResponse,
@@ -30,6 +37,13 @@ const commandHeaders = z.object({
   'Idempotency-Key': z.string().max(255).optional().meta({ description: 'A retry with the same key is applied once and gets the same answer.' }),
   'X-Correlation-Id': z.string().max(255).optional(),
 });
+
+const ifMatch = z.object({
+  'If-Match': z.string().optional().meta({ description: 'The ETag from status: apply only at that revision (else 412).' }),
+});
+
+/** The type names a workflow's events have (and an SSE `event:` line carries). */
+const EVENT_TYPES = WorkflowEvent.options.map((o) => o.shape.type.value).join(', ');
 
 const common = {
   400: error('VALIDATION_FAILED: every bad field is named in details'),
@@ -106,7 +120,67 @@ export function openApiDocument() {
           responses: {
             200: { description: 'Advanced', ...json(CompletePhaseResponse) },
             404: error('NOT_FOUND'),
-            409: error('CONFLICT: not in expected_state, or already COMPLETE'),
+            409: error('CONFLICT: not in expected_state, already COMPLETE or CANCELLED, or the phase awaits approval'),
+            412: error('PRECONDITION_FAILED: If-Match does not match'),
+            422: error('IDEMPOTENCY_KEY_REUSED'),
+            ...common,
+          },
+        },
+      },
+      '/api/ai-workflows/{workflow_id}/approve': {
+        post: {
+          summary: 'Approve the answer a gated phase holds (ApprovalRequested): the phase completes, as complete-phase answers',
+          requestParams: { path: WorkflowIdParams, header: commandHeaders.extend(ifMatch.shape) },
+          requestBody: json(ApproveRequest),
+          responses: {
+            200: { description: "Approved and advanced (under auto_advance, call_id names the next phase's model call)", ...json(CompletePhaseResponse) },
+            404: error('NOT_FOUND'),
+            409: error('CONFLICT: nothing awaits approval, or the workflow is CANCELLED'),
+            412: error('PRECONDITION_FAILED: If-Match does not match'),
+            422: error('IDEMPOTENCY_KEY_REUSED'),
+            ...common,
+          },
+        },
+      },
+      '/api/ai-workflows/{workflow_id}/reject': {
+        post: {
+          summary: "Reject the held answer: the phase opens again, the comment entering its owner's next prompt as reviewer feedback",
+          requestParams: { path: WorkflowIdParams, header: commandHeaders.extend(ifMatch.shape) },
+          requestBody: json(RejectRequest),
+          responses: {
+            200: { description: 'Re-opened (under auto_advance, call_id names the new model call)', ...json(ReopenedResponse) },
+            404: error('NOT_FOUND'),
+            409: error('CONFLICT: nothing awaits approval, or the workflow is CANCELLED'),
+            412: error('PRECONDITION_FAILED: If-Match does not match'),
+            422: error('IDEMPOTENCY_KEY_REUSED'),
+            ...common,
+          },
+        },
+      },
+      '/api/ai-workflows/{workflow_id}/send-back': {
+        post: {
+          summary: 'Re-open a phase before the current one: its and later answers are superseded (kept in the audit), the reason reaches its next prompt',
+          requestParams: { path: WorkflowIdParams, header: commandHeaders.extend(ifMatch.shape) },
+          requestBody: json(SendBackRequest),
+          responses: {
+            200: { description: 'Re-opened', ...json(ReopenedResponse) },
+            404: error('NOT_FOUND'),
+            409: error('CONFLICT: to_phase is not before the current state, or the workflow is COMPLETE or CANCELLED'),
+            412: error('PRECONDITION_FAILED: If-Match does not match'),
+            422: error('IDEMPOTENCY_KEY_REUSED'),
+            ...common,
+          },
+        },
+      },
+      '/api/ai-workflows/{workflow_id}/cancel': {
+        post: {
+          summary: "Cancel the workflow (terminal): every later command is 409; a running call's late answer is recorded and changes nothing",
+          requestParams: { path: WorkflowIdParams, header: commandHeaders.extend(ifMatch.shape) },
+          requestBody: json(CancelRequest),
+          responses: {
+            200: { description: 'Cancelled', ...json(CancelResponse) },
+            404: error('NOT_FOUND'),
+            409: error('CONFLICT: already COMPLETE or CANCELLED'),
             412: error('PRECONDITION_FAILED: If-Match does not match'),
             422: error('IDEMPOTENCY_KEY_REUSED'),
             ...common,
@@ -127,7 +201,7 @@ export function openApiDocument() {
           responses: {
             200: { description: 'Prompt', ...json(AiPromptResponse) },
             404: error('NOT_FOUND'),
-            409: error('CONFLICT: workflow is COMPLETE'),
+            409: error('CONFLICT: workflow is COMPLETE or CANCELLED'),
             ...common,
           },
         },
@@ -140,7 +214,7 @@ export function openApiDocument() {
           responses: {
             202: { description: 'Requested', ...json(RunPhaseResponse) },
             404: error('NOT_FOUND'),
-            409: error('CONFLICT: not in expected_state, a call is already running, or COMPLETE'),
+            409: error('CONFLICT: not in expected_state, a call is already running, the phase awaits approval, or COMPLETE or CANCELLED'),
             422: error('PROVIDER_NOT_CONFIGURED (details name the missing setting), BUDGET_EXCEEDED, or IDEMPOTENCY_KEY_REUSED'),
             ...common,
           },
@@ -153,7 +227,10 @@ export function openApiDocument() {
             path: WorkflowIdParams,
             query: z.object({
               after: z.number().int().optional(),
-              types: z.string().optional().meta({ description: 'Comma-separated event types; `token` for live token deltas.' }),
+              types: z
+                .string()
+                .optional()
+                .meta({ description: `Comma-separated event types (${EVENT_TYPES}); \`token\` for live token deltas.` }),
             }),
             header: z.object({ 'Last-Event-ID': z.string().optional().meta({ description: 'Resume exactly after this event id (a position).' }) }),
           },

@@ -5,6 +5,14 @@ import {
   REQUESTS,
   TopDogError,
   type AiPromptResponse,
+  type ApproveRequest,
+  type CancelRequest,
+  type CancelResponse,
+  type CompletePhaseResult,
+  type RejectRequest,
+  type ReopenedResponse,
+  type ReopenedResult,
+  type SendBackRequest,
   type CompletePhaseRequest,
   type CompletePhaseResponse,
   type InitializeWorkflowRequest,
@@ -65,6 +73,45 @@ function llmBody(s: WorkflowStatus) {
   };
 }
 
+/** A complete-phase's or an approval's reply in the original's shape. */
+function transitionBody(result: CompletePhaseResult): CompletePhaseResponse {
+  return {
+    workflow_id: result.workflowId,
+    previous_state: result.previousState,
+    new_state: result.newState,
+    next_role: result.nextRole,
+    next_action: result.nextAction,
+    is_complete: result.isComplete,
+    awaiting_approval: result.awaitingApproval,
+    ...(result.callId ? { call_id: result.callId } : {}),
+  };
+}
+
+function reopenedBody(result: ReopenedResult): ReopenedResponse {
+  return {
+    workflow_id: result.workflowId,
+    previous_state: result.previousState,
+    new_state: result.newState,
+    next_role: result.nextRole,
+    next_action: result.nextAction,
+    superseded_phases: result.supersededPhases,
+    call_id: result.callId,
+  };
+}
+
+/**
+ * What a person's command on a workflow carries besides its own fields: If-Match, the caller's
+ * projects, and the id of the model call auto-advance may request next (from the Idempotency-Key
+ * when there is one, so a retry names the same call).
+ */
+function onWorkflow(workflowId: string, endpoint: string, ctx: RequestContext) {
+  return {
+    expectedRevision: ctx.expectedRevision,
+    projects: ctx.identity.projects,
+    nextCallId: ctx.idempotencyKey ? idForKey(workflowId, `${endpoint}:${ctx.idempotencyKey}`) : randomUUID(),
+  };
+}
+
 export interface WorkflowApiDeps {
   nc: NatsConnection;
   prefix: string;
@@ -117,6 +164,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           maxTokens: body.max_tokens ?? DEFAULT_MAX_TOKENS,
           autoAdvance,
           budget: { maxCostUsd: body.budget?.max_cost_usd ?? null, maxTokens: body.budget?.max_tokens ?? null },
+          ...(body.approval_required ? { approvalRequired: body.approval_required } : {}),
           ...(autoAdvance ? { firstCallId: idForKey(workflowId, 'first-call') } : {}),
         },
         metadata: commandMetadata(ctx, 'initialize', body),
@@ -146,15 +194,46 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
         },
         metadata: commandMetadata(ctx, 'complete-phase', body),
       });
+      return { body: transitionBody(result), headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) } };
+    },
+
+    /** Approves the answer a gated phase holds; answers as complete-phase does. */
+    async approve(workflowId: string, body: ApproveRequest, ctx: RequestContext) {
+      const result = await send(REQUESTS.approvePhase, {
+        type: 'ApprovePhase',
+        data: { workflowId, comment: body.comment ?? null, ...onWorkflow(workflowId, 'approve', ctx) },
+        metadata: commandMetadata(ctx, `approve:${workflowId}`, body),
+      });
+      return { body: transitionBody(result), headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) } };
+    },
+
+    async reject(workflowId: string, body: RejectRequest, ctx: RequestContext) {
+      const result = await send(REQUESTS.rejectPhase, {
+        type: 'RejectPhase',
+        data: { workflowId, comment: body.comment, ...onWorkflow(workflowId, 'reject', ctx) },
+        metadata: commandMetadata(ctx, `reject:${workflowId}`, body),
+      });
+      return { body: reopenedBody(result), headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) } };
+    },
+
+    async sendBack(workflowId: string, body: SendBackRequest, ctx: RequestContext) {
+      const result = await send(REQUESTS.sendBack, {
+        type: 'SendBack',
+        data: { workflowId, toPhase: body.to_phase, reason: body.reason, ...onWorkflow(workflowId, 'send-back', ctx) },
+        metadata: commandMetadata(ctx, `send-back:${workflowId}`, body),
+      });
+      return { body: reopenedBody(result), headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) } };
+    },
+
+    async cancel(workflowId: string, body: CancelRequest, ctx: RequestContext) {
+      const scope = { expectedRevision: ctx.expectedRevision, projects: ctx.identity.projects };
+      const result = await send(REQUESTS.cancelWorkflow, {
+        type: 'CancelWorkflow',
+        data: { workflowId, reason: body.reason, ...scope },
+        metadata: commandMetadata(ctx, `cancel:${workflowId}`, body),
+      });
       return {
-        body: {
-          workflow_id: result.workflowId,
-          previous_state: result.previousState,
-          new_state: result.newState,
-          next_role: result.nextRole,
-          next_action: result.nextAction,
-          is_complete: result.isComplete,
-        } satisfies CompletePhaseResponse,
+        body: { workflow_id: result.workflowId, previous_state: result.previousState, current_state: 'CANCELLED' } satisfies CancelResponse,
         headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) },
       };
     },
@@ -169,6 +248,8 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           completed_phases: s.completedPhases,
           next_role: s.nextRole,
           is_complete: s.isComplete,
+          awaiting_approval: s.awaitingApproval && { phase: s.awaitingApproval.phase, requested_at: s.awaitingApproval.requestedAt },
+          cancelled: s.cancelled && { reason: s.cancelled.reason, cancelled_at: s.cancelled.cancelledAt },
           ...llmBody(s),
         } satisfies WorkflowStatusResponse,
         headers: { ETag: etagOf(s.revision) },

@@ -111,7 +111,14 @@ describe('WorkflowCommandHandler: Idempotency-Key', () => {
     const again = await handler.handle(id, { metadata: keyed }, deciding(complete(id)));
     expect(again).toEqual({
       kind: 'replayed',
-      outcome: { kind: 'phaseCompleted', requestHash: 'h1', previousState: 'DISCOVERY', newState: 'PLANNING', nextRole: 'Q_ASSISTANT' },
+      outcome: {
+        kind: 'phaseCompleted',
+        requestHash: 'h1',
+        previousState: 'DISCOVERY',
+        newState: 'PLANNING',
+        nextRole: 'Q_ASSISTANT',
+        awaitingApproval: false,
+      },
       revision: first.revision,
       position: first.position,
     });

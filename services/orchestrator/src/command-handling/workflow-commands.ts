@@ -1,6 +1,14 @@
 import {
   budgetExceededMessage,
   NEXT_ACTION,
+  PHASE_OWNER,
+  type ApprovePhase,
+  type CancelWorkflow,
+  type CancelWorkflowResult,
+  type Phase,
+  type RejectPhase,
+  type ReopenedResult,
+  type SendBack,
   TopDogError,
   type CompletePhase,
   type CompletePhaseResult,
@@ -26,6 +34,8 @@ export interface WorkflowCommandsDeps {
   maxRepairs: number;
   /** What the llm-runner can call (fetched before deciding, so decide stays pure). */
   providerSettings: () => Promise<ProviderSettings>;
+  /** Phases gated by approval when an initialize names none (APPROVAL_REQUIRED). */
+  approvalRequired?: readonly Phase[];
 }
 
 /** A replayed key must have been used for the same kind of command. */
@@ -69,11 +79,8 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
   return {
     async initialize(command: InitializeWorkflow): Promise<InitializeWorkflowResult> {
       const ctx = command.data.autoAdvance ? await context() : unchecked;
-      const outcome = await handler.handle(
-        command.data.workflowId,
-        { metadata: command.metadata },
-        deciding({ type: 'InitializeWorkflow', data: command.data }, ctx),
-      );
+      const data = { ...command.data, approvalRequired: command.data.approvalRequired ?? [...(deps.approvalRequired ?? [])] };
+      const outcome = await handler.handle(command.data.workflowId, { metadata: command.metadata }, deciding({ type: 'InitializeWorkflow', data }, ctx));
       const callId =
         outcome.kind === 'replayed'
           ? replayedAs(outcome.outcome, 'initialized', 'initialize').callId
@@ -96,9 +103,8 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
         { metadata: command.metadata, expectedRevision, projects: command.data.projects },
         deciding({ type: 'CompletePhase', data: command.data }, unchecked),
       );
-      const transition =
-        outcome.kind === 'replayed' ? replayedAs(outcome.outcome, 'phaseCompleted', 'complete-phase') : appended(outcome, 'PhaseCompleted')?.data;
-      if (!transition) throw new Error('complete-phase decided no PhaseCompleted');
+      const transition = outcome.kind === 'replayed' ? replayedAs(outcome.outcome, 'phaseCompleted', 'complete-phase') : completedOrHeld(outcome);
+      if (!transition) throw new Error('complete-phase decided no PhaseCompleted nor ApprovalRequested');
       return {
         workflowId,
         previousState: transition.previousState,
@@ -106,9 +112,78 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
         nextRole: transition.nextRole,
         nextAction: NEXT_ACTION[transition.newState],
         isComplete: transition.newState === 'COMPLETE',
+        awaitingApproval: transition.awaitingApproval,
+        callId: null,
         revision: outcome.revision,
         position: outcome.position,
       };
+    },
+
+    /** Approves the held answer; replies as complete-phase does. */
+    async approve(command: ApprovePhase): Promise<CompletePhaseResult> {
+      const { workflowId, expectedRevision, projects } = command.data;
+      const outcome = await handler.handle(
+        workflowId,
+        { metadata: command.metadata, expectedRevision, projects },
+        deciding({ type: 'ApprovePhase', data: command.data }, unchecked),
+      );
+      let transition: { previousState: Phase; newState: CompletePhaseResult['newState']; nextRole: CompletePhaseResult['nextRole']; callId: string | null };
+      if (outcome.kind === 'replayed') transition = replayedAs(outcome.outcome, 'approved', 'approve');
+      else {
+        const completed = appended(outcome, 'PhaseCompleted');
+        if (!completed) throw new Error('approve decided no PhaseCompleted');
+        transition = { ...completed.data, callId: appended(outcome, 'LlmCallRequested')?.data.callId ?? null };
+      }
+      return {
+        workflowId,
+        previousState: transition.previousState,
+        newState: transition.newState,
+        nextRole: transition.nextRole,
+        nextAction: NEXT_ACTION[transition.newState],
+        isComplete: transition.newState === 'COMPLETE',
+        awaitingApproval: false,
+        callId: transition.callId,
+        revision: outcome.revision,
+        position: outcome.position,
+      };
+    },
+
+    async reject(command: RejectPhase): Promise<ReopenedResult> {
+      const { workflowId, expectedRevision, projects } = command.data;
+      const outcome = await handler.handle(
+        workflowId,
+        { metadata: command.metadata, expectedRevision, projects },
+        deciding({ type: 'RejectPhase', data: command.data }, unchecked),
+      );
+      return reopenedReply(workflowId, outcome, 'reject', (o) => {
+        const d = appended(o, 'PhaseRejected')!.data;
+        return { previousState: d.phase, newState: d.phase, supersededPhases: [] };
+      });
+    },
+
+    async sendBack(command: SendBack): Promise<ReopenedResult> {
+      const { workflowId, expectedRevision, projects } = command.data;
+      const outcome = await handler.handle(
+        workflowId,
+        { metadata: command.metadata, expectedRevision, projects },
+        deciding({ type: 'SendBack', data: command.data }, unchecked),
+      );
+      return reopenedReply(workflowId, outcome, 'send-back', (o) => {
+        const d = appended(o, 'PhaseSentBack')!.data;
+        return { previousState: d.fromState, newState: d.toPhase, supersededPhases: d.supersededPhases };
+      });
+    },
+
+    async cancel(command: CancelWorkflow): Promise<CancelWorkflowResult> {
+      const { workflowId, expectedRevision, projects } = command.data;
+      const outcome = await handler.handle(
+        workflowId,
+        { metadata: command.metadata, expectedRevision, projects },
+        deciding({ type: 'CancelWorkflow', data: command.data }, unchecked),
+      );
+      const previousState =
+        outcome.kind === 'replayed' ? replayedAs(outcome.outcome, 'cancelled', 'cancel').previousState : appended(outcome, 'WorkflowCancelled')!.data.fromState;
+      return { workflowId, previousState, revision: outcome.revision, position: outcome.position };
     },
 
     async runPhase(command: RunPhase): Promise<RunPhaseResult> {
@@ -163,6 +238,39 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
   };
 }
 export type WorkflowCommands = ReturnType<typeof createWorkflowCommands>;
+
+/** A complete-phase's transition: the phase completed, or held for approval (still in it). */
+function completedOrHeld(outcome: CommandOutcome) {
+  const completed = appended(outcome, 'PhaseCompleted');
+  if (completed) return { ...completed.data, awaitingApproval: false };
+  const held = appended(outcome, 'ApprovalRequested');
+  if (!held) return undefined;
+  return { previousState: held.data.phase, newState: held.data.phase, nextRole: held.data.role, awaitingApproval: true };
+}
+
+/** The reply of a command that re-opened a phase (reject, send-back), appended now or replayed from its key. */
+function reopenedReply(
+  workflowId: string,
+  outcome: CommandOutcome,
+  command: 'reject' | 'send-back',
+  fromEvents: (o: CommandOutcome) => Pick<ReopenedResult, 'previousState' | 'newState' | 'supersededPhases'>,
+): ReopenedResult {
+  let reopened: Pick<ReopenedResult, 'previousState' | 'newState' | 'supersededPhases' | 'callId'>;
+  if (outcome.kind === 'replayed') {
+    reopened = replayedAs(outcome.outcome, 'reopened', command);
+  } else reopened = { ...fromEvents(outcome), callId: appended(outcome, 'LlmCallRequested')?.data.callId ?? null };
+  return {
+    workflowId,
+    previousState: reopened.previousState,
+    newState: reopened.newState,
+    nextRole: PHASE_OWNER[reopened.newState],
+    nextAction: NEXT_ACTION[reopened.newState],
+    supersededPhases: reopened.supersededPhases,
+    callId: reopened.callId,
+    revision: outcome.revision,
+    position: outcome.position,
+  };
+}
 
 function pickRequested(r: Extract<RecordedOutcome, { kind: 'phaseRequested' }>) {
   return { callId: r.callId, phase: r.phase, role: r.role, promptVersion: r.promptVersion };

@@ -40,6 +40,39 @@ export class WorkflowCommandsController {
     });
   }
 
+  @MessagePattern(REQUESTS.approvePhase.subject)
+  approve(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.approvePhase, raw, this.logger, (command) => {
+      this.logger.info({ workflowId: command.data.workflowId, correlationId: command.metadata.correlationId }, 'approve phase');
+      return this.commands.approve(command);
+    });
+  }
+
+  @MessagePattern(REQUESTS.rejectPhase.subject)
+  reject(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.rejectPhase, raw, this.logger, (command) => {
+      this.logger.info({ workflowId: command.data.workflowId, correlationId: command.metadata.correlationId }, 'reject phase');
+      return this.commands.reject(command);
+    });
+  }
+
+  @MessagePattern(REQUESTS.sendBack.subject)
+  sendBack(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.sendBack, raw, this.logger, (command) => {
+      const { workflowId, toPhase } = command.data;
+      this.logger.info({ workflowId, toPhase, correlationId: command.metadata.correlationId }, 'send back');
+      return this.commands.sendBack(command);
+    });
+  }
+
+  @MessagePattern(REQUESTS.cancelWorkflow.subject)
+  cancel(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.cancelWorkflow, raw, this.logger, (command) => {
+      this.logger.info({ workflowId: command.data.workflowId, correlationId: command.metadata.correlationId }, 'cancel workflow');
+      return this.commands.cancel(command);
+    });
+  }
+
   @MessagePattern(REQUESTS.recordLlmResult.subject)
   recordLlmResult(@Payload() raw: unknown) {
     return handleRequest(REQUESTS.recordLlmResult, raw, this.logger, (command) => {

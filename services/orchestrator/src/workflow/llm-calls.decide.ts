@@ -2,7 +2,7 @@ import { PHASE_OWNER, TopDogError, type ChatMessage, type LlmCallOutcome, type P
 import { costOf, estimateMessageTokens, resolveModel } from '@topdog/models';
 import { buildPrompt, parsePhaseResult, repairMessages } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
-import { completePhaseEvents } from './phase-completion';
+import { completePhaseEvents, openPhase } from './phase-completion';
 import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
 import { visibleTo } from './visibility';
 
@@ -52,6 +52,7 @@ export function requestCall(
         maxTokens: settings.maxTokens,
         requirements: state.requirements,
         phases: state.phases,
+        feedback: state.feedback,
       },
       context.prompts,
     ).messages;
@@ -101,7 +102,7 @@ export function runPhase(command: RunPhase['data'], workflow: Workflow, context:
       { field: 'expected_state', reason: `the workflow is in ${state.current}` },
     ]);
   }
-  if (state.status === 'complete') throw new TopDogError('CONFLICT', 'workflow is already COMPLETE: there is no phase left to run');
+  openPhase(state, 'run');
   if (state.pendingCall) {
     throw new TopDogError('CONFLICT', `a model call (${state.pendingCall.callId}) is already running for ${state.pendingCall.phase}`, [
       { field: 'workflow_id', reason: 'wait for the running call to be recorded (see status.llm)' },
@@ -155,9 +156,11 @@ export function recordLlmResult(command: RecordLlmResultData, state: Workflow, c
   const after = evolve(state, succeeded) as StartedWorkflow;
   const parsed = parsePhaseResult(call.phase, outcome.content);
   if (parsed.ok) {
-    const completed = completePhaseEvents(after, outcome.content, parsed.value);
+    const completed = completePhaseEvents(after, outcome.content, parsed.value, callId);
     const done = completed.reduce(evolve, after as Workflow) as StartedWorkflow;
-    return done.status === 'complete' ? [succeeded, ...completed] : [succeeded, ...completed, requestCall(done, command.nextCallId, 'phase', context)];
+    // A gated phase waits for a person: no next call until it is approved (or rejected).
+    if (done.status === 'complete' || done.awaiting) return [succeeded, ...completed];
+    return [succeeded, ...completed, requestCall(done, command.nextCallId, 'phase', context)];
   }
   const willRetry = state.phaseRepairs < context.maxRepairs;
   const rejected: WorkflowEvent = { type: 'PhaseOutputRejected', data: { workflowId, callId, phase: call.phase, errors: parsed.errors, willRetry } };

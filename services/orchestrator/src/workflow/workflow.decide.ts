@@ -1,4 +1,15 @@
-import { TopDogError, type CompletePhase, type InitializeWorkflow, type RunPhase, type WorkflowEvent } from '@topdog/contracts';
+import {
+  TopDogError,
+  type ApprovePhase,
+  type CancelWorkflow,
+  type CompletePhase,
+  type InitializeWorkflow,
+  type RejectPhase,
+  type RunPhase,
+  type SendBack,
+  type WorkflowEvent,
+} from '@topdog/contracts';
+import { approvePhase, cancelWorkflow, rejectPhase, sendBack } from './approval.decide';
 import { resolveModel } from '@topdog/models';
 import type { DecisionContext } from './decision-context';
 import { checkProvider, recordLlmResult, requestCall, runPhase, type RecordLlmResultData } from './llm-calls.decide';
@@ -11,7 +22,11 @@ export type WorkflowDecision =
   | { type: 'InitializeWorkflow'; data: InitializeWorkflow['data'] }
   | { type: 'CompletePhase'; data: CompletePhase['data'] }
   | { type: 'RunPhase'; data: RunPhase['data'] }
-  | { type: 'RecordLlmResult'; data: RecordLlmResultData };
+  | { type: 'RecordLlmResult'; data: RecordLlmResultData }
+  | { type: 'ApprovePhase'; data: ApprovePhase['data'] }
+  | { type: 'RejectPhase'; data: RejectPhase['data'] }
+  | { type: 'SendBack'; data: SendBack['data'] }
+  | { type: 'CancelWorkflow'; data: CancelWorkflow['data'] };
 
 /** Starts a workflow; with auto-advance, also requests DISCOVERY's model call. */
 export function initialize(command: InitializeWorkflow['data'], state: Workflow, context: DecisionContext): WorkflowEvent[] {
@@ -43,6 +58,7 @@ export function initialize(command: InitializeWorkflow['data'], state: Workflow,
       initialState: 'DISCOVERY',
       autoAdvance: command.autoAdvance,
       budget: command.budget,
+      approvalRequired: command.approvalRequired ?? [],
     },
   };
   if (!command.autoAdvance || !command.firstCallId) return [initialized];
@@ -78,6 +94,14 @@ export function decide(command: WorkflowDecision, state: Workflow, context: Deci
       return runPhase(command.data, state, context);
     case 'RecordLlmResult':
       return recordLlmResult(command.data, state, context);
+    case 'ApprovePhase':
+      return approvePhase(command.data, state, context);
+    case 'RejectPhase':
+      return rejectPhase(command.data, state, context);
+    case 'SendBack':
+      return sendBack(command.data, state, context);
+    case 'CancelWorkflow':
+      return cancelWorkflow(command.data, state);
     default: {
       const unexpected: never = command;
       return unexpected;

@@ -29,7 +29,7 @@ describe('workflow decider', () => {
   it('initializes a new workflow in DISCOVERY', () => {
     given([])
       .when(initialize)
-      .then([{ type: 'WorkflowInitialized', data: { ...initialize.data, initialState: 'DISCOVERY' } }]);
+      .then([{ type: 'WorkflowInitialized', data: { ...initialize.data, initialState: 'DISCOVERY', approvalRequired: [] } }]);
   });
 
   it('refuses to initialize a workflow twice', () => {
@@ -143,6 +143,7 @@ describe('workflow decider', () => {
       previousState: 'DISCOVERY',
       newState: 'PLANNING',
       nextRole: 'Q_ASSISTANT',
+      awaitingApproval: false,
     });
     expect(walked(6).reduce(evolve, initialState())).toMatchObject({ status: 'complete', current: 'COMPLETE' });
   });

@@ -1,5 +1,6 @@
 import {
   budgetExceededMessage,
+  PHASE_OWNER,
   PHASES,
   type ChatMessage,
   type Phase,
@@ -9,7 +10,7 @@ import {
   type WorkflowEvent,
   type WorkflowStateName,
 } from '@topdog/contracts';
-import type { CompletedPhase } from '@topdog/prompts';
+import type { CompletedPhase, PhaseFeedback } from '@topdog/prompts';
 
 /** What a command applied under an idempotency key answered, to answer a retry the same. */
 export type RecordedOutcome =
@@ -20,7 +21,27 @@ export type RecordedOutcome =
       previousState: Phase;
       newState: WorkflowStateName;
       nextRole: Role | null;
+      /** The phase is gated: its answer waits for approval. */
+      awaitingApproval: boolean;
     }
+  | {
+      kind: 'approved';
+      requestHash: string | undefined;
+      previousState: Phase;
+      newState: WorkflowStateName;
+      nextRole: Role | null;
+      callId: string | null;
+    }
+  | {
+      kind: 'reopened';
+      command: 'reject' | 'send-back';
+      requestHash: string | undefined;
+      previousState: WorkflowStateName;
+      newState: Phase;
+      supersededPhases: Phase[];
+      callId: string | null;
+    }
+  | { kind: 'cancelled'; requestHash: string | undefined; previousState: WorkflowStateName }
   | { kind: 'phaseRequested'; requestHash: string | undefined; callId: string; phase: Phase; role: Role; promptVersion: string }
   | { kind: 'budgetExceeded'; requestHash: string | undefined; limit: string; message: string };
 
@@ -45,6 +66,15 @@ export interface WorkflowSettings {
   maxTokens: number;
   autoAdvance: boolean;
   budget: WorkflowBudget;
+  /** Phases whose answer waits for a person's approval. */
+  approvalRequired: readonly Phase[];
+}
+
+/** A gated phase's answer, held until approved or rejected. */
+export interface AwaitingApproval {
+  phase: Phase;
+  aiResponse: string;
+  phaseResult: Record<string, unknown>;
 }
 
 interface Started {
@@ -56,6 +86,10 @@ interface Started {
   requirements: Record<string, unknown>;
   /** Completed phases, in order, with their answers: the prompt history. */
   phases: CompletedPhase[];
+  /** Reviewer feedback on the open phase (rejections, send-back reasons): its next prompt carries it. */
+  feedback: PhaseFeedback[];
+  /** The answer a gated phase holds while it waits for approval. */
+  awaiting: AwaitingApproval | null;
   pendingCall: PendingCall | null;
   calls: Readonly<Record<string, CallRecord>>;
   /** Repair requests made in the current phase. */
@@ -66,7 +100,7 @@ interface Started {
 }
 
 /** The orchestrator's view of one workflow: only what decisions need. */
-export type Workflow = { status: 'empty' } | ({ status: 'active' } & Started) | ({ status: 'complete' } & Started);
+export type Workflow = { status: 'empty' } | ({ status: 'active' } & Started) | ({ status: 'complete' } & Started) | ({ status: 'cancelled' } & Started);
 export type StartedWorkflow = Exclude<Workflow, { status: 'empty' }>;
 
 export const initialState = (): Workflow => ({ status: 'empty' });
@@ -86,12 +120,47 @@ function recordOutcome(state: Started, event: WorkflowEventWithMetadata): Starte
   let outcome: RecordedOutcome | undefined;
   switch (event.type) {
     case 'PhaseCompleted':
-      if (!existing) outcome = { kind: 'phaseCompleted', requestHash, ...pick(event.data) };
+      if (!existing) outcome = { kind: 'phaseCompleted', requestHash, ...pick(event.data), awaitingApproval: false };
+      break;
+    case 'ApprovalRequested': {
+      const { phase, role } = event.data;
+      if (!existing) outcome = { kind: 'phaseCompleted', requestHash, previousState: phase, newState: phase, nextRole: role, awaitingApproval: true };
+      break;
+    }
+    case 'PhaseApproved': {
+      const newState = stateAfter(event.data.phase);
+      const nextRole = newState === 'COMPLETE' ? null : PHASE_OWNER[newState];
+      if (!existing) outcome = { kind: 'approved', requestHash, previousState: event.data.phase, newState, nextRole, callId: null };
+      break;
+    }
+    case 'PhaseRejected': {
+      const { phase } = event.data;
+      if (!existing) outcome = { kind: 'reopened', command: 'reject', requestHash, previousState: phase, newState: phase, supersededPhases: [], callId: null };
+      break;
+    }
+    case 'PhaseSentBack': {
+      const d = event.data;
+      if (!existing) {
+        outcome = {
+          kind: 'reopened',
+          command: 'send-back',
+          requestHash,
+          previousState: d.fromState,
+          newState: d.toPhase,
+          supersededPhases: d.supersededPhases,
+          callId: null,
+        };
+      }
+      break;
+    }
+    case 'WorkflowCancelled':
+      if (!existing) outcome = { kind: 'cancelled', requestHash, previousState: event.data.fromState };
       break;
     case 'LlmCallRequested': {
       const d = event.data;
       if (!existing) outcome = { kind: 'phaseRequested', requestHash, callId: d.callId, phase: d.phase, role: d.role, promptVersion: d.promptVersion };
-      else if (existing.kind === 'initialized') outcome = { ...existing, callId: d.callId };
+      // The call a command requested as it went on (initialize, approve, reject, send-back under auto-advance).
+      else if (existing.kind === 'initialized' || existing.kind === 'approved' || existing.kind === 'reopened') outcome = { ...existing, callId: d.callId };
       break;
     }
     case 'BudgetExceeded':
@@ -119,9 +188,18 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
       workflowId: d.workflowId,
       projectId: d.projectId,
       current: d.initialState,
-      settings: { model: d.model, temperature: d.temperature, maxTokens: d.maxTokens, autoAdvance: d.autoAdvance, budget: d.budget },
+      settings: {
+        model: d.model,
+        temperature: d.temperature,
+        maxTokens: d.maxTokens,
+        autoAdvance: d.autoAdvance,
+        budget: d.budget,
+        approvalRequired: d.approvalRequired,
+      },
       requirements: d.requirements,
       phases: [],
+      feedback: [],
+      awaiting: null,
       pendingCall: null,
       calls: {},
       phaseRepairs: 0,
@@ -139,12 +217,47 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
         status: d.newState === 'COMPLETE' ? 'complete' : 'active',
         current: d.newState,
         phases: [...state.phases, { phase: d.phase, role: d.role, aiResponse: d.aiResponse, phaseResult: d.phaseResult }],
+        feedback: [],
+        awaiting: null,
         pendingCall: null,
         phaseRepairs: 0,
       };
     }
     case 'WorkflowCompleted':
       return { ...next, status: 'complete', current: 'COMPLETE' };
+    case 'ApprovalRequested': {
+      const { phase, aiResponse, phaseResult } = event.data;
+      // The phase is answered: whatever call it waited for no longer advances it.
+      return { ...next, status: state.status, awaiting: { phase, aiResponse, phaseResult }, pendingCall: null, phaseRepairs: 0 };
+    }
+    case 'PhaseApproved':
+      // The PhaseCompleted that follows completes the phase.
+      return { ...next, status: state.status, awaiting: null };
+    case 'PhaseRejected': {
+      const d = event.data;
+      return {
+        ...next,
+        status: state.status,
+        awaiting: null,
+        feedback: [...state.feedback, { kind: 'rejected', from: d.phase, answer: d.rejectedResponse, comment: d.comment }],
+      };
+    }
+    case 'PhaseSentBack': {
+      const d = event.data;
+      const kept = PHASES.indexOf(d.toPhase);
+      return {
+        ...next,
+        status: 'active',
+        current: d.toPhase,
+        phases: state.phases.filter((p) => PHASES.indexOf(p.phase) < kept),
+        feedback: [{ kind: 'sent_back', from: d.fromState, answer: null, comment: d.reason }],
+        awaiting: null,
+        pendingCall: null,
+        phaseRepairs: 0,
+      };
+    }
+    case 'WorkflowCancelled':
+      return { ...next, status: 'cancelled', current: 'CANCELLED', awaiting: null, pendingCall: null };
     case 'LlmCallRequested': {
       const d = event.data;
       return {
@@ -185,6 +298,6 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
 }
 
 /** The state after a phase: the next phase, or COMPLETE after the last. */
-export function stateAfter(phase: Phase): WorkflowStateName {
+export function stateAfter(phase: Phase): Phase | 'COMPLETE' {
   return PHASES[PHASES.indexOf(phase) + 1] ?? 'COMPLETE';
 }

@@ -95,8 +95,8 @@ export function createProjectorQueries(deps: ProjectorQueriesDeps) {
     async getPrompt(query: GetAiPrompt): Promise<AiPrompt> {
       await consistent(query.minPosition);
       const current = await status(query.workflowId, query.projects);
-      if (current.isComplete) {
-        throw new TopDogError('CONFLICT', `workflow ${query.workflowId} is COMPLETE: no phase is waiting for a prompt`);
+      if (current.isComplete || current.currentState === 'CANCELLED') {
+        throw new TopDogError('CONFLICT', `workflow ${query.workflowId} is ${current.currentState}: no phase is waiting for a prompt`);
       }
       const view = await promptView(query.workflowId, current.revision);
       return buildPrompt(view.context, prompts);

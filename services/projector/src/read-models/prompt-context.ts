@@ -1,4 +1,4 @@
-import type { WorkflowEnvelope } from '@topdog/contracts';
+import { phaseBefore, type WorkflowEnvelope } from '@topdog/contracts';
 import type { PromptContext } from '@topdog/prompts';
 
 /** A prompt context with the revision of the last event folded into it. */
@@ -42,9 +42,41 @@ export function evolvePromptView(view: PromptView | undefined, event: WorkflowEn
           ...view.context,
           state: d.newState,
           phases: [...view.context.phases, { phase: d.phase, role: d.role, aiResponse: d.aiResponse, phaseResult: d.phaseResult }],
+          feedback: [],
         },
       };
     }
+    case 'PhaseRejected': {
+      if (!view) return view;
+      const d = event.data;
+      const feedback = [...(view.context.feedback ?? []), { kind: 'rejected' as const, from: d.phase, answer: d.rejectedResponse, comment: d.comment }];
+      return {
+        revision: event.revision,
+        bytes: view.bytes + d.rejectedResponse.length + d.comment.length,
+        context: { ...view.context, feedback },
+      };
+    }
+    case 'PhaseSentBack': {
+      if (!view) return view;
+      const d = event.data;
+      // The superseded answers leave the prompt: only the phases before the re-opened one remain.
+      return {
+        revision: event.revision,
+        bytes: view.bytes + d.reason.length,
+        context: {
+          ...view.context,
+          state: d.toPhase,
+          phases: view.context.phases.filter((p) => phaseBefore(p.phase, d.toPhase)),
+          feedback: [{ kind: 'sent_back', from: d.fromState, answer: null, comment: d.reason }],
+        },
+      };
+    }
+    case 'WorkflowCancelled':
+      return view && { ...view, revision: event.revision, context: { ...view.context, state: 'CANCELLED' } };
+    case 'ApprovalRequested':
+    case 'PhaseApproved':
+      // A held answer enters the prompts only when its phase completes (PhaseCompleted).
+      return view && { ...view, revision: event.revision };
     case 'WorkflowCompleted':
       return view && { ...view, revision: event.revision, context: { ...view.context, state: 'COMPLETE' } };
     case 'LlmCallRequested':

@@ -1,4 +1,5 @@
 import { PHASES, type WorkflowEnvelope } from '@topdog/contracts';
+import { buildPrompt, loadPromptLibrary } from '@topdog/prompts';
 import { describe, expect, it } from 'vitest';
 import { evolvePromptView, type PromptView } from './prompt-context';
 import { evolveStatus } from './workflow-status';
@@ -96,5 +97,86 @@ describe('prompt read model', () => {
     expect(sizes.at(-1)).toBeGreaterThan(json * 0.5);
     expect(sizes.at(-1)).toBeLessThan(json * 3);
     expect(sizes[1]).toBeGreaterThan(sizes[0]!);
+  });
+});
+
+describe('approvals, send-back and cancel in the read models', () => {
+  const fold = <M>(events: WorkflowEnvelope[], evolve: (m: M | undefined, e: WorkflowEnvelope) => M | undefined) =>
+    events.reduce<M | undefined>(evolve, undefined);
+  const held = () => envelope('ApprovalRequested', { phase: 'IMPLEMENTATION', role: 'CODE_WRITER', aiResponse: 'code v1', phaseResult: {}, callId: null });
+
+  it('keeps a held phase current and out of completed_phases, with awaiting_approval, until decided', () => {
+    const events = [...walk(2), held()];
+    expect(fold(events, evolveStatus)).toMatchObject({
+      currentState: 'IMPLEMENTATION',
+      completedPhases: ['DISCOVERY', 'PLANNING'],
+      progress: 2 / 6,
+      awaitingApproval: { phase: 'IMPLEMENTATION', requestedAt: events.at(-1)!.occurredAt },
+    });
+    const rejected = [...events, envelope('PhaseRejected', { phase: 'IMPLEMENTATION', role: 'CODE_WRITER', comment: 'no tests', rejectedResponse: 'code v1' })];
+    expect(fold(rejected, evolveStatus)).toMatchObject({ currentState: 'IMPLEMENTATION', awaitingApproval: null, completedPhases: ['DISCOVERY', 'PLANNING'] });
+    // The prompt's next turn for the phase carries the rejected answer and the comment.
+    expect(fold(rejected, evolvePromptView)?.context).toMatchObject({
+      state: 'IMPLEMENTATION',
+      feedback: [{ kind: 'rejected', from: 'IMPLEMENTATION', answer: 'code v1', comment: 'no tests' }],
+    });
+  });
+
+  it('follows the current path after a send-back: superseded answers out of the status and the prompt', () => {
+    const events = [
+      ...walk(4),
+      envelope('PhaseSentBack', {
+        fromState: 'VERIFICATION',
+        toPhase: 'IMPLEMENTATION',
+        role: 'CODE_WRITER',
+        reason: 'the build is red',
+        supersededPhases: ['IMPLEMENTATION', 'TESTING'],
+        abandonedCallId: null,
+      }),
+    ];
+    expect(fold(events, evolveStatus)).toMatchObject({
+      currentState: 'IMPLEMENTATION',
+      completedPhases: ['DISCOVERY', 'PLANNING'],
+      progress: 2 / 6,
+      nextRole: 'CODE_WRITER',
+      isComplete: false,
+    });
+    const view = fold(events, evolvePromptView);
+    expect(view?.context.phases.map((p) => p.phase)).toEqual(['DISCOVERY', 'PLANNING']);
+    expect(view?.context.feedback).toEqual([{ kind: 'sent_back', from: 'VERIFICATION', answer: null, comment: 'the build is red' }]);
+    // What get-ai-prompt shows: the reason in, the superseded answers (and their results) out.
+    const text = buildPrompt(view!.context, loadPromptLibrary())
+      .messages.map((m) => m.content)
+      .join('\n');
+    expect(text).toContain('the build is red');
+    expect(text).toContain('"i": 1');
+    expect(text).not.toContain('answer 2');
+    expect(text).not.toContain('"i": 2');
+    expect(text).not.toContain('answer 3');
+  });
+
+  it('shows CANCELLED with the reason; a late call result counts its cost and changes nothing else', () => {
+    const cancelled = [...walk(1), envelope('WorkflowCancelled', { fromState: 'PLANNING', reason: 'dropped', abandonedCallId: null })];
+    const status = fold(cancelled, evolveStatus);
+    expect(status).toMatchObject({
+      currentState: 'CANCELLED',
+      isComplete: false,
+      nextRole: null,
+      cancelled: { reason: 'dropped' },
+      completedPhases: ['DISCOVERY'],
+    });
+    const late = envelope('LlmCallSucceeded', {
+      callId: '00000000-0000-4000-8000-000000000001',
+      phase: 'PLANNING',
+      content: 'late',
+      inputTokens: 10,
+      outputTokens: 5,
+      costUsd: 0.01,
+      latencyMs: 1,
+      providerRequestId: null,
+      finishReason: 'stop',
+      attempts: 1,
+    });
+    expect(evolveStatus(status, late)).toMatchObject({ currentState: 'CANCELLED', usage: { total: { calls: 1, costUsd: 0.01 } } });
   });
 });

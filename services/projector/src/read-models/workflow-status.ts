@@ -1,4 +1,4 @@
-import { NO_USAGE, PHASES, type WorkflowEnvelope, type WorkflowStatus } from '@topdog/contracts';
+import { NO_USAGE, PHASE_OWNER, phaseBefore, PHASES, type WorkflowEnvelope, type WorkflowStatus } from '@topdog/contracts';
 import { evolveLlmStatus } from './workflow-usage';
 
 /**
@@ -19,6 +19,8 @@ export function evolveStatus(status: WorkflowStatus | undefined, event: Workflow
         completedPhases: [],
         nextRole: 'Q_ASSISTANT',
         isComplete: false,
+        awaitingApproval: null,
+        cancelled: null,
         model: event.data.model,
         createdAt: event.occurredAt,
         ...applied,
@@ -46,6 +48,44 @@ export function evolveStatus(status: WorkflowStatus | undefined, event: Workflow
     }
     case 'WorkflowCompleted':
       return status && { ...status, ...applied, currentState: 'COMPLETE', isComplete: true, nextRole: null };
+    case 'ApprovalRequested':
+      // The phase is answered but not done: it stays current, out of completed_phases, until approved.
+      return (
+        status && { ...status, ...applied, awaitingApproval: { phase: event.data.phase, requestedAt: event.occurredAt }, llm: { ...status.llm, running: null } }
+      );
+    case 'PhaseApproved':
+    case 'PhaseRejected':
+      return status && { ...status, ...applied, awaitingApproval: null };
+    case 'PhaseSentBack': {
+      if (!status) return status;
+      const { toPhase } = event.data;
+      const completedPhases = status.completedPhases.filter((p) => phaseBefore(p, toPhase));
+      return {
+        ...status,
+        ...applied,
+        currentState: toPhase,
+        completedPhases,
+        progress: completedPhases.length / PHASES.length,
+        nextRole: PHASE_OWNER[toPhase],
+        isComplete: false,
+        awaitingApproval: null,
+        // A running call is abandoned: its late result changes nothing.
+        llm: { ...status.llm, running: null, stopped: null },
+      };
+    }
+    case 'WorkflowCancelled':
+      return (
+        status && {
+          ...status,
+          ...applied,
+          currentState: 'CANCELLED',
+          nextRole: null,
+          isComplete: false,
+          awaitingApproval: null,
+          cancelled: { reason: event.data.reason, cancelledAt: event.occurredAt },
+          llm: { ...status.llm, running: null },
+        }
+      );
     case 'LlmCallRequested':
     case 'LlmCallSucceeded':
     case 'LlmCallFailed':
