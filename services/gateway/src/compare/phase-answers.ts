@@ -48,9 +48,11 @@ function addCall(spend: Spend, call: { inputTokens: number; outputTokens: number
 }
 
 /**
- * Each phase's answer as the workflow's events record it, with what its calls took and how long
- * the phase was open. Pure: the events in stream order in, the answers out. Returns undefined
- * when the events do not start with the workflow's initialization.
+ * Each phase's answer on the workflow's current path (a phase sent back drops out until it is
+ * answered again; a held answer counts once approved), with what every call made for the phase
+ * took (re-runs included) and how long it was open, from its opening to its completion. Pure:
+ * the events in stream order in, the answers out. Undefined when the events do not start with
+ * the workflow's initialization.
  */
 export function phaseAnswers(events: readonly WorkflowEnvelope[]): WorkflowAnswers | undefined {
   const [first] = events;
@@ -94,8 +96,17 @@ export function phaseAnswers(events: readonly WorkflowEnvelope[]): WorkflowAnswe
         openedAt = event.occurredAt;
         break;
       }
+      case 'PhaseSentBack':
+        // The re-opened phase and those after it no longer count: their answers leave the path.
+        for (const phase of event.data.supersededPhases) delete phases[phase];
+        currentState = event.data.toPhase;
+        openedAt = event.occurredAt;
+        break;
       case 'WorkflowCompleted':
         currentState = 'COMPLETE';
+        break;
+      case 'WorkflowCancelled':
+        currentState = 'CANCELLED';
         break;
       default:
         break;

@@ -39,6 +39,7 @@ const initialized = (workflowId: string, model = 'offline'): WorkflowEvent => ({
     initialState: 'DISCOVERY',
     autoAdvance: true,
     budget: { maxCostUsd: null, maxTokens: null },
+    approvalRequired: [],
   },
 });
 
@@ -138,6 +139,34 @@ describe('phase answers', () => {
   it('gives a phase answered by hand no model or prompt version', () => {
     const answers = phaseAnswers(history(WF_A, [initialized(WF_A), completed(WF_A, 'DISCOVERY', 'by hand', {}, 'PLANNING')]))!;
     expect(answers.phases.DISCOVERY).toMatchObject({ model: null, promptVersion: null, calls: 0, costUsd: 0 });
+  });
+
+  it('drops the phases sent back from the path until they are answered again, and reads a cancellation', () => {
+    const sentBack: WorkflowEvent = {
+      type: 'PhaseSentBack',
+      data: {
+        workflowId: WF_A,
+        fromState: 'IMPLEMENTATION',
+        toPhase: 'PLANNING',
+        role: 'Q_ASSISTANT',
+        reason: 'r',
+        supersededPhases: ['PLANNING'],
+        abandonedCallId: null,
+      },
+    };
+    const cancelled: WorkflowEvent = { type: 'WorkflowCancelled', data: { workflowId: WF_A, fromState: 'PLANNING', reason: 'stop', abandonedCallId: null } };
+    const events = [
+      initialized(WF_A),
+      completed(WF_A, 'DISCOVERY', 'd', {}, 'PLANNING'),
+      completed(WF_A, 'PLANNING', 'first plan', {}, 'IMPLEMENTATION'),
+      sentBack,
+    ];
+    const back = phaseAnswers(history(WF_A, events))!;
+    expect(back.currentState).toBe('PLANNING');
+    expect(Object.keys(back.phases)).toEqual(['DISCOVERY']);
+    const again = phaseAnswers(history(WF_A, [...events, completed(WF_A, 'PLANNING', 'second plan', {}, 'IMPLEMENTATION')]))!;
+    expect(again.phases.PLANNING).toMatchObject({ aiResponse: 'second plan', durationMs: 1_000 });
+    expect(phaseAnswers(history(WF_A, [...events, cancelled]))!.currentState).toBe('CANCELLED');
   });
 
   it('is undefined for events that do not start with an initialization', () => {
