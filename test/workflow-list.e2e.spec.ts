@@ -125,12 +125,17 @@ describe('workflow listing', () => {
       }
     };
     const writers = [writer('crash-a'), writer('crash-a'), writer('crash-b')];
-    await new Promise((r) => setTimeout(r, 300));
+    // Counted in writes, not time, so a slow machine makes the same test: some before the kill,
+    // some while the projector is down or catching up, some after.
+    const acknowledgedAtLeast = async (n: number) => {
+      while (acknowledged.size < n) await new Promise((r) => setTimeout(r, 25));
+    };
+    await acknowledgedAtLeast(4);
     await system.kill('projector', 'SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
     await system.start('projector');
     await system.waitReady();
-    await new Promise((r) => setTimeout(r, 300));
+    await acknowledgedAtLeast(Math.max(11, acknowledged.size + 4));
     writing = false;
     await Promise.all(writers);
 
