@@ -57,6 +57,31 @@ function appended<T extends WorkflowEvent['type']>(outcome: CommandOutcome, type
   return outcome.decided.find((e) => e.type === type) as Extract<WorkflowEvent, { type: T }> | undefined;
 }
 
+/** Where a completion (or an approval) left the workflow. */
+interface Transition {
+  previousState: Phase;
+  newState: CompletePhaseResult['newState'];
+  nextRole: CompletePhaseResult['nextRole'];
+  awaitingApproval: boolean;
+  callId: string | null;
+}
+
+/** A complete-phase's or an approval's reply: the transition, at the revision and position the command reached. */
+function transitionResult(workflowId: string, outcome: CommandOutcome, t: Transition): CompletePhaseResult {
+  return {
+    workflowId,
+    previousState: t.previousState,
+    newState: t.newState,
+    nextRole: t.nextRole,
+    nextAction: NEXT_ACTION[t.newState],
+    isComplete: t.newState === 'COMPLETE',
+    awaitingApproval: t.awaitingApproval,
+    callId: t.callId,
+    revision: outcome.revision,
+    position: outcome.position,
+  };
+}
+
 /** BudgetExceeded among the events appended is the command's answer: 422, the event stays recorded. */
 function failIfBudgetExceeded(outcome: CommandOutcome): void {
   const exceeded = appended(outcome, 'BudgetExceeded');
@@ -105,18 +130,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       );
       const transition = outcome.kind === 'replayed' ? replayedAs(outcome.outcome, 'phaseCompleted', 'complete-phase') : completedOrHeld(outcome);
       if (!transition) throw new Error('complete-phase decided no PhaseCompleted nor ApprovalRequested');
-      return {
-        workflowId,
-        previousState: transition.previousState,
-        newState: transition.newState,
-        nextRole: transition.nextRole,
-        nextAction: NEXT_ACTION[transition.newState],
-        isComplete: transition.newState === 'COMPLETE',
-        awaitingApproval: transition.awaitingApproval,
-        callId: null,
-        revision: outcome.revision,
-        position: outcome.position,
-      };
+      return transitionResult(workflowId, outcome, { ...transition, callId: null });
     },
 
     /** Approves the held answer; replies as complete-phase does. */
@@ -127,25 +141,14 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
         { metadata: command.metadata, expectedRevision, projects },
         deciding({ type: 'ApprovePhase', data: command.data }, unchecked),
       );
-      let transition: { previousState: Phase; newState: CompletePhaseResult['newState']; nextRole: CompletePhaseResult['nextRole']; callId: string | null };
-      if (outcome.kind === 'replayed') transition = replayedAs(outcome.outcome, 'approved', 'approve');
+      let transition: Transition;
+      if (outcome.kind === 'replayed') transition = { ...replayedAs(outcome.outcome, 'approved', 'approve'), awaitingApproval: false };
       else {
         const completed = appended(outcome, 'PhaseCompleted');
         if (!completed) throw new Error('approve decided no PhaseCompleted');
-        transition = { ...completed.data, callId: appended(outcome, 'LlmCallRequested')?.data.callId ?? null };
+        transition = { ...completed.data, awaitingApproval: false, callId: appended(outcome, 'LlmCallRequested')?.data.callId ?? null };
       }
-      return {
-        workflowId,
-        previousState: transition.previousState,
-        newState: transition.newState,
-        nextRole: transition.nextRole,
-        nextAction: NEXT_ACTION[transition.newState],
-        isComplete: transition.newState === 'COMPLETE',
-        awaitingApproval: false,
-        callId: transition.callId,
-        revision: outcome.revision,
-        position: outcome.position,
-      };
+      return transitionResult(workflowId, outcome, transition);
     },
 
     async reject(command: RejectPhase): Promise<ReopenedResult> {
