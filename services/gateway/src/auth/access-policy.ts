@@ -11,11 +11,15 @@ export const isPublicRoute = (route: string | undefined): boolean =>
 
 /**
  * The role a route needs, by its pattern (the matched route, not the raw URL, so no spelling of
- * a path reaches a route under another rule): administration needs admin; a command writer;
+ * a path reaches a route under another rule): administration needs admin; a command, or registering
+ * or deleting a webhook, writer;
  * everything else, get-ai-prompt included (a POST that reads), reader.
  */
 export function roleNeeded(method: string, route: string | undefined): AccessRole {
   if (route?.startsWith('/api/admin/')) return 'admin';
+  // Webhooks: registering and deleting one (in the caller's own projects) needs writer; listing
+  // them and reading their deliveries, reader.
+  if (route === '/api/webhooks' || route?.startsWith('/api/webhooks/')) return method === 'GET' || method === 'HEAD' ? 'reader' : 'writer';
   // Reading is GET (and HEAD), and get-ai-prompt, a POST that reads; any other method writes,
   // so a route added later with PUT, PATCH or DELETE needs writer at least by default.
   const reads = method === 'GET' || method === 'HEAD' || (method === 'POST' && (route?.startsWith('/api/ai-workflows/get-ai-prompt/') ?? false));

@@ -44,7 +44,7 @@ export function apiSecurityHeaders(): Record<string, string> {
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
-  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: Error) => {
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
     if (err) throw new Error('helmet refused its options', { cause: err });
   });
   return headers;
