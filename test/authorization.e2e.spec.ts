@@ -87,7 +87,6 @@ describe('authentication, roles and tenancy', () => {
     store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
     workflowA = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ project_id: 'A' }))).body.workflow_id;
     workflowB = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ project_id: 'B' }))).body.workflow_id;
-    webhookA = await createWebhook();
 
     const reader = await createKey('reader A', ['A'], 'reader');
     const writer = await createKey('writer A', ['A'], 'writer');
@@ -96,6 +95,7 @@ describe('authentication, roles and tenancy', () => {
     const revoked = await createKey('revoked', ['A'], 'writer');
     const expired = await createKey('expired', ['A'], 'writer', { expires_at: new Date(Date.now() + 1_500).toISOString() });
     expect((await api('DELETE', `/api/admin/keys/${revoked.id}`)).status).toBe(204);
+    webhookA = await createWebhook();
 
     const jwtClaims = { topdog_role: 'writer', topdog_projects: ['A'] };
     const tokens = {

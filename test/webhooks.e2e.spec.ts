@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { TopDogClient } from '@topdog/client';
 import { freePort } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer } from './support/credentials';
+import { bearer, TEST_ADMIN_KEY } from './support/credentials';
 import { http, initializeBody } from './support/http';
 import { startSystem, type System } from './support/system';
 import { waitFor } from './support/wait';
@@ -188,6 +191,40 @@ describe('webhooks', () => {
     await system.kill('webhooks', 'SIGTERM');
     await system.start('webhooks');
     await system.waitReady();
+  });
+
+  it('is driven by the client and the CLI alike', async () => {
+    const r = await receiver();
+    const client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
+    const created = await client.webhooks.create({ url: r.url, events: ['WorkflowInitialized'], project_id: 'A' });
+    expect((await client.webhooks.list()).map((w) => w.id)).toContain(created.id);
+    await initialize('A');
+    await waitFor('the delivery', async () => (await client.webhooks.deliveries(created.id)).length >= 1, { timeoutMs: 15_000 });
+    expect((await client.webhooks.deliveries(created.id))[0]).toMatchObject({ attempt: 1, status_code: 200, error: null });
+    await expect(client.webhooks.create({ url: r.url, events: ['Nope'], project_id: 'A' })).rejects.toMatchObject({ status: 400 });
+
+    const bin = fileURLToPath(new URL('../packages/cli/dist/topdog.mjs', import.meta.url));
+    const topdog = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], {
+          env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.on('exit', (code) => resolve({ code, stdout }));
+      });
+    const made = await topdog('--json', 'webhooks', 'create', '--url', r.url, '--events', 'PhaseCompleted,WorkflowCompleted', '--project', 'A');
+    expect(made.code).toBe(0);
+    const hook = JSON.parse(made.stdout) as { id: string; secret: string; events: string[] };
+    expect(hook.events).toEqual(['PhaseCompleted', 'WorkflowCompleted']);
+    const listed = await topdog('webhooks', 'list');
+    expect(listed.stdout).toContain(hook.id);
+    expect(listed.stdout).not.toContain(hook.secret);
+    expect((await topdog('--json', 'webhooks', 'deliveries', created.id)).stdout).toContain('"status_code":200');
+    expect((await topdog('webhooks', 'delete', hook.id)).code).toBe(0);
+    expect((await topdog('webhooks', 'delete', hook.id)).code).not.toBe(0);
+    await client.webhooks.delete(created.id);
   });
 
   it('never logs a webhook secret', async () => {
