@@ -111,6 +111,47 @@ describe('webhooks', () => {
     ]);
   });
 
+  it('holds up only the webhook whose receiver fails: another gets its events at once', async () => {
+    const failing = await receiver();
+    failing.answer = () => 503;
+    const healthy = await receiver();
+    const stuck = await register(failing.url, ['WorkflowInitialized']);
+    await register(healthy.url, ['WorkflowInitialized']);
+    const ids = [await initialize('A'), await initialize('A'), await initialize('A')];
+    await waitFor('every event at the healthy receiver', () => healthy.received.length >= 3, { timeoutMs: 5_000 });
+    expect(healthy.received.map((d) => d.body.stream_id)).toEqual(ids.map((id) => `workflow-${id}`));
+    // The failing one is still on its first event, retrying.
+    expect(new Set(failing.received.map((d) => d.body.stream_id))).toEqual(new Set([`workflow-${ids[0]}`]));
+    expect((await api('DELETE', `/api/webhooks/${stuck.id}`)).status).toBe(204);
+  });
+
+  it('gives an event up after WEBHOOK_RETRY_FOR_MS, records it as failed, and sends the next', async () => {
+    await system.kill('webhooks', 'SIGTERM');
+    await system.start('webhooks', { WEBHOOK_RETRY_FOR_MS: '1500' });
+    await system.waitReady();
+    const r = await receiver();
+    r.answer = (_n, body) => (body.type === 'WorkflowInitialized' ? 500 : 200);
+    const hook = await register(r.url, ['WorkflowInitialized', 'PhaseCompleted']);
+    const id = await initialize('A');
+    await complete(id);
+    await waitFor('the next event after the one given up', () => r.received.some((d) => d.body.type === 'PhaseCompleted'), { timeoutMs: 15_000 });
+    const [initialized, completed] = (await audit(id, ['WorkflowInitialized', 'PhaseCompleted'])).map((e) => e.position);
+    const attempts = r.received.filter((d) => d.body.type === 'WorkflowInitialized').length;
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    const deliveries = (await api('GET', `/api/webhooks/${hook.id}/deliveries`)).body.deliveries as {
+      event_id: number;
+      attempt: number;
+      status_code: number;
+      error: string | null;
+    }[];
+    expect(deliveries[0]).toMatchObject({ event_id: completed, attempt: 1, status_code: 200, error: null });
+    expect(deliveries[1]).toMatchObject({ event_id: initialized, attempt: attempts, status_code: 500, error: expect.stringContaining('given up') });
+    expect((await api('DELETE', `/api/webhooks/${hook.id}`)).status).toBe(204);
+    await system.kill('webhooks', 'SIGTERM');
+    await system.start('webhooks');
+    await system.waitReady();
+  });
+
   it('misses nothing while the receiver is down and the webhooks service is killed and restarted', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/hook`; // nothing listens yet

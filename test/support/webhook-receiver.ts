@@ -14,19 +14,21 @@ export interface WebhookReceiver extends AsyncDisposable {
   url: string;
   port: number;
   received: ReceivedDelivery[];
-  answer: (n: number) => number;
+  /** The status to answer the `n`th request (from 1) with, given its body; never called: 200. */
+  answer: (n: number, body: ReceivedDelivery['body']) => number;
 }
 
 export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
   const received: ReceivedDelivery[] = [];
-  const receiver = { received, answer: (_n: number) => 200 } as WebhookReceiver;
+  const receiver = { received, answer: () => 200 } as unknown as WebhookReceiver;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const status = receiver.answer(received.length + 1);
-      received.push({ headers: req.headers, raw, body: JSON.parse(raw) as ReceivedDelivery['body'], status });
+      const body = JSON.parse(raw) as ReceivedDelivery['body'];
+      const status = receiver.answer(received.length + 1, body);
+      received.push({ headers: req.headers, raw, body, status });
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
     });
   });
