@@ -62,14 +62,27 @@ export class WebhookStore {
     return entry && entry.operation === 'PUT' ? DeliveryLog.parse(entry.json()) : { done: 0, deliveries: [] };
   }
 
-  /** Records one attempt (newest first, the oldest beyond DELIVERY_LOG_SIZE dropped), and the event as done when it is. */
+  /**
+   * Records one attempt (newest first, the oldest beyond DELIVERY_LOG_SIZE dropped), and the event
+   * as done when it is. A compare-and-set on the log's revision, so that two instances taking
+   * turns on one webhook never drop each other's entries.
+   */
   async record(id: string, delivery: WebhookDelivery, done: boolean): Promise<void> {
-    const log = await this.log(id);
-    const next: DeliveryLog = {
-      done: done ? Math.max(log.done, delivery.eventId) : log.done,
-      deliveries: [delivery, ...log.deliveries].slice(0, DELIVERY_LOG_SIZE),
-    };
-    await this.kv.put(logKey(id), JSON.stringify(next));
+    for (let attempt = 1; ; attempt++) {
+      const entry = await this.kv.get(logKey(id));
+      const log = entry && entry.operation === 'PUT' ? DeliveryLog.parse(entry.json()) : { done: 0, deliveries: [] };
+      const next: DeliveryLog = {
+        done: done ? Math.max(log.done, delivery.eventId) : log.done,
+        deliveries: [delivery, ...log.deliveries].slice(0, DELIVERY_LOG_SIZE),
+      };
+      try {
+        if (entry) await this.kv.update(logKey(id), JSON.stringify(next), entry.revision);
+        else await this.kv.create(logKey(id), JSON.stringify(next));
+        return;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+      }
+    }
   }
 
   private async read<T>(op: () => Promise<T>): Promise<T> {
