@@ -268,6 +268,13 @@ describe('webhooks', () => {
     await client.webhooks.delete(created.id);
   });
 
+  it('is in the OpenAPI document', async () => {
+    const doc = await api('GET', '/docs/json');
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/webhooks', '/api/webhooks/{id}', '/api/webhooks/{id}/deliveries']));
+    expect(doc.body.paths['/api/webhooks'].post.requestBody.content['application/json'].schema).toBeDefined();
+    expect(doc.body.paths['/api/webhooks'].post.responses['201']).toBeDefined();
+  });
+
   it('never logs a webhook secret', async () => {
     const r = await receiver();
     const hook = await register(r.url, ['WorkflowInitialized']);
