@@ -125,14 +125,17 @@ describe('webhooks', () => {
     expect((await api('DELETE', `/api/webhooks/${stuck.id}`)).status).toBe(204);
   });
 
-  it('gives an event up after WEBHOOK_RETRY_FOR_MS, records it as failed, and sends the next', async () => {
+  it('gives an event up after WEBHOOK_RETRY_FOR_MS, records it as failed, and sends the next; bounds the webhooks of a project', async () => {
     await system.kill('webhooks', 'SIGTERM');
-    await system.start('webhooks', { WEBHOOK_RETRY_FOR_MS: '1500' });
+    await system.start('webhooks', { WEBHOOK_RETRY_FOR_MS: '1500', WEBHOOK_MAX_PER_PROJECT: '1' });
     await system.waitReady();
     const r = await receiver();
     r.answer = (_n, body) => (body.type === 'WorkflowInitialized' ? 500 : 200);
-    const hook = await register(r.url, ['WorkflowInitialized', 'PhaseCompleted']);
-    const id = await initialize('A');
+    const hook = await register(r.url, ['WorkflowInitialized', 'PhaseCompleted'], 'C');
+    // One webhook a project here: a second is refused, naming the project.
+    const second = await api('POST', '/api/webhooks', { url: r.url, events: ['PhaseCompleted'], project_id: 'C' });
+    expect([second.status, second.body.error.details[0].field]).toEqual([409, 'project_id']);
+    const id = await initialize('C');
     await complete(id);
     await waitFor('the next event after the one given up', () => r.received.some((d) => d.body.type === 'PhaseCompleted'), { timeoutMs: 15_000 });
     const [initialized, completed] = (await audit(id, ['WorkflowInitialized', 'PhaseCompleted'])).map((e) => e.position);

@@ -22,5 +22,7 @@ export const WebhooksConfig = BaseConfig.extend({
   /** How often registrations made through other instances are picked up. */
   WEBHOOK_RECONCILE_MS: intSetting(5_000, 100),
   WEBHOOKS_REPLICAS: intSetting(1, 1, 5),
+  /** Webhooks one project may have (each is a consumer on the event stream and a loop here). */
+  WEBHOOK_MAX_PER_PROJECT: intSetting(50, 1, 10_000),
 });
 export type WebhooksConfig = z.infer<typeof WebhooksConfig>;

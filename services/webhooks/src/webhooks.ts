@@ -42,6 +42,7 @@ export async function startWebhooks(config: WebhooksConfig, nc: NatsConnection, 
     supervisor,
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     ackWaitMs: config.WEBHOOK_ACK_WAIT_MS,
+    maxPerProject: config.WEBHOOK_MAX_PER_PROJECT,
   });
   const app = await NestFactory.createMicroservice(
     WebhooksModule.register({

@@ -14,6 +14,7 @@ export interface WebhooksApiDeps {
   supervisor: DeliverySupervisor;
   allowPrivate: boolean;
   ackWaitMs: number;
+  maxPerProject: number;
   now?: () => Date;
 }
 
@@ -39,6 +40,12 @@ export function createWebhooksApi(deps: WebhooksApiDeps) {
         ]);
       }
       await resolveTarget(req.url, deps.allowPrivate);
+      // A bound, not a guarantee: two registrations at once may both pass it.
+      if ((await store.list()).filter((h) => h.projectId === req.projectId).length >= deps.maxPerProject) {
+        throw new TopDogError('CONFLICT', `project ${req.projectId} already has ${deps.maxPerProject} webhooks (WEBHOOK_MAX_PER_PROJECT)`, [
+          { field: 'project_id', reason: `at most ${deps.maxPerProject} webhooks a project; delete one first` },
+        ]);
+      }
       const hook: StoredWebhook = {
         id: randomBytes(8).toString('hex'),
         url: req.url,
