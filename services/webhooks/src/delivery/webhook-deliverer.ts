@@ -111,13 +111,17 @@ export class WebhookDeliverer {
     const heartbeat = setInterval(() => commit.working(), Math.max(500, Math.floor(this.deps.ackWaitMs / 3)));
     try {
       for (const event of commit.events) {
-        // Deleted or stopping: nothing more is sent; the commit goes back to the consumer unacknowledged.
+        // Deleted or stopping: nothing more is sent.
         if (this.stopped) throw new Stopped();
         if (event.position <= this.done) continue;
         if ((await this.deps.projects.of(event)) !== this.hook.projectId) continue;
         await this.deliver(event);
         this.done = event.position;
       }
+    } catch (err) {
+      // Stopping (a shutdown, a deletion): the commit goes back at once rather than after the ack wait.
+      if (err instanceof Stopped) commit.nak(0);
+      throw err;
     } finally {
       clearInterval(heartbeat);
     }
