@@ -1,4 +1,4 @@
-# One multi-stage file for the four services: `docker build --build-arg SERVICE=gateway .`
+# One multi-stage file for the five services: `docker build --build-arg SERVICE=gateway .`
 # (docker-compose.yml builds each with its own SERVICE).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVICES = ['gateway', 'orchestrator', 'llm-runner', 'projector'];
+const SERVICES = ['gateway', 'orchestrator', 'llm-runner', 'projector', 'webhooks'];
 // Packages that read their own files at run time, so they stay in node_modules.
 // The model SDKs are large and need no bundling: kept out, the bundle and its source map stay small.
 const KEEP_EXTERNAL = ['@fastify/swagger-ui', '@fastify/swagger', 'pino', 'thread-stream', 'pino-pretty', 'openai', '@anthropic-ai/sdk'];

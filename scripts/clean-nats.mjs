@@ -9,7 +9,7 @@ const prefix = process.env.TOPDOG_PREFIX ?? 'topdog';
 const servers = (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',');
 const apply = process.argv.includes('--yes');
 /** The KV buckets a deployment keeps (each a stream named KV_<bucket>). */
-const BUCKETS = ['read_models', 'api_keys'];
+const BUCKETS = ['read_models', 'api_keys', 'webhooks'];
 const auth = process.env.NATS_USER ? { user: process.env.NATS_USER, pass: process.env.NATS_PASSWORD ?? '' } : {};
 
 const nc = await connect({ servers, ...auth });

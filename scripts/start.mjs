@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm start`: runs the four services (built by scripts/build.mjs). When NATS_URL is unset and
+// `pnpm start`: runs the five services (built by scripts/build.mjs). When NATS_URL is unset and
 // nothing answers on 127.0.0.1:NATS_PORT (4222), it first launches a local nats-server with
 // JetStream and its data under NATS_DATA_DIR (.data/). Every process it starts is the leader of
 // its own process group; SIGINT or SIGTERM stops them all gracefully (services first, NATS
@@ -25,7 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'gateway'];
+const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'webhooks', 'gateway'];
 const env = { ...process.env, TOPDOG_PARENT_PID: String(process.pid) };
 const natsPort = Number(env.NATS_PORT ?? 4222);
 const port = env.PORT ?? '3000';

@@ -21,6 +21,8 @@ interface Endpoint {
   workflow: boolean;
   /** The status an allowed caller gets. */
   ok: number;
+  /** The status of an allowed role outside the workflow's project (404 unless said). */
+  outOfProject?: number;
   call(headers: Record<string, string | undefined>): Promise<number>;
 }
 
@@ -60,6 +62,14 @@ describe('authentication, roles and tenancy', () => {
   let workflowB: string;
   /** Project A's workflow cancelled before the matrix: cancelling it again is 409 for everyone allowed. */
   let workflowCancelled: string;
+  let webhookA: string;
+  /** A webhook of project A, made with the admin key; its secret joins those no log may hold. */
+  const createWebhook = async () => {
+    const res = await api('POST', '/api/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['WorkflowCompleted'], project_id: 'A' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    secrets.push(res.body.secret);
+    return res.body.id as string;
+  };
   const callers = new Map<string, { headers: Record<string, string | undefined>; caller: Caller }>();
 
   beforeAll(async () => {
@@ -72,6 +82,8 @@ describe('authentication, roles and tenancy', () => {
       ANTHROPIC_API_KEY: FAKE_PROVIDER_KEY,
       ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/v1',
       LOG_LEVEL: 'debug',
+      // The matrix registers webhooks at a loopback address (the discard port: nothing answers).
+      WEBHOOK_ALLOW_PRIVATE: 'true',
     });
     nc = await connect({ servers: system.nats.url });
     store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
@@ -87,6 +99,7 @@ describe('authentication, roles and tenancy', () => {
     const revoked = await createKey('revoked', ['A'], 'writer');
     const expired = await createKey('expired', ['A'], 'writer', { expires_at: new Date(Date.now() + 1_500).toISOString() });
     expect((await api('DELETE', `/api/admin/keys/${revoked.id}`)).status).toBe(204);
+    webhookA = await createWebhook();
 
     const jwtClaims = { topdog_role: 'writer', topdog_projects: ['A'] };
     const tokens = {
@@ -188,6 +201,29 @@ describe('authentication, roles and tenancy', () => {
         call: status('POST', '/api/admin/keys', { name: 'n', projects: ['A'], role: 'reader' }),
       },
       { name: 'keys revoke (unknown id)', needs: 'admin', workflow: false, ok: 404, call: status('DELETE', '/api/admin/keys/000000000000') },
+      {
+        name: 'webhooks create',
+        needs: 'write',
+        workflow: true,
+        ok: 201,
+        outOfProject: 403,
+        call: async (h) => {
+          const res = await api('POST', '/api/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['WorkflowCompleted'], project_id: 'A' }, h);
+          if (res.status === 201) secrets.push(res.body.secret);
+          return res.status;
+        },
+      },
+      // Listing answers every reader with the webhooks of its own projects (another project's: none).
+      { name: 'webhooks list', needs: 'read', workflow: false, ok: 200, call: status('GET', '/api/webhooks') },
+      { name: 'webhook deliveries', needs: 'read', workflow: true, ok: 200, call: status('GET', `/api/webhooks/${webhookA}/deliveries`) },
+      {
+        name: 'webhook delete',
+        needs: 'write',
+        workflow: true,
+        ok: 204,
+        call: async (h) => (await api('DELETE', `/api/webhooks/${await createWebhook()}`, undefined, h)).status,
+      },
+      { name: 'webhook delete (unknown id)', needs: 'write', workflow: false, ok: 404, call: status('DELETE', '/api/webhooks/0000000000000000') },
       { name: 'unknown endpoint', needs: 'read', workflow: false, ok: 404, call: status('GET', '/api/nothing-here') },
       { name: 'rebuild', needs: 'admin', workflow: false, ok: 202, call: status('POST', '/api/admin/read-models/rebuild', {}) },
     ];
@@ -197,7 +233,7 @@ describe('authentication, roles and tenancy', () => {
   function expected(endpoint: Endpoint, caller: Caller): number {
     if (caller.kind === 'invalid') return 401;
     if (RANK[caller.access] < RANK[endpoint.needs]) return 403;
-    if (endpoint.workflow && !caller.inProject) return endpoint.name === 'initialize' ? 403 : 404;
+    if (endpoint.workflow && !caller.inProject) return endpoint.name === 'initialize' ? 403 : (endpoint.outOfProject ?? 404);
     return endpoint.ok;
   }
 

@@ -326,6 +326,35 @@ describe('hostile requests', () => {
         path: (rnd) => `/api/admin/keys/${rnd.pick([base64urlGarbage(rnd, 12), '%zz', 'x'.repeat(150), '__proto__'])}`,
         body: 'none',
       },
+      // Webhook URLs are loopback literals or malformed only: this system does not allow private
+      // targets, so none is registered, and no name is ever looked up in DNS.
+      {
+        name: 'webhooks create',
+        method: 'POST',
+        needs: 'writer',
+        path: () => '/api/webhooks',
+        body: 'command',
+        base: (rnd) => [
+          ['url', rnd.pick(['http://127.0.0.1:9/x', 'https://127.0.0.2/x', 'http://[::1]:9/x', 'ftp://127.0.0.1/x', 'http://u:p@127.0.0.1/x', 'not a url'])],
+          ['events', rnd.pick([['PhaseCompleted'], ['WorkflowCompleted', 'ApprovalRequested'], ['Nope'], []])],
+          ['project_id', rnd.pick(['A', 'B', 'C'])],
+        ],
+      },
+      { name: 'webhooks list', method: 'GET', needs: 'reader', path: () => '/api/webhooks', body: 'none' },
+      {
+        name: 'webhook deliveries',
+        method: 'GET',
+        needs: 'reader',
+        path: (rnd) => `/api/webhooks/${rnd.pick([base64urlGarbage(rnd, 16), '0000000000000000', '%zz', 'x'.repeat(150), '__proto__'])}/deliveries`,
+        body: 'none',
+      },
+      {
+        name: 'webhook delete',
+        method: 'DELETE',
+        needs: 'writer',
+        path: (rnd) => `/api/webhooks/${rnd.pick([base64urlGarbage(rnd, 16), '0000000000000000', '%zz', 'x'.repeat(150), '__proto__'])}`,
+        body: 'none',
+      },
       { name: 'providers', method: 'GET', needs: 'reader', path: () => '/api/llm/providers', body: 'none' },
       { name: 'models', method: 'GET', needs: 'reader', path: () => '/api/llm/models', body: 'none' },
       { name: 'healthz', method: 'GET', needs: undefined, path: () => '/healthz', body: 'none' },

@@ -101,6 +101,7 @@ async function expectNoOrphans(started: LaunchedStart, kill: () => void, withinM
     /orchestrator\/dist\/main\.js/,
     /projector\/dist\/main\.js/,
     /llm-runner\/dist\/main\.js/,
+    /webhooks\/dist\/main\.js/,
     /gateway\/dist\/main\.js/,
     /bound-to-parent\.mjs/,
     /^\S*nats-server -c/,
@@ -126,7 +127,7 @@ async function expectNoOrphans(started: LaunchedStart, kill: () => void, withinM
 }
 
 describe('pnpm start (scripts/start.mjs)', () => {
-  it('starts the four services in their own process groups, reports ready, and stops them all on SIGTERM', async () => {
+  it('starts the five services in their own process groups, reports ready, and stops them all on SIGTERM', async () => {
     await using nats = await startNatsServer();
     const port = await freePort();
     const keyFile = join(await mkdtemp(join(tmpdir(), 'topdog-key-')), 'admin.key');
@@ -166,7 +167,7 @@ describe('pnpm start (scripts/start.mjs)', () => {
     const pids = Object.values(services.services)
       .map((s) => Number(/-(\d+)-[0-9a-f]{6}$/.exec(s.instance ?? '')?.[1]))
       .filter((pid) => Number.isFinite(pid));
-    expect(pids).toHaveLength(3);
+    expect(pids).toHaveLength(4);
 
     // The printed demo runs a whole workflow with the offline model when no key is set.
     const demo = /"model":"offline","auto_advance":true\}/.test(output) ? /-d '(\{[^']*"auto_advance":true\})'/.exec(output)?.[1] : undefined;

@@ -7,18 +7,19 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startNatsServer, type NatsServerFixture } from '@topdog/testing';
 import { TEST_ADMIN_KEY } from './credentials';
 
-export const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'gateway'] as const;
+export const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'webhooks', 'gateway'] as const;
 export type Service = (typeof SERVICES)[number];
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The four services as separate processes on a private nats-server. */
+/** The five services as separate processes on a private nats-server. */
 export interface System extends AsyncDisposable {
   nats: NatsServerFixture;
   baseUrl: string;
   prefix: string;
   kill(service: Service, signal?: NodeJS.Signals): Promise<void>;
-  start(service: Service): Promise<void>;
+  /** Starts a service again; `env` adds to (or overrides) the system's settings for this run of it. */
+  start(service: Service, env?: Record<string, string>): Promise<void>;
   waitReady(timeoutMs?: number): Promise<void>;
   logs(service: Service): Promise<string>;
   /** The service's process id while it runs. */
@@ -61,12 +62,12 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   const procs = new Map<Service, ChildProcess>();
   const baseUrl = `http://127.0.0.1:${port}`;
 
-  const start = async (service: Service) => {
+  const start = async (service: Service, extra: Record<string, string> = {}) => {
     const out = createWriteStream(join(logDir, `${service}.log`), { flags: 'a' });
     // BENCH_NODE_ARGS: extra node flags for the services (`--cpu-prof --cpu-prof-dir=…` to profile them).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
-      env: { ...serviceEnv(service), NATS_USER: service, NATS_PASSWORD: nats.passwords![service] },
+      env: { ...serviceEnv(service), ...extra, NATS_USER: service, NATS_PASSWORD: nats.passwords![service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(out);

@@ -8,6 +8,7 @@ import { registerListCommand } from './commands/list.command';
 import { registerKeysCommands } from './commands/keys.commands';
 import { registerLiveCommands } from './commands/live.commands';
 import { registerReplayCommand } from './commands/replay.command';
+import { registerWebhooksCommands, webhookUrlArgs } from './commands/webhooks.commands';
 import { registerWorkflowCommands } from './commands/workflow.commands';
 import { EXIT } from './exit-codes';
 
@@ -32,9 +33,10 @@ registerAuditCommands(program, ctx);
 registerCompareCommand(program, ctx);
 registerReplayCommand(program, ctx);
 registerKeysCommands(program, ctx);
+registerWebhooksCommands(program, ctx);
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(webhookUrlArgs(process.argv));
 } catch (err) {
   if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   else throw err;

@@ -2,7 +2,11 @@ import {
   AiPromptResponse,
   ApiKeyListResponse,
   CreatedApiKeyResponse,
+  CreatedWebhookResponse,
   type CreateApiKeyRequest,
+  type CreateWebhookRequest,
+  WebhookDeliveriesResponse,
+  WebhookListResponse,
   AuditPageResponse,
   AuditRecordBody,
   CancelResponse,
@@ -63,6 +67,26 @@ export class TopDogClient {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.headers = { ...options.headers, ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) };
+  }
+
+  /** Webhooks of the caller's projects: register (writer; the secret is in this answer only), list, delete, deliveries. */
+  readonly webhooks = {
+    create: async (body: z.input<typeof CreateWebhookRequest>) => (await this.call(CreatedWebhookResponse, 'POST', '/api/webhooks', body)).body,
+    list: async () => (await this.call(WebhookListResponse, 'GET', '/api/webhooks')).body.webhooks,
+    delete: (id: string): Promise<void> => this.deleteResource(`/api/webhooks/${encodeURIComponent(id)}`),
+    /** The last attempts, newest first; `event_id` is the event's position. */
+    deliveries: async (id: string) => (await this.call(WebhookDeliveriesResponse, 'GET', `/api/webhooks/${encodeURIComponent(id)}/deliveries`)).body.deliveries,
+  };
+
+  /** A DELETE answered 204 with no body. */
+  private async deleteResource(path: string): Promise<void> {
+    let res: Response;
+    try {
+      res = await this.fetch(`${this.baseUrl}${path}`, { method: 'DELETE', headers: this.headers });
+    } catch (err) {
+      throw TopDogApiError.unreachable(this.baseUrl, err);
+    }
+    if (!res.ok) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
   }
 
   private async call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
@@ -227,13 +251,7 @@ export class TopDogClient {
 
   /** Revokes an API key (admin), at once on every gateway instance. */
   async revokeKey(id: string): Promise<void> {
-    let res: Response;
-    try {
-      res = await this.fetch(`${this.baseUrl}/api/admin/keys/${encodeURIComponent(id)}`, { method: 'DELETE', headers: this.headers });
-    } catch (err) {
-      throw TopDogApiError.unreachable(this.baseUrl, err);
-    }
-    if (!res.ok) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
+    await this.deleteResource(`/api/admin/keys/${encodeURIComponent(id)}`);
   }
 
   /** One workflow's events, history then live; reconnects with Last-Event-ID after a drop. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const ServiceName = z.enum(['gateway', 'orchestrator', 'llm-runner', 'projector']);
+export const ServiceName = z.enum(['gateway', 'orchestrator', 'llm-runner', 'projector', 'webhooks']);
 export type ServiceName = z.infer<typeof ServiceName>;
 
 export const HealthStatus = z.object({

@@ -22,3 +22,5 @@ export * from './llm/providers';
 export * from './llm/chat-message';
 export * from './llm/failure-class';
 export * from './catalogue';
+export * from './webhooks/webhooks';
+export * from './webhooks/webhook-event-types';

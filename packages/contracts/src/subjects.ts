@@ -29,3 +29,9 @@ export const apiKeysBucket = (prefix: string): string => `${prefix}_api_keys`;
  * the event stream that hands out commits holding LlmCallRequested.
  */
 export const LLM_REQUEST_QUEUE = { durable: 'llm_runner', category: 'workflow', eventTypes: ['LlmCallRequested'] } as const;
+
+/** The KV bucket of a deployment's webhooks (registrations and delivery logs), kept by the webhooks service. */
+export const webhooksBucket = (prefix: string): string => `${prefix}_webhooks`;
+
+/** The durable consumer on the event stream that feeds one webhook, in order. */
+export const webhookConsumerName = (webhookId: string): string => `webhook_${webhookId}`;

@@ -4,3 +4,4 @@ export { InMemoryEventStore, type InMemoryEventStoreOptions } from './memory/in-
 export { POSITION_STRIDE } from './position';
 export { JetStreamEventQueue, type EventQueueOptions, type QueuedCommit } from './jetstream/jetstream.event-queue';
 export { chainEvents, eventHash, verifyChain, type ChainBreak, type ChainedEvents, type ChainReport } from './hash-chain';
+export { auditRecord } from './audit-record';

@@ -18,6 +18,9 @@ const REDACT = [
   '*.headers["x-api-key"]',
   '*.key',
   '*.secretHash',
+  // A webhook's signing secret (never logged on purpose; this catches a record logged whole).
+  'secret',
+  '*.secret',
   '*.cookie',
   'headers.cookie',
   'req.headers.cookie',

@@ -8,6 +8,7 @@ import {
   REQUESTS,
   ServiceName,
   subject,
+  webhooksBucket,
 } from '@topdog/contracts';
 
 /** Who connects to the bus: each service, and `reader`, the read-only user of integrations. */
@@ -48,6 +49,7 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
   const stream = eventStreamName(prefix);
   const bucket = readModelBucket(prefix);
   const keys = apiKeysBucket(prefix);
+  const hooks = webhooksBucket(prefix);
   const durable = LLM_REQUEST_QUEUE.durable;
   const requests = [...Object.values(REQUESTS), ...ServiceName.options.filter((s) => s !== 'gateway').map(healthRequest)];
   const publications = Object.values(PUBLICATIONS);
@@ -190,6 +192,38 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
         deny: [],
       },
       subscribe: { allow: [...answers('llm-runner'), ...receives('llm-runner'), ...ownInbox('llm-runner')], deny: [] },
+    },
+    webhooks: {
+      publish: {
+        allow: [
+          ...sends('webhooks'),
+          ...publishes('webhooks'),
+          ...readEvents,
+          // One durable pull consumer per webhook (`webhook_<id>`, filtered on the workflow
+          // events): created at registration, taken from one at a time, acknowledged, deleted
+          // with its webhook. Consumer names are single tokens, so the name is a wildcard; the
+          // llm-runner's queue stays denied.
+          `${API}.CONSUMER.CREATE.${stream}.*.${prefix}.events.${LLM_REQUEST_QUEUE.category}.>`,
+          `${API}.CONSUMER.DELETE.${stream}.*`,
+          `$JS.ACK.${stream}.*.>`,
+          `$JS.ACK.*.*.${stream}.*.>`,
+          // Its registrations and delivery logs: the KV bucket (created, read, written, listed).
+          `${API}.STREAM.INFO.KV_${hooks}`,
+          `${API}.STREAM.CREATE.KV_${hooks}`,
+          `${API}.STREAM.UPDATE.KV_${hooks}`,
+          `${API}.DIRECT.GET.KV_${hooks}.$KV.${hooks}.>`,
+          `$KV.${hooks}.>`,
+          `${API}.CONSUMER.CREATE.KV_${hooks}`,
+          `${API}.CONSUMER.CREATE.KV_${hooks}.*.$KV.${hooks}.>`,
+          `${API}.CONSUMER.INFO.KV_${hooks}.*`,
+          `${API}.CONSUMER.MSG.NEXT.KV_${hooks}.*`,
+          `${API}.CONSUMER.DELETE.KV_${hooks}.*`,
+          `$JS.FC.KV_${hooks}.>`,
+          ...answersTo('webhooks'),
+        ],
+        deny: [...notTheQueue, `$JS.ACK.${stream}.${durable}.>`, `$JS.ACK.*.*.${stream}.${durable}.>`],
+      },
+      subscribe: { allow: [...answers('webhooks'), ...receives('webhooks'), ...ownInbox('webhooks')], deny: [] },
     },
     reader: {
       publish: { allow: readEvents, deny: notTheQueue },

@@ -144,6 +144,64 @@ describe('bus permissions', () => {
     ).toEqual([`${prefix}.events.workflow.x`, `$KV.other.x`]);
   });
 
+  it('lets the webhooks service keep its registrations and its own consumers, and nothing of the others', async () => {
+    const webhooks = await connectAs('webhooks');
+    const denied = [
+      `${prefix}.events.workflow.x`,
+      `${prefix}.cmd.workflow.initialize`,
+      `${prefix}.query.workflow.status`,
+      `${prefix}.cmd.webhooks.register`,
+      `$KV.${prefix}_read_models.checkpoint`,
+      `$KV.${prefix}_api_keys.x`,
+      `$JS.API.STREAM.PURGE.${stream}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.llm_runner`,
+      `$JS.API.CONSUMER.DELETE.${stream}.llm_runner`,
+      `$JS.API.CONSUMER.CREATE.${stream}.llm_runner.${prefix}.events.workflow.>`,
+      `$JS.ACK.${stream}.llm_runner.1.1.1.0.0`,
+    ];
+    expect(await publishAll(webhooks, [`$KV.${prefix}_webhooks.hook.x`, ...denied])).toEqual(denied);
+    // It answers the webhook requests (and its health); the gateway sends them, and may not touch the bucket.
+    expect(
+      await subscribeAll(webhooks, [
+        `${prefix}.cmd.webhooks.register`,
+        `${prefix}.query.webhooks.deliveries`,
+        `${prefix}.health.webhooks`,
+        `${prefix}.cmd.workflow.initialize`,
+      ]),
+    ).toEqual([`${prefix}.cmd.workflow.initialize`]);
+    const gateway = await connectAs('gateway');
+    expect(await publishAll(gateway, [`${prefix}.cmd.webhooks.register`, `${prefix}.query.webhooks.list`, `$KV.${prefix}_webhooks.hook.x`])).toEqual([
+      `$KV.${prefix}_webhooks.hook.x`,
+    ]);
+
+    // A webhook's durable consumer: created, taken from one at a time, acknowledged, deleted.
+    const jsm = await jetstreamManager(webhooks.nc);
+    await jsm.consumers.add(stream, {
+      durable_name: 'webhook_abc',
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: `${prefix}.events.workflow.>`,
+      max_ack_pending: 1,
+    });
+    const consumer = await jetstream(webhooks.nc).consumers.get(stream, 'webhook_abc');
+    const msg = await consumer.next({ expires: 2_000 });
+    expect(msg?.subject).toBe(`${prefix}.events.workflow.w1`);
+    expect(await msg!.ackAck()).toBe(true);
+    expect(await jsm.consumers.delete(stream, 'webhook_abc')).toBe(true);
+    // Its KV bucket: created, written, read, listed.
+    const { Kvm } = await import('@nats-io/kv');
+    const kv = await new Kvm(webhooks.nc).create(`${prefix}_webhooks`, { history: 1 });
+    await kv.put('hook.abc', '{}');
+    expect((await kv.get('hook.abc'))?.string()).toBe('{}');
+    const keys: string[] = [];
+    for await (const k of await kv.keys('hook.*')) keys.push(k);
+    expect(keys).toEqual(['hook.abc']);
+    await kv.delete('hook.abc');
+    // Nothing it did with its consumer and bucket was refused.
+    const expectedRefusals = [...denied.map((d) => `publish ${d}`), `subscription ${prefix}.cmd.workflow.initialize`];
+    expect([...webhooks.refused].filter((r) => !expectedRefusals.includes(r))).toEqual([]);
+  });
+
   it('lets the reader follow the events and read the stream, and publish nothing', async () => {
     const reader = await connectAs('reader');
     const denied = [

@@ -30,6 +30,7 @@ import { LiveStreams } from './live/live-streams';
 import { createReadiness } from './workflows/readiness';
 import { createWorkflowApi } from './workflows/workflow-api';
 import { createWorkflowListApi } from './listing/workflow-list-api';
+import { createWebhooksApi } from './webhooks/webhooks-api';
 
 export interface RunningGateway {
   url: string;
@@ -87,6 +88,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
       compare: createCompareApi(store),
       admin: createAdminApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
       keys: createApiKeysApi(keys),
+      webhooks: createWebhooksApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
       live,
       store,
       readiness: createReadiness(nc, config.TOPDOG_PREFIX),

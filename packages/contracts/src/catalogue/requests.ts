@@ -16,6 +16,16 @@ import {
 import { ApprovePhase, CancelWorkflow, CancelWorkflowResult, RejectPhase, ReopenedResult, SendBack } from '../workflow/approval.commands';
 import { ListWorkflows, WorkflowPage } from '../workflow/workflow-list';
 import { AiPrompt, GetAiPrompt, GetWorkflowStatus, WorkflowStatus } from '../workflow/workflow.queries';
+import {
+  DeletedWebhook,
+  DeleteWebhook,
+  GetWebhookDeliveries,
+  ListWebhooks,
+  RegisteredWebhook,
+  RegisterWebhook,
+  WebhookDeliveries,
+  WebhookList,
+} from '../webhooks/webhooks';
 import { defineRequest } from './define';
 
 /**
@@ -112,6 +122,36 @@ export const REQUESTS = {
     reply: ProvidersReport,
     answeredBy: 'llm-runner',
     sentBy: ['gateway', 'orchestrator'],
+  }),
+
+  /** Answered by the webhooks service (queue group `webhooks`), the only holder of the registrations. */
+  registerWebhook: defineRequest({
+    subject: 'cmd.webhooks.register',
+    request: RegisterWebhook,
+    reply: RegisteredWebhook,
+    answeredBy: 'webhooks',
+    sentBy: ['gateway'],
+  }),
+  deleteWebhook: defineRequest({
+    subject: 'cmd.webhooks.delete',
+    request: DeleteWebhook,
+    reply: DeletedWebhook,
+    answeredBy: 'webhooks',
+    sentBy: ['gateway'],
+  }),
+  listWebhooks: defineRequest({
+    subject: 'query.webhooks.list',
+    request: ListWebhooks,
+    reply: WebhookList,
+    answeredBy: 'webhooks',
+    sentBy: ['gateway'],
+  }),
+  webhookDeliveries: defineRequest({
+    subject: 'query.webhooks.deliveries',
+    request: GetWebhookDeliveries,
+    reply: WebhookDeliveries,
+    answeredBy: 'webhooks',
+    sentBy: ['gateway'],
   }),
 } as const;
 

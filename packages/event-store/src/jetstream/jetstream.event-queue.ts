@@ -17,6 +17,8 @@ export interface EventQueueOptions {
   eventTypes: readonly string[];
   /** How long a taken commit stays with its taker without `working()` before it is redelivered. */
   ackWaitMs?: number;
+  /** Commits handed out and not yet acknowledged, across every taker (1: strictly one at a time, in order). Default 10,000. */
+  maxAckPending?: number;
 }
 
 /** A commit taken from the queue; acknowledge it once its work is recorded. */
@@ -65,8 +67,18 @@ export class JetStreamEventQueue {
         filter_subject: `${options.prefix}.events.${options.category}.>`,
         ack_wait: ackWait,
         max_deliver: -1,
-        max_ack_pending: 10_000,
+        max_ack_pending: options.maxAckPending ?? 10_000,
       });
+    }
+  }
+
+  /** Deletes the durable consumer (nothing when it is already gone). */
+  static async remove(nc: NatsConnection, prefix: string, durable: string): Promise<void> {
+    const jsm = await jetstreamManager(nc);
+    try {
+      await jsm.consumers.delete(eventStreamName(prefix), durable);
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) throw err;
     }
   }
 

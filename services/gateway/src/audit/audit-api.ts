@@ -1,25 +1,6 @@
 import { TopDogError, workflowStreamId, type AuditPageResponse, type ProjectScope, type AuditRecordBody, type VerifyResponse } from '@topdog/contracts';
-import { eventHash, verifyChain, type EventStore, type StoredEvent } from '@topdog/event-store';
+import { auditRecord, verifyChain, type EventStore, type StoredEvent } from '@topdog/event-store';
 import { assertVisible } from '../workflows/workflow-visibility';
-
-/** One audit record: every envelope field in the API's snake_case, and the event's own hash. */
-export function auditRecord(e: StoredEvent): AuditRecordBody {
-  return {
-    id: e.id,
-    type: e.type,
-    stream_id: e.streamId,
-    revision: e.revision,
-    position: e.position,
-    occurred_at: e.occurredAt,
-    actor: e.actor,
-    correlation_id: e.correlationId,
-    causation_id: e.causationId,
-    schema_version: e.schemaVersion,
-    metadata: e.metadata,
-    data: e.data,
-    hash: eventHash(e),
-  };
-}
 
 /**
  * Audit replay and tamper checks, read straight from the event store (the gateway holds no

@@ -8,6 +8,7 @@ import type { LiveStreams } from '../live/live-streams';
 import type { Readiness } from '../workflows/readiness';
 import type { WorkflowApi } from '../workflows/workflow-api';
 import type { WorkflowListApi } from '../listing/workflow-list-api';
+import type { WebhooksApi } from '../webhooks/webhooks-api';
 import { AdminController } from './admin.controller';
 import { ApiKeysController } from './api-keys.controller';
 import { AuditController } from './audit.controller';
@@ -15,7 +16,8 @@ import { CompareController } from './compare.controller';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
 import { LlmController } from './llm.controller';
-import { ADMIN_API, API_KEYS_API, AUDIT_API, COMPARE_API, EVENT_STORE, LIVE_STREAMS, READINESS, WORKFLOW_API, WORKFLOW_LIST_API } from './tokens';
+import { ADMIN_API, API_KEYS_API, AUDIT_API, COMPARE_API, EVENT_STORE, LIVE_STREAMS, READINESS, WEBHOOKS_API, WORKFLOW_API, WORKFLOW_LIST_API } from './tokens';
+import { WebhooksController } from './webhooks.controller';
 import { WorkflowsController } from './workflows.controller';
 import { WorkflowListController } from './workflow-list.controller';
 
@@ -26,6 +28,7 @@ export interface GatewayModuleDeps {
   compare: CompareApi;
   admin: AdminApi;
   keys: ApiKeysApi;
+  webhooks: WebhooksApi;
   live: LiveStreams;
   store: EventStore;
   readiness: Readiness;
@@ -46,6 +49,7 @@ export class GatewayModule {
         LlmController,
         AdminController,
         ApiKeysController,
+        WebhooksController,
         HealthController,
       ],
       providers: [
@@ -56,6 +60,7 @@ export class GatewayModule {
         { provide: COMPARE_API, useValue: deps.compare },
         { provide: ADMIN_API, useValue: deps.admin },
         { provide: API_KEYS_API, useValue: deps.keys },
+        { provide: WEBHOOKS_API, useValue: deps.webhooks },
         { provide: LIVE_STREAMS, useValue: deps.live },
         { provide: EVENT_STORE, useValue: deps.store },
       ],

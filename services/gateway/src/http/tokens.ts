@@ -8,3 +8,4 @@ export const ADMIN_API = Symbol('ADMIN_API');
 export const WORKFLOW_LIST_API = Symbol('WORKFLOW_LIST_API');
 export const API_KEYS_API = Symbol('API_KEYS_API');
 export const COMPARE_API = Symbol('COMPARE_API');
+export const WEBHOOKS_API = Symbol('WEBHOOKS_API');

@@ -1,9 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ALL_PROJECTS, inScope, PUBLICATIONS, REQUESTS, type AnyEnvelope, type ProjectScope } from '@topdog/contracts';
-import type { EventStore } from '@topdog/event-store';
+import { auditRecord, type EventStore } from '@topdog/event-store';
 import { request, subscribe } from '@topdog/runtime';
 import { LRUCache } from 'lru-cache';
-import { auditRecord } from '../audit/audit-api';
 import type { SseWriter } from './sse-writer';
 
 export interface FeedFilter {

@@ -11,6 +11,8 @@ import {
   ApiKeyListResponse,
   CreateApiKeyRequest,
   CreatedApiKeyResponse,
+  CreatedWebhookResponse,
+  CreateWebhookRequest,
   CompletePhaseRequest,
   CompletePhaseResponse,
   ErrorResponse,
@@ -23,6 +25,9 @@ import {
   ProvidersResponse,
   RunPhaseRequest,
   RunPhaseResponse,
+  WebhookDeliveriesResponse,
+  WebhookIdParams,
+  WebhookListResponse,
   WorkflowIdParams,
   WorkflowListResponse,
   WorkflowStatusResponse,
@@ -298,6 +303,36 @@ export function openApiDocument() {
           summary: 'Revoke an API key (admin), at once on every gateway instance',
           requestParams: { path: ApiKeyIdParams },
           responses: { 204: { description: 'Revoked' }, 404: error('NOT_FOUND'), ...common },
+        },
+      },
+      '/api/webhooks': {
+        post: {
+          summary:
+            "Register a webhook (writer) for one of the caller's projects: each matching event is POSTed as its audit record, signed with the secret (shown in this answer only) in X-TopDog-Signature",
+          requestBody: json(CreateWebhookRequest),
+          responses: { 201: { description: 'Registered', ...json(CreatedWebhookResponse) }, ...common },
+        },
+        get: {
+          summary: "The webhooks of the caller's projects, never their secrets",
+          responses: { 200: { description: 'Webhooks', ...json(WebhookListResponse) }, ...common },
+        },
+      },
+      '/api/webhooks/{id}': {
+        delete: {
+          summary: 'Delete a webhook (writer): no event is sent to it afterwards',
+          requestParams: { path: WebhookIdParams },
+          responses: { 204: { description: 'Deleted' }, 404: error("NOT_FOUND: unknown, or another project's"), ...common },
+        },
+      },
+      '/api/webhooks/{id}/deliveries': {
+        get: {
+          summary: "A webhook's last delivery attempts, newest first (event_id is the event's position)",
+          requestParams: { path: WebhookIdParams },
+          responses: {
+            200: { description: 'Deliveries', ...json(WebhookDeliveriesResponse) },
+            404: error("NOT_FOUND: unknown, or another project's"),
+            ...common,
+          },
         },
       },
       '/healthz': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'Up' } } } },

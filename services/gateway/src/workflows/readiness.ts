@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { healthRequest, type ServiceName } from '@topdog/contracts';
 import { request } from '@topdog/runtime';
 
-const SERVICES: ServiceName[] = ['orchestrator', 'projector', 'llm-runner'];
+const SERVICES: ServiceName[] = ['orchestrator', 'projector', 'llm-runner', 'webhooks'];
 
 export interface ReadinessReport {
   ready: boolean;

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { NestFactory } from '@nestjs/core';
+import { JetStreamEventStore } from '@topdog/event-store';
+import type { Logger, Running } from '@topdog/runtime';
+import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
+import type { WebhooksConfig } from './config';
+import { DeliverySupervisor } from './delivery/delivery-supervisor';
+import { ProjectLookup } from './delivery/project-lookup';
+import { WebhooksModule } from './nats/webhooks.module';
+import { createWebhooksApi } from './registry/webhooks-api';
+import { WebhookStore } from './registry/webhook-store';
+
+/**
+ * Composes the webhooks service: the registrations' KV store, one deliverer per webhook (each on
+ * its own durable consumer of the event stream), and the registration and health handlers over
+ * NATS. The only caller of webhook URLs.
+ */
+export async function startWebhooks(config: WebhooksConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<Running> {
+  if (config.WEBHOOK_ALLOW_PRIVATE) logger.warn('WEBHOOK_ALLOW_PRIVATE=true: webhooks may be sent to loopback and private addresses');
+  const events = await JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
+    logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+  );
+  const store = await WebhookStore.open(nc, config.TOPDOG_PREFIX, config.WEBHOOKS_REPLICAS);
+  const deliveryDeps = {
+    nc,
+    prefix: config.TOPDOG_PREFIX,
+    store,
+    projects: new ProjectLookup(events),
+    logger,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retry: { baseMs: config.WEBHOOK_RETRY_BASE_MS, maxMs: config.WEBHOOK_RETRY_MAX_MS, retryForMs: config.WEBHOOK_RETRY_FOR_MS },
+    ackWaitMs: config.WEBHOOK_ACK_WAIT_MS,
+  };
+  const supervisor = new DeliverySupervisor(store, deliveryDeps, config.WEBHOOK_RECONCILE_MS, logger);
+  await supervisor.start();
+  const api = createWebhooksApi({
+    nc,
+    prefix: config.TOPDOG_PREFIX,
+    store,
+    supervisor,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    ackWaitMs: config.WEBHOOK_ACK_WAIT_MS,
+    maxPerProject: config.WEBHOOK_MAX_PER_PROJECT,
+  });
+  const app = await NestFactory.createMicroservice(
+    WebhooksModule.register({
+      logger,
+      api,
+      health: () => ({ service: 'webhooks', instanceId: instance, ready: !nc.isClosed(), details: { webhooks: supervisor.running } }),
+    }),
+    { strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'webhooks'), logger: new PinoNestLogger(logger) },
+  );
+  await app.listen();
+  await nc.flush();
+  return {
+    async close() {
+      await app.close();
+      await supervisor.close();
+      await events.close();
+    },
+  };
+}
