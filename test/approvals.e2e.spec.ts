@@ -7,7 +7,7 @@ import { bearer } from './support/credentials';
 import { http, initializeBody } from './support/http';
 import { phaseAnswer, phaseOf } from './support/phase-answers';
 import { startSystem, type System } from './support/system';
-import { poll } from './support/wait';
+import { poll, waitForStatus } from './support/wait';
 
 const OPENAI_KEY = 'sk-e2e-approvals-key-0123456789';
 
@@ -27,15 +27,7 @@ describe('approvals, send-back and cancel', () => {
   const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => http(system.baseUrl, method, path, body, headers);
   const events = async (id: string): Promise<StoredEvent[]> => store.readStream(workflowStreamId(id));
   const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => poll(what, probe, { timeoutMs, everyMs: 100 });
-  const statusWhen = (id: string, ok: (body: any) => boolean, timeoutMs?: number) =>
-    until(
-      `status of ${id}`,
-      async () => {
-        const s = await api('GET', `/api/ai-workflows/status/${id}`);
-        return s.status === 200 && ok(s.body) ? s.body : undefined;
-      },
-      timeoutMs,
-    );
+  const statusWhen = (id: string, ok: (body: any) => boolean, timeoutMs?: number) => waitForStatus(system.baseUrl, id, ok, timeoutMs);
   const awaiting = (id: string, phase: string) => statusWhen(id, (s) => s.awaiting_approval?.phase === phase);
   const callsFor = (id: string, phase: string) => openai.calls.filter((c) => JSON.stringify(c.body).includes(id) && phaseOf(c.body!) === phase);
 

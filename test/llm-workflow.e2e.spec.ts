@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
 import { phaseAnswer, phaseOf } from './support/phase-answers';
 import { startSystem, type System } from './support/system';
-import { poll } from './support/wait';
+import { poll, waitForStatus } from './support/wait';
 
 const OPENAI_KEY = 'sk-e2e-secret-key-0123456789';
 const ROLE_PROMPTS = [
@@ -30,15 +30,7 @@ describe('running phases with a model', () => {
   const events = async (id: string): Promise<StoredEvent[]> => store.readStream(workflowStreamId(id));
 
   const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => poll(what, probe, { timeoutMs, everyMs: 100 });
-  const statusWhen = (id: string, ok: (body: any) => boolean, timeoutMs?: number) =>
-    until(
-      `status of ${id}`,
-      async () => {
-        const s = await api('GET', `/api/ai-workflows/status/${id}`);
-        return s.status === 200 && ok(s.body) ? s.body : undefined;
-      },
-      timeoutMs,
-    );
+  const statusWhen = (id: string, ok: (body: any) => boolean, timeoutMs?: number) => waitForStatus(system.baseUrl, id, ok, timeoutMs);
 
   beforeAll(async () => {
     openai = await FakeLlmServer.start('openai', { apiKey: OPENAI_KEY, answer: phaseAnswer });

@@ -1,3 +1,5 @@
+import { http } from './http';
+
 export interface PollOptions {
   timeoutMs?: number;
   everyMs?: number;
@@ -22,4 +24,19 @@ export async function poll<T>(what: string, probe: () => Promise<T | undefined> 
 /** Waits until `check` holds; fails naming what it waited for after the timeout. */
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, options: PollOptions = {}): Promise<void> {
   await poll(what, async () => ((await check()) ? true : undefined), options);
+}
+
+/**
+ * A workflow's status once `ok` holds for it (polled every 100 ms over the API with the test
+ * admin key); fails naming the workflow after the timeout.
+ */
+export function waitForStatus(baseUrl: string, id: string, ok: (body: any) => boolean, timeoutMs = 30_000): Promise<any> {
+  return poll(
+    `status of ${id}`,
+    async () => {
+      const s = await http(baseUrl, 'GET', `/api/ai-workflows/status/${id}`);
+      return s.status === 200 && ok(s.body) ? s.body : undefined;
+    },
+    { timeoutMs, everyMs: 100 },
+  );
 }
