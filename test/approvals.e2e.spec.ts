@@ -7,7 +7,7 @@ import { bearer } from './support/credentials';
 import { http, initializeBody } from './support/http';
 import { phaseAnswer, phaseOf } from './support/phase-answers';
 import { startSystem, type System } from './support/system';
-import { poll, waitForStatus } from './support/wait';
+import { poll, waitFor, waitForStatus } from './support/wait';
 
 const OPENAI_KEY = 'sk-e2e-approvals-key-0123456789';
 
@@ -200,6 +200,24 @@ describe('approvals, send-back and cancel', () => {
     const manual = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ approval_required: [] }))).body.workflow_id as string;
     for (const _ of PHASES) await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: manual, ai_response: 'done' });
     expect((await api('POST', `/api/ai-workflows/${manual}/cancel`, { reason: 'late' })).status).toBe(409);
+  });
+
+  it('a call not yet started when its workflow is cancelled is never made', async () => {
+    // The llm-runner is down: the requested call waits in its queue while the workflow is cancelled.
+    await system.kill('llm-runner');
+    const init = await api('POST', '/api/ai-workflows/initialize', initializeBody({ auto_advance: true, approval_required: [] }));
+    const id = init.body.workflow_id as string;
+    expect((await api('POST', `/api/ai-workflows/${id}/cancel`, { reason: 'changed our minds' })).status).toBe(200);
+    await system.start('llm-runner');
+    await system.waitReady();
+    // A later workflow's call is made, so the queue has been worked past the abandoned one.
+    const later = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ auto_advance: true, approval_required: ['DISCOVERY'] }))).body
+      .workflow_id as string;
+    await awaiting(later, 'DISCOVERY');
+    expect(callsFor(id, 'DISCOVERY')).toEqual([]);
+    expect((await events(id)).map((e) => e.type)).toEqual(['WorkflowInitialized', 'LlmCallRequested', 'WorkflowCancelled']);
+    await waitFor('the llm-runner to skip the abandoned call', async () => (await system.logs('llm-runner')).includes('call abandoned: not calling the model'));
+    expect(callsFor(id, 'DISCOVERY')).toEqual([]);
   });
 
   it('send-back from VERIFICATION to IMPLEMENTATION: later answers superseded, the reason in the re-run prompt; then completion', async () => {

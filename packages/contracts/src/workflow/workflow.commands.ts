@@ -154,7 +154,12 @@ export type RecordLlmResultResult = z.infer<typeof RecordLlmResultResult>;
 /** Asked by the llm-runner before it calls a model: is this call still waiting for a result? */
 export const GetLlmCallStatus = z.object({ workflowId: WorkflowId, callId: CallId });
 export type GetLlmCallStatus = z.infer<typeof GetLlmCallStatus>;
-export const LlmCallStatus = z.object({ status: z.enum(['pending', 'recorded', 'unknown']) });
+/**
+ * Whether the llm-runner should make a call: `pending` (make it), `recorded` (its result is in),
+ * `abandoned` (requested but no longer wanted: the workflow was cancelled or sent back past it,
+ * so nothing is spent on it), `unknown`.
+ */
+export const LlmCallStatus = z.object({ status: z.enum(['pending', 'recorded', 'abandoned', 'unknown']) });
 export type LlmCallStatus = z.infer<typeof LlmCallStatus>;
 
 export const WorkflowCommand = z.discriminatedUnion('type', [

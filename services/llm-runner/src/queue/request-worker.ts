@@ -121,7 +121,8 @@ export class RequestWorker {
     const log = this.deps.logger.child({ workflowId, callId, correlationId: raw.correlationId });
     const status = await this.untilAnswered(() => this.deps.orchestrator.callStatus(workflowId, callId), log);
     if (status !== 'pending') {
-      log.info({ status, redeliveries: commit.redeliveries }, 'call already recorded; not calling the model again');
+      // Recorded already (a redelivery), or abandoned (the workflow was cancelled or sent back before it started).
+      log.info({ status, redeliveries: commit.redeliveries }, `call ${status}: not calling the model`);
       return;
     }
     log.info({ model: event.data.model, phase: event.data.phase, redeliveries: commit.redeliveries }, 'calling model');

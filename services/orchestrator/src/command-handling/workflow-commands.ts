@@ -231,12 +231,15 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       };
     },
 
-    /** Whether a call still waits for its result: the llm-runner asks before it calls a model. */
+    /** Whether a call still waits for its result: the llm-runner asks before it calls a model, and makes only a pending one. */
     async llmCallStatus(query: GetLlmCallStatus): Promise<LlmCallStatus> {
       const state = await handler.current(query.workflowId);
       if (state.status === 'empty') return { status: 'unknown' };
       const call = state.calls[query.callId];
-      return { status: !call ? 'unknown' : call.recorded ? 'recorded' : 'pending' };
+      if (!call) return { status: 'unknown' };
+      if (call.recorded) return { status: 'recorded' };
+      // Requested, and no longer the call the workflow waits for: cancelled, or sent back past it.
+      return { status: state.pendingCall?.callId === query.callId ? 'pending' : 'abandoned' };
     },
   };
 }
