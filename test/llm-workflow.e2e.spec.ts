@@ -204,6 +204,6 @@ describe('running phases with a model', () => {
     });
     expect(openai.calls.length).toBe(before);
     expect(await store.headPosition()).toBe(head);
-    expect(await system.logs('llm-runner')).toContain('call already recorded; not calling the model again');
+    expect(await system.logs('llm-runner')).toContain('call recorded: not calling the model');
   });
 });

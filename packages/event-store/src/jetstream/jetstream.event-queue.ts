@@ -102,6 +102,16 @@ export class JetStreamEventQueue {
   }
 
   /**
+   * Opens a queue whose durable consumer must already exist (never creating it): for a taker
+   * whose queue may be deleted under it, which must not bring it back. A missing consumer fails
+   * with JetStream's ConsumerNotFound.
+   */
+  static async openExisting(nc: NatsConnection, options: EventQueueOptions): Promise<JetStreamEventQueue> {
+    const consumer = await jetstream(nc).consumers.get(eventStreamName(options.prefix), options.durable);
+    return new JetStreamEventQueue(consumer, new Set(options.eventTypes));
+  }
+
+  /**
    * Up to `max` matching commits: waits at most `waitMs` for the first, then takes only what is
    * already there (a batch fetch would wait for all `max`, delaying the first). A backlog (the
    * server says how many wait) is fetched in batches, so commits to skip cost one delivery each

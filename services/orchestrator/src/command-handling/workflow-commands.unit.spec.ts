@@ -48,6 +48,31 @@ describe('workflow use cases', () => {
     expect(await commands.llmCallStatus({ workflowId, callId })).toEqual({ status: 'recorded' });
   });
 
+  it('tell the llm-runner a call is pending while the workflow waits for it, and abandoned once cancelled or sent back past it', async () => {
+    const commands = commandsOn(new InMemoryEventStore());
+    const scope = { projects: ['*'] };
+    const running = async () => {
+      const workflowId = randomUUID();
+      const callId = randomUUID();
+      await commands.initialize(initialize(workflowId));
+      await commands.completePhase({ type: 'CompletePhase', data: { workflowId, aiResponse: 'a', phaseResult: {}, ...scope }, metadata: metadata() });
+      await commands.runPhase({ type: 'RunPhase', data: { workflowId, callId, ...scope }, metadata: metadata() });
+      expect(await commands.llmCallStatus({ workflowId, callId })).toEqual({ status: 'pending' });
+      return { workflowId, callId };
+    };
+    const cancelled = await running();
+    await commands.cancel({ type: 'CancelWorkflow', data: { workflowId: cancelled.workflowId, reason: 'r', ...scope }, metadata: metadata() });
+    expect(await commands.llmCallStatus(cancelled)).toEqual({ status: 'abandoned' });
+    const sentBack = await running();
+    await commands.sendBack({
+      type: 'SendBack',
+      data: { workflowId: sentBack.workflowId, toPhase: 'DISCOVERY', reason: 'r', nextCallId: randomUUID(), ...scope },
+      metadata: metadata(),
+    });
+    expect(await commands.llmCallStatus(sentBack)).toEqual({ status: 'abandoned' });
+    expect(await commands.llmCallStatus({ workflowId: sentBack.workflowId, callId: randomUUID() })).toEqual({ status: 'unknown' });
+  });
+
   it("check the model's provider before a call is requested", async () => {
     const commands = commandsOn(new InMemoryEventStore());
     const workflowId = randomUUID();

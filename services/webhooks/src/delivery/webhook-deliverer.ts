@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { backoffMs, webhookConsumerName, WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, type AnyEnvelope, type StoredWebhook } from '@topdog/contracts';
 import { auditRecord, JetStreamEventQueue, type QueuedCommit } from '@topdog/event-store';
 import type { Logger } from '@topdog/runtime';
@@ -91,7 +92,15 @@ export class WebhookDeliverer {
           // Deleted meanwhile (through another instance): nothing to open, the supervisor stops this loop.
           if (!(await this.deps.store.get(this.hook.id))) return;
           this.done = (await this.deps.store.log(this.hook.id)).done;
-          queue = await JetStreamEventQueue.open(this.deps.nc, webhookQueueOptions(this.deps.prefix, this.hook, this.deps.ackWaitMs));
+          // Only registration creates the consumer: a delete between the check above and this
+          // open must not bring it back.
+          queue = await JetStreamEventQueue.openExisting(this.deps.nc, webhookQueueOptions(this.deps.prefix, this.hook, this.deps.ackWaitMs)).catch(
+            (err: unknown) => {
+              if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound) return undefined;
+              throw err;
+            },
+          );
+          if (!queue) return;
         }
         const [commit] = await queue.take(1, 2_000);
         if (commit) await this.deliverCommit(commit);
@@ -110,6 +119,9 @@ export class WebhookDeliverer {
     // The ack deadline is extended while the commit's events are worked on (retries may take a day).
     const heartbeat = setInterval(() => commit.working(), Math.max(500, Math.floor(this.deps.ackWaitMs / 3)));
     try {
+      // Sent again (its taker died or stopped part-way, maybe another instance): what the log
+      // says is done, whoever did it, is not sent again.
+      if (commit.redeliveries > 0) this.done = Math.max(this.done, (await this.deps.store.log(this.hook.id)).done);
       for (const event of commit.events) {
         // Deleted or stopping: nothing more is sent.
         if (this.stopped) throw new Stopped();
@@ -142,6 +154,8 @@ export class WebhookDeliverer {
     for (let attempt = 1; ; attempt++) {
       let statusCode: number | null = null;
       let error: string | null = null;
+      // Deleted (through any instance): nothing more is sent to it.
+      if (!(await store.get(this.hook.id))) throw new Stopped();
       try {
         // Checked again at every attempt (DNS may have changed), and the request goes to the address checked.
         const target = await resolveTarget(this.hook.url, allowPrivate);
@@ -151,12 +165,13 @@ export class WebhookDeliverer {
         const reason = (err as { details?: { reason: string }[] }).details?.[0]?.reason;
         error = (reason ?? (err as Error).message ?? String(err)).slice(0, MAX_ERROR_CHARS);
       }
-      if (this.stopped) throw new Stopped();
       const at = new Date().toISOString();
       if (error === null) {
+        // Recorded even when stopping: the receiver has it, and it is not to be sent again.
         await store.record(this.hook.id, { eventId: event.position, attempt, statusCode, error, at }, true);
         return;
       }
+      if (this.stopped) throw new Stopped();
       const wait = nextRetryDelay(attempt, Date.now() - firstAt, retry);
       if (wait === null) {
         await store.record(this.hook.id, { eventId: event.position, attempt, statusCode, error: `${error}; given up after ${attempt} attempts`, at }, true);

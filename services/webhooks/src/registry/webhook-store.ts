@@ -70,7 +70,9 @@ export class WebhookStore {
   async record(id: string, delivery: WebhookDelivery, done: boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const entry = await this.kv.get(logKey(id));
-      const log = entry && entry.operation === 'PUT' ? DeliveryLog.parse(entry.json()) : { done: 0, deliveries: [] };
+      // The webhook was deleted (its log with it): nothing is written back.
+      if (entry && entry.operation !== 'PUT') return;
+      const log = entry ? DeliveryLog.parse(entry.json()) : { done: 0, deliveries: [] };
       const next: DeliveryLog = {
         done: done ? Math.max(log.done, delivery.eventId) : log.done,
         deliveries: [delivery, ...log.deliveries].slice(0, DELIVERY_LOG_SIZE),
