@@ -310,7 +310,12 @@ export function openApiDocument() {
           summary:
             "Register a webhook (writer) for one of the caller's projects: each matching event is POSTed as its audit record, signed with the secret (shown in this answer only) in X-TopDog-Signature",
           requestBody: json(CreateWebhookRequest),
-          responses: { 201: { description: 'Registered', ...json(CreatedWebhookResponse) }, ...common },
+          responses: {
+            201: { description: 'Registered', ...json(CreatedWebhookResponse) },
+            ...common,
+            403: error("FORBIDDEN: the credential's role may not register webhooks, or project_id is not one of its projects"),
+            409: error('CONFLICT: the project already has WEBHOOK_MAX_PER_PROJECT webhooks'),
+          },
         },
         get: {
           summary: "The webhooks of the caller's projects, never their secrets",
