@@ -73,6 +73,52 @@ describe('workflow use cases', () => {
     expect(await commands.llmCallStatus({ workflowId: sentBack.workflowId, callId: randomUUID() })).toEqual({ status: 'unknown' });
   });
 
+  it('answer a retried reject, send-back or cancel with the same reply, writing nothing; and refuse a stale If-Match', async () => {
+    const store = new InMemoryEventStore();
+    const commands = commandsOn(store);
+    const scope = { projects: ['*'] };
+    const workflowId = randomUUID();
+    const keyed = (key: string) => metadata({ idempotencyKey: key, requestHash: `hash-${key}` });
+    await commands.initialize({ ...initializeDecision({ workflowId, approvalRequired: ['PLANNING'] }), metadata: metadata() });
+    const complete = () =>
+      commands.completePhase({ type: 'CompletePhase', data: { workflowId, aiResponse: 'a', phaseResult: {}, ...scope }, metadata: metadata() });
+    await complete();
+    await complete(); // PLANNING's answer, held for approval
+    const head = async () => (await store.readStream(`workflow-${workflowId}`)).length;
+
+    const reject = () =>
+      commands.reject({ type: 'RejectPhase', data: { workflowId, comment: 'again', nextCallId: randomUUID(), ...scope }, metadata: keyed('r') });
+    const rejected = await reject();
+    const afterReject = await head();
+    expect(await reject()).toEqual(rejected);
+    expect(await head()).toBe(afterReject);
+
+    await complete();
+    await commands.approve({ type: 'ApprovePhase', data: { workflowId, comment: null, nextCallId: randomUUID(), ...scope }, metadata: metadata() });
+    const sendBack = () =>
+      commands.sendBack({
+        type: 'SendBack',
+        data: { workflowId, toPhase: 'DISCOVERY', reason: 'redo', nextCallId: randomUUID(), ...scope },
+        metadata: keyed('s'),
+      });
+    const sentBack = await sendBack();
+    const afterSendBack = await head();
+    expect(await sendBack()).toEqual(sentBack);
+    expect(await head()).toBe(afterSendBack);
+
+    // If-Match: a revision that is not the current one is refused, and nothing is written.
+    await expect(
+      commands.cancel({ type: 'CancelWorkflow', data: { workflowId, reason: 'stop', expectedRevision: 1, ...scope }, metadata: metadata() }),
+    ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    expect(await head()).toBe(afterSendBack);
+
+    const cancel = () => commands.cancel({ type: 'CancelWorkflow', data: { workflowId, reason: 'stop', ...scope }, metadata: keyed('c') });
+    const cancelled = await cancel();
+    const afterCancel = await head();
+    expect(await cancel()).toEqual(cancelled);
+    expect(await head()).toBe(afterCancel);
+  });
+
   it("check the model's provider before a call is requested", async () => {
     const commands = commandsOn(new InMemoryEventStore());
     const workflowId = randomUUID();
