@@ -10,7 +10,9 @@ import {
   type ReopenedResult,
   type SendBack,
   TopDogError,
+  type CommandMetadata,
   type CompletePhase,
+  type ProjectScope,
   type CompletePhaseResult,
   type GetLlmCallStatus,
   type InitializeWorkflow,
@@ -24,7 +26,7 @@ import {
 } from '@topdog/contracts';
 import type { PromptLibrary } from '@topdog/prompts';
 import type { DecisionContext, ProviderSettings } from '../workflow/decision-context';
-import { deciding } from '../workflow/workflow.decide';
+import { deciding, type WorkflowDecision } from '../workflow/workflow.decide';
 import type { RecordedOutcome } from '../workflow/workflow.state';
 import type { CommandOutcome, WorkflowCommandHandler } from './workflow-command-handler';
 
@@ -100,6 +102,19 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
   const context = async (): Promise<DecisionContext> => ({ prompts, maxRepairs: deps.maxRepairs, providers: await deps.providerSettings() });
   /** For decisions that never check a provider (auto-advance continues with the provider that just answered). */
   const unchecked: DecisionContext = { prompts, maxRepairs: deps.maxRepairs, providers: { openai: null, anthropic: null, local: null, offline: null } };
+  /**
+   * A command on an existing workflow that starts no call for a user: decided under its caller's
+   * scope and, when given, its expected revision (If-Match).
+   */
+  const decideOn = (
+    command: { data: { workflowId: string; expectedRevision?: number; projects: ProjectScope }; metadata: CommandMetadata },
+    decision: WorkflowDecision,
+  ) =>
+    handler.handle(
+      command.data.workflowId,
+      { metadata: command.metadata, expectedRevision: command.data.expectedRevision, projects: command.data.projects },
+      deciding(decision, unchecked),
+    );
 
   return {
     async initialize(command: InitializeWorkflow): Promise<InitializeWorkflowResult> {
@@ -122,12 +137,8 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
     },
 
     async completePhase(command: CompletePhase): Promise<CompletePhaseResult> {
-      const { workflowId, expectedRevision } = command.data;
-      const outcome = await handler.handle(
-        workflowId,
-        { metadata: command.metadata, expectedRevision, projects: command.data.projects },
-        deciding({ type: 'CompletePhase', data: command.data }, unchecked),
-      );
+      const { workflowId } = command.data;
+      const outcome = await decideOn(command, { type: 'CompletePhase', data: command.data });
       const transition = outcome.kind === 'replayed' ? replayedAs(outcome.outcome, 'phaseCompleted', 'complete-phase') : completedOrHeld(outcome);
       if (!transition) throw new Error('complete-phase decided no PhaseCompleted nor ApprovalRequested');
       return transitionResult(workflowId, outcome, { ...transition, callId: null });
@@ -135,12 +146,8 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
 
     /** Approves the held answer; replies as complete-phase does. */
     async approve(command: ApprovePhase): Promise<CompletePhaseResult> {
-      const { workflowId, expectedRevision, projects } = command.data;
-      const outcome = await handler.handle(
-        workflowId,
-        { metadata: command.metadata, expectedRevision, projects },
-        deciding({ type: 'ApprovePhase', data: command.data }, unchecked),
-      );
+      const { workflowId } = command.data;
+      const outcome = await decideOn(command, { type: 'ApprovePhase', data: command.data });
       let transition: Transition;
       if (outcome.kind === 'replayed') transition = { ...replayedAs(outcome.outcome, 'approved', 'approve'), awaitingApproval: false };
       else {
@@ -152,12 +159,8 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
     },
 
     async reject(command: RejectPhase): Promise<ReopenedResult> {
-      const { workflowId, expectedRevision, projects } = command.data;
-      const outcome = await handler.handle(
-        workflowId,
-        { metadata: command.metadata, expectedRevision, projects },
-        deciding({ type: 'RejectPhase', data: command.data }, unchecked),
-      );
+      const { workflowId } = command.data;
+      const outcome = await decideOn(command, { type: 'RejectPhase', data: command.data });
       return reopenedReply(workflowId, outcome, 'reject', (o) => {
         const d = appended(o, 'PhaseRejected')!.data;
         return { previousState: d.phase, newState: d.phase, supersededPhases: [] };
@@ -165,12 +168,8 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
     },
 
     async sendBack(command: SendBack): Promise<ReopenedResult> {
-      const { workflowId, expectedRevision, projects } = command.data;
-      const outcome = await handler.handle(
-        workflowId,
-        { metadata: command.metadata, expectedRevision, projects },
-        deciding({ type: 'SendBack', data: command.data }, unchecked),
-      );
+      const { workflowId } = command.data;
+      const outcome = await decideOn(command, { type: 'SendBack', data: command.data });
       return reopenedReply(workflowId, outcome, 'send-back', (o) => {
         const d = appended(o, 'PhaseSentBack')!.data;
         return { previousState: d.fromState, newState: d.toPhase, supersededPhases: d.supersededPhases };
@@ -178,12 +177,8 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
     },
 
     async cancel(command: CancelWorkflow): Promise<CancelWorkflowResult> {
-      const { workflowId, expectedRevision, projects } = command.data;
-      const outcome = await handler.handle(
-        workflowId,
-        { metadata: command.metadata, expectedRevision, projects },
-        deciding({ type: 'CancelWorkflow', data: command.data }, unchecked),
-      );
+      const { workflowId } = command.data;
+      const outcome = await decideOn(command, { type: 'CancelWorkflow', data: command.data });
       const previousState =
         outcome.kind === 'replayed' ? replayedAs(outcome.outcome, 'cancelled', 'cancel').previousState : appended(outcome, 'WorkflowCancelled')!.data.fromState;
       return { workflowId, previousState, revision: outcome.revision, position: outcome.position };
