@@ -15,6 +15,7 @@ import {
   ReopenedResponse,
   InitializeWorkflowResponse,
   ModelsResponse,
+  PromptsResponse,
   ProvidersResponse,
   ReadModelsProgressResponse,
   RebuildResponse,
@@ -179,6 +180,11 @@ export class TopDogClient {
 
   async prompt(workflowId: string) {
     return (await this.call(AiPromptResponse, 'POST', `/api/ai-workflows/get-ai-prompt/${workflowId}`)).body;
+  }
+
+  /** The role prompts a workflow started now gets, with their versions (a workflow keeps those it started with). */
+  async prompts() {
+    return (await this.call(PromptsResponse, 'GET', '/api/prompts')).body.prompts;
   }
 
   async providers() {

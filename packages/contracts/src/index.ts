@@ -16,6 +16,7 @@ export * from './workflow/workflow.http';
 export * from './workflow/approval.http';
 export * from './workflow/workflow-list';
 export * from './workflow/workflow-compare';
+export * from './workflow/role-prompts';
 export * from './workflow/llm-call.events';
 export * from './workflow/approval.events';
 export * from './llm/providers';

@@ -1,4 +1,4 @@
-import type { Phase, Role, WorkflowStateName } from '@topdog/contracts';
+import type { Phase, Role, WorkflowPrompts, WorkflowStateName } from '@topdog/contracts';
 
 /** One completed phase as the next prompts see it. */
 export interface CompletedPhase {
@@ -33,4 +33,6 @@ export interface PromptContext {
   phases: CompletedPhase[];
   /** Reviewer feedback on the open phase, in order (absent: none). */
   feedback?: PhaseFeedback[];
+  /** The role prompts the workflow recorded when it started (absent in older workflows: the current library's). */
+  prompts?: WorkflowPrompts;
 }

@@ -29,5 +29,10 @@ export const OrchestratorConfig = BaseConfig.extend({
   MAX_OUTPUT_REPAIRS: intSetting(2, 0, 10),
   /** Phases gated by a person's approval in workflows whose initialize names none: e.g. `PLANNING,DEPLOYMENT`. */
   APPROVAL_REQUIRED: phaseList,
+  /**
+   * A folder of role prompt files (`q_assistant.md`, `code_writer.md`, …) read at start; absent:
+   * those bundled with the build. Workflows keep the prompts they started with.
+   */
+  PROMPTS_DIR: z.string().min(1).optional(),
 });
 export type OrchestratorConfig = z.infer<typeof OrchestratorConfig>;

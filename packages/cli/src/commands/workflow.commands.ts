@@ -4,6 +4,14 @@ import type { CompletePhaseRequest, InitializeWorkflowRequest } from '@topdog/co
 import type { CliContext } from '../cli-context';
 import { table } from '../output';
 
+/** `ROLE=text` or `ROLE=@file.md`, for --role-prompt (repeatable): the texts by role. */
+function rolePromptArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new Error('expected ROLE=text or ROLE=@file.md');
+  const text = value.slice(at + 1);
+  return { ...previous, [value.slice(0, at).trim().toUpperCase()]: text.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : text };
+}
+
 /** `@file.json` or inline JSON, for --requirements and --result. */
 function jsonArg(value: string): Record<string, unknown> {
   const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
@@ -42,6 +50,7 @@ interface InitOptions {
   budgetUsd?: number;
   budgetTokens?: number;
   approvalRequired?: string[];
+  rolePrompt?: Record<string, string>;
   idempotencyKey?: string;
 }
 interface CompleteOptions {
@@ -73,6 +82,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         .map((p) => p.trim().toUpperCase())
         .filter(Boolean),
     )
+    .option('--role-prompt <role=text>', "replace a role's prompt for this workflow: ROLE=text or ROLE=@file.md (repeatable)", rolePromptArg)
     .option('--idempotency-key <key>', 'retry-safe key')
     .action((o: InitOptions) =>
       ctx.run(async ({ client, out }) => {
@@ -89,6 +99,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
             auto_advance: o.autoAdvance,
             budget,
             approval_required: o.approvalRequired as InitializeWorkflowRequest['approval_required'],
+            role_prompts: o.rolePrompt as InitializeWorkflowRequest['role_prompts'],
           },
           { idempotencyKey: o.idempotencyKey },
         );
@@ -108,6 +119,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
             `${v.workflow_id}  ${v.current_state}  ${pct(v.progress)}  (revision ${v.etag?.replaceAll('"', '')})`,
             `completed: ${v.completed_phases.join(', ') || '-'}`,
             `next role: ${v.next_role ?? '-'}`,
+            `prompts: ${Object.values(v.prompt_versions).join(', ') || 'the current library (started before prompt versions)'}`,
             ...(v.awaiting_approval
               ? [`awaiting approval: ${v.awaiting_approval.phase} since ${v.awaiting_approval.requested_at} (topdog approve | reject)`]
               : []),
@@ -149,7 +161,28 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         out.result(
           p,
           (v) =>
-            `model ${v.model}, temperature ${v.temperature}, max_tokens ${v.max_tokens}\n\n${v.messages.map((m: { role: string; content: string }) => `[${m.role}]\n${m.content}`).join('\n\n')}`,
+            `model ${v.model}, temperature ${v.temperature}, max_tokens ${v.max_tokens}, prompt ${v.prompt_version ?? '-'}\n\n${v.messages.map((m: { role: string; content: string }) => `[${m.role}]\n${m.content}`).join('\n\n')}`,
+        );
+      }),
+    );
+
+  program
+    .command('prompts')
+    .description('the role prompts a workflow started now gets (a workflow keeps those it started with)')
+    .option('--role <role>', "print this role's prompt text")
+    .action((o: { role?: string }) =>
+      ctx.run(async ({ client, out }) => {
+        const prompts = await client.prompts();
+        const role = o.role?.toUpperCase();
+        const shown = role ? prompts.filter((p) => p.role === role) : prompts;
+        if (role && shown.length === 0) throw new Error(`no role ${role}: roles are ${prompts.map((p) => p.role).join(', ')}`);
+        out.result(shown, (v) =>
+          role
+            ? `${v[0]!.version}\n\n${v[0]!.text}`
+            : table(
+                ['role', 'phases', 'version'],
+                v.map((p) => [p.role, p.phases.join(', '), p.version]),
+              ),
         );
       }),
     );

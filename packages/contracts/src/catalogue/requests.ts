@@ -26,6 +26,7 @@ import {
   WebhookDeliveries,
   WebhookList,
 } from '../webhooks/webhooks';
+import { GetPromptLibrary, PromptLibraryReport } from '../workflow/role-prompts';
 import { defineRequest } from './define';
 
 /**
@@ -81,6 +82,14 @@ export const REQUESTS = {
     reply: LlmCallStatus,
     answeredBy: 'orchestrator',
     sentBy: ['llm-runner'],
+  }),
+  /** The prompts a workflow started now would get: the orchestrator's, as it decides with them. */
+  promptLibrary: defineRequest({
+    subject: 'query.prompts',
+    request: GetPromptLibrary,
+    reply: PromptLibraryReport,
+    answeredBy: 'orchestrator',
+    sentBy: ['gateway'],
   }),
 
   /** Queries and operations: answered by the projector (queue group `projector`). */

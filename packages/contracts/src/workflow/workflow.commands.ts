@@ -5,6 +5,7 @@ import { WorkflowBudget } from './workflow.events';
 import { CallId, WorkflowId } from './ids';
 import { LlmFailureClass } from '../llm/failure-class';
 import { ProjectScope } from '../identity';
+import { RolePromptOverrides } from './role-prompts';
 import { ApprovePhase, CancelWorkflow, RejectPhase, SendBack } from './approval.commands';
 
 /** Starts a workflow in DISCOVERY. The id is chosen by the caller (the gateway). */
@@ -23,6 +24,8 @@ export const InitializeWorkflow = z.object({
     budget: WorkflowBudget.default({ maxCostUsd: null, maxTokens: null }),
     /** Phases whose answer waits for approval; absent: the orchestrator's default (APPROVAL_REQUIRED). */
     approvalRequired: z.array(Phase).max(6).optional(),
+    /** Prompt texts replacing the library's for this workflow, by role. */
+    rolePrompts: RolePromptOverrides.optional(),
     /** The id of the first model call when auto-advance starts one (chosen by the caller). */
     firstCallId: CallId.optional(),
   }),

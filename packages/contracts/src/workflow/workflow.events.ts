@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envelopeOf, type Envelope } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
+import { WorkflowPrompts } from './role-prompts';
 import { ApprovalRequested, PhaseApproved, PhaseRejected, PhaseSentBack, WorkflowCancelled } from './approval.events';
 import { BudgetExceeded, LlmCallFailed, LlmCallRequested, LlmCallSucceeded, PhaseOutputRejected } from './llm-call.events';
 
@@ -31,6 +32,11 @@ export const WorkflowInitialized = z.object({
     budget: WorkflowBudget.default({ maxCostUsd: null, maxTokens: null }),
     /** Phases whose answer waits for a person's approval before the phase is done (absent in older events: none). */
     approvalRequired: z.array(Phase).default([]),
+    /**
+     * Each role's prompt as the workflow will use it for its whole life (absent in events older
+     * than prompt versions: the orchestrator's current prompts).
+     */
+    prompts: WorkflowPrompts.optional(),
   }),
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChatMessage } from '../llm/chat-message';
 import { Phase, PHASES, Role, WorkflowStateName } from '../phases';
+import { RolePromptOverrides } from './role-prompts';
 
 /**
  * The REST API's request and response bodies: the original system's shapes (snake_case),
@@ -31,6 +32,8 @@ export const InitializeWorkflowRequest = z.strictObject({
     .max(PHASES.length)
     .refine((phases) => new Set(phases).size === phases.length, 'each phase at most once')
     .optional(),
+  /** Prompt texts replacing the deployment's for this workflow, by role (recorded with their hash). */
+  role_prompts: RolePromptOverrides.optional(),
 });
 export type InitializeWorkflowRequest = z.infer<typeof InitializeWorkflowRequest>;
 
@@ -114,6 +117,8 @@ export const WorkflowStatusResponse = z.object({
   awaiting_approval: z.object({ phase: Phase, requested_at: z.string() }).nullable(),
   /** Why and when the workflow was cancelled; null unless current_state is CANCELLED. */
   cancelled: z.object({ reason: z.string(), cancelled_at: z.string() }).nullable(),
+  /** The version of each role's prompt, as recorded when the workflow started. */
+  prompt_versions: z.partialRecord(Role, z.string()),
   usage: z.object({
     total: UsageBody,
     by_phase: z.partialRecord(Phase, UsageBody),
@@ -147,6 +152,8 @@ export const AiPromptResponse = z.object({
   messages: z.array(ChatMessage),
   temperature: z.number(),
   max_tokens: z.number().int(),
+  /** The role prompt's version (also the X-Prompt-Version header). */
+  prompt_version: z.string().nullable(),
 });
 export type AiPromptResponse = z.infer<typeof AiPromptResponse>;
 

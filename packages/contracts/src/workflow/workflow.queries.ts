@@ -85,6 +85,8 @@ export const WorkflowStatus = z.object({
   awaitingApproval: z.object({ phase: Phase, requestedAt: z.iso.datetime() }).nullable().default(null),
   cancelled: z.object({ reason: z.string(), cancelledAt: z.iso.datetime() }).nullable().default(null),
   model: z.string(),
+  /** The version of each role's prompt the workflow uses (recorded when it started; absent in older statuses: none). */
+  promptVersions: z.partialRecord(Role, z.string()).default({}),
   /** Revision of the last event applied: the status's ETag. */
   revision: z.number().int().nonnegative(),
   position: z.number().int().nonnegative(),
@@ -107,7 +109,7 @@ export const AiPrompt = z.object({
   messages: z.array(ChatMessage),
   temperature: z.number(),
   maxTokens: z.number().int(),
-  /** Content hash of the role's prompt file. */
+  /** The role prompt's version: `<file>@<hash>`, or `custom@<hash>` for one set at initialize or fork. */
   promptVersion: z.string().nullable(),
 });
 export type AiPrompt = z.infer<typeof AiPrompt>;

@@ -16,6 +16,7 @@ import { CompareController } from './compare.controller';
 import { EventsController } from './events.controller';
 import { HealthController } from './health.controller';
 import { LlmController } from './llm.controller';
+import { PromptsController } from './prompts.controller';
 import { ADMIN_API, API_KEYS_API, AUDIT_API, COMPARE_API, EVENT_STORE, LIVE_STREAMS, READINESS, WEBHOOKS_API, WORKFLOW_API, WORKFLOW_LIST_API } from './tokens';
 import { WebhooksController } from './webhooks.controller';
 import { WorkflowsController } from './workflows.controller';
@@ -47,6 +48,7 @@ export class GatewayModule {
         CompareController,
         EventsController,
         LlmController,
+        PromptsController,
         AdminController,
         ApiKeysController,
         WebhooksController,

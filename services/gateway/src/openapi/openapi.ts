@@ -22,6 +22,7 @@ import {
   CompareWorkflowsQuery,
   CompareWorkflowsResponse,
   ModelsResponse,
+  PromptsResponse,
   ProvidersResponse,
   RunPhaseRequest,
   RunPhaseResponse,
@@ -285,6 +286,12 @@ export function openApiDocument() {
         get: {
           summary: 'The model table: names, providers and prices per million tokens',
           responses: { 200: { description: 'Models', ...json(ModelsResponse) } },
+        },
+      },
+      '/api/prompts': {
+        get: {
+          summary: 'The role prompts a workflow started now gets: role, phases, version, SHA-256 and text (a workflow keeps those it started with)',
+          responses: { 200: { description: 'Prompts', ...json(PromptsResponse) }, ...common },
         },
       },
       '/api/admin/keys': {

@@ -19,6 +19,7 @@ import {
   type InitializeWorkflowResponse,
   type ModelsResponse,
   type ProjectScope,
+  type PromptsResponse,
   type ProvidersResponse,
   type RequestDefinition,
   type RequestOf,
@@ -165,6 +166,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           autoAdvance,
           budget: { maxCostUsd: body.budget?.max_cost_usd ?? null, maxTokens: body.budget?.max_tokens ?? null },
           ...(body.approval_required ? { approvalRequired: body.approval_required } : {}),
+          ...(body.role_prompts ? { rolePrompts: body.role_prompts } : {}),
           ...(autoAdvance ? { firstCallId: idForKey(workflowId, 'first-call') } : {}),
         },
         metadata: commandMetadata(ctx, 'initialize', body),
@@ -250,6 +252,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           is_complete: s.isComplete,
           awaiting_approval: s.awaitingApproval && { phase: s.awaitingApproval.phase, requested_at: s.awaitingApproval.requestedAt },
           cancelled: s.cancelled && { reason: s.cancelled.reason, cancelled_at: s.cancelled.cancelledAt },
+          prompt_versions: s.promptVersions,
           ...llmBody(s),
         } satisfies WorkflowStatusResponse,
         headers: { ETag: etagOf(s.revision) },
@@ -315,10 +318,27 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
       };
     },
 
+    /** The role prompts a workflow started now gets, with their versions. */
+    async prompts() {
+      const library = await send(REQUESTS.promptLibrary, {});
+      return {
+        body: {
+          prompts: library.prompts.map((p) => ({ role: p.role, phases: p.phases, version: p.version, sha256: p.sha256, text: p.text })),
+        } satisfies PromptsResponse,
+        headers: {},
+      };
+    },
+
     async prompt(workflowId: string, projects: ProjectScope) {
       const p = await send(REQUESTS.aiPrompt, { workflowId, projects });
       return {
-        body: { model: p.model, messages: p.messages, temperature: p.temperature, max_tokens: p.maxTokens } satisfies AiPromptResponse,
+        body: {
+          model: p.model,
+          messages: p.messages,
+          temperature: p.temperature,
+          max_tokens: p.maxTokens,
+          prompt_version: p.promptVersion,
+        } satisfies AiPromptResponse,
         headers: (p.promptVersion ? { 'X-Prompt-Version': p.promptVersion } : {}) as Record<string, string>,
       };
     },

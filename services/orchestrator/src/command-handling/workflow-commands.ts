@@ -17,6 +17,8 @@ import {
   type GetLlmCallStatus,
   type InitializeWorkflow,
   type InitializeWorkflowResult,
+  type PromptLibraryReport,
+  ROLES,
   type LlmCallStatus,
   type RecordLlmResult,
   type RecordLlmResultResult,
@@ -24,7 +26,7 @@ import {
   type RunPhaseResult,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import type { PromptLibrary } from '@topdog/prompts';
+import { phasesOf, type PromptLibrary } from '@topdog/prompts';
 import type { DecisionContext, ProviderSettings } from '../workflow/decision-context';
 import { deciding, type WorkflowDecision } from '../workflow/workflow.decide';
 import type { RecordedOutcome } from '../workflow/workflow.state';
@@ -116,7 +118,18 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       deciding(decision, unchecked),
     );
 
+  /** The prompts a workflow recorded when it started (the current ones for a workflow older than that). */
+  const recordedPrompts = async (workflowId: string): Promise<PromptLibrary> => {
+    const state = await handler.current(workflowId);
+    return (state.status === 'empty' ? undefined : state.prompts) ?? prompts;
+  };
+
   return {
+    /** The prompts a workflow started now gets, by role. */
+    promptLibrary(): PromptLibraryReport {
+      return { prompts: ROLES.map((role) => ({ role, phases: phasesOf(role), ...prompts[role] })) };
+    },
+
     async initialize(command: InitializeWorkflow): Promise<InitializeWorkflowResult> {
       const ctx = command.data.autoAdvance ? await context() : unchecked;
       const data = { ...command.data, approvalRequired: command.data.approvalRequired ?? [...(deps.approvalRequired ?? [])] };
@@ -125,10 +138,11 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
         outcome.kind === 'replayed'
           ? replayedAs(outcome.outcome, 'initialized', 'initialize').callId
           : (appended(outcome, 'LlmCallRequested')?.data.callId ?? null);
+      const recorded = appended(outcome, 'WorkflowInitialized')?.data.prompts ?? (await recordedPrompts(command.data.workflowId));
       return {
         workflowId: command.data.workflowId,
         initialState: 'DISCOVERY',
-        systemPrompt: prompts.Q_ASSISTANT.text,
+        systemPrompt: recorded.Q_ASSISTANT.text,
         nextAction: NEXT_ACTION.DISCOVERY,
         callId,
         revision: outcome.revision,

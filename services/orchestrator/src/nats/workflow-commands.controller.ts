@@ -86,4 +86,9 @@ export class WorkflowCommandsController {
   llmCallStatus(@Payload() raw: unknown) {
     return handleRequest(REQUESTS.llmCallStatus, raw, this.logger, (query) => this.commands.llmCallStatus(query));
   }
+
+  @MessagePattern(REQUESTS.promptLibrary.subject)
+  promptLibrary(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.promptLibrary, raw, this.logger, () => this.commands.promptLibrary());
+  }
 }

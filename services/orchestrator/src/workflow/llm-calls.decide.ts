@@ -40,6 +40,8 @@ export function requestCall(
   const phase = state.current as Phase;
   const model = modelOf(state);
   const { settings, spent } = state;
+  // The prompts the workflow started with; a workflow older than prompt versions uses the current ones.
+  const prompts = state.prompts ?? context.prompts;
   // A repair sends the earlier request with the answer and its errors: no new prompt to build.
   const sent =
     messages ??
@@ -53,6 +55,7 @@ export function requestCall(
         requirements: state.requirements,
         phases: state.phases,
         feedback: state.feedback,
+        prompts,
       },
       context.prompts,
     ).messages;
@@ -88,7 +91,7 @@ export function requestCall(
       messages: sent,
       temperature: settings.temperature,
       maxTokens: settings.maxTokens,
-      promptVersion: context.prompts[PHASE_OWNER[phase]].version,
+      promptVersion: prompts[PHASE_OWNER[phase]].version,
       pricing: { inputPerMTok: model.inputPerMTok, outputPerMTok: model.outputPerMTok },
     },
   };

@@ -11,6 +11,7 @@ import {
 } from '@topdog/contracts';
 import { approvePhase, cancelWorkflow, rejectPhase, sendBack } from './approval.decide';
 import { resolveModel } from '@topdog/models';
+import { withOverrides } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
 import { checkProvider, recordLlmResult, requestCall, runPhase, type RecordLlmResultData } from './llm-calls.decide';
 import { completePhaseEvents } from './phase-completion';
@@ -59,6 +60,7 @@ export function initialize(command: InitializeWorkflow['data'], state: Workflow,
       autoAdvance: command.autoAdvance,
       budget: command.budget,
       approvalRequired: command.approvalRequired ?? [],
+      prompts: withOverrides(context.prompts, command.rolePrompts),
     },
   };
   if (!command.autoAdvance || !command.firstCallId) return [initialized];

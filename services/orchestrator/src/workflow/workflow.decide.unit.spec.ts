@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { PHASES, TopDogError } from '@topdog/contracts';
 import { DeciderSpecification, decidedEvents } from '@topdog/testing/decider-specification';
 import { describe, expect, it } from 'vitest';
 import type { WorkflowDecision } from './workflow.decide';
-import { initializeDecision, withCode, workflowDecider, workflowId } from './workflow.fixture';
+import { initializeDecision, testContext, withCode, workflowDecider, workflowId } from './workflow.fixture';
 import { evolve, initialState, type WorkflowEventWithMetadata } from './workflow.state';
 
 const decider = workflowDecider();
@@ -29,7 +30,34 @@ describe('workflow decider', () => {
   it('initializes a new workflow in DISCOVERY', () => {
     given([])
       .when(initialize)
-      .then([{ type: 'WorkflowInitialized', data: { ...initialize.data, initialState: 'DISCOVERY', approvalRequired: [] } }]);
+      .then([{ type: 'WorkflowInitialized', data: { ...initialize.data, initialState: 'DISCOVERY', approvalRequired: [], prompts: testContext.prompts } }]);
+  });
+
+  it("records each role's prompt as the workflow will use it, with role_prompts replacing the library's", () => {
+    const [event] = decider.decide(initializeDecision({ rolePrompts: { CODE_WRITER: '  Write Rust only.  ' } }), initialState());
+    const prompts = event?.type === 'WorkflowInitialized' ? event.data.prompts : undefined;
+    expect(prompts?.Q_ASSISTANT).toEqual(testContext.prompts.Q_ASSISTANT);
+    expect(prompts?.CODE_WRITER).toEqual({
+      version: expect.stringMatching(/^custom@[0-9a-f]{12}$/),
+      sha256: createHash('sha256').update('Write Rust only.').digest('hex'),
+      source: 'custom',
+      text: 'Write Rust only.',
+    });
+  });
+
+  it('builds every prompt from the prompts recorded at the start, whatever the library is now', () => {
+    const started = decidedEvents(decider, [initializeDecision({ rolePrompts: { Q_ASSISTANT: 'Ask about edge cases.' } })]);
+    const changed = workflowDecider({
+      ...testContext,
+      prompts: { ...testContext.prompts, Q_ASSISTANT: { ...testContext.prompts.Q_ASSISTANT, text: 'new', version: 'q_assistant@000000000000' } },
+    });
+    const [requested] = changed.decide(
+      { type: 'RunPhase', data: { workflowId, callId: '00000000-0000-4000-8000-000000000001', projects: ['*'] } },
+      started.reduce(evolve, initialState()),
+    );
+    expect(requested).toMatchObject({ type: 'LlmCallRequested', data: { promptVersion: expect.stringMatching(/^custom@/) } });
+    const system = requested?.type === 'LlmCallRequested' ? requested.data.messages[0]?.content : '';
+    expect(system).toMatch(/^Ask about edge cases\./);
   });
 
   it('refuses to initialize a workflow twice', () => {

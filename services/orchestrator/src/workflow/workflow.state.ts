@@ -8,6 +8,7 @@ import {
   type Role,
   type WorkflowBudget,
   type WorkflowEvent,
+  type WorkflowPrompts,
   type WorkflowStateName,
 } from '@topdog/contracts';
 import type { CompletedPhase, PhaseFeedback } from '@topdog/prompts';
@@ -84,6 +85,8 @@ interface Started {
   current: WorkflowStateName;
   settings: WorkflowSettings;
   requirements: Record<string, unknown>;
+  /** The role prompts recorded when the workflow started (absent in older workflows: the orchestrator's current ones). */
+  prompts: WorkflowPrompts | undefined;
   /** Completed phases, in order, with their answers: the prompt history. */
   phases: CompletedPhase[];
   /** Reviewer feedback on the open phase (rejections, send-back reasons): its next prompt carries it. */
@@ -197,6 +200,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
         approvalRequired: d.approvalRequired,
       },
       requirements: d.requirements,
+      prompts: d.prompts,
       phases: [],
       feedback: [],
       awaiting: null,

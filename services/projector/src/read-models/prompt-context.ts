@@ -1,4 +1,4 @@
-import { phaseBefore, type WorkflowEnvelope } from '@topdog/contracts';
+import { phaseBefore, type WorkflowEnvelope, type WorkflowPrompts } from '@topdog/contracts';
 import type { PromptContext } from '@topdog/prompts';
 
 /** A prompt context with the revision of the last event folded into it. */
@@ -12,6 +12,7 @@ export interface PromptView {
 /** The settings and names around the requirements and answers. */
 const FIXED_BYTES = 400;
 const jsonBytes = (value: unknown) => (value === undefined ? 0 : JSON.stringify(value).length);
+const promptBytes = (prompts: WorkflowPrompts | undefined) => Object.values(prompts ?? {}).reduce((sum, p) => sum + p.text.length + 100, 0);
 
 /** The prompt read model: settings, requirements and every completed phase's answer. Pure. */
 export function evolvePromptView(view: PromptView | undefined, event: WorkflowEnvelope): PromptView | undefined {
@@ -20,7 +21,7 @@ export function evolvePromptView(view: PromptView | undefined, event: WorkflowEn
       const d = event.data;
       return {
         revision: event.revision,
-        bytes: FIXED_BYTES + jsonBytes(d.requirements),
+        bytes: FIXED_BYTES + jsonBytes(d.requirements) + promptBytes(d.prompts),
         context: {
           workflowId: d.workflowId,
           state: d.initialState,
@@ -29,6 +30,7 @@ export function evolvePromptView(view: PromptView | undefined, event: WorkflowEn
           maxTokens: d.maxTokens,
           requirements: d.requirements,
           phases: [],
+          prompts: d.prompts,
         },
       };
     }

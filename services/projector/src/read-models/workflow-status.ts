@@ -1,5 +1,9 @@
-import { NO_USAGE, PHASE_OWNER, phaseBefore, PHASES, type WorkflowEnvelope, type WorkflowStatus } from '@topdog/contracts';
+import { NO_USAGE, PHASE_OWNER, phaseBefore, PHASES, type WorkflowEnvelope, type WorkflowPrompts, type WorkflowStatus } from '@topdog/contracts';
 import { evolveLlmStatus } from './workflow-usage';
+
+/** Each role's prompt version (none for a workflow older than prompt versions). */
+const promptVersions = (prompts: WorkflowPrompts | undefined): WorkflowStatus['promptVersions'] =>
+  prompts ? Object.fromEntries(Object.entries(prompts).map(([role, p]) => [role, p.version])) : {};
 
 /**
  * The status read model: the seed's status shape plus what ETags and read-your-writes need.
@@ -22,6 +26,7 @@ export function evolveStatus(status: WorkflowStatus | undefined, event: Workflow
         awaitingApproval: null,
         cancelled: null,
         model: event.data.model,
+        promptVersions: promptVersions(event.data.prompts),
         createdAt: event.occurredAt,
         ...applied,
         usage: {
