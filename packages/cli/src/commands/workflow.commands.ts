@@ -99,7 +99,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
             auto_advance: o.autoAdvance,
             budget,
             approval_required: o.approvalRequired as InitializeWorkflowRequest['approval_required'],
-            role_prompts: o.rolePrompt as InitializeWorkflowRequest['role_prompts'],
+            role_prompts: o.rolePrompt,
           },
           { idempotencyKey: o.idempotencyKey },
         );
