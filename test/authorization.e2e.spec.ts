@@ -179,6 +179,7 @@ describe('authentication, roles and tenancy', () => {
         ok: 409,
         call: status('POST', `/api/ai-workflows/${workflowCancelled}/cancel`, { reason: 'why' }),
       },
+      { name: 'fork', needs: 'write', workflow: true, ok: 201, call: status('POST', `/api/ai-workflows/${a}/fork`, { from_phase: 'DISCOVERY' }) },
       { name: 'status', needs: 'read', workflow: true, ok: 200, call: status('GET', `/api/ai-workflows/status/${a}`) },
       { name: 'status ?at=', needs: 'read', workflow: true, ok: 200, call: status('GET', `/api/ai-workflows/status/${a}?at=0`) },
       { name: 'get-ai-prompt', needs: 'read', workflow: true, ok: 200, call: status('POST', `/api/ai-workflows/get-ai-prompt/${a}`) },
@@ -191,6 +192,7 @@ describe('authentication, roles and tenancy', () => {
       { name: 'list workflows', needs: 'read', workflow: false, ok: 200, call: status('GET', '/api/ai-workflows?limit=1') },
       { name: 'providers', needs: 'read', workflow: false, ok: 200, call: status('GET', '/api/llm/providers') },
       { name: 'models', needs: 'read', workflow: false, ok: 200, call: status('GET', '/api/llm/models') },
+      { name: 'prompts', needs: 'read', workflow: false, ok: 200, call: status('GET', '/api/prompts') },
       { name: 'read-models progress', needs: 'admin', workflow: false, ok: 200, call: status('GET', '/api/admin/read-models') },
       { name: 'keys list', needs: 'admin', workflow: false, ok: 200, call: status('GET', '/api/admin/keys') },
       {

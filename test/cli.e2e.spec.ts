@@ -74,6 +74,28 @@ describe('topdog CLI', () => {
     expect(audit).toContain('cancelled in PLANNING: dropped');
   });
 
+  it('prompts lists the library; init --role-prompt replaces one; fork copies the answers before --from', async () => {
+    const prompts = await topdog('prompts');
+    expect(prompts.stdout).toMatch(/CODE_WRITER\s+IMPLEMENTATION\s+code_writer@[0-9a-f]{12}/);
+    expect((await topdog('prompts', '--role', 'verifier')).stdout).toMatch(/^verifier@[0-9a-f]{12}\n\n\S/);
+    const dir = await mkdtemp(join(tmpdir(), 'topdog-cli-'));
+    await writeFile(join(dir, 'writer.md'), 'Write it in Rust.');
+    const init = await topdog('--json', 'init', '--project', 'p1', '--user', 'u1', '--role-prompt', `CODE_WRITER=@${join(dir, 'writer.md')}`);
+    expect(init.code, init.stderr).toBe(0);
+    const id = JSON.parse(init.stdout).workflow_id as string;
+    expect((await topdog('status', id)).stdout).toMatch(/prompts: q_assistant@\w+, custom@\w+, /);
+    await topdog('complete', id, '--response', 'needs');
+    await topdog('complete', id, '--response', 'plan');
+    expect((await topdog('prompt', id)).stdout).toMatch(/prompt custom@[0-9a-f]{12}\n\n\[system\]\nWrite it in Rust\./);
+
+    const fork = await topdog('fork', id, '--from', 'planning', '--model', 'gpt-4.1');
+    expect(fork.code, fork.stderr).toBe(0);
+    expect(fork.stdout).toContain(`forked from ${id} at revision 2: runs anew from PLANNING`);
+    const forkId = fork.stdout.split('\n')[0]!;
+    expect((await topdog('status', forkId)).stdout).toContain(`forked from ${id} at revision 2, anew from PLANNING`);
+    expect((await topdog('audit', forkId)).stdout).toContain(`DISCOVERY done by Q_ASSISTANT -> PLANNING (copied from ${id} revision 1)`);
+  });
+
   it('init, status, complete, prompt, audit and verify, readable and --json', async () => {
     const init = await topdog('--json', 'init', '--project', 'p1', '--user', 'u1', '--requirements', '{"goal":"search"}');
     expect(init.code, init.stderr).toBe(0);

@@ -6,10 +6,15 @@ export function describeRecord(r: AuditRecordBody): string {
   if (!parsed.success) return '';
   const e = parsed.data;
   switch (e.type) {
-    case 'WorkflowInitialized':
-      return `project ${e.data.projectId}, model ${e.data.model}${e.data.autoAdvance ? ', auto-advance' : ''}`;
-    case 'PhaseCompleted':
-      return `${e.data.phase} done by ${e.data.role} -> ${e.data.newState}`;
+    case 'WorkflowInitialized': {
+      const f = e.data.forkedFrom;
+      const fork = f ? `, fork of ${f.workflowId} at revision ${f.revision} from ${f.phase}` : '';
+      return `project ${e.data.projectId}, model ${e.data.model}${e.data.autoAdvance ? ', auto-advance' : ''}${fork}`;
+    }
+    case 'PhaseCompleted': {
+      const copy = e.data.copiedFrom ? ` (copied from ${e.data.copiedFrom.workflowId} revision ${e.data.copiedFrom.revision})` : '';
+      return `${e.data.phase} done by ${e.data.role} -> ${e.data.newState}${copy}`;
+    }
     case 'WorkflowCompleted':
       return 'all six phases done';
     case 'LlmCallRequested':

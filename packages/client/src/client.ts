@@ -12,6 +12,8 @@ import {
   CancelResponse,
   CompareWorkflowsResponse,
   CompletePhaseResponse,
+  ForkResponse,
+  type ForkRequest,
   ReopenedResponse,
   InitializeWorkflowResponse,
   ModelsResponse,
@@ -151,6 +153,14 @@ export class TopDogClient {
   async cancel(workflowId: string, body: { reason: string }, options?: CommandOptions) {
     return (await this.call(CancelResponse, 'POST', `/api/ai-workflows/${workflowId}/cancel`, { reason: body.reason }, TopDogClient.commandHeaders(options)))
       .body;
+  }
+
+  /**
+   * A new workflow from a recorded one: its answers before `from_phase` are copied (no model call)
+   * and from `from_phase` on it runs anew, with the model, role prompts or requirements given here.
+   */
+  async fork(workflowId: string, body: z.input<typeof ForkRequest>, options?: { idempotencyKey?: string }) {
+    return (await this.call(ForkResponse, 'POST', `/api/ai-workflows/${workflowId}/fork`, body, TopDogClient.commandHeaders(options))).body;
   }
 
   /** The status (with its ETag), or as it was at a revision. */

@@ -28,14 +28,21 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const spent = (s: SpendBody) => `${s.calls} calls, ${s.input_tokens}+${s.output_tokens} tokens, ${cost(s.cost_usd)}, model ${seconds(s.model_time_ms)}`;
 const side = (p: ComparedPhaseSideBody | null) =>
   p
-    ? [p.model ?? 'by hand', p.prompt_version ?? '-', `${p.input_tokens + p.output_tokens}`, cost(p.cost_usd), seconds(p.duration_ms)]
+    ? [
+        p.copied_from ? 'copied' : (p.model ?? 'by hand'),
+        p.prompt_version ?? '-',
+        `${p.input_tokens + p.output_tokens}`,
+        cost(p.cost_usd),
+        seconds(p.duration_ms),
+      ]
     : ['-', '-', '-', '-', '-'];
 
 /** The comparison as a person reads it: a table of the phases, then each phase's diff and result differences. */
 export function describeComparison(c: CompareWorkflowsResponse, colour: boolean): string {
+  const forked = (w: CompareWorkflowsResponse['a']) => (w.forked_from ? `  (fork of ${w.forked_from.workflow_id} from ${w.forked_from.phase})` : '');
   const lines = [
-    `a ${c.a.workflow_id}  ${c.a.model}  ${c.a.current_state}  ${spent(c.a.totals)}, ${seconds(c.a.totals.duration_ms)} in all`,
-    `b ${c.b.workflow_id}  ${c.b.model}  ${c.b.current_state}  ${spent(c.b.totals)}, ${seconds(c.b.totals.duration_ms)} in all`,
+    `a ${c.a.workflow_id}  ${c.a.model}  ${c.a.current_state}  ${spent(c.a.totals)}, ${seconds(c.a.totals.duration_ms)} in all${forked(c.a)}`,
+    `b ${c.b.workflow_id}  ${c.b.model}  ${c.b.current_state}  ${spent(c.b.totals)}, ${seconds(c.b.totals.duration_ms)} in all${forked(c.b)}`,
     '',
     table(
       ['phase', 'answer', 'a model', 'a prompt', 'a tokens', 'a cost', 'a time', 'b model', 'b prompt', 'b tokens', 'b cost', 'b time'],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CompletePhaseRequest, InitializeWorkflowRequest } from '@topdog/contracts';
+import type { CompletePhaseRequest, ForkRequest, InitializeWorkflowRequest } from '@topdog/contracts';
 import type { CliContext } from '../cli-context';
 import { table } from '../output';
 
@@ -108,6 +108,30 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     );
 
   program
+    .command('fork <workflow-id>')
+    .description('a new workflow from this one: the answers before --from are copied (no model call), the rest run anew')
+    .requiredOption('--from <phase>', 'the first phase to run anew', (v: string) => v.toUpperCase())
+    .option('--model <name>', "the fork's model (default: the parent's)")
+    .option('--role-prompt <role=text>', "replace a role's prompt in the fork: ROLE=text or ROLE=@file.md (repeatable)", rolePromptArg)
+    .option('--requirements <json>', "the fork's requirements as JSON, or @file.json (default: the parent's)", jsonArg)
+    .option('--idempotency-key <key>', 'retry-safe key')
+    .action(
+      (id: string, o: { from: string; model?: string; rolePrompt?: Record<string, string>; requirements?: Record<string, unknown>; idempotencyKey?: string }) =>
+        ctx.run(async ({ client, out }) => {
+          const r = await client.fork(
+            id,
+            { from_phase: o.from as ForkRequest['from_phase'], model: o.model, role_prompts: o.rolePrompt, requirements: o.requirements },
+            { idempotencyKey: o.idempotencyKey },
+          );
+          out.result(
+            r,
+            (v) =>
+              `${v.workflow_id}\nforked from ${v.forked_from.workflow_id} at revision ${v.forked_from.revision}: runs anew from ${v.forked_from.phase}${v.call_id ? `\nmodel call: ${v.call_id}` : ''}`,
+          );
+        }),
+    );
+
+  program
     .command('status <workflow-id>')
     .description("a workflow's status, now or at a revision")
     .option('--at <revision>', 'the status as it was at this revision', Number)
@@ -123,6 +147,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
             ...(v.awaiting_approval
               ? [`awaiting approval: ${v.awaiting_approval.phase} since ${v.awaiting_approval.requested_at} (topdog approve | reject)`]
               : []),
+            ...(v.forked_from ? [`forked from ${v.forked_from.workflow_id} at revision ${v.forked_from.revision}, anew from ${v.forked_from.phase}`] : []),
             ...(v.cancelled ? [`cancelled: ${v.cancelled.reason} (at ${v.cancelled.cancelled_at})`] : []),
             `model calls: ${v.usage.total.calls} (${v.usage.total.failed_calls} failed), tokens ${v.usage.total.input_tokens} in / ${v.usage.total.output_tokens} out, $${v.usage.total.cost_usd.toFixed(4)}`,
             ...(v.usage.budget.max_cost_usd !== null ? [`budget: $${v.usage.budget.remaining_cost_usd} of $${v.usage.budget.max_cost_usd} left`] : []),

@@ -26,6 +26,7 @@ import {
   WebhookDeliveries,
   WebhookList,
 } from '../webhooks/webhooks';
+import { ForkWorkflow, ForkWorkflowResult } from '../workflow/fork.commands';
 import { GetPromptLibrary, PromptLibraryReport } from '../workflow/role-prompts';
 import { defineRequest } from './define';
 
@@ -65,6 +66,14 @@ export const REQUESTS = {
     subject: 'cmd.workflow.cancel',
     request: CancelWorkflow,
     reply: CancelWorkflowResult,
+    answeredBy: 'orchestrator',
+    sentBy: ['gateway'],
+  }),
+  /** A new workflow from a recorded one: earlier answers copied, the rest run anew. */
+  forkWorkflow: defineRequest({
+    subject: 'cmd.workflow.fork',
+    request: ForkWorkflow,
+    reply: ForkWorkflowResult,
     answeredBy: 'orchestrator',
     sentBy: ['gateway'],
   }),

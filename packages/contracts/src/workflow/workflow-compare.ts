@@ -30,6 +30,8 @@ export const ComparedPhaseSideBody = SpendBody.extend({
   completed_at: z.string(),
   /** From the phase's opening (the workflow's start or the previous phase's completion) to its completion. */
   duration_ms: z.number().nonnegative(),
+  /** A fork's copy of its parent's answer: where it came from (nothing was spent on it here); null otherwise. */
+  copied_from: z.object({ workflow_id: z.uuid(), revision: z.number().int() }).nullable(),
 });
 export type ComparedPhaseSideBody = z.infer<typeof ComparedPhaseSideBody>;
 
@@ -56,6 +58,8 @@ export const ComparedWorkflowBody = z.object({
   model: z.string(),
   current_state: WorkflowStateName,
   created_at: z.string(),
+  /** The parent and phase a fork was taken from; null unless it is a fork. */
+  forked_from: z.object({ workflow_id: z.uuid(), phase: Phase, revision: z.number().int() }).nullable(),
   totals: SpendBody.extend({ duration_ms: z.number().nonnegative() }),
 });
 export type ComparedWorkflowBody = z.infer<typeof ComparedWorkflowBody>;

@@ -6,6 +6,7 @@ import { CallId, WorkflowId } from './ids';
 import { LlmFailureClass } from '../llm/failure-class';
 import { ProjectScope } from '../identity';
 import { RolePromptOverrides } from './role-prompts';
+import { ForkWorkflow } from './fork.commands';
 import { ApprovePhase, CancelWorkflow, RejectPhase, SendBack } from './approval.commands';
 
 /** Starts a workflow in DISCOVERY. The id is chosen by the caller (the gateway). */
@@ -174,5 +175,6 @@ export const WorkflowCommand = z.discriminatedUnion('type', [
   RejectPhase,
   SendBack,
   CancelWorkflow,
+  ForkWorkflow,
 ]);
 export type WorkflowCommand = z.infer<typeof WorkflowCommand>;

@@ -3,6 +3,7 @@ import { envelopeOf, type Envelope } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
 import { WorkflowPrompts } from './role-prompts';
+import { ForkPoint } from './fork.commands';
 import { ApprovalRequested, PhaseApproved, PhaseRejected, PhaseSentBack, WorkflowCancelled } from './approval.events';
 import { BudgetExceeded, LlmCallFailed, LlmCallRequested, LlmCallSucceeded, PhaseOutputRejected } from './llm-call.events';
 
@@ -37,8 +38,14 @@ export const WorkflowInitialized = z.object({
      * than prompt versions: the orchestrator's current prompts).
      */
     prompts: WorkflowPrompts.optional(),
+    /** Set when the workflow is a fork: where it was taken from. */
+    forkedFrom: ForkPoint.optional(),
   }),
 });
+
+/** Where a copied answer came from: the parent's workflow and the revision of its PhaseCompleted. */
+export const CopiedFrom = z.object({ workflowId: WorkflowId, revision: z.number().int().nonnegative() });
+export type CopiedFrom = z.infer<typeof CopiedFrom>;
 
 /** The current phase's owner answered; the workflow moved to the next state. */
 export const PhaseCompleted = z.object({
@@ -53,6 +60,8 @@ export const PhaseCompleted = z.object({
     previousState: Phase,
     newState: WorkflowStateName,
     nextRole: Role.nullable(),
+    /** Set on a fork's copies of its parent's answers (no model was called for them). */
+    copiedFrom: CopiedFrom.optional(),
   }),
 });
 

@@ -119,6 +119,8 @@ export const WorkflowStatusResponse = z.object({
   cancelled: z.object({ reason: z.string(), cancelled_at: z.string() }).nullable(),
   /** The version of each role's prompt, as recorded when the workflow started. */
   prompt_versions: z.partialRecord(Role, z.string()),
+  /** Where a fork was taken from (its parent, the phase it ran anew from, the parent's revision and hash); null otherwise. */
+  forked_from: z.object({ workflow_id: z.uuid(), phase: Phase, revision: z.number().int(), hash: z.string() }).nullable(),
   usage: z.object({
     total: UsageBody,
     by_phase: z.partialRecord(Phase, UsageBody),

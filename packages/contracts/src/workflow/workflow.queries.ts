@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ForkPoint } from './fork.commands';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
 import { ChatMessage } from '../llm/chat-message';
@@ -87,6 +88,8 @@ export const WorkflowStatus = z.object({
   model: z.string(),
   /** The version of each role's prompt the workflow uses (recorded when it started; absent in older statuses: none). */
   promptVersions: z.partialRecord(Role, z.string()).default({}),
+  /** Where the workflow was forked from; null unless it is a fork. */
+  forkedFrom: ForkPoint.nullable().default(null),
   /** Revision of the last event applied: the status's ETag. */
   revision: z.number().int().nonnegative(),
   position: z.number().int().nonnegative(),

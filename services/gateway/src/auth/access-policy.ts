@@ -18,6 +18,7 @@ export const WORKFLOW_COMMAND_ROUTES: ReadonlySet<string> = new Set([
   '/api/ai-workflows/:workflow_id/reject',
   '/api/ai-workflows/:workflow_id/send-back',
   '/api/ai-workflows/:workflow_id/cancel',
+  '/api/ai-workflows/:workflow_id/fork',
 ]);
 
 /**

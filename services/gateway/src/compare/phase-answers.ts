@@ -1,4 +1,4 @@
-import { PHASE_OWNER, PHASES, type Phase, type Role, type WorkflowEnvelope, type WorkflowStateName } from '@topdog/contracts';
+import { PHASE_OWNER, PHASES, type CopiedFrom, type ForkPoint, type Phase, type Role, type WorkflowEnvelope, type WorkflowStateName } from '@topdog/contracts';
 
 /** What one phase's model calls took, summed over every call made for it (repairs and re-runs included). */
 export interface Spend {
@@ -20,6 +20,8 @@ export interface PhaseAnswer extends Spend {
   promptVersion: string | null;
   completedAt: string;
   durationMs: number;
+  /** A fork's copy of its parent's answer: the parent and the revision copied. */
+  copiedFrom: CopiedFrom | null;
 }
 
 /** One workflow as a comparison reads it from its events. */
@@ -29,6 +31,7 @@ export interface WorkflowAnswers {
   model: string;
   currentState: WorkflowStateName;
   createdAt: string;
+  forkedFrom: ForkPoint | null;
   phases: Partial<Record<Phase, PhaseAnswer>>;
   totals: Spend & { durationMs: number };
 }
@@ -90,6 +93,7 @@ export function phaseAnswers(events: readonly WorkflowEnvelope[]): WorkflowAnswe
           promptVersion: call?.promptVersion ?? null,
           completedAt: event.occurredAt,
           durationMs: ms(openedAt, event.occurredAt),
+          copiedFrom: d.copiedFrom ?? null,
           ...(spendByPhase.get(d.phase) ?? noSpend()),
         };
         currentState = d.newState;
@@ -118,6 +122,7 @@ export function phaseAnswers(events: readonly WorkflowEnvelope[]): WorkflowAnswe
     model: init.model,
     currentState,
     createdAt: first.occurredAt,
+    forkedFrom: init.forkedFrom ?? null,
     phases,
     totals: { ...total, durationMs: ms(first.occurredAt, lastAt) },
   };

@@ -21,6 +21,7 @@ const sideBody = (answer: PhaseAnswer | undefined): ComparedPhaseSideBody | null
         prompt_version: answer.promptVersion,
         completed_at: answer.completedAt,
         duration_ms: answer.durationMs,
+        copied_from: answer.copiedFrom && { workflow_id: answer.copiedFrom.workflowId, revision: answer.copiedFrom.revision },
       }
     : null;
 
@@ -30,6 +31,7 @@ const workflowBody = (w: WorkflowAnswers): ComparedWorkflowBody => ({
   model: w.model,
   current_state: w.currentState,
   created_at: w.createdAt,
+  forked_from: w.forkedFrom && { workflow_id: w.forkedFrom.workflowId, phase: w.forkedFrom.phase, revision: w.forkedFrom.revision },
   totals: { ...spendBody(w.totals), duration_ms: w.totals.durationMs },
 });
 

@@ -1,13 +1,19 @@
-import { InitializeWorkflowRequest } from '@topdog/contracts';
+import { ForkRequest, InitializeWorkflowRequest } from '@topdog/contracts';
 import { resolveModel } from '@topdog/models';
+
+/** A model name the model table resolves (or a provider prefix), checked as a field rule. */
+const knownModel = (name: string, ctx: { addIssue: (issue: { code: 'custom'; message: string }) => void }) => {
+  const resolved = resolveModel(name);
+  if (!resolved.ok) ctx.addIssue({ code: 'custom', message: resolved.reason });
+};
 
 /**
  * The initialize body with the model checked against the model table as a field rule, so an
  * unknown model is named alongside every other bad field in one 400.
  */
 export const InitializeBody = InitializeWorkflowRequest.extend({
-  model: InitializeWorkflowRequest.shape.model.superRefine((name, ctx) => {
-    const resolved = resolveModel(name);
-    if (!resolved.ok) ctx.addIssue({ code: 'custom', message: resolved.reason });
-  }),
+  model: InitializeWorkflowRequest.shape.model.superRefine(knownModel),
 });
+
+/** The fork body, its model checked as initialize's is. */
+export const ForkBody = ForkRequest.extend({ model: ForkRequest.shape.model.unwrap().superRefine(knownModel).optional() });

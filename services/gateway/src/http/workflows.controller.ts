@@ -9,7 +9,7 @@ import {
   StatusQuery,
   WorkflowIdParams,
 } from '@topdog/contracts';
-import { InitializeBody } from './request-schemas';
+import { ForkBody, InitializeBody } from './request-schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readRequestContext } from '../workflows/request-context';
 import type { ApiResult, WorkflowApi } from '../workflows/workflow-api';
@@ -93,6 +93,15 @@ export class WorkflowsController {
     const { workflow_id } = parse(WorkflowIdParams, params, 'path');
     const ctx = readRequestContext(req.headers, identityOf(req));
     return respond(reply, await this.api.cancel(workflow_id, parse(CancelRequest, body ?? {}), ctx), ctx.correlationId);
+  }
+
+  /** A new workflow from this one: answers before from_phase copied (no model call), the rest run anew. */
+  @Post(':workflow_id/fork')
+  @HttpCode(201)
+  async fork(@Param() params: unknown, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { workflow_id } = parse(WorkflowIdParams, params, 'path');
+    const ctx = readRequestContext(req.headers, identityOf(req));
+    return respond(reply, await this.api.fork(workflow_id, parse(ForkBody, body), ctx), ctx.correlationId);
   }
 
   @Post('get-ai-prompt/:workflow_id')

@@ -16,6 +16,8 @@ import {
   type CompletePhaseRequest,
   type CompletePhaseResponse,
   type InitializeWorkflowRequest,
+  type ForkRequest,
+  type ForkResponse,
   type InitializeWorkflowResponse,
   type ModelsResponse,
   type ProjectScope,
@@ -183,6 +185,34 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
       };
     },
 
+    /** Forks a recorded workflow (one the caller can see) from a phase: 201 with the new id and the fork point. */
+    async fork(parentWorkflowId: string, body: ForkRequest, ctx: RequestContext) {
+      const workflowId = ctx.idempotencyKey ? workflowIdForKey(prefix, ctx.identity.actor, `fork:${parentWorkflowId}:${ctx.idempotencyKey}`) : randomUUID();
+      const result = await send(REQUESTS.forkWorkflow, {
+        type: 'ForkWorkflow',
+        data: {
+          workflowId,
+          parentWorkflowId,
+          fromPhase: body.from_phase,
+          ...(body.model ? { model: body.model } : {}),
+          ...(body.role_prompts ? { rolePrompts: body.role_prompts } : {}),
+          ...(body.requirements ? { requirements: body.requirements } : {}),
+          firstCallId: idForKey(workflowId, 'first-call'),
+          projects: ctx.identity.projects,
+        },
+        metadata: commandMetadata(ctx, 'fork', { parentWorkflowId, ...body }),
+      });
+      const f = result.forkedFrom;
+      return {
+        body: {
+          workflow_id: result.workflowId,
+          forked_from: { workflow_id: f.workflowId, phase: f.phase, revision: f.revision, hash: f.hash },
+          ...(result.callId ? { call_id: result.callId } : {}),
+        } satisfies ForkResponse,
+        headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) },
+      };
+    },
+
     async completePhase(body: CompletePhaseRequest, ctx: RequestContext) {
       const result = await send(REQUESTS.completePhase, {
         type: 'CompletePhase',
@@ -253,6 +283,12 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           awaiting_approval: s.awaitingApproval && { phase: s.awaitingApproval.phase, requested_at: s.awaitingApproval.requestedAt },
           cancelled: s.cancelled && { reason: s.cancelled.reason, cancelled_at: s.cancelled.cancelledAt },
           prompt_versions: s.promptVersions,
+          forked_from: s.forkedFrom && {
+            workflow_id: s.forkedFrom.workflowId,
+            phase: s.forkedFrom.phase,
+            revision: s.forkedFrom.revision,
+            hash: s.forkedFrom.hash,
+          },
           ...llmBody(s),
         } satisfies WorkflowStatusResponse,
         headers: { ETag: etagOf(s.revision) },

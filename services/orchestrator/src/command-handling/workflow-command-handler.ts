@@ -131,6 +131,13 @@ export class WorkflowCommandHandler {
     return (await this.queue.run(workflowId, () => this.load(workflowId)).catch(retryLaterWhenUnavailable)).state;
   }
 
+  /** A workflow's events, read afresh from the store, with the hash of the last (null when there is none). */
+  async history(workflowId: string): Promise<{ events: WorkflowEnvelope[]; lastHash: string | null }> {
+    const stored = await this.deps.store.readStream(workflowStreamId(workflowId)).catch(retryLaterWhenUnavailable);
+    const last = stored.at(-1);
+    return { events: stored.map((raw) => WorkflowEnvelope.parse(raw)), lastHash: last ? eventHash(last) : null };
+  }
+
   /** The recorded outcome when this idempotency key was already applied to the workflow. */
   private replayed(loaded: Loaded, metadata: CommandMetadata): CommandOutcome | undefined {
     const key = metadata.idempotencyKey;

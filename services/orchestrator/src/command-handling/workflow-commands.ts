@@ -17,6 +17,9 @@ import {
   type GetLlmCallStatus,
   type InitializeWorkflow,
   type InitializeWorkflowResult,
+  type ForkPoint,
+  type ForkWorkflow,
+  type ForkWorkflowResult,
   type PromptLibraryReport,
   ROLES,
   type LlmCallStatus,
@@ -29,6 +32,7 @@ import {
 import { phasesOf, type PromptLibrary } from '@topdog/prompts';
 import type { DecisionContext, ProviderSettings } from '../workflow/decision-context';
 import { deciding, type WorkflowDecision } from '../workflow/workflow.decide';
+import { forkSourceOf } from '../workflow/fork.decide';
 import type { RecordedOutcome } from '../workflow/workflow.state';
 import type { CommandOutcome, WorkflowCommandHandler } from './workflow-command-handler';
 
@@ -196,6 +200,24 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       const previousState =
         outcome.kind === 'replayed' ? replayedAs(outcome.outcome, 'cancelled', 'cancel').previousState : appended(outcome, 'WorkflowCancelled')!.data.fromState;
       return { workflowId, previousState, revision: outcome.revision, position: outcome.position };
+    },
+
+    /** Copies the parent's answers before `fromPhase` into a new workflow, which runs anew from there. */
+    async fork(command: ForkWorkflow): Promise<ForkWorkflowResult> {
+      const { workflowId, parentWorkflowId } = command.data;
+      const { events, lastHash } = await handler.history(parentWorkflowId);
+      const source = forkSourceOf(events, lastHash);
+      const autoAdvance = source.workflow.status !== 'empty' && source.workflow.settings.autoAdvance;
+      const ctx = autoAdvance ? await context() : unchecked;
+      const outcome = await handler.handle(workflowId, { metadata: command.metadata }, deciding({ type: 'ForkWorkflow', data: { ...command.data, source } }, ctx));
+      let started: { forkedFrom: ForkPoint; callId: string | null };
+      if (outcome.kind === 'replayed') started = replayedAs(outcome.outcome, 'forked', 'fork');
+      else {
+        const forkedFrom = appended(outcome, 'WorkflowInitialized')?.data.forkedFrom;
+        if (!forkedFrom) throw new Error('fork decided no WorkflowInitialized naming its parent');
+        started = { forkedFrom, callId: appended(outcome, 'LlmCallRequested')?.data.callId ?? null };
+      }
+      return { workflowId, ...started, revision: outcome.revision, position: outcome.position };
     },
 
     async runPhase(command: RunPhase): Promise<RunPhaseResult> {

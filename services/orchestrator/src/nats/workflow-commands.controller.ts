@@ -73,6 +73,15 @@ export class WorkflowCommandsController {
     });
   }
 
+  @MessagePattern(REQUESTS.forkWorkflow.subject)
+  fork(@Payload() raw: unknown) {
+    return handleRequest(REQUESTS.forkWorkflow, raw, this.logger, (command) => {
+      const { workflowId, parentWorkflowId, fromPhase } = command.data;
+      this.logger.info({ workflowId, parentWorkflowId, fromPhase, correlationId: command.metadata.correlationId }, 'fork workflow');
+      return this.commands.fork(command);
+    });
+  }
+
   @MessagePattern(REQUESTS.recordLlmResult.subject)
   recordLlmResult(@Payload() raw: unknown) {
     return handleRequest(REQUESTS.recordLlmResult, raw, this.logger, (command) => {

@@ -10,10 +10,10 @@ import {
   type WorkflowEvent,
 } from '@topdog/contracts';
 import type { DecisionContext } from './decision-context';
-import { requestCall } from './llm-calls.decide';
+import { thenRun } from './llm-calls.decide';
 import { finishPhaseEvents } from './phase-completion';
 import { visibleTo } from './visibility';
-import { evolve, type AwaitingApproval, type StartedWorkflow, type Workflow } from './workflow.state';
+import { type AwaitingApproval, type StartedWorkflow, type Workflow } from './workflow.state';
 
 /** Commands that change a cancelled workflow are refused: it is terminal. */
 function notCancelled(state: StartedWorkflow, doing: string): void {
@@ -29,14 +29,6 @@ function awaiting(state: StartedWorkflow, doing: string): AwaitingApproval {
     ]);
   }
   return state.awaiting;
-}
-
-/** Under auto-advance, the events followed by the model call for the phase they leave open (unless the workflow is done). */
-function thenRun(state: StartedWorkflow, events: WorkflowEvent[], nextCallId: string, context: DecisionContext): WorkflowEvent[] {
-  if (!state.settings.autoAdvance) return events;
-  const after = events.reduce(evolve, state as Workflow) as StartedWorkflow;
-  if (after.status !== 'active') return events;
-  return [...events, requestCall(after, nextCallId, 'phase', context)];
 }
 
 /** Approves the held answer: PhaseApproved, then the phase completes as any other (and the next phase's call under auto-advance). */

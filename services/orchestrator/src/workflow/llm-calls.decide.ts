@@ -1,4 +1,4 @@
-import { PHASE_OWNER, TopDogError, type ChatMessage, type LlmCallOutcome, type Phase, type RunPhase, type WorkflowEvent } from '@topdog/contracts';
+import { PHASE_OWNER, TopDogError, type ChatMessage, type LlmCallOutcome, type Phase, type RunPhase, type WorkflowBudget, type WorkflowEvent } from '@topdog/contracts';
 import { costOf, estimateMessageTokens, resolveModel } from '@topdog/models';
 import { buildPrompt, parsePhaseResult, repairMessages } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
@@ -10,6 +10,17 @@ function modelOf(state: StartedWorkflow) {
   const resolved = resolveModel(state.settings.model);
   if (!resolved.ok) throw new TopDogError('VALIDATION_FAILED', resolved.reason, [{ field: 'model', reason: resolved.reason }]);
   return resolved.model;
+}
+
+/** A workflow's model must be in the model table (or a provider prefix), and priced when a cost budget is set. */
+export function checkModel(name: string, budget: WorkflowBudget): void {
+  const model = resolveModel(name);
+  if (!model.ok) throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: 'model', reason: model.reason }]);
+  if (budget.maxCostUsd !== null && model.model.inputPerMTok === null) {
+    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [
+      { field: 'budget.max_cost_usd', reason: `model ${name} has no price in the model table, so a cost budget cannot be kept` },
+    ]);
+  }
 }
 
 /** Throws PROVIDER_NOT_CONFIGURED naming the missing setting, or UNAVAILABLE when nobody knows. */
@@ -95,6 +106,14 @@ export function requestCall(
       pricing: { inputPerMTok: model.inputPerMTok, outputPerMTok: model.outputPerMTok },
     },
   };
+}
+
+/** Under auto-advance, the events followed by the model call for the phase they leave open (unless the workflow is done). */
+export function thenRun(state: StartedWorkflow, events: WorkflowEvent[], nextCallId: string, context: DecisionContext): WorkflowEvent[] {
+  if (!state.settings.autoAdvance) return events;
+  const after = events.reduce(evolve, state as Workflow) as StartedWorkflow;
+  if (after.status !== 'active') return events;
+  return [...events, requestCall(after, nextCallId, 'phase', context)];
 }
 
 /** Asks for a model call for the current phase. */

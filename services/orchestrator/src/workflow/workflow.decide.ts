@@ -10,11 +10,11 @@ import {
   type WorkflowEvent,
 } from '@topdog/contracts';
 import { approvePhase, cancelWorkflow, rejectPhase, sendBack } from './approval.decide';
-import { resolveModel } from '@topdog/models';
 import { withOverrides } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
-import { checkProvider, recordLlmResult, requestCall, runPhase, type RecordLlmResultData } from './llm-calls.decide';
+import { checkModel, checkProvider, recordLlmResult, requestCall, runPhase, type RecordLlmResultData } from './llm-calls.decide';
 import { completePhaseEvents } from './phase-completion';
+import { forkWorkflow, type ForkDecision } from './fork.decide';
 import { visibleTo } from './visibility';
 import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
 
@@ -27,20 +27,15 @@ export type WorkflowDecision =
   | { type: 'ApprovePhase'; data: ApprovePhase['data'] }
   | { type: 'RejectPhase'; data: RejectPhase['data'] }
   | { type: 'SendBack'; data: SendBack['data'] }
-  | { type: 'CancelWorkflow'; data: CancelWorkflow['data'] };
+  | { type: 'CancelWorkflow'; data: CancelWorkflow['data'] }
+  | { type: 'ForkWorkflow'; data: ForkDecision };
 
 /** Starts a workflow; with auto-advance, also requests DISCOVERY's model call. */
 export function initialize(command: InitializeWorkflow['data'], state: Workflow, context: DecisionContext): WorkflowEvent[] {
   if (state.status !== 'empty') {
     throw new TopDogError('CONFLICT', `workflow ${command.workflowId} already exists`);
   }
-  const model = resolveModel(command.model);
-  if (!model.ok) throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: 'model', reason: model.reason }]);
-  if (command.budget.maxCostUsd !== null && model.model.inputPerMTok === null) {
-    throw new TopDogError('VALIDATION_FAILED', 'invalid request', [
-      { field: 'budget.max_cost_usd', reason: `model ${command.model} has no price in the model table, so a cost budget cannot be kept` },
-    ]);
-  }
+  checkModel(command.model, command.budget);
   if (command.autoAdvance) {
     checkProvider(command.model, context);
     if (!command.firstCallId) throw new TopDogError('VALIDATION_FAILED', 'invalid command', [{ field: 'firstCallId', reason: 'required with autoAdvance' }]);
@@ -104,6 +99,8 @@ export function decide(command: WorkflowDecision, state: Workflow, context: Deci
       return sendBack(command.data, state, context);
     case 'CancelWorkflow':
       return cancelWorkflow(command.data, state);
+    case 'ForkWorkflow':
+      return forkWorkflow(command.data, state, context);
     default: {
       const unexpected: never = command;
       return unexpected;

@@ -3,11 +3,13 @@ import {
   PHASE_OWNER,
   PHASES,
   type ChatMessage,
+  type ForkPoint,
   type Phase,
   type Pricing,
   type Role,
   type WorkflowBudget,
   type WorkflowEvent,
+  type WorkflowInitialized,
   type WorkflowPrompts,
   type WorkflowStateName,
 } from '@topdog/contracts';
@@ -16,6 +18,7 @@ import type { CompletedPhase, PhaseFeedback } from '@topdog/prompts';
 /** What a command applied under an idempotency key answered, to answer a retry the same. */
 export type RecordedOutcome =
   | { kind: 'initialized'; requestHash: string | undefined; callId: string | null }
+  | { kind: 'forked'; requestHash: string | undefined; callId: string | null; forkedFrom: ForkPoint }
   | {
       kind: 'phaseCompleted';
       requestHash: string | undefined;
@@ -163,7 +166,9 @@ function recordOutcome(state: Started, event: WorkflowEventWithMetadata): Starte
       const d = event.data;
       if (!existing) outcome = { kind: 'phaseRequested', requestHash, callId: d.callId, phase: d.phase, role: d.role, promptVersion: d.promptVersion };
       // The call a command requested as it went on (initialize, approve, reject, send-back under auto-advance).
-      else if (existing.kind === 'initialized' || existing.kind === 'approved' || existing.kind === 'reopened') outcome = { ...existing, callId: d.callId };
+      else if (existing.kind === 'initialized' || existing.kind === 'forked' || existing.kind === 'approved' || existing.kind === 'reopened') {
+        outcome = { ...existing, callId: d.callId };
+      }
       break;
     }
     case 'BudgetExceeded':
@@ -174,6 +179,10 @@ function recordOutcome(state: Started, event: WorkflowEventWithMetadata): Starte
   }
   return outcome ? { ...state.outcomes, [key]: outcome } : state.outcomes;
 }
+
+/** How a start answers its key: an initialize, or a fork (with where it was taken). */
+const startedOutcome = (d: WorkflowInitialized['data'], requestHash: string | undefined): RecordedOutcome =>
+  d.forkedFrom ? { kind: 'forked', requestHash, callId: null, forkedFrom: d.forkedFrom } : { kind: 'initialized', requestHash, callId: null };
 
 const pick = ({ previousState, newState, nextRole }: { previousState: Phase; newState: WorkflowStateName; nextRole: Role | null }) => ({
   previousState,
@@ -208,7 +217,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
       calls: {},
       phaseRepairs: 0,
       spent: { tokens: 0, costUsd: 0 },
-      outcomes: key ? { [key]: { kind: 'initialized', requestHash: event.metadata?.requestHash, callId: null } } : {},
+      outcomes: key ? { [key]: startedOutcome(event.data, event.metadata?.requestHash) } : {},
     };
   }
   if (state.status === 'empty') return state;

@@ -27,6 +27,7 @@ export function evolveStatus(status: WorkflowStatus | undefined, event: Workflow
         cancelled: null,
         model: event.data.model,
         promptVersions: promptVersions(event.data.prompts),
+        forkedFrom: event.data.forkedFrom ?? null,
         createdAt: event.occurredAt,
         ...applied,
         usage: {

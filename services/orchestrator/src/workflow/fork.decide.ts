@@ -1,0 +1,117 @@
+import {
+  PHASE_OWNER,
+  phaseBefore,
+  PHASES,
+  TopDogError,
+  type ForkWorkflow,
+  type Phase,
+  type WorkflowEnvelope,
+  type WorkflowEvent,
+  type WorkflowInitialized,
+} from '@topdog/contracts';
+import { withOverrides } from '@topdog/prompts';
+import type { DecisionContext } from './decision-context';
+import { checkModel, checkProvider, requestCall } from './llm-calls.decide';
+import { visibleTo } from './visibility';
+import { evolve, initialState, stateAfter, type StartedWorkflow, type Workflow } from './workflow.state';
+
+/** What a fork copies from its parent, read from the parent's stream before deciding. */
+export interface ForkSource {
+  /** The parent as its events left it. */
+  workflow: Workflow;
+  /** The parent's first event: the settings the fork starts from. */
+  initialized: WorkflowInitialized['data'] | undefined;
+  /** The parent's revision and the hash of its event there: the fork point. */
+  revision: number;
+  hash: string | null;
+  /** The revision of each answer on the parent's current path (its PhaseCompleted). */
+  answeredAt: Partial<Record<Phase, number>>;
+}
+
+/**
+ * The parent's stream folded for a fork: its state and, for each phase it has completed on its
+ * current path, the revision of the PhaseCompleted that did it (a send-back drops the phases it
+ * re-opens; completing one again records the new answer's revision). Pure.
+ */
+export function forkSourceOf(events: readonly WorkflowEnvelope[], hash: string | null): ForkSource {
+  let workflow = initialState();
+  let answeredAt: Partial<Record<Phase, number>> = {};
+  for (const event of events) {
+    workflow = evolve(workflow, event);
+    if (event.type === 'PhaseCompleted') answeredAt = { ...answeredAt, [event.data.phase]: event.revision };
+    if (event.type === 'PhaseSentBack') {
+      answeredAt = Object.fromEntries(Object.entries(answeredAt).filter(([phase]) => phaseBefore(phase as Phase, event.data.toPhase)));
+    }
+  }
+  const first = events[0];
+  return {
+    workflow,
+    initialized: first?.type === 'WorkflowInitialized' ? first.data : undefined,
+    revision: events.at(-1)?.revision ?? -1,
+    hash,
+    answeredAt,
+  };
+}
+
+export type ForkDecision = ForkWorkflow['data'] & { source: ForkSource };
+
+/**
+ * Starts a fork: a WorkflowInitialized naming the parent and the fork point, with the parent's
+ * settings and prompts except those the command replaces; a copy of each of the parent's answers
+ * before `fromPhase` (naming the event it copies; no model call); and, when the parent
+ * auto-advanced, the model call for `fromPhase`.
+ */
+export function forkWorkflow(command: ForkDecision, state: Workflow, context: DecisionContext): WorkflowEvent[] {
+  const { source } = command;
+  const parent: StartedWorkflow = visibleTo(command.projects, command.parentWorkflowId, source.workflow);
+  if (!source.initialized || source.hash === null) throw new Error(`workflow ${command.parentWorkflowId} has no WorkflowInitialized to fork from`);
+  if (state.status !== 'empty') throw new TopDogError('CONFLICT', `workflow ${command.workflowId} already exists`);
+  const copied = parent.phases.filter((p) => phaseBefore(p.phase, command.fromPhase));
+  const missing = PHASES.filter((p) => phaseBefore(p, command.fromPhase) && !copied.some((c) => c.phase === p));
+  if (missing.length > 0) {
+    throw new TopDogError('CONFLICT', `workflow ${command.parentWorkflowId} has not completed ${missing.join(', ')}: it cannot be forked from ${command.fromPhase}`, [
+      { field: 'from_phase', reason: `the parent's completed phases are ${parent.phases.map((p) => p.phase).join(', ') || 'none'}` },
+    ]);
+  }
+  const model = command.model ?? parent.settings.model;
+  checkModel(model, parent.settings.budget);
+  if (parent.settings.autoAdvance) checkProvider(model, context);
+
+  const initialized: WorkflowEvent = {
+    type: 'WorkflowInitialized',
+    data: {
+      ...source.initialized,
+      workflowId: command.workflowId,
+      requirements: command.requirements ?? parent.requirements,
+      model,
+      temperature: parent.settings.temperature,
+      maxTokens: parent.settings.maxTokens,
+      autoAdvance: parent.settings.autoAdvance,
+      budget: parent.settings.budget,
+      approvalRequired: [...parent.settings.approvalRequired],
+      prompts: withOverrides(parent.prompts ?? context.prompts, command.rolePrompts),
+      forkedFrom: { workflowId: parent.workflowId, phase: command.fromPhase, revision: source.revision, hash: source.hash },
+    },
+  };
+  const copies: WorkflowEvent[] = copied.map((p) => {
+    const newState = stateAfter(p.phase) as Phase; // a phase before fromPhase is followed by a phase
+    return {
+      type: 'PhaseCompleted',
+      data: {
+        workflowId: command.workflowId,
+        phase: p.phase,
+        role: p.role,
+        aiResponse: p.aiResponse,
+        phaseResult: p.phaseResult,
+        previousState: p.phase,
+        newState,
+        nextRole: PHASE_OWNER[newState],
+        copiedFrom: { workflowId: parent.workflowId, revision: source.answeredAt[p.phase]! },
+      },
+    };
+  });
+  const started = [initialized, ...copies];
+  if (!parent.settings.autoAdvance) return started;
+  const fork = started.reduce(evolve, initialState()) as StartedWorkflow;
+  return [...started, requestCall(fork, command.firstCallId, 'phase', context)];
+}
