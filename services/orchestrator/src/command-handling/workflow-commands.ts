@@ -209,7 +209,11 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       const source = forkSourceOf(events, lastHash);
       const autoAdvance = source.workflow.status !== 'empty' && source.workflow.settings.autoAdvance;
       const ctx = autoAdvance ? await context() : unchecked;
-      const outcome = await handler.handle(workflowId, { metadata: command.metadata }, deciding({ type: 'ForkWorkflow', data: { ...command.data, source } }, ctx));
+      const outcome = await handler.handle(
+        workflowId,
+        { metadata: command.metadata },
+        deciding({ type: 'ForkWorkflow', data: { ...command.data, source } }, ctx),
+      );
       let started: { forkedFrom: ForkPoint; callId: string | null };
       if (outcome.kind === 'replayed') started = replayedAs(outcome.outcome, 'forked', 'fork');
       else {

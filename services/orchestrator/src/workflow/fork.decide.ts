@@ -69,9 +69,11 @@ export function forkWorkflow(command: ForkDecision, state: Workflow, context: De
   const copied = parent.phases.filter((p) => phaseBefore(p.phase, command.fromPhase));
   const missing = PHASES.filter((p) => phaseBefore(p, command.fromPhase) && !copied.some((c) => c.phase === p));
   if (missing.length > 0) {
-    throw new TopDogError('CONFLICT', `workflow ${command.parentWorkflowId} has not completed ${missing.join(', ')}: it cannot be forked from ${command.fromPhase}`, [
-      { field: 'from_phase', reason: `the parent's completed phases are ${parent.phases.map((p) => p.phase).join(', ') || 'none'}` },
-    ]);
+    throw new TopDogError(
+      'CONFLICT',
+      `workflow ${command.parentWorkflowId} has not completed ${missing.join(', ')}: it cannot be forked from ${command.fromPhase}`,
+      [{ field: 'from_phase', reason: `the parent's completed phases are ${parent.phases.map((p) => p.phase).join(', ') || 'none'}` }],
+    );
   }
   const model = command.model ?? parent.settings.model;
   checkModel(model, parent.settings.budget);

@@ -1,4 +1,13 @@
-import { PHASE_OWNER, TopDogError, type ChatMessage, type LlmCallOutcome, type Phase, type RunPhase, type WorkflowBudget, type WorkflowEvent } from '@topdog/contracts';
+import {
+  PHASE_OWNER,
+  TopDogError,
+  type ChatMessage,
+  type LlmCallOutcome,
+  type Phase,
+  type RunPhase,
+  type WorkflowBudget,
+  type WorkflowEvent,
+} from '@topdog/contracts';
 import { costOf, estimateMessageTokens, resolveModel } from '@topdog/models';
 import { buildPrompt, parsePhaseResult, repairMessages } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
