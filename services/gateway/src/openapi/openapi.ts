@@ -3,6 +3,8 @@ import {
   ApiKeyIdParams,
   ApproveRequest,
   CancelRequest,
+  ForkRequest,
+  ForkResponse,
   CancelResponse,
   RejectRequest,
   ReopenedResponse,
@@ -189,6 +191,21 @@ export function openApiDocument() {
             409: error('CONFLICT: already COMPLETE or CANCELLED'),
             412: error('PRECONDITION_FAILED: If-Match does not match'),
             422: error('IDEMPOTENCY_KEY_REUSED'),
+            ...common,
+          },
+        },
+      },
+      '/api/ai-workflows/{workflow_id}/fork': {
+        post: {
+          summary:
+            "A new workflow from this one: its answers before from_phase are copied (naming the events copied; no model call) and it runs anew from there, with the model, role prompts or requirements given here (else the parent's)",
+          requestParams: { path: WorkflowIdParams, header: commandHeaders },
+          requestBody: json(ForkRequest),
+          responses: {
+            201: { description: 'Forked (under auto_advance, call_id names the first model call)', ...json(ForkResponse) },
+            404: error('NOT_FOUND: the workflow is unknown or in another project'),
+            409: error('CONFLICT: the workflow has not completed the phases before from_phase'),
+            422: error("IDEMPOTENCY_KEY_REUSED, or PROVIDER_NOT_CONFIGURED for the fork's model under auto_advance"),
             ...common,
           },
         },

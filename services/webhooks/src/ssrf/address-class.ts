@@ -101,9 +101,3 @@ export function classifyAddress(ip: string): AddressClass {
   if (value >> 112n === 0x2002n) return classifyV4((value >> 80n) & 0xffffffffn);
   return IPV6_RANGES.find((r) => inRange(value, 128, r))?.kind ?? 'public';
 }
-
-/** Whether a request may go to this address: public, or anything but an invalid one when private targets are allowed. */
-export const addressAllowed = (ip: string, allowPrivate: boolean): boolean => {
-  const kind = classifyAddress(ip);
-  return kind === 'public' || (allowPrivate && kind !== 'invalid');
-};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressAllowed, classifyAddress } from './address-class';
+import { classifyAddress } from './address-class';
 
 describe('classifyAddress', () => {
   it.each([
@@ -55,12 +55,5 @@ describe('classifyAddress', () => {
     expect(classifyAddress('localhost')).toBe('invalid');
     expect(classifyAddress('1.2.3')).toBe('invalid');
     expect(classifyAddress('')).toBe('invalid');
-  });
-
-  it('allows private targets only when the deployment says so, and never an invalid one', () => {
-    expect(addressAllowed('127.0.0.1', false)).toBe(false);
-    expect(addressAllowed('127.0.0.1', true)).toBe(true);
-    expect(addressAllowed('8.8.8.8', false)).toBe(true);
-    expect(addressAllowed('not-an-ip', true)).toBe(false);
   });
 });
