@@ -278,4 +278,50 @@ describe('approvals, send-back and cancel', () => {
     const before = await api('GET', `/api/ai-workflows/status/${id}?at=${sentBack.revision - 1}`);
     expect(before.body).toMatchObject({ current_state: 'VERIFICATION', awaiting_approval: { phase: 'VERIFICATION' } });
   });
+
+  it('reject, send-back and cancel retried with their Idempotency-Key answer the same and write once; a stale If-Match writes nothing', async () => {
+    // By hand, no model: DISCOVERY gated, then answered.
+    const id = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ approval_required: ['DISCOVERY'] }))).body.workflow_id as string;
+    const answer = () => api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'the needs' });
+    expect((await answer()).body.awaiting_approval).toBe(true);
+    const once = async (path: string, body: unknown, key: string) => {
+      const first = await api('POST', `/api/ai-workflows/${id}/${path}`, body, { 'Idempotency-Key': key });
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      const head = await store.headPosition();
+      const again = await api('POST', `/api/ai-workflows/${id}/${path}`, body, { 'Idempotency-Key': key });
+      expect(again.body).toEqual(first.body);
+      expect(await store.headPosition()).toBe(head);
+      return first;
+    };
+    expect((await once('reject', { comment: 'name the users' }, `reject-${id}`)).body).toMatchObject({ new_state: 'DISCOVERY' });
+    await answer();
+    await api('POST', `/api/ai-workflows/${id}/approve`, {});
+    await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'the plan' });
+    expect((await once('send-back', { to_phase: 'DISCOVERY', reason: 'the users changed' }, `send-back-${id}`)).body).toMatchObject({
+      previous_state: 'IMPLEMENTATION',
+      new_state: 'DISCOVERY',
+      superseded_phases: ['DISCOVERY', 'PLANNING'],
+    });
+
+    // If-Match: a stale ETag is 412 and writes nothing; the current one applies.
+    const etag = (await api('GET', `/api/ai-workflows/status/${id}`)).headers.get('etag')!;
+    const head = await store.headPosition();
+    const stale = await api('POST', `/api/ai-workflows/${id}/cancel`, { reason: 'stale' }, { 'If-Match': '"1"' });
+    expect(stale.status).toBe(412);
+    expect(stale.body.error.details).toEqual([expect.objectContaining({ field: 'If-Match', reason: `the current ETag is ${etag}` })]);
+    expect(await store.headPosition()).toBe(head);
+    const cancelled = await api('POST', `/api/ai-workflows/${id}/cancel`, { reason: 'done here' }, { 'If-Match': etag, 'Idempotency-Key': `cancel-${id}` });
+    expect(cancelled.body).toEqual({ workflow_id: id, previous_state: 'DISCOVERY', current_state: 'CANCELLED' });
+    const replayed = await api('POST', `/api/ai-workflows/${id}/cancel`, { reason: 'done here' }, { 'If-Match': etag, 'Idempotency-Key': `cancel-${id}` });
+    expect(replayed.status).toBe(200);
+    expect(replayed.body).toEqual(cancelled.body);
+    const types = (await events(id)).map((e) => e.type);
+    for (const [type, count] of [
+      ['PhaseRejected', 1],
+      ['PhaseSentBack', 1],
+      ['WorkflowCancelled', 1],
+    ] as const) {
+      expect(types.filter((t) => t === type)).toHaveLength(count);
+    }
+  });
 });

@@ -35,10 +35,11 @@ describe('REST API over the four services as separate processes', () => {
     });
     const id = r.body.workflow_id;
     let status = await api('GET', `/api/ai-workflows/status/${id}`);
-    // The seed's fields exactly, plus the fields added since (usage, llm; awaiting_approval, cancelled).
+    // The seed's fields exactly, plus the fields added since (usage, llm; awaiting_approval, cancelled; prompt_versions, forked_from).
     const seedFields = (body: Record<string, unknown>) => {
-      const { usage, llm, awaiting_approval, cancelled, ...seed } = body;
-      expect({ awaiting_approval, cancelled }).toEqual({ awaiting_approval: null, cancelled: null });
+      const { usage, llm, awaiting_approval, cancelled, prompt_versions, forked_from, ...seed } = body;
+      expect({ awaiting_approval, cancelled, forked_from }).toEqual({ awaiting_approval: null, cancelled: null, forked_from: null });
+      expect(Object.keys(prompt_versions as object)).toEqual(['Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VERIFIER', 'RELEASE_MANAGER']);
       expect(usage).toMatchObject({ total: { calls: 0, cost_usd: 0 }, budget: { max_cost_usd: null, max_tokens: null } });
       expect(llm).toEqual({ auto_advance: false, running: null, last_call: null, stopped: null });
       return seed;
