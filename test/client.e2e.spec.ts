@@ -73,6 +73,23 @@ describe('@topdog/client', () => {
     expect((await client.status(id)).cancelled).toMatchObject({ reason: 'done' });
   });
 
+  it('lists the prompts, starts a workflow with its own prompt, forks it and compares the two', async () => {
+    const prompts = await client.prompts();
+    expect(prompts.map((p) => p.role)).toEqual(['Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VERIFIER', 'RELEASE_MANAGER']);
+    const id = (await client.initialize({ project_id: 'p', user_id: 'u', role_prompts: { Q_ASSISTANT: 'Ask about the users first.' } })).workflow_id;
+    expect((await client.status(id)).prompt_versions.Q_ASSISTANT).toMatch(/^custom@/);
+    expect((await client.prompt(id)).prompt_version).toMatch(/^custom@/);
+    await client.completePhase({ workflow_id: id, ai_response: 'needs' });
+    const fork = await client.fork(id, { from_phase: 'PLANNING', model: 'gpt-4.1' }, { idempotencyKey: `fork-${id}` });
+    expect(fork).toMatchObject({ forked_from: { workflow_id: id, phase: 'PLANNING', revision: 1 } });
+    expect(await client.fork(id, { from_phase: 'PLANNING', model: 'gpt-4.1' }, { idempotencyKey: `fork-${id}` })).toEqual(fork);
+    expect(await client.status(fork.workflow_id)).toMatchObject({ current_state: 'PLANNING', forked_from: fork.forked_from });
+    const comparison = await client.compare(id, fork.workflow_id);
+    expect(comparison.phases[0]).toMatchObject({ phase: 'DISCOVERY', same_response: true, b: { copied_from: { workflow_id: id, revision: 1 } } });
+    const notReached = await client.fork(id, { from_phase: 'TESTING' }).catch((e: unknown) => e);
+    expect(notReached).toMatchObject({ status: 409, code: 'CONFLICT', details: [{ field: 'from_phase' }] });
+  });
+
   it('iterates live events and resumes with Last-Event-ID across a gateway restart', async () => {
     const id = (await client.initialize({ project_id: 'p', user_id: 'u' })).workflow_id;
     const abort = new AbortController();
