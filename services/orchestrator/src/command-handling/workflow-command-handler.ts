@@ -23,6 +23,7 @@ import type { Logger } from 'pino';
 import { visibleTo } from '../workflow/visibility';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
 import { KeyedSerialQueue } from './keyed-serial-queue';
+import { PromptInterning } from './prompt-interning';
 
 /**
  * A workflow's state as of a revision (-1: no stream yet), the position of its last event,
@@ -80,6 +81,7 @@ function retryLaterWhenUnavailable(err: unknown): never {
 export class WorkflowCommandHandler {
   private readonly cache: LRUCache<string, Loaded>;
   private readonly queue = new KeyedSerialQueue();
+  private readonly prompts = new PromptInterning();
   private readonly maxAttempts: number;
 
   constructor(private readonly deps: WorkflowCommandHandlerDeps) {
@@ -193,7 +195,7 @@ export class WorkflowCommandHandler {
     let revision = -1;
     let position = 0;
     for (const raw of stored) {
-      const event = WorkflowEnvelope.parse(raw);
+      const event = this.prompts.intern(WorkflowEnvelope.parse(raw));
       state = evolve(state, event);
       revision = event.revision;
       position = event.position;
