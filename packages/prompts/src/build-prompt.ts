@@ -60,8 +60,9 @@ function openPhaseTurns(phase: Phase, feedback: readonly PhaseFeedback[]): ChatM
 /**
  * The request a model is sent for the workflow's current phase: a system message (role
  * prompt, current state, requirements, earlier results), then the role's own history as
- * instruction/answer pairs, then the current phase's instruction (with any reviewer feedback on it). The gateway's get-ai-prompt
- * and the llm-runner both use this, so what one shows is what the other sends. The role prompts
+ * instruction/answer pairs, then the current phase's instruction (with any reviewer feedback on
+ * it). The orchestrator builds each call's request with it and the projector answers
+ * get-ai-prompt with it, so what one shows is what the other sends. The role prompts
  * are those the workflow recorded when it started; only a workflow older than prompt versions
  * uses `currentLibrary`.
  */

@@ -1,5 +1,5 @@
 import { BaseConfig, intSetting } from '@topdog/runtime';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export const ProjectorConfig = BaseConfig.extend({
   /** How long a query waits for read-your-writes or for the catch-up after a start. */
@@ -16,5 +16,10 @@ export const ProjectorConfig = BaseConfig.extend({
    */
   PROJECTOR_STALL_MS: intSetting(3_000, 500, 600_000),
   EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
+  /**
+   * The orchestrator's role prompt folder (see its config): a workflow started before prompt
+   * versions records none, and its prompts are built from these, as the orchestrator builds them.
+   */
+  PROMPTS_DIR: z.string().min(1).optional(),
 });
 export type ProjectorConfig = z.infer<typeof ProjectorConfig>;

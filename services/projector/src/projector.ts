@@ -42,7 +42,7 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     projection,
     store,
     events,
-    prompts: loadPromptLibrary(),
+    prompts: loadPromptLibrary(config.PROMPTS_DIR),
     consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
   });
   const app = await NestFactory.createMicroservice(

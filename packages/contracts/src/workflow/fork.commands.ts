@@ -3,19 +3,8 @@ import { CommandMetadata } from '../envelope';
 import { ProjectScope } from '../identity';
 import { Phase } from '../phases';
 import { CallId, WorkflowId } from './ids';
+import { ForkPoint } from './workflow.events';
 import { RolePromptOverrides } from './role-prompts';
-
-/**
- * Where a fork was taken: the parent, the phase the fork runs anew from, and the parent's
- * revision and event hash at that moment (the fork's own hash chain starts fresh and names it).
- */
-export const ForkPoint = z.object({
-  workflowId: WorkflowId,
-  phase: Phase,
-  revision: z.number().int().nonnegative(),
-  hash: z.string(),
-});
-export type ForkPoint = z.infer<typeof ForkPoint>;
 
 /**
  * Starts a new workflow from a recorded one: the parent's answers before `fromPhase` are copied

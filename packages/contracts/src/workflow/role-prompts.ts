@@ -37,15 +37,5 @@ export const PromptLibraryReport = z.object({
 export type PromptLibraryReport = z.infer<typeof PromptLibraryReport>;
 
 /** GET /api/prompts. */
-export const PromptsResponse = z.object({
-  prompts: z.array(
-    z.object({
-      role: Role,
-      phases: z.array(Phase),
-      version: z.string(),
-      sha256: z.string(),
-      text: z.string(),
-    }),
-  ),
-});
+export const PromptsResponse = z.object({ prompts: z.array(RecordedPrompt.omit({ source: true }).extend({ role: Role, phases: z.array(Phase) })) });
 export type PromptsResponse = z.infer<typeof PromptsResponse>;

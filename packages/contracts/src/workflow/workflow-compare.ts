@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Phase, Role, WorkflowStateName } from '../phases';
+import { ForkPointBody } from './fork.http';
 
 /** `GET /api/ai-workflows/compare?a=<id>&b=<id>`: two workflows the caller may read. */
 export const CompareWorkflowsQuery = z.strictObject({
@@ -59,7 +60,7 @@ export const ComparedWorkflowBody = z.object({
   current_state: WorkflowStateName,
   created_at: z.string(),
   /** The parent and phase a fork was taken from; null unless it is a fork. */
-  forked_from: z.object({ workflow_id: z.uuid(), phase: Phase, revision: z.number().int() }).nullable(),
+  forked_from: ForkPointBody.nullable(),
   totals: SpendBody.extend({ duration_ms: z.number().nonnegative() }),
 });
 export type ComparedWorkflowBody = z.infer<typeof ComparedWorkflowBody>;

@@ -3,7 +3,6 @@ import { envelopeOf, type Envelope } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
 import { WorkflowPrompts } from './role-prompts';
-import { ForkPoint } from './fork.commands';
 import { ApprovalRequested, PhaseApproved, PhaseRejected, PhaseSentBack, WorkflowCancelled } from './approval.events';
 import { BudgetExceeded, LlmCallFailed, LlmCallRequested, LlmCallSucceeded, PhaseOutputRejected } from './llm-call.events';
 
@@ -13,6 +12,18 @@ export const WorkflowBudget = z.object({
   maxTokens: z.number().int().positive().nullable(),
 });
 export type WorkflowBudget = z.infer<typeof WorkflowBudget>;
+
+/**
+ * Where a fork was taken: the parent, the phase the fork runs anew from, and the parent's
+ * revision and event hash at that moment (the fork's own hash chain starts fresh and names it).
+ */
+export const ForkPoint = z.object({
+  workflowId: WorkflowId,
+  phase: Phase,
+  revision: z.number().int().nonnegative(),
+  hash: z.string(),
+});
+export type ForkPoint = z.infer<typeof ForkPoint>;
 
 /** A workflow was started in DISCOVERY with its requirements and model settings. */
 export const WorkflowInitialized = z.object({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChatMessage } from '../llm/chat-message';
 import { Phase, PHASES, Role, WorkflowStateName } from '../phases';
 import { RolePromptOverrides } from './role-prompts';
+import { ForkPointBody } from './fork.http';
 
 /**
  * The REST API's request and response bodies: the original system's shapes (snake_case),
@@ -120,7 +121,7 @@ export const WorkflowStatusResponse = z.object({
   /** The version of each role's prompt, as recorded when the workflow started. */
   prompt_versions: z.partialRecord(Role, z.string()),
   /** Where a fork was taken from (its parent, the phase it ran anew from, the parent's revision and hash); null otherwise. */
-  forked_from: z.object({ workflow_id: z.uuid(), phase: Phase, revision: z.number().int(), hash: z.string() }).nullable(),
+  forked_from: ForkPointBody.nullable(),
   usage: z.object({
     total: UsageBody,
     by_phase: z.partialRecord(Phase, UsageBody),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ForkPoint } from './fork.commands';
+import { ForkPoint } from './workflow.events';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
 import { ChatMessage } from '../llm/chat-message';

@@ -1,4 +1,4 @@
-import type { ComparedPhaseBody, ComparedPhaseSideBody, ComparedWorkflowBody, CompareWorkflowsResponse } from '@topdog/contracts';
+import { forkPointBody, type ComparedPhaseBody, type ComparedPhaseSideBody, type ComparedWorkflowBody, type CompareWorkflowsResponse } from '@topdog/contracts';
 import { createTwoFilesPatch } from 'diff';
 import { PHASE_ROWS, type PhaseAnswer, type Spend, type WorkflowAnswers } from './phase-answers';
 import { resultDifferences } from './result-differences';
@@ -31,7 +31,7 @@ const workflowBody = (w: WorkflowAnswers): ComparedWorkflowBody => ({
   model: w.model,
   current_state: w.currentState,
   created_at: w.createdAt,
-  forked_from: w.forkedFrom && { workflow_id: w.forkedFrom.workflowId, phase: w.forkedFrom.phase, revision: w.forkedFrom.revision },
+  forked_from: w.forkedFrom && forkPointBody(w.forkedFrom),
   totals: { ...spendBody(w.totals), duration_ms: w.totals.durationMs },
 });
 

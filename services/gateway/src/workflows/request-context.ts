@@ -78,3 +78,8 @@ export function idForKey(scope: string, name: string): string {
 export function workflowIdForKey(prefix: string, actor: string, key: string): string {
   return idForKey(prefix, `initialize\n${actor}\n${key}`);
 }
+
+/** The id of the fork of `parent` a fork with this Idempotency-Key creates: as initialize's, in a name space of its own. */
+export function forkIdForKey(prefix: string, actor: string, parent: string, key: string): string {
+  return idForKey(prefix, `fork\n${actor}\n${parent}\n${key}`);
+}

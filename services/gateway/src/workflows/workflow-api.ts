@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
+  forkPointBody,
   inScope,
   REQUESTS,
   TopDogError,
@@ -35,7 +36,7 @@ import { MODEL_TABLE } from '@topdog/models';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '@topdog/prompts';
 import { request } from '@topdog/runtime';
 import type { AppliedPositionWatcher } from '../consistency/applied-position-watcher';
-import { commandMetadata, etagOf, idForKey, workflowIdForKey, type RequestContext } from './request-context';
+import { commandMetadata, etagOf, forkIdForKey, idForKey, workflowIdForKey, type RequestContext } from './request-context';
 
 const usageBody = (u: Usage) => ({
   calls: u.calls,
@@ -187,7 +188,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
 
     /** Forks a recorded workflow (one the caller can see) from a phase: 201 with the new id and the fork point. */
     async fork(parentWorkflowId: string, body: ForkRequest, ctx: RequestContext) {
-      const workflowId = ctx.idempotencyKey ? workflowIdForKey(prefix, ctx.identity.actor, `fork:${parentWorkflowId}:${ctx.idempotencyKey}`) : randomUUID();
+      const workflowId = ctx.idempotencyKey ? forkIdForKey(prefix, ctx.identity.actor, parentWorkflowId, ctx.idempotencyKey) : randomUUID();
       const result = await send(REQUESTS.forkWorkflow, {
         type: 'ForkWorkflow',
         data: {
@@ -202,11 +203,10 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
         },
         metadata: commandMetadata(ctx, 'fork', { parentWorkflowId, ...body }),
       });
-      const f = result.forkedFrom;
       return {
         body: {
           workflow_id: result.workflowId,
-          forked_from: { workflow_id: f.workflowId, phase: f.phase, revision: f.revision, hash: f.hash },
+          forked_from: forkPointBody(result.forkedFrom),
           ...(result.callId ? { call_id: result.callId } : {}),
         } satisfies ForkResponse,
         headers: { ETag: etagOf(result.revision), ...(await readYourWrites(result.position)) },
@@ -283,12 +283,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           awaiting_approval: s.awaitingApproval && { phase: s.awaitingApproval.phase, requested_at: s.awaitingApproval.requestedAt },
           cancelled: s.cancelled && { reason: s.cancelled.reason, cancelled_at: s.cancelled.cancelledAt },
           prompt_versions: s.promptVersions,
-          forked_from: s.forkedFrom && {
-            workflow_id: s.forkedFrom.workflowId,
-            phase: s.forkedFrom.phase,
-            revision: s.forkedFrom.revision,
-            hash: s.forkedFrom.hash,
-          },
+          forked_from: s.forkedFrom && forkPointBody(s.forkedFrom),
           ...llmBody(s),
         } satisfies WorkflowStatusResponse,
         headers: { ETag: etagOf(s.revision) },

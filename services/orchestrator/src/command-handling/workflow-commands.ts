@@ -33,6 +33,7 @@ import { phasesOf, type PromptLibrary } from '@topdog/prompts';
 import type { DecisionContext, ProviderSettings } from '../workflow/decision-context';
 import { deciding, type WorkflowDecision } from '../workflow/workflow.decide';
 import { forkSourceOf } from '../workflow/fork.decide';
+import { visibleTo } from '../workflow/visibility';
 import type { RecordedOutcome } from '../workflow/workflow.state';
 import type { CommandOutcome, WorkflowCommandHandler } from './workflow-command-handler';
 
@@ -207,13 +208,20 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       const { workflowId, parentWorkflowId } = command.data;
       const { events, lastHash } = await handler.history(parentWorkflowId);
       const source = forkSourceOf(events, lastHash);
-      const autoAdvance = source.workflow.status !== 'empty' && source.workflow.settings.autoAdvance;
-      const ctx = autoAdvance ? await context() : unchecked;
-      const outcome = await handler.handle(
-        workflowId,
-        { metadata: command.metadata },
-        deciding({ type: 'ForkWorkflow', data: { ...command.data, source } }, ctx),
-      );
+      // The caller must see the parent (a retry with the key too) before anything else is asked.
+      const parent = visibleTo(command.data.projects, parentWorkflowId, source.workflow);
+      const ctx = parent.settings.autoAdvance ? await context() : unchecked;
+      const outcome = await handler
+        .handle(workflowId, { metadata: command.metadata }, deciding({ type: 'ForkWorkflow', data: { ...command.data, source } }, ctx))
+        .catch((err: unknown) => {
+          if (err instanceof TopDogError && err.code === 'PAYLOAD_TOO_LARGE') {
+            // A fork starts in one append: the parent's answers before from_phase must fit in it.
+            throw new TopDogError('PAYLOAD_TOO_LARGE', `the fork's start does not fit in one event-store message: ${err.message}`, [
+              { field: 'from_phase', reason: `the answers before ${command.data.fromPhase} are too large to copy at once; fork from an earlier phase` },
+            ]);
+          }
+          throw err;
+        });
       let started: { forkedFrom: ForkPoint; callId: string | null };
       if (outcome.kind === 'replayed') started = replayedAs(outcome.outcome, 'forked', 'fork');
       else {

@@ -11,7 +11,7 @@ import {
 } from '@topdog/contracts';
 import { withOverrides } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
-import { checkModel, checkProvider, requestCall } from './llm-calls.decide';
+import { checkModel, checkProvider, thenRun } from './llm-calls.decide';
 import { visibleTo } from './visibility';
 import { evolve, initialState, stateAfter, type StartedWorkflow, type Workflow } from './workflow.state';
 
@@ -69,22 +69,26 @@ export function forkWorkflow(command: ForkDecision, state: Workflow, context: De
   const copied = parent.phases.filter((p) => phaseBefore(p.phase, command.fromPhase));
   const missing = PHASES.filter((p) => phaseBefore(p, command.fromPhase) && !copied.some((c) => c.phase === p));
   if (missing.length > 0) {
+    const held = parent.awaiting ? ` (${parent.awaiting.phase} awaits approval)` : '';
     throw new TopDogError(
       'CONFLICT',
       `workflow ${command.parentWorkflowId} has not completed ${missing.join(', ')}: it cannot be forked from ${command.fromPhase}`,
-      [{ field: 'from_phase', reason: `the parent's completed phases are ${parent.phases.map((p) => p.phase).join(', ') || 'none'}` }],
+      [{ field: 'from_phase', reason: `the parent's completed phases are ${parent.phases.map((p) => p.phase).join(', ') || 'none'}${held}` }],
     );
   }
   const model = command.model ?? parent.settings.model;
-  checkModel(model, parent.settings.budget);
+  checkModel(model, parent.settings.budget, { field: 'model', reason: "the parent's cost budget (max_cost_usd) needs a model with a price" });
   if (parent.settings.autoAdvance) checkProvider(model, context);
 
   const initialized: WorkflowEvent = {
     type: 'WorkflowInitialized',
     data: {
-      ...source.initialized,
       workflowId: command.workflowId,
+      projectId: parent.projectId,
+      buildId: source.initialized.buildId,
+      userId: source.initialized.userId,
       requirements: command.requirements ?? parent.requirements,
+      initialState: 'DISCOVERY',
       model,
       temperature: parent.settings.temperature,
       maxTokens: parent.settings.maxTokens,
@@ -97,6 +101,8 @@ export function forkWorkflow(command: ForkDecision, state: Workflow, context: De
   };
   const copies: WorkflowEvent[] = copied.map((p) => {
     const newState = stateAfter(p.phase) as Phase; // a phase before fromPhase is followed by a phase
+    const revision = source.answeredAt[p.phase];
+    if (revision === undefined) throw new Error(`no PhaseCompleted found for ${p.phase} on ${command.parentWorkflowId}'s path`);
     return {
       type: 'PhaseCompleted',
       data: {
@@ -108,12 +114,9 @@ export function forkWorkflow(command: ForkDecision, state: Workflow, context: De
         previousState: p.phase,
         newState,
         nextRole: PHASE_OWNER[newState],
-        copiedFrom: { workflowId: parent.workflowId, revision: source.answeredAt[p.phase]! },
+        copiedFrom: { workflowId: parent.workflowId, revision },
       },
     };
   });
-  const started = [initialized, ...copies];
-  if (!parent.settings.autoAdvance) return started;
-  const fork = started.reduce(evolve, initialState()) as StartedWorkflow;
-  return [...started, requestCall(fork, command.firstCallId, 'phase', context)];
+  return [initialized, ...thenRun(evolve(initialState(), initialized) as StartedWorkflow, copies, command.firstCallId, context)];
 }

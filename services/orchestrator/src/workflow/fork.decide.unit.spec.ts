@@ -123,6 +123,17 @@ describe('fork', () => {
       { field: 'from_phase', reason: expect.stringContaining('DISCOVERY, PLANNING, IMPLEMENTATION') },
     ]);
     withCode('VALIDATION_FAILED')(thrown(fork(parent, { model: 'no-such-model' })));
+    // A parent holding an answer for approval has not completed that phase.
+    const held = stored(initializeDecision({ approvalRequired: ['PLANNING'] }), complete('needs'), complete('plan'));
+    expect(thrown(fork(held, { fromPhase: 'IMPLEMENTATION' })).details).toEqual([
+      { field: 'from_phase', reason: "the parent's completed phases are DISCOVERY (PLANNING awaits approval)" },
+    ]);
+    expect(decider.decide(fork(held, { fromPhase: 'PLANNING' }), initialState()).map((e) => e.type)).toEqual(['WorkflowInitialized', 'PhaseCompleted']);
+    // A parent with a cost budget needs a priced model: the field to change is the fork's model.
+    const budgeted = stored(initializeDecision({ budget: { maxCostUsd: 5, maxTokens: null } }), complete('needs'));
+    expect(thrown(fork(budgeted, { fromPhase: 'PLANNING', model: 'openai:o9-preview' })).details).toEqual([
+      { field: 'model', reason: expect.stringContaining("the parent's cost budget (max_cost_usd) needs a model with a price") },
+    ]);
     withCode('NOT_FOUND')(thrown(fork(parent, { projects: ['elsewhere'] })));
     withCode('NOT_FOUND')(thrown(fork([])));
     const existing = decidedEvents(decider, [initializeDecision({ workflowId: forkId })]).reduce(decider.evolve, initialState());

@@ -21,13 +21,17 @@ function modelOf(state: StartedWorkflow) {
   return resolved.model;
 }
 
-/** A workflow's model must be in the model table (or a provider prefix), and priced when a cost budget is set. */
-export function checkModel(name: string, budget: WorkflowBudget): void {
+/**
+ * A workflow's model must be in the model table (or a provider prefix), and priced when a cost
+ * budget is set; `unpriced` names the field to blame for the latter (the budget, at initialize).
+ */
+export function checkModel(name: string, budget: WorkflowBudget, unpriced?: { field: string; reason: string }): void {
   const model = resolveModel(name);
   if (!model.ok) throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: 'model', reason: model.reason }]);
   if (budget.maxCostUsd !== null && model.model.inputPerMTok === null) {
+    const reason = `model ${name} has no price in the model table, so a cost budget cannot be kept`;
     throw new TopDogError('VALIDATION_FAILED', 'invalid request', [
-      { field: 'budget.max_cost_usd', reason: `model ${name} has no price in the model table, so a cost budget cannot be kept` },
+      unpriced ? { field: unpriced.field, reason: `${unpriced.reason}: ${reason}` } : { field: 'budget.max_cost_usd', reason },
     ]);
   }
 }

@@ -116,7 +116,7 @@ export type WorkflowEventWithMetadata = WorkflowEvent & { metadata?: { idempoten
 
 /**
  * The outcome a command's idempotency key answers with. The first event of a commit sets it;
- * the call an auto-advancing initialization requests is added to its outcome.
+ * the call a command requests as it goes on (under auto-advance) is added to its outcome.
  */
 function recordOutcome(state: Started, event: WorkflowEventWithMetadata): Started['outcomes'] {
   const key = event.metadata?.idempotencyKey;
@@ -165,7 +165,7 @@ function recordOutcome(state: Started, event: WorkflowEventWithMetadata): Starte
     case 'LlmCallRequested': {
       const d = event.data;
       if (!existing) outcome = { kind: 'phaseRequested', requestHash, callId: d.callId, phase: d.phase, role: d.role, promptVersion: d.promptVersion };
-      // The call a command requested as it went on (initialize, approve, reject, send-back under auto-advance).
+      // The call a command requested as it went on (initialize, fork, approve, reject, send-back under auto-advance).
       else if (existing.kind === 'initialized' || existing.kind === 'forked' || existing.kind === 'approved' || existing.kind === 'reopened') {
         outcome = { ...existing, callId: d.callId };
       }
