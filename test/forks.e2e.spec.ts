@@ -63,7 +63,7 @@ describe('fork', () => {
 
     const compare = await api('GET', `/api/ai-workflows/compare?a=${parent}&b=${fork}`);
     expect(compare.status).toBe(200);
-    expect(compare.body.b.forked_from).toEqual({ workflow_id: parent, phase: 'TESTING', revision: parentRevision });
+    expect(compare.body.b.forked_from).toEqual(forked.body.forked_from);
     const byPhase = Object.fromEntries(compare.body.phases.map((p: { phase: string }) => [p.phase, p]));
     for (const phase of ['DISCOVERY', 'PLANNING', 'IMPLEMENTATION']) {
       expect(byPhase[phase]).toMatchObject({ same_response: true, a: { model: 'local:model-a', calls: 1 }, b: { model: null, calls: 0, cost_usd: 0 } });
