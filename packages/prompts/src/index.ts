@@ -2,6 +2,7 @@ export * from './prompt-context';
 export * from './prompt-library';
 export * from './build-prompt';
 export * from './output-schemas';
+export * from './prompt-interning';
 
 /** Defaults of the original system, used unless a workflow sets its own. */
 export const DEFAULT_TEMPERATURE = 0.7;

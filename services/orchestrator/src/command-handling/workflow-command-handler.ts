@@ -18,12 +18,12 @@ import {
   type EventStore,
   type StoredEvent,
 } from '@topdog/event-store';
+import { PromptInterning } from '@topdog/prompts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { visibleTo } from '../workflow/visibility';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
 import { KeyedSerialQueue } from './keyed-serial-queue';
-import { PromptInterning } from './prompt-interning';
 
 /**
  * A workflow's state as of a revision (-1: no stream yet), the position of its last event,
@@ -195,7 +195,7 @@ export class WorkflowCommandHandler {
     let revision = -1;
     let position = 0;
     for (const raw of stored) {
-      const event = this.prompts.intern(WorkflowEnvelope.parse(raw));
+      const event = this.prompts.event(WorkflowEnvelope.parse(raw));
       state = evolve(state, event);
       revision = event.revision;
       position = event.position;

@@ -1,4 +1,5 @@
 import type { WorkflowEnvelope } from '@topdog/contracts';
+import { PromptInterning } from '@topdog/prompts';
 import { LRUCache } from 'lru-cache';
 import { evolvePromptView, type PromptView } from '../read-models/prompt-context';
 
@@ -9,6 +10,8 @@ import { evolvePromptView, type PromptView } from '../read-models/prompt-context
  */
 export class PromptCache {
   private readonly views: LRUCache<string, PromptView>;
+  /** The views share one copy of each recorded prompt (see promptBytes). */
+  private readonly interning = new PromptInterning();
 
   constructor(maxBytes = 64 * 2 ** 20) {
     this.views = new LRUCache({ maxSize: maxBytes, sizeCalculation: (view) => view.bytes });
@@ -25,7 +28,7 @@ export class PromptCache {
     if (!live) {
       if (view) this.views.delete(workflowId);
     } else if (event.type === 'WorkflowInitialized' || view?.revision === event.revision - 1) {
-      const next = evolvePromptView(view, event);
+      const next = evolvePromptView(view, this.interning.event(event));
       if (next) this.views.set(workflowId, next);
     } else if (view && view.revision < event.revision) {
       this.views.delete(workflowId);
@@ -41,7 +44,9 @@ export class PromptCache {
   /** Keeps a view a query folded from the stream, unless a newer one is cached already. */
   remember(workflowId: string, view: PromptView): void {
     const cached = this.views.peek(workflowId);
-    if (!cached || cached.revision < view.revision) this.views.set(workflowId, view);
+    if (cached && cached.revision >= view.revision) return;
+    const { prompts } = view.context;
+    this.views.set(workflowId, prompts ? { ...view, context: { ...view.context, prompts: this.interning.prompts(prompts) } } : view);
   }
 
   clear(): void {

@@ -12,7 +12,12 @@ export interface PromptView {
 /** The settings and names around the requirements and answers. */
 const FIXED_BYTES = 400;
 const jsonBytes = (value: unknown) => (value === undefined ? 0 : JSON.stringify(value).length);
-const promptBytes = (prompts: WorkflowPrompts | undefined) => Object.values(prompts ?? {}).reduce((sum, p) => sum + p.text.length + 100, 0);
+/**
+ * What a view's prompts add: a workflow's own (custom) texts in full; the library's are shared by
+ * every view that records them (the prompt cache interns them), so only their reference counts.
+ */
+const promptBytes = (prompts: WorkflowPrompts | undefined) =>
+  Object.values(prompts ?? {}).reduce((sum, p) => sum + 100 + (p.source === 'custom' ? p.text.length : 0), 0);
 
 /** The prompt read model: settings, requirements and every completed phase's answer. Pure. */
 export function evolvePromptView(view: PromptView | undefined, event: WorkflowEnvelope): PromptView | undefined {

@@ -1,5 +1,5 @@
 import type { WorkflowEnvelope } from '@topdog/contracts';
-import { loadPromptLibrary, withOverrides } from '@topdog/prompts';
+import { loadPromptLibrary, withOverrides } from './prompt-library';
 import { describe, expect, it } from 'vitest';
 import { PromptInterning } from './prompt-interning';
 
@@ -12,11 +12,11 @@ describe('PromptInterning', () => {
 
   it('gives workflows that recorded the same prompts one copy of each, with the same values', () => {
     const interning = new PromptInterning();
-    const a = promptsOf(interning.intern(initialized(library)));
-    const b = promptsOf(interning.intern(initialized(library)));
+    const a = promptsOf(interning.event(initialized(library)));
+    const b = promptsOf(interning.event(initialized(library)));
     expect(a).toEqual(library);
     expect(b.CODE_WRITER).toBe(a.CODE_WRITER);
-    const custom = promptsOf(interning.intern(initialized(withOverrides(library, { CODE_WRITER: 'Rust only.' }))));
+    const custom = promptsOf(interning.event(initialized(withOverrides(library, { CODE_WRITER: 'Rust only.' }))));
     expect(custom.CODE_WRITER.text).toBe('Rust only.');
     expect(custom.VERIFIER).toBe(a.VERIFIER);
   });
@@ -24,11 +24,11 @@ describe('PromptInterning', () => {
   it('leaves other events and older ones without prompts as they are, and stays bounded', () => {
     const interning = new PromptInterning(2);
     const other = { type: 'PhaseCompleted', data: {} } as unknown as WorkflowEnvelope;
-    expect(interning.intern(other)).toBe(other);
+    expect(interning.event(other)).toBe(other);
     const old = { type: 'WorkflowInitialized', data: {} } as unknown as WorkflowEnvelope;
-    expect(interning.intern(old)).toBe(old);
-    const first = promptsOf(interning.intern(initialized(library)));
-    const again = promptsOf(interning.intern(initialized(library)));
+    expect(interning.event(old)).toBe(old);
+    const first = promptsOf(interning.event(initialized(library)));
+    const again = promptsOf(interning.event(initialized(library)));
     expect(again.Q_ASSISTANT).toEqual(first.Q_ASSISTANT);
   });
 });
