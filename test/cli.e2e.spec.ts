@@ -80,10 +80,23 @@ describe('topdog CLI', () => {
     expect((await topdog('prompts', '--role', 'verifier')).stdout).toMatch(/^verifier@[0-9a-f]{12}\n\n\S/);
     const dir = await mkdtemp(join(tmpdir(), 'topdog-cli-'));
     await writeFile(join(dir, 'writer.md'), 'Write it in Rust.');
-    const init = await topdog('--json', 'init', '--project', 'p1', '--user', 'u1', '--role-prompt', `CODE_WRITER=@${join(dir, 'writer.md')}`);
+    const init = await topdog(
+      '--json',
+      'init',
+      '--project',
+      'p1',
+      '--user',
+      'u1',
+      '--role-prompt',
+      `CODE_WRITER=@${join(dir, 'writer.md')}`,
+      '--role-model',
+      'code_writer=gpt-4.1',
+    );
     expect(init.code, init.stderr).toBe(0);
     const id = JSON.parse(init.stdout).workflow_id as string;
-    expect((await topdog('status', id)).stdout).toMatch(/prompts: q_assistant@\w+, custom@\w+, /);
+    const status = (await topdog('status', id)).stdout;
+    expect(status).toMatch(/prompts: q_assistant@\w+, custom@\w+, /);
+    expect(status).toContain('models: Q_ASSISTANT gpt-4, CODE_WRITER gpt-4.1, TEST_AUDITOR gpt-4');
     await topdog('complete', id, '--response', 'needs');
     await topdog('complete', id, '--response', 'plan');
     expect((await topdog('prompt', id)).stdout).toMatch(/prompt custom@[0-9a-f]{12}\n\n\[system\]\nWrite it in Rust\./);

@@ -17,6 +17,7 @@ export * from './workflow/approval.http';
 export * from './workflow/workflow-list';
 export * from './workflow/workflow-compare';
 export * from './workflow/role-prompts';
+export * from './workflow/role-models';
 export * from './workflow/fork.commands';
 export * from './workflow/fork.http';
 export * from './workflow/llm-call.events';

@@ -1,4 +1,4 @@
-import { NEXT_ACTION, PHASE_OWNER, type AiPrompt, type ChatMessage, type Phase } from '@topdog/contracts';
+import { modelForPhase, NEXT_ACTION, PHASE_OWNER, type AiPrompt, type ChatMessage, type Phase } from '@topdog/contracts';
 import { outputJsonSchema } from './output-schemas';
 import type { PhaseFeedback, PromptContext } from './prompt-context';
 import type { PromptLibrary } from './prompt-library';
@@ -83,7 +83,7 @@ export function buildPrompt(ctx: PromptContext, currentLibrary: PromptLibrary): 
     workflowId: ctx.workflowId,
     state: phase,
     role,
-    model: ctx.model,
+    model: modelForPhase(ctx.model, ctx.models, phase),
     messages: [{ role: 'system', content: systemMessage(ctx, phase, library) }, ...history, ...openPhaseTurns(phase, ctx.feedback ?? [])],
     temperature: ctx.temperature,
     maxTokens: ctx.maxTokens,

@@ -1,4 +1,4 @@
-import type { Phase, Role, WorkflowPrompts, WorkflowStateName } from '@topdog/contracts';
+import type { Phase, Role, RoleModels, WorkflowPrompts, WorkflowStateName } from '@topdog/contracts';
 
 /** One completed phase as the next prompts see it. */
 export interface CompletedPhase {
@@ -25,7 +25,9 @@ export interface PhaseFeedback {
 export interface PromptContext {
   workflowId: string;
   state: WorkflowStateName;
+  /** The default model; `models` replaces it for some roles' phases (absent: none). */
   model: string;
+  models?: RoleModels;
   temperature: number;
   maxTokens: number;
   requirements: Record<string, unknown>;

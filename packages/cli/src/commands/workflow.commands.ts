@@ -12,6 +12,13 @@ function rolePromptArg(value: string, previous: Record<string, string> = {}): Re
   return { ...previous, [value.slice(0, at).trim().toUpperCase()]: text.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : text };
 }
 
+/** `ROLE=model`, for --role-model (repeatable): the models by role. */
+function roleModelArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new Error('expected ROLE=model');
+  return { ...previous, [value.slice(0, at).trim().toUpperCase()]: value.slice(at + 1).trim() };
+}
+
 /** `@file.json` or inline JSON, for --requirements and --result. */
 function jsonArg(value: string): Record<string, unknown> {
   const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
@@ -51,6 +58,7 @@ interface InitOptions {
   budgetTokens?: number;
   approvalRequired?: string[];
   rolePrompt?: Record<string, string>;
+  roleModel?: Record<string, string>;
   idempotencyKey?: string;
 }
 interface CompleteOptions {
@@ -83,6 +91,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         .filter(Boolean),
     )
     .option('--role-prompt <role=text>', "replace a role's prompt for this workflow: ROLE=text or ROLE=@file.md (repeatable)", rolePromptArg)
+    .option('--role-model <role=model>', "a role's own model, e.g. CODE_WRITER=claude-sonnet-4-6 (repeatable; --model is the default)", roleModelArg)
     .option('--idempotency-key <key>', 'retry-safe key')
     .action((o: InitOptions) =>
       ctx.run(async ({ client, out }) => {
@@ -100,6 +109,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
             budget,
             approval_required: o.approvalRequired as InitializeWorkflowRequest['approval_required'],
             role_prompts: o.rolePrompt,
+            models: o.roleModel,
           },
           { idempotencyKey: o.idempotencyKey },
         );
@@ -143,6 +153,13 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
             `${v.workflow_id}  ${v.current_state}  ${pct(v.progress)}  (revision ${v.etag?.replaceAll('"', '')})`,
             `completed: ${v.completed_phases.join(', ') || '-'}`,
             `next role: ${v.next_role ?? '-'}`,
+            ...(new Set(Object.values(v.models)).size > 1
+              ? [
+                  `models: ${Object.entries(v.models)
+                    .map(([role, m]) => `${role} ${m}`)
+                    .join(', ')}`,
+                ]
+              : []),
             `prompts: ${Object.values(v.prompt_versions).join(', ') || 'the current library (started before prompt versions)'}`,
             ...(v.awaiting_approval
               ? [`awaiting approval: ${v.awaiting_approval.phase} since ${v.awaiting_approval.requested_at} (topdog approve | reject)`]

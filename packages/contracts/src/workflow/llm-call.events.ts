@@ -40,6 +40,8 @@ export const LlmCallSucceeded = z.object({
     workflowId: WorkflowId,
     callId: CallId,
     phase: Phase,
+    /** The model the call was made to (absent in older events: the workflow's model). */
+    model: z.string().optional(),
     content: z.string(),
     inputTokens: z.number().int().nonnegative(),
     outputTokens: z.number().int().nonnegative(),
@@ -59,6 +61,8 @@ export const LlmCallFailed = z.object({
     workflowId: WorkflowId,
     callId: CallId,
     phase: Phase,
+    /** The model the call was made to (absent in older events: the workflow's model). */
+    model: z.string().optional(),
     errorClass: LlmFailureClass,
     message: z.string(),
     retryable: z.boolean(),

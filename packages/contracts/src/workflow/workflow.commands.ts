@@ -6,6 +6,7 @@ import { CallId, WorkflowId } from './ids';
 import { LlmFailureClass } from '../llm/failure-class';
 import { ProjectScope } from '../identity';
 import { RolePromptOverrides } from './role-prompts';
+import { RoleModels } from './role-models';
 import { ForkWorkflow } from './fork.commands';
 import { ApprovePhase, CancelWorkflow, RejectPhase, SendBack } from './approval.commands';
 
@@ -27,6 +28,8 @@ export const InitializeWorkflow = z.object({
     approvalRequired: z.array(Phase).max(6).optional(),
     /** Prompt texts replacing the library's for this workflow, by role. */
     rolePrompts: RolePromptOverrides.optional(),
+    /** Models for some roles' phases, replacing `model` (the default) there. */
+    models: RoleModels.optional(),
     /** The id of the first model call when auto-advance starts one (chosen by the caller). */
     firstCallId: CallId.optional(),
   }),

@@ -3,6 +3,7 @@ import { envelopeOf, type Envelope } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
 import { WorkflowPrompts } from './role-prompts';
+import { RoleModels } from './role-models';
 import { ApprovalRequested, PhaseApproved, PhaseRejected, PhaseSentBack, WorkflowCancelled } from './approval.events';
 import { BudgetExceeded, LlmCallFailed, LlmCallRequested, LlmCallSucceeded, PhaseOutputRejected } from './llm-call.events';
 
@@ -51,6 +52,8 @@ export const WorkflowInitialized = z.object({
     prompts: WorkflowPrompts.optional(),
     /** Set when the workflow is a fork: where it was taken from. */
     forkedFrom: ForkPoint.optional(),
+    /** Models for some roles' phases; the others use `model` (absent in older events: none). */
+    models: RoleModels.default({}),
   }),
 });
 

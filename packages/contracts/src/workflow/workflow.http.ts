@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChatMessage } from '../llm/chat-message';
 import { Phase, PHASES, Role, WorkflowStateName } from '../phases';
 import { RolePromptOverrides } from './role-prompts';
+import { RoleModelsRequest } from './role-models';
 import { ForkPointBody } from './fork.http';
 
 /**
@@ -15,7 +16,10 @@ export const InitializeWorkflowRequest = z.strictObject({
   build_id: Id.nullable().optional(),
   user_id: Id,
   requirements: z.record(z.string(), z.unknown()).default({}),
-  model: z.string().trim().min(1).max(200).default('gpt-4'),
+  /** The default model (`gpt-4` unless this or `models.default` names one). */
+  model: z.string().trim().min(1).max(200).optional(),
+  /** A model per role (`{"CODE_WRITER": "claude-sonnet-4-6", "default": "gpt-4.1-mini"}`); `default` is `model`'s. */
+  models: RoleModelsRequest.optional(),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().min(1).max(1_000_000).optional(),
   /** Each model answer completes its phase and requests the next, until COMPLETE or a failure. */
@@ -118,6 +122,8 @@ export const WorkflowStatusResponse = z.object({
   awaiting_approval: z.object({ phase: Phase, requested_at: z.string() }).nullable(),
   /** Why and when the workflow was cancelled; null unless current_state is CANCELLED. */
   cancelled: z.object({ reason: z.string(), cancelled_at: z.string() }).nullable(),
+  /** Each role's model: its own, or the default. */
+  models: z.partialRecord(Role, z.string()),
   /** The version of each role's prompt, as recorded when the workflow started. */
   prompt_versions: z.partialRecord(Role, z.string()),
   /** Where a fork was taken from (its parent, the phase it ran anew from, the parent's revision and hash); null otherwise. */
@@ -125,6 +131,7 @@ export const WorkflowStatusResponse = z.object({
   usage: z.object({
     total: UsageBody,
     by_phase: z.partialRecord(Phase, UsageBody),
+    by_model: z.record(z.string(), UsageBody),
     budget: z.object({
       max_cost_usd: z.number().nullable(),
       max_tokens: z.number().int().nullable(),

@@ -39,6 +39,8 @@ export const NO_USAGE: Usage = { calls: 0, failedCalls: 0, inputTokens: 0, outpu
 export const WorkflowUsage = z.object({
   total: Usage,
   byPhase: z.partialRecord(Phase, Usage),
+  /** By the model called (absent in older statuses: none). */
+  byModel: z.record(z.string(), Usage).default({}),
   budget: z.object({
     maxCostUsd: z.number().nullable(),
     maxTokens: z.number().int().nullable(),
@@ -85,7 +87,10 @@ export const WorkflowStatus = z.object({
   /** A gated phase's answer waiting for a person (absent in statuses stored before gates: none). */
   awaitingApproval: z.object({ phase: Phase, requestedAt: z.iso.datetime() }).nullable().default(null),
   cancelled: z.object({ reason: z.string(), cancelledAt: z.iso.datetime() }).nullable().default(null),
+  /** The default model. */
   model: z.string(),
+  /** Each role's model: its own (`models` at initialize) or the default (absent in older statuses: none). */
+  models: z.partialRecord(Role, z.string()).default({}),
   /** The version of each role's prompt the workflow uses (recorded when it started; absent in older statuses: none). */
   promptVersions: z.partialRecord(Role, z.string()).default({}),
   /** Where the workflow was forked from; null unless it is a fork. */
@@ -95,7 +100,7 @@ export const WorkflowStatus = z.object({
   position: z.number().int().nonnegative(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  usage: WorkflowUsage.default({ total: NO_USAGE, byPhase: {}, budget: NO_BUDGET }),
+  usage: WorkflowUsage.default({ total: NO_USAGE, byPhase: {}, byModel: {}, budget: NO_BUDGET }),
   llm: WorkflowLlmState.default({ autoAdvance: false, running: null, lastCall: null, stopped: null }),
 });
 export type WorkflowStatus = z.infer<typeof WorkflowStatus>;

@@ -40,6 +40,7 @@ const initialized = (workflowId: string, model = 'offline'): WorkflowEvent => ({
     autoAdvance: true,
     budget: { maxCostUsd: null, maxTokens: null },
     approvalRequired: [],
+    models: {},
   },
 });
 

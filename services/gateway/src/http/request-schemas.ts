@@ -1,4 +1,4 @@
-import { ForkRequest, InitializeWorkflowRequest } from '@topdog/contracts';
+import { ForkRequest, InitializeWorkflowRequest, RoleModelsRequest } from '@topdog/contracts';
 import { resolveModel } from '@topdog/models';
 
 /** A model name the model table resolves (or a provider prefix), checked as a field rule. */
@@ -12,7 +12,17 @@ const knownModel = (name: string, ctx: { addIssue: (issue: { code: 'custom'; mes
  * unknown model is named alongside every other bad field in one 400.
  */
 export const InitializeBody = InitializeWorkflowRequest.extend({
-  model: InitializeWorkflowRequest.shape.model.superRefine(knownModel),
+  model: InitializeWorkflowRequest.shape.model.unwrap().superRefine(knownModel).optional(),
+  models: RoleModelsRequest.superRefine((models, ctx) => {
+    for (const [role, name] of Object.entries(models)) {
+      const resolved = resolveModel(name);
+      if (!resolved.ok) ctx.addIssue({ code: 'custom', message: resolved.reason, path: [role] });
+    }
+  }).optional(),
+}).superRefine((body, ctx) => {
+  if (body.model !== undefined && body.models?.default !== undefined && body.model !== body.models.default) {
+    ctx.addIssue({ code: 'custom', message: `names another default model than model (${body.model}): give one of them`, path: ['models', 'default'] });
+  }
 });
 
 /** The fork body, its model checked as initialize's is. */

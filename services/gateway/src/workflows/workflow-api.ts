@@ -26,6 +26,7 @@ import {
   type ProvidersResponse,
   type RequestDefinition,
   type RequestOf,
+  type RoleModels,
   type RunPhaseRequest,
   type RunPhaseResponse,
   type Usage,
@@ -54,6 +55,7 @@ function llmBody(s: WorkflowStatus) {
     usage: {
       total: usageBody(usage.total),
       by_phase: Object.fromEntries(Object.entries(usage.byPhase).map(([phase, u]) => [phase, usageBody(u)])),
+      by_model: Object.fromEntries(Object.entries(usage.byModel).map(([model, u]) => [model, usageBody(u)])),
       budget: {
         max_cost_usd: usage.budget.maxCostUsd,
         max_tokens: usage.budget.maxTokens,
@@ -76,6 +78,12 @@ function llmBody(s: WorkflowStatus) {
     },
   };
 }
+
+/** The workflow's default model: `models.default`, else `model`, else the seed's `gpt-4` (InitializeBody refuses the two differing). */
+const defaultModel = (body: InitializeWorkflowRequest): string => body.models?.default ?? body.model ?? 'gpt-4';
+
+/** The roles' own models, without `default`. */
+const roleModels = ({ default: _default, ...byRole }: NonNullable<InitializeWorkflowRequest['models']>): RoleModels => byRole;
 
 /** A complete-phase's or an approval's reply in the original's shape. */
 function transitionBody(result: CompletePhaseResult): CompletePhaseResponse {
@@ -163,13 +171,14 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           buildId: body.build_id ?? null,
           userId: body.user_id,
           requirements: body.requirements,
-          model: body.model,
+          model: defaultModel(body),
           temperature: body.temperature ?? DEFAULT_TEMPERATURE,
           maxTokens: body.max_tokens ?? DEFAULT_MAX_TOKENS,
           autoAdvance,
           budget: { maxCostUsd: body.budget?.max_cost_usd ?? null, maxTokens: body.budget?.max_tokens ?? null },
           ...(body.approval_required ? { approvalRequired: body.approval_required } : {}),
           ...(body.role_prompts ? { rolePrompts: body.role_prompts } : {}),
+          ...(body.models ? { models: roleModels(body.models) } : {}),
           ...(autoAdvance ? { firstCallId: idForKey(workflowId, 'first-call') } : {}),
         },
         metadata: commandMetadata(ctx, 'initialize', body),
@@ -282,6 +291,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           is_complete: s.isComplete,
           awaiting_approval: s.awaitingApproval && { phase: s.awaitingApproval.phase, requested_at: s.awaitingApproval.requestedAt },
           cancelled: s.cancelled && { reason: s.cancelled.reason, cancelled_at: s.cancelled.cancelledAt },
+          models: s.models,
           prompt_versions: s.promptVersions,
           forked_from: s.forkedFrom && forkPointBody(s.forkedFrom),
           ...llmBody(s),

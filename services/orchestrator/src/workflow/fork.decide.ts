@@ -77,7 +77,7 @@ export function forkWorkflow(command: ForkDecision, state: Workflow, context: De
     );
   }
   const model = command.model ?? parent.settings.model;
-  checkModel(model, parent.settings.budget, { field: 'model', reason: "the parent's cost budget (max_cost_usd) needs a model with a price" });
+  checkModel(model, parent.settings.budget, { unpriced: { field: 'model', reason: "the parent's cost budget (max_cost_usd) needs a model with a price" } });
   if (parent.settings.autoAdvance) checkProvider(model, context);
 
   const initialized: WorkflowEvent = {
@@ -95,6 +95,7 @@ export function forkWorkflow(command: ForkDecision, state: Workflow, context: De
       autoAdvance: parent.settings.autoAdvance,
       budget: parent.settings.budget,
       approvalRequired: [...parent.settings.approvalRequired],
+      models: parent.settings.models,
       prompts: withOverrides(parent.prompts ?? context.prompts, command.rolePrompts),
       forkedFrom: { workflowId: parent.workflowId, phase: command.fromPhase, revision: source.revision, hash: source.hash },
     },

@@ -1,4 +1,5 @@
 import {
+  modelForPhase,
   PHASE_OWNER,
   TopDogError,
   type ChatMessage,
@@ -15,19 +16,24 @@ import { completePhaseEvents, openPhase } from './phase-completion';
 import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
 import { visibleTo } from './visibility';
 
-function modelOf(state: StartedWorkflow) {
-  const resolved = resolveModel(state.settings.model);
+/** The model that answers a phase: its owner's (`models`), or the workflow's default. */
+export const phaseModel = (state: StartedWorkflow, phase: Phase): string => modelForPhase(state.settings.model, state.settings.models, phase);
+
+function modelOf(state: StartedWorkflow, phase: Phase) {
+  const resolved = resolveModel(phaseModel(state, phase));
   if (!resolved.ok) throw new TopDogError('VALIDATION_FAILED', resolved.reason, [{ field: 'model', reason: resolved.reason }]);
   return resolved.model;
 }
 
 /**
  * A workflow's model must be in the model table (or a provider prefix), and priced when a cost
- * budget is set; `unpriced` names the field to blame for the latter (the budget, at initialize).
+ * budget is set. `field` names where the model was given; `unpriced`, the field to blame for a
+ * missing price (by default the budget).
  */
-export function checkModel(name: string, budget: WorkflowBudget, unpriced?: { field: string; reason: string }): void {
+export function checkModel(name: string, budget: WorkflowBudget, blame: { field?: string; unpriced?: { field: string; reason: string } } = {}): void {
+  const { field = 'model', unpriced } = blame;
   const model = resolveModel(name);
-  if (!model.ok) throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field: 'model', reason: model.reason }]);
+  if (!model.ok) throw new TopDogError('VALIDATION_FAILED', 'invalid request', [{ field, reason: model.reason }]);
   if (budget.maxCostUsd !== null && model.model.inputPerMTok === null) {
     const reason = `model ${name} has no price in the model table, so a cost budget cannot be kept`;
     throw new TopDogError('VALIDATION_FAILED', 'invalid request', [
@@ -62,7 +68,8 @@ export function requestCall(
   messages?: ChatMessage[],
 ): WorkflowEvent {
   const phase = state.current as Phase;
-  const model = modelOf(state);
+  const modelName = phaseModel(state, phase);
+  const model = modelOf(state, phase);
   const { settings, spent } = state;
   // The prompts the workflow started with; a workflow older than prompt versions uses the current ones.
   const prompts = state.prompts ?? context.prompts;
@@ -74,6 +81,7 @@ export function requestCall(
         workflowId: state.workflowId,
         state: phase,
         model: settings.model,
+        models: settings.models,
         temperature: settings.temperature,
         maxTokens: settings.maxTokens,
         requirements: state.requirements,
@@ -109,7 +117,7 @@ export function requestCall(
       phase,
       role: PHASE_OWNER[phase],
       purpose,
-      model: settings.model,
+      model: modelName,
       provider: model.provider,
       providerModel: model.providerModel,
       messages: sent,
@@ -143,7 +151,7 @@ export function runPhase(command: RunPhase['data'], workflow: Workflow, context:
       { field: 'workflow_id', reason: 'wait for the running call to be recorded (see status.llm)' },
     ]);
   }
-  checkProvider(state.settings.model, context);
+  checkProvider(phaseModel(state, state.current as Phase), context);
   return [requestCall(state, command.callId, 'phase', context)];
 }
 
@@ -167,7 +175,9 @@ export function recordLlmResult(command: RecordLlmResultData, state: Workflow, c
   const { outcome, workflowId, callId } = command;
   if (!outcome.ok) {
     const { errorClass, message, retryable, httpStatus, attempts } = outcome;
-    return [{ type: 'LlmCallFailed', data: { workflowId, callId, phase: call.phase, errorClass, message, retryable, httpStatus, attempts } }];
+    return [
+      { type: 'LlmCallFailed', data: { workflowId, callId, phase: call.phase, model: call.model, errorClass, message, retryable, httpStatus, attempts } },
+    ];
   }
   const succeeded: WorkflowEvent = {
     type: 'LlmCallSucceeded',
@@ -175,6 +185,7 @@ export function recordLlmResult(command: RecordLlmResultData, state: Workflow, c
       workflowId,
       callId,
       phase: call.phase,
+      model: call.model,
       content: outcome.content,
       inputTokens: outcome.inputTokens,
       outputTokens: outcome.outputTokens,

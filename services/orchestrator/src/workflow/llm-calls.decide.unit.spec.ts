@@ -102,6 +102,7 @@ describe('recording a result', () => {
             workflowId,
             callId: ids[0]!,
             phase: 'DISCOVERY',
+            model: 'gpt-4',
             content: 'plain answer',
             inputTokens: 1000,
             outputTokens: 500,
@@ -127,7 +128,17 @@ describe('recording a result', () => {
       .then([
         {
           type: 'LlmCallFailed',
-          data: { workflowId, callId: ids[0]!, phase: 'DISCOVERY', errorClass: 'rate_limited', message: '429', retryable: true, httpStatus: 429, attempts: 4 },
+          data: {
+            workflowId,
+            callId: ids[0]!,
+            phase: 'DISCOVERY',
+            model: 'gpt-4',
+            errorClass: 'rate_limited',
+            message: '429',
+            retryable: true,
+            httpStatus: 429,
+            attempts: 4,
+          },
         },
       ]);
     given(history(init(), run(ids[0]!), result(ids[0]!, failure)))
@@ -229,5 +240,31 @@ describe('budgets', () => {
     given([])
       .when(init({ model: 'openai:o9', budget: { maxCostUsd: 1, maxTokens: null } }))
       .thenThrows(TopDogError, withCode('VALIDATION_FAILED'));
+  });
+
+  describe('a model per role', () => {
+    const perRole = initializeDecision({ models: { CODE_WRITER: 'gpt-4.1' } });
+    const toImplementation = [perRole, complete, complete];
+
+    it("calls a phase's owner's own model, at its price, and records the model with the result", () => {
+      const events = decidedEvents(decider, [...toImplementation, run(ids[0]!)]);
+      expect(events.at(-1)).toMatchObject({
+        type: 'LlmCallRequested',
+        data: { phase: 'IMPLEMENTATION', model: 'gpt-4.1', pricing: { inputPerMTok: 2, outputPerMTok: 8 } },
+      });
+      const recorded = decider.decide(result(ids[0]!, ok('code')), events.reduce(evolve, initialState()));
+      expect(recorded[0]).toMatchObject({ type: 'LlmCallSucceeded', data: { model: 'gpt-4.1', costUsd: 0.006 } });
+      const discovery = decidedEvents(decider, [perRole, run(ids[1]!)]).at(-1);
+      expect(discovery).toMatchObject({ type: 'LlmCallRequested', data: { phase: 'DISCOVERY', model: 'gpt-4' } });
+    });
+
+    it('refuses an unknown model for a role, naming it; under auto-advance, a role model whose provider is not configured', () => {
+      given([])
+        .when(initializeDecision({ models: { VERIFIER: 'no-such-model' } }))
+        .thenThrows(TopDogError, (e) => expect(e.details).toEqual([{ field: 'models.VERIFIER', reason: expect.stringContaining('no-such-model') }]));
+      given([])
+        .when(initializeDecision({ autoAdvance: true, firstCallId: ids[2], models: { CODE_WRITER: 'claude-sonnet-4-6' } }))
+        .thenThrows(TopDogError, withCode('PROVIDER_NOT_CONFIGURED'));
+    });
   });
 });

@@ -36,8 +36,10 @@ export function initialize(command: InitializeWorkflow['data'], state: Workflow,
     throw new TopDogError('CONFLICT', `workflow ${command.workflowId} already exists`);
   }
   checkModel(command.model, command.budget);
+  for (const [role, name] of Object.entries(command.models ?? {})) checkModel(name, command.budget, { field: `models.${role}` });
   if (command.autoAdvance) {
-    checkProvider(command.model, context);
+    // Every model the run will call must be callable: better refused now than stopped at a later phase.
+    for (const name of new Set([command.model, ...Object.values(command.models ?? {})])) checkProvider(name, context);
     if (!command.firstCallId) throw new TopDogError('VALIDATION_FAILED', 'invalid command', [{ field: 'firstCallId', reason: 'required with autoAdvance' }]);
   }
   const initialized: WorkflowEvent = {
@@ -56,6 +58,7 @@ export function initialize(command: InitializeWorkflow['data'], state: Workflow,
       budget: command.budget,
       approvalRequired: command.approvalRequired ?? [],
       prompts: withOverrides(context.prompts, command.rolePrompts),
+      models: command.models ?? {},
     },
   };
   if (!command.autoAdvance || !command.firstCallId) return [initialized];

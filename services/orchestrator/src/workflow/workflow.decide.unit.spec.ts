@@ -30,7 +30,12 @@ describe('workflow decider', () => {
   it('initializes a new workflow in DISCOVERY', () => {
     given([])
       .when(initialize)
-      .then([{ type: 'WorkflowInitialized', data: { ...initialize.data, initialState: 'DISCOVERY', approvalRequired: [], prompts: testContext.prompts } }]);
+      .then([
+        {
+          type: 'WorkflowInitialized',
+          data: { ...initialize.data, initialState: 'DISCOVERY', approvalRequired: [], prompts: testContext.prompts, models: {} },
+        },
+      ]);
   });
 
   it("records each role's prompt as the workflow will use it, with role_prompts replacing the library's", () => {

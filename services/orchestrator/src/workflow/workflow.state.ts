@@ -7,6 +7,7 @@ import {
   type Phase,
   type Pricing,
   type Role,
+  type RoleModels,
   type WorkflowBudget,
   type WorkflowEvent,
   type WorkflowInitialized,
@@ -60,12 +61,16 @@ export interface PendingCall {
 /** Every call ever requested: its phase and price, and whether its result is recorded. */
 export interface CallRecord {
   phase: Phase;
+  /** The model called (absent for calls requested before it was recorded here). */
+  model?: string;
   pricing: Pricing;
   recorded: boolean;
 }
 
 export interface WorkflowSettings {
+  /** The default model; `models` replaces it for some roles. */
   model: string;
+  models: RoleModels;
   temperature: number;
   maxTokens: number;
   autoAdvance: boolean;
@@ -202,6 +207,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
       current: d.initialState,
       settings: {
         model: d.model,
+        models: d.models,
         temperature: d.temperature,
         maxTokens: d.maxTokens,
         autoAdvance: d.autoAdvance,
@@ -277,7 +283,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
         ...next,
         status: state.status,
         pendingCall: { callId: d.callId, phase: d.phase, messages: d.messages },
-        calls: { ...state.calls, [d.callId]: { phase: d.phase, pricing: d.pricing, recorded: false } },
+        calls: { ...state.calls, [d.callId]: { phase: d.phase, model: d.model, pricing: d.pricing, recorded: false } },
         phaseRepairs: d.purpose === 'repair' ? state.phaseRepairs + 1 : 0,
       };
     }

@@ -31,6 +31,7 @@ export function evolvePromptView(view: PromptView | undefined, event: WorkflowEn
           workflowId: d.workflowId,
           state: d.initialState,
           model: d.model,
+          models: d.models,
           temperature: d.temperature,
           maxTokens: d.maxTokens,
           requirements: d.requirements,

@@ -1,4 +1,4 @@
-import { NO_USAGE, PHASE_OWNER, phaseBefore, PHASES, type WorkflowEnvelope, type WorkflowPrompts, type WorkflowStatus } from '@topdog/contracts';
+import { modelsByRole, NO_USAGE, PHASE_OWNER, phaseBefore, PHASES, type WorkflowEnvelope, type WorkflowPrompts, type WorkflowStatus } from '@topdog/contracts';
 import { evolveLlmStatus } from './workflow-usage';
 
 /** Each role's prompt version (none for a workflow older than prompt versions). */
@@ -26,6 +26,7 @@ export function evolveStatus(status: WorkflowStatus | undefined, event: Workflow
         awaitingApproval: null,
         cancelled: null,
         model: event.data.model,
+        models: modelsByRole(event.data.model, event.data.models),
         promptVersions: promptVersions(event.data.prompts),
         forkedFrom: event.data.forkedFrom ?? null,
         createdAt: event.occurredAt,
@@ -33,6 +34,7 @@ export function evolveStatus(status: WorkflowStatus | undefined, event: Workflow
         usage: {
           total: NO_USAGE,
           byPhase: {},
+          byModel: {},
           budget: { ...event.data.budget, remainingCostUsd: event.data.budget.maxCostUsd, remainingTokens: event.data.budget.maxTokens },
         },
         llm: { autoAdvance: event.data.autoAdvance, running: null, lastCall: null, stopped: null },

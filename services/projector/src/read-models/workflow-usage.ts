@@ -41,7 +41,13 @@ export function evolveLlmStatus(status: WorkflowStatus, event: LlmEvent): Workfl
     case 'LlmCallFailed': {
       const d = event.data;
       const failed = event.type === 'LlmCallFailed';
-      const counted = withRemaining({ ...usage, total: add(usage.total, event), byPhase: { ...usage.byPhase, [d.phase]: add(usage.byPhase[d.phase], event) } });
+      const model = d.model ?? status.model;
+      const counted = withRemaining({
+        ...usage,
+        total: add(usage.total, event),
+        byPhase: { ...usage.byPhase, [d.phase]: add(usage.byPhase[d.phase], event) },
+        byModel: { ...usage.byModel, [model]: add(usage.byModel[model], event) },
+      });
       // The late result of a call the workflow no longer waits for (cancelled, or sent back past
       // it) is paid for, so counted, but says nothing of the run going on now.
       if (llm.running?.callId !== d.callId) return { ...status, usage: counted };
