@@ -35,9 +35,10 @@ describe('REST API over the four services as separate processes', () => {
     });
     const id = r.body.workflow_id;
     let status = await api('GET', `/api/ai-workflows/status/${id}`);
-    // The seed's fields exactly, plus the fields added since (usage, llm; awaiting_approval, cancelled; prompt_versions, forked_from).
+    // The seed's fields exactly, plus the fields added since (usage, llm; awaiting_approval, cancelled; prompt_versions, forked_from; models).
     const seedFields = (body: Record<string, unknown>) => {
-      const { usage, llm, awaiting_approval, cancelled, prompt_versions, forked_from, ...seed } = body;
+      const { usage, llm, awaiting_approval, cancelled, prompt_versions, forked_from, models, ...seed } = body;
+      expect(new Set(Object.values(models as object))).toEqual(new Set(['gpt-4']));
       expect({ awaiting_approval, cancelled, forked_from }).toEqual({ awaiting_approval: null, cancelled: null, forked_from: null });
       expect(Object.keys(prompt_versions as object)).toEqual(['Q_ASSISTANT', 'CODE_WRITER', 'TEST_AUDITOR', 'VERIFIER', 'RELEASE_MANAGER']);
       expect(usage).toMatchObject({ total: { calls: 0, cost_usd: 0 }, budget: { max_cost_usd: null, max_tokens: null } });
