@@ -8,20 +8,31 @@ import { phaseAnswer, phaseOf } from './support/phase-answers';
 import { startSystem, type System } from './support/system';
 import { waitForStatus } from './support/wait';
 
+const OPENAI_KEY = 'sk-e2e-model-routing-0123456789';
+
 /**
- * Which model answers which phase, over real processes: a model per role, the built-in offline
- * model as the default and a local OpenAI-wire server for one role.
+ * Which model answers which phase, over real processes: a model per role (the built-in offline
+ * model as the default and a local OpenAI-wire server for one role), and fallback chains (an
+ * OpenAI-wire server that answers 500 to every model request, then the local one).
  */
 describe('model routing', () => {
   let system: System;
   let local: FakeLlmServer;
+  let failing: FakeLlmServer;
   let nc: NatsConnection;
   let store: JetStreamEventStore;
   const api = (method: string, path: string, body?: unknown) => http(system.baseUrl, method, path, body);
 
   beforeAll(async () => {
     local = await FakeLlmServer.start('openai', { answer: phaseAnswer });
-    system = await startSystem({ LOCAL_LLM_BASE_URL: local.url, LLM_RETRY_BASE_MS: '20' });
+    failing = await FakeLlmServer.start('openai', { apiKey: OPENAI_KEY, otherwise: { kind: 'status', status: 500, message: 'overloaded' } });
+    system = await startSystem({
+      LOCAL_LLM_BASE_URL: local.url,
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: failing.url,
+      LLM_RETRY_BASE_MS: '20',
+      LLM_MAX_ATTEMPTS: '2',
+    });
     nc = await connect({ servers: system.nats.url });
     store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
   });
@@ -30,6 +41,7 @@ describe('model routing', () => {
     await nc?.close();
     await system?.[Symbol.asyncDispose]();
     await local?.close();
+    await failing?.close();
   });
 
   it("sends each phase to its owner's model with its role prompt; status and usage show the models", async () => {
@@ -80,5 +92,34 @@ describe('model routing', () => {
     expect(conflicting.status).toBe(400);
     expect(conflicting.body.error.details).toEqual([expect.objectContaining({ field: 'models.default' })]);
     expect(await store.headPosition()).toBe(head);
+  });
+
+  it('falls back to the next model when a call fails for good on its own, recording each attempt with its model', async () => {
+    const init = await api('POST', '/api/ai-workflows/initialize', {
+      ...initializeBody({ auto_advance: true }),
+      model: 'gpt-4.1-mini',
+      fallback_models: ['local:rescue'],
+    });
+    expect(init.status, JSON.stringify(init.body)).toBe(200);
+    const id = init.body.workflow_id as string;
+    const done = await waitForStatus(system.baseUrl, id, (s) => s.is_complete, 60_000);
+
+    // Every phase: two attempts at gpt-4.1-mini (500 each), then the local model, which answers.
+    const refused = failing.calls.filter((c) => JSON.stringify(c.body).includes(id));
+    expect(refused.map((c) => phaseOf(c.body!))).toEqual(PHASES.flatMap((p) => [p, p]));
+    const rescued = local.calls.filter((c) => JSON.stringify(c.body).includes(id));
+    expect(rescued.map((c) => [phaseOf(c.body!), c.body!.model])).toEqual(PHASES.map((p) => [p, 'rescue']));
+    const stored = await store.readStream(workflowStreamId(id));
+    const discovery = stored.filter((e) => (e.data as { phase?: string }).phase === 'DISCOVERY').map((e) => [e.type, (e.data as { model?: string }).model]);
+    expect(discovery).toEqual([
+      ['LlmCallRequested', 'gpt-4.1-mini'],
+      ['LlmCallFailed', 'gpt-4.1-mini'],
+      ['LlmCallRequested', 'local:rescue'],
+      ['LlmCallSucceeded', 'local:rescue'],
+      ['PhaseCompleted', undefined],
+    ]);
+    expect(done.usage.by_model['gpt-4.1-mini']).toMatchObject({ calls: 6, failed_calls: 6, cost_usd: 0 });
+    expect(done.usage.by_model['local:rescue']).toMatchObject({ calls: 6, failed_calls: 0 });
+    expect(done.llm.stopped).toBeNull();
   });
 });

@@ -34,6 +34,8 @@ export interface FakeLlmServerOptions {
   apiKey?: string;
   /** The answer's text when a behaviour gives none: a function of the request body. */
   answer?: (body: Record<string, unknown>) => string;
+  /** How a model request is answered once the script is empty (default: an answer). */
+  otherwise?: FakeBehaviour;
 }
 
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -109,7 +111,7 @@ export class FakeLlmServer {
     if (!recorded.path.endsWith('/chat/completions') && !recorded.path.endsWith('/messages')) {
       return this.error(res, 404, `no route ${recorded.path}`, {});
     }
-    const behaviour = this.script.shift() ?? { kind: 'answer' };
+    const behaviour = this.script.shift() ?? this.options.otherwise ?? { kind: 'answer' };
     const body = recorded.body ?? {};
     switch (behaviour.kind) {
       case 'status':

@@ -20,8 +20,11 @@ export const LlmCallRequested = z.object({
     callId: CallId,
     phase: Phase,
     role: Role,
-    /** `phase`: the phase's answer; `repair`: asked again because the answer missed its schema. */
-    purpose: z.enum(['phase', 'repair']),
+    /**
+     * `phase`: the phase's answer; `repair`: asked again because the answer missed its schema;
+     * `fallback`: the same request to the next model of the chain, the last one having failed for good.
+     */
+    purpose: z.enum(['phase', 'repair', 'fallback']),
     model: z.string(),
     provider: ProviderName,
     providerModel: z.string(),

@@ -6,7 +6,7 @@ import { CallId, WorkflowId } from './ids';
 import { LlmFailureClass } from '../llm/failure-class';
 import { ProjectScope } from '../identity';
 import { RolePromptOverrides } from './role-prompts';
-import { RoleModels } from './role-models';
+import { FallbackModels, RoleModels } from './role-models';
 import { ForkWorkflow } from './fork.commands';
 import { ApprovePhase, CancelWorkflow, RejectPhase, SendBack } from './approval.commands';
 
@@ -30,6 +30,7 @@ export const InitializeWorkflow = z.object({
     rolePrompts: RolePromptOverrides.optional(),
     /** Models for some roles' phases, replacing `model` (the default) there. */
     models: RoleModels.optional(),
+    fallbackModels: FallbackModels.optional(),
     /** The id of the first model call when auto-advance starts one (chosen by the caller). */
     firstCallId: CallId.optional(),
   }),

@@ -3,7 +3,7 @@ import { envelopeOf, type Envelope } from '../envelope';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
 import { WorkflowPrompts } from './role-prompts';
-import { RoleModels } from './role-models';
+import { FallbackModels, RoleModels } from './role-models';
 import { ApprovalRequested, PhaseApproved, PhaseRejected, PhaseSentBack, WorkflowCancelled } from './approval.events';
 import { BudgetExceeded, LlmCallFailed, LlmCallRequested, LlmCallSucceeded, PhaseOutputRejected } from './llm-call.events';
 
@@ -54,6 +54,8 @@ export const WorkflowInitialized = z.object({
     forkedFrom: ForkPoint.optional(),
     /** Models for some roles' phases; the others use `model` (absent in older events: none). */
     models: RoleModels.default({}),
+    /** What a phase's call falls back to when it fails for good on its model (absent in older events: nothing). */
+    fallbackModels: FallbackModels.default({}),
   }),
 });
 

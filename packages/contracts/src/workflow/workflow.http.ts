@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ChatMessage } from '../llm/chat-message';
 import { Phase, PHASES, Role, WorkflowStateName } from '../phases';
 import { RolePromptOverrides } from './role-prompts';
-import { RoleModelsRequest } from './role-models';
+import { FallbackModelsRequest, RoleModelsRequest } from './role-models';
 import { ForkPointBody } from './fork.http';
 
 /**
@@ -20,6 +20,8 @@ export const InitializeWorkflowRequest = z.strictObject({
   model: z.string().trim().min(1).max(200).optional(),
   /** A model per role (`{"CODE_WRITER": "claude-sonnet-4-6", "default": "gpt-4.1-mini"}`); `default` is `model`'s. */
   models: RoleModelsRequest.optional(),
+  /** Models to call in turn when a phase's call fails for good: `["claude-sonnet-4-6", "local:llama3"]`, or by role (`default` for the rest). */
+  fallback_models: FallbackModelsRequest.optional(),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().min(1).max(1_000_000).optional(),
   /** Each model answer completes its phase and requests the next, until COMPLETE or a failure. */

@@ -53,7 +53,7 @@ export type WorkflowUsage = z.infer<typeof WorkflowUsage>;
 /** The model-call side of a workflow: what runs now, and how the last call ended. */
 export const WorkflowLlmState = z.object({
   autoAdvance: z.boolean(),
-  running: z.object({ callId: z.uuid(), phase: Phase, purpose: z.enum(['phase', 'repair']), requestedAt: z.iso.datetime() }).nullable(),
+  running: z.object({ callId: z.uuid(), phase: Phase, purpose: z.enum(['phase', 'repair', 'fallback']), requestedAt: z.iso.datetime() }).nullable(),
   lastCall: z
     .object({
       callId: z.uuid(),

@@ -41,6 +41,7 @@ const initialized = (workflowId: string, model = 'offline'): WorkflowEvent => ({
     budget: { maxCostUsd: null, maxTokens: null },
     approvalRequired: [],
     models: {},
+    fallbackModels: {},
   },
 });
 

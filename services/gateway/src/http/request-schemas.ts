@@ -19,6 +19,18 @@ export const InitializeBody = InitializeWorkflowRequest.extend({
       if (!resolved.ok) ctx.addIssue({ code: 'custom', message: resolved.reason, path: [role] });
     }
   }).optional(),
+  fallback_models: InitializeWorkflowRequest.shape.fallback_models
+    .unwrap()
+    .superRefine((chains, ctx) => {
+      const byRole = Array.isArray(chains) ? { '': chains } : chains;
+      for (const [role, chain] of Object.entries(byRole)) {
+        chain?.forEach((name, i) => {
+          const resolved = resolveModel(name);
+          if (!resolved.ok) ctx.addIssue({ code: 'custom', message: resolved.reason, path: role === '' ? [i] : [role, i] });
+        });
+      }
+    })
+    .optional(),
 }).superRefine((body, ctx) => {
   if (body.model !== undefined && body.models?.default !== undefined && body.model !== body.models.default) {
     ctx.addIssue({ code: 'custom', message: `names another default model than model (${body.model}): give one of them`, path: ['models', 'default'] });

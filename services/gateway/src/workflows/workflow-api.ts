@@ -179,6 +179,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
           ...(body.approval_required ? { approvalRequired: body.approval_required } : {}),
           ...(body.role_prompts ? { rolePrompts: body.role_prompts } : {}),
           ...(body.models ? { models: roleModels(body.models) } : {}),
+          ...(body.fallback_models ? { fallbackModels: Array.isArray(body.fallback_models) ? { default: body.fallback_models } : body.fallback_models } : {}),
           ...(autoAdvance ? { firstCallId: idForKey(workflowId, 'first-call') } : {}),
         },
         metadata: commandMetadata(ctx, 'initialize', body),

@@ -96,6 +96,7 @@ export function forkWorkflow(command: ForkDecision, state: Workflow, context: De
       budget: parent.settings.budget,
       approvalRequired: [...parent.settings.approvalRequired],
       models: parent.settings.models,
+      fallbackModels: parent.settings.fallbackModels,
       prompts: withOverrides(parent.prompts ?? context.prompts, command.rolePrompts),
       forkedFrom: { workflowId: parent.workflowId, phase: command.fromPhase, revision: source.revision, hash: source.hash },
     },

@@ -1,5 +1,7 @@
 import {
+  modelChain,
   modelForPhase,
+  type LlmFailureClass,
   PHASE_OWNER,
   TopDogError,
   type ChatMessage,
@@ -19,11 +21,24 @@ import { visibleTo } from './visibility';
 /** The model that answers a phase: its owner's (`models`), or the workflow's default. */
 export const phaseModel = (state: StartedWorkflow, phase: Phase): string => modelForPhase(state.settings.model, state.settings.models, phase);
 
-function modelOf(state: StartedWorkflow, phase: Phase) {
-  const resolved = resolveModel(phaseModel(state, phase));
-  if (!resolved.ok) throw new TopDogError('VALIDATION_FAILED', resolved.reason, [{ field: 'model', reason: resolved.reason }]);
-  return resolved.model;
+/** A phase's models in the order they are tried: its own, then its fallback chain. */
+const chainOf = (state: StartedWorkflow, phase: Phase): string[] =>
+  modelChain(state.settings.model, state.settings.models, state.settings.fallbackModels, phase);
+
+/** A call's model: a new run starts at the phase's own, a fallback takes the next, a repair stays on the one that answered. */
+function callModel(state: StartedWorkflow, phase: Phase, purpose: CallPurpose): string {
+  const chain = chainOf(state, phase);
+  const index = purpose === 'phase' ? 0 : purpose === 'fallback' ? state.phaseFallbacks + 1 : state.phaseFallbacks;
+  return chain[Math.min(index, chain.length - 1)]!;
 }
+
+function resolved(name: string) {
+  const model = resolveModel(name);
+  if (!model.ok) throw new TopDogError('VALIDATION_FAILED', model.reason, [{ field: 'model', reason: model.reason }]);
+  return model.model;
+}
+
+type CallPurpose = 'phase' | 'repair' | 'fallback';
 
 /**
  * A workflow's model must be in the model table (or a provider prefix), and priced when a cost
@@ -60,16 +75,10 @@ export function checkProvider(model: string, context: DecisionContext): void {
  * A request for a model call in the workflow's current phase, or BudgetExceeded when its worst
  * case (estimated input plus max output) could pass a limit.
  */
-export function requestCall(
-  state: StartedWorkflow,
-  callId: string,
-  purpose: 'phase' | 'repair',
-  context: DecisionContext,
-  messages?: ChatMessage[],
-): WorkflowEvent {
+export function requestCall(state: StartedWorkflow, callId: string, purpose: CallPurpose, context: DecisionContext, messages?: ChatMessage[]): WorkflowEvent {
   const phase = state.current as Phase;
-  const modelName = phaseModel(state, phase);
-  const model = modelOf(state, phase);
+  const modelName = callModel(state, phase, purpose);
+  const model = resolved(modelName);
   const { settings, spent } = state;
   // The prompts the workflow started with; a workflow older than prompt versions uses the current ones.
   const prompts = state.prompts ?? context.prompts;
@@ -155,6 +164,19 @@ export function runPhase(command: RunPhase['data'], workflow: Workflow, context:
   return [requestCall(state, command.callId, 'phase', context)];
 }
 
+/**
+ * After the call the phase waits for failed for good on its model (the llm-runner's retries
+ * spent, the provider unreachable or not configured): the same request to the next model of the
+ * phase's chain, when there is one. An answer the orchestrator refused (`result_rejected`) is not
+ * the model's failure, and a call the workflow no longer waits for is not replaced.
+ */
+function fallBack(state: StartedWorkflow, callId: string, errorClass: LlmFailureClass, nextCallId: string, context: DecisionContext): WorkflowEvent[] {
+  const pending = state.pendingCall;
+  if (state.status !== 'active' || pending?.callId !== callId || errorClass === 'result_rejected') return [];
+  if (state.phaseFallbacks + 1 >= chainOf(state, pending.phase).length) return [];
+  return [requestCall(state, nextCallId, 'fallback', context, pending.messages)];
+}
+
 export interface RecordLlmResultData {
   workflowId: string;
   callId: string;
@@ -175,9 +197,11 @@ export function recordLlmResult(command: RecordLlmResultData, state: Workflow, c
   const { outcome, workflowId, callId } = command;
   if (!outcome.ok) {
     const { errorClass, message, retryable, httpStatus, attempts } = outcome;
-    return [
-      { type: 'LlmCallFailed', data: { workflowId, callId, phase: call.phase, model: call.model, errorClass, message, retryable, httpStatus, attempts } },
-    ];
+    const failed: WorkflowEvent = {
+      type: 'LlmCallFailed',
+      data: { workflowId, callId, phase: call.phase, model: call.model, errorClass, message, retryable, httpStatus, attempts },
+    };
+    return [failed, ...fallBack(state, callId, errorClass, command.nextCallId, context)];
   }
   const succeeded: WorkflowEvent = {
     type: 'LlmCallSucceeded',

@@ -1,4 +1,4 @@
-import { PHASES, TopDogError, type LlmCallOutcome, type Phase } from '@topdog/contracts';
+import { PHASES, TopDogError, type LlmCallOutcome, type LlmFailureClass, type Phase } from '@topdog/contracts';
 import { examplePhaseResult } from '@topdog/prompts';
 import { DeciderSpecification, decidedEvents } from '@topdog/testing/decider-specification';
 import { describe, expect, it } from 'vitest';
@@ -265,6 +265,54 @@ describe('budgets', () => {
       given([])
         .when(initializeDecision({ autoAdvance: true, firstCallId: ids[2], models: { CODE_WRITER: 'claude-sonnet-4-6' } }))
         .thenThrows(TopDogError, withCode('PROVIDER_NOT_CONFIGURED'));
+    });
+  });
+
+  describe('fallback chains', () => {
+    const failure = (errorClass: LlmFailureClass = 'server_error'): LlmCallOutcome => ({
+      ok: false,
+      errorClass,
+      message: '500 on every attempt',
+      retryable: true,
+      httpStatus: 500,
+      attempts: 4,
+    });
+    const chained = initializeDecision({ fallbackModels: { default: ['gpt-4.1', 'gpt-4.1-mini'], CODE_WRITER: ['offline'] } });
+
+    it('asks the next model of the chain, with the same messages, when a call fails for good; the last failure ends it', () => {
+      const first = history(chained, run(ids[0]!));
+      const sent = first.at(-1)!.type === 'LlmCallRequested' ? (first.at(-1) as { data: { messages: unknown } }).data.messages : undefined;
+      const afterFirst = decider.decide(result(ids[0]!, failure(), ids[1]), first.reduce(evolve, initialState()));
+      expect(afterFirst).toEqual([
+        event('LlmCallFailed', { callId: ids[0], model: 'gpt-4', errorClass: 'server_error' }),
+        event('LlmCallRequested', { callId: ids[1], purpose: 'fallback', model: 'gpt-4.1', messages: sent, pricing: { inputPerMTok: 2, outputPerMTok: 8 } }),
+      ]);
+      const second = [...first, ...afterFirst];
+      const afterSecond = decider.decide(result(ids[1]!, failure('connection'), ids[2]), second.reduce(evolve, initialState()));
+      expect(afterSecond.map((e) => [e.type, (e.data as { model?: string }).model])).toEqual([
+        ['LlmCallFailed', 'gpt-4.1'],
+        ['LlmCallRequested', 'gpt-4.1-mini'],
+      ]);
+      const third = [...second, ...afterSecond];
+      const last = decider.decide(result(ids[2]!, failure(), ids[3]), third.reduce(evolve, initialState()));
+      expect(last.map((e) => e.type)).toEqual(['LlmCallFailed']);
+      // A new run of the phase starts again from its own model.
+      const ended = [...third, ...last].reduce(evolve, initialState());
+      expect(decider.decide(run(ids[4]!), ended)).toEqual([event('LlmCallRequested', { purpose: 'phase', model: 'gpt-4' })]);
+    });
+
+    it("uses the role's own chain over the default, never replaces an answer the orchestrator refused, and repairs on the model that answered", () => {
+      const implementation = history(chained, complete, complete, run(ids[0]!));
+      const failed = decider.decide(result(ids[0]!, failure(), ids[1]), implementation.reduce(evolve, initialState()));
+      expect(failed.at(-1)).toMatchObject({ type: 'LlmCallRequested', data: { model: 'offline', purpose: 'fallback' } });
+      expect(decider.decide(result(ids[0]!, failure('result_rejected'), ids[1]), implementation.reduce(evolve, initialState())).map((e) => e.type)).toEqual([
+        'LlmCallFailed',
+      ]);
+
+      const auto = init({ autoAdvance: true, firstCallId: ids[0], fallbackModels: { default: ['gpt-4.1'] } });
+      const fellBack = history(auto, result(ids[0]!, failure(), ids[1]));
+      const repaired = decider.decide(result(ids[1]!, ok('no json block here'), ids[2]), fellBack.reduce(evolve, initialState()));
+      expect(repaired.at(-1)).toMatchObject({ type: 'LlmCallRequested', data: { purpose: 'repair', model: 'gpt-4.1' } });
     });
   });
 });

@@ -37,6 +37,9 @@ export function initialize(command: InitializeWorkflow['data'], state: Workflow,
   }
   checkModel(command.model, command.budget);
   for (const [role, name] of Object.entries(command.models ?? {})) checkModel(name, command.budget, { field: `models.${role}` });
+  for (const [role, chain] of Object.entries(command.fallbackModels ?? {})) {
+    chain.forEach((name, i) => checkModel(name, command.budget, { field: `fallback_models.${role}.${i}` }));
+  }
   if (command.autoAdvance) {
     // Every model the run will call must be callable: better refused now than stopped at a later phase.
     for (const name of new Set([command.model, ...Object.values(command.models ?? {})])) checkProvider(name, context);
@@ -59,6 +62,7 @@ export function initialize(command: InitializeWorkflow['data'], state: Workflow,
       approvalRequired: command.approvalRequired ?? [],
       prompts: withOverrides(context.prompts, command.rolePrompts),
       models: command.models ?? {},
+      fallbackModels: command.fallbackModels ?? {},
     },
   };
   if (!command.autoAdvance || !command.firstCallId) return [initialized];

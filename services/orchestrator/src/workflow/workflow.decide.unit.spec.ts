@@ -33,7 +33,7 @@ describe('workflow decider', () => {
       .then([
         {
           type: 'WorkflowInitialized',
-          data: { ...initialize.data, initialState: 'DISCOVERY', approvalRequired: [], prompts: testContext.prompts, models: {} },
+          data: { ...initialize.data, initialState: 'DISCOVERY', approvalRequired: [], prompts: testContext.prompts, models: {}, fallbackModels: {} },
         },
       ]);
   });

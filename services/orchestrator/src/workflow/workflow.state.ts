@@ -8,6 +8,7 @@ import {
   type Pricing,
   type Role,
   type RoleModels,
+  type FallbackModels,
   type WorkflowBudget,
   type WorkflowEvent,
   type WorkflowInitialized,
@@ -71,6 +72,8 @@ export interface WorkflowSettings {
   /** The default model; `models` replaces it for some roles. */
   model: string;
   models: RoleModels;
+  /** What a phase's call falls back to when it fails for good on its model. */
+  fallbackModels: FallbackModels;
   temperature: number;
   maxTokens: number;
   autoAdvance: boolean;
@@ -105,6 +108,8 @@ interface Started {
   calls: Readonly<Record<string, CallRecord>>;
   /** Repair requests made in the current phase. */
   phaseRepairs: number;
+  /** How far down its model chain the current phase's call has fallen (0: its own model). */
+  phaseFallbacks: number;
   spent: { tokens: number; costUsd: number };
   /** Outcomes by idempotency key, kept for the life of the workflow (a few per phase). */
   outcomes: Readonly<Record<string, RecordedOutcome>>;
@@ -208,6 +213,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
       settings: {
         model: d.model,
         models: d.models,
+        fallbackModels: d.fallbackModels,
         temperature: d.temperature,
         maxTokens: d.maxTokens,
         autoAdvance: d.autoAdvance,
@@ -222,6 +228,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
       pendingCall: null,
       calls: {},
       phaseRepairs: 0,
+      phaseFallbacks: 0,
       spent: { tokens: 0, costUsd: 0 },
       outcomes: key ? { [key]: startedOutcome(event.data, event.metadata?.requestHash) } : {},
     };
@@ -284,7 +291,8 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
         status: state.status,
         pendingCall: { callId: d.callId, phase: d.phase, messages: d.messages },
         calls: { ...state.calls, [d.callId]: { phase: d.phase, model: d.model, pricing: d.pricing, recorded: false } },
-        phaseRepairs: d.purpose === 'repair' ? state.phaseRepairs + 1 : 0,
+        phaseRepairs: d.purpose === 'repair' ? state.phaseRepairs + 1 : d.purpose === 'fallback' ? state.phaseRepairs : 0,
+        phaseFallbacks: d.purpose === 'fallback' ? state.phaseFallbacks + 1 : d.purpose === 'repair' ? state.phaseFallbacks : 0,
       };
     }
     case 'LlmCallSucceeded':
