@@ -8,7 +8,17 @@ export type FakeLlmApi = 'openai' | 'anthropic';
 /** How the server answers one model request. */
 export type FakeBehaviour =
   /** A normal answer, streamed when the request asks for it. */
-  | { kind: 'answer'; content?: string; chunkDelayMs?: number; inputTokens?: number; outputTokens?: number }
+  | {
+      kind: 'answer';
+      content?: string;
+      chunkDelayMs?: number;
+      /** All input tokens, what the cache gave and took included. */
+      inputTokens?: number;
+      outputTokens?: number;
+      /** Input read from the prompt cache, and written to it, reported in the API's usage fields (streamed answers). */
+      cachedInputTokens?: number;
+      cacheWriteTokens?: number;
+    }
   /** An HTTP error in the API's error shape (429 with `retry-after`, 500, 401...). */
   | { kind: 'status'; status: number; message?: string; headers?: Record<string, string> }
   /** Never answers: the client's timeout must end it. */
@@ -183,8 +193,11 @@ export class FakeLlmServer {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': id, 'request-id': id });
+    const cache = { read: b.cachedInputTokens ?? 0, write: b.cacheWriteTokens ?? 0 };
     const events =
-      this.api === 'openai' ? openAiStream(id, model, pieces, inputTokens, outputTokens) : anthropicStream(id, model, pieces, inputTokens, outputTokens);
+      this.api === 'openai'
+        ? openAiStream(id, model, pieces, inputTokens, outputTokens, cache)
+        : anthropicStream(id, model, pieces, inputTokens, outputTokens, cache);
     let sent = 0;
     for (const event of events) {
       if (drop && sent === 3) {
@@ -211,13 +224,21 @@ function openAiCompletion(id: string, model: string, content: string, inputToken
   };
 }
 
-function* openAiStream(id: string, model: string, pieces: string[], inputTokens: number, outputTokens: number): Generator<string> {
+/** What a streamed answer says the prompt cache gave (read) and took (write), in tokens. */
+interface CacheUsage {
+  read: number;
+  write: number;
+}
+
+function* openAiStream(id: string, model: string, pieces: string[], inputTokens: number, outputTokens: number, cache: CacheUsage): Generator<string> {
   const chunk = (choices: unknown[], extra: object = {}) =>
     `data: ${JSON.stringify({ id: `chatcmpl-${id}`, object: 'chat.completion.chunk', created: 0, model, choices, ...extra })}\n\n`;
   yield chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
   for (const piece of pieces) yield chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]);
   yield chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]);
-  yield chunk([], { usage: { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens } });
+  // OpenAI counts cached tokens inside prompt_tokens, and reports them apart in prompt_tokens_details.
+  const usage = { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens };
+  yield chunk([], { usage: cache.read > 0 ? { ...usage, prompt_tokens_details: { cached_tokens: cache.read } } : usage });
   yield 'data: [DONE]\n\n';
 }
 
@@ -234,7 +255,7 @@ function anthropicMessage(id: string, model: string, content: string, inputToken
   };
 }
 
-function* anthropicStream(id: string, model: string, pieces: string[], inputTokens: number, outputTokens: number): Generator<string> {
+function* anthropicStream(id: string, model: string, pieces: string[], inputTokens: number, outputTokens: number, cache: CacheUsage): Generator<string> {
   const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   yield event('message_start', {
     message: {
@@ -245,7 +266,12 @@ function* anthropicStream(id: string, model: string, pieces: string[], inputToke
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: inputTokens, output_tokens: 1 },
+      // Anthropic's input_tokens leaves out the cache's reads and writes, reported beside it.
+      usage: {
+        input_tokens: inputTokens - cache.read - cache.write,
+        output_tokens: 1,
+        ...(cache.read + cache.write > 0 ? { cache_read_input_tokens: cache.read, cache_creation_input_tokens: cache.write } : {}),
+      },
     },
   });
   yield event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });

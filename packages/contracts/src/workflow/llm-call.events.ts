@@ -6,7 +6,13 @@ import { CallId, WorkflowId } from './ids';
 import { LlmFailureClass } from '../llm/failure-class';
 
 /** US dollars per million tokens, copied into each request so its cost can be recomputed. */
-export const Pricing = z.object({ inputPerMTok: z.number().nullable(), outputPerMTok: z.number().nullable() });
+export const Pricing = z.object({
+  inputPerMTok: z.number().nullable(),
+  outputPerMTok: z.number().nullable(),
+  /** Input read from the prompt cache, and written to it; null (or absent in older events): priced as input. */
+  cachedInputPerMTok: z.number().nullable().default(null),
+  cacheWritePerMTok: z.number().nullable().default(null),
+});
 export type Pricing = z.infer<typeof Pricing>;
 
 /**
@@ -46,8 +52,12 @@ export const LlmCallSucceeded = z.object({
     /** The model the call was made to (absent in older events: the workflow's model). */
     model: z.string().optional(),
     content: z.string(),
+    /** All input tokens, the cached ones and cache writes included. */
     inputTokens: z.number().int().nonnegative(),
     outputTokens: z.number().int().nonnegative(),
+    /** The input read from the provider's prompt cache, and written to it (absent in older events: 0). */
+    cachedInputTokens: z.number().int().nonnegative().default(0),
+    cacheWriteTokens: z.number().int().nonnegative().default(0),
     /** Null when the model has no price in the table. */
     costUsd: z.number().nonnegative().nullable(),
     latencyMs: z.number().nonnegative(),

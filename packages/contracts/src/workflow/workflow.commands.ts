@@ -117,8 +117,11 @@ export const LlmCallOutcome = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
     content: z.string(),
+    /** All input tokens, the cached ones and cache writes included. */
     inputTokens: z.number().int().nonnegative(),
     outputTokens: z.number().int().nonnegative(),
+    cachedInputTokens: z.number().int().nonnegative().default(0),
+    cacheWriteTokens: z.number().int().nonnegative().default(0),
     latencyMs: z.number().nonnegative(),
     providerRequestId: z.string().max(500).nullable(),
     finishReason: z.string().max(100).nullable(),

@@ -109,6 +109,7 @@ const UsageBody = z.object({
   failed_calls: z.number().int(),
   input_tokens: z.number().int(),
   output_tokens: z.number().int(),
+  cached_input_tokens: z.number().int(),
   cost_usd: z.number(),
   unpriced_calls: z.number().int(),
 });

@@ -30,11 +30,13 @@ export const Usage = z.object({
   failedCalls: z.number().int().nonnegative(),
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
+  /** The part of the input read from prompt caches (absent in older statuses: 0). */
+  cachedInputTokens: z.number().int().nonnegative().default(0),
   costUsd: z.number().nonnegative(),
   unpricedCalls: z.number().int().nonnegative(),
 });
 export type Usage = z.infer<typeof Usage>;
-export const NO_USAGE: Usage = { calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedCalls: 0 };
+export const NO_USAGE: Usage = { calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0, unpricedCalls: 0 };
 
 export const WorkflowUsage = z.object({
   total: Usage,

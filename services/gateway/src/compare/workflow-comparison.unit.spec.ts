@@ -69,7 +69,7 @@ const call = (workflowId: string, phase: Phase, name: string, model: string, tok
         temperature: 0.7,
         maxTokens: 1000,
         promptVersion: `v-${phase.toLowerCase()}`,
-        pricing: { inputPerMTok: null, outputPerMTok: null },
+        pricing: { inputPerMTok: null, outputPerMTok: null, cachedInputPerMTok: null, cacheWritePerMTok: null },
       },
     },
     {
@@ -81,6 +81,8 @@ const call = (workflowId: string, phase: Phase, name: string, model: string, tok
         content: 'x',
         inputTokens: tokens,
         outputTokens: tokens,
+        cachedInputTokens: 0,
+        cacheWriteTokens: 0,
         costUsd,
         latencyMs: 250,
         providerRequestId: null,

@@ -44,6 +44,7 @@ const usageBody = (u: Usage) => ({
   failed_calls: u.failedCalls,
   input_tokens: u.inputTokens,
   output_tokens: u.outputTokens,
+  cached_input_tokens: u.cachedInputTokens,
   cost_usd: Number(u.costUsd.toFixed(6)),
   unpriced_calls: u.unpricedCalls,
 });

@@ -43,7 +43,7 @@ function request(provider: CallRequest['provider'], providerModel: string, extra
     temperature: 0.3,
     maxTokens: 321,
     promptVersion: prompt.promptVersion!,
-    pricing: { inputPerMTok: 1, outputPerMTok: 2 },
+    pricing: { inputPerMTok: 1, outputPerMTok: 2, cachedInputPerMTok: null, cacheWritePerMTok: null },
     ...extra,
   } satisfies LlmCallRequested['data'];
 }
@@ -128,8 +128,19 @@ describe('model calls through the real SDKs against local servers', () => {
     expect(deltas.map((d) => d.delta).join('')).toBe('Claude says hi');
     const sent = anthropic.calls.at(-1)!;
     expect(sent.headers.authorization).toBe(`Bearer ${ANTHROPIC_KEY}`);
-    expect(sent.body).toMatchObject({ model: 'claude-sonnet-4-6', max_tokens: 321, stream: true, system: expect.stringContaining('You are Code Writer') });
+    expect(sent.body).toMatchObject({ model: 'claude-sonnet-4-6', max_tokens: 321, stream: true });
+    // The system prompt, the stable prefix of every request of the role, is marked for the prompt cache.
+    expect(sent.body!.system).toEqual([{ type: 'text', text: expect.stringContaining('You are Code Writer'), cache_control: { type: 'ephemeral' } }]);
     expect((sent.body!.messages as { role: string }[]).map((m) => m.role)).toEqual(['user']);
+  });
+
+  it('records the input the prompt cache gave and took, as each API reports it, within the input tokens', async () => {
+    openai.respondWith({ kind: 'answer', content: 'cached', inputTokens: 2000, outputTokens: 10, cachedInputTokens: 1536 });
+    const fromOpenAi = await runnerFor(openAiClient).runner.run(request('openai', 'gpt-4.1'), never);
+    expect(fromOpenAi.outcome).toMatchObject({ ok: true, inputTokens: 2000, cachedInputTokens: 1536, cacheWriteTokens: 0 });
+    anthropic.respondWith({ kind: 'answer', content: 'cached', inputTokens: 3000, outputTokens: 10, cachedInputTokens: 2048, cacheWriteTokens: 512 });
+    const fromAnthropic = await runnerFor(anthropicClient).runner.run(request('anthropic', 'claude-sonnet-4-6'), never);
+    expect(fromAnthropic.outcome).toMatchObject({ ok: true, inputTokens: 3000, cachedInputTokens: 2048, cacheWriteTokens: 512 });
   });
 
   const retried: [string, FakeBehaviour, string][] = [

@@ -65,6 +65,8 @@ export class CallRunner {
             content: answer.content,
             inputTokens: answer.inputTokens,
             outputTokens: answer.outputTokens,
+            cachedInputTokens: answer.cachedInputTokens,
+            cacheWriteTokens: answer.cacheWriteTokens,
             latencyMs: Math.round(nowMs() - startedAtMs),
             providerRequestId: answer.providerRequestId ? answer.providerRequestId.slice(0, 500) : null,
             finishReason: answer.finishReason ? answer.finishReason.slice(0, 100) : null,

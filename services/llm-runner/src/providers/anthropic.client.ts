@@ -40,7 +40,9 @@ export class AnthropicClient implements ModelClient {
         {
           model: request.providerModel,
           max_tokens: request.maxTokens,
-          ...(system ? { system } : {}),
+          // The system prompt (role prompt, requirements, earlier results) is the stable prefix of
+          // every request of a role's phase: marked for Anthropic's prompt cache.
+          ...(system ? { system: [{ type: 'text' as const, text: system, cache_control: { type: 'ephemeral' as const } }] } : {}),
           messages,
           stream: true,
         },
@@ -50,6 +52,8 @@ export class AnthropicClient implements ModelClient {
     let content = '';
     let inputTokens: number | null = null;
     let outputTokens: number | null = null;
+    let cacheRead = 0;
+    let cacheWrite = 0;
     let finishReason: string | null = null;
     let messageId: string | null = null;
     for await (const event of stream) {
@@ -58,6 +62,8 @@ export class AnthropicClient implements ModelClient {
           messageId = event.message.id;
           inputTokens = event.message.usage.input_tokens;
           outputTokens = event.message.usage.output_tokens;
+          cacheRead = event.message.usage.cache_read_input_tokens ?? 0;
+          cacheWrite = event.message.usage.cache_creation_input_tokens ?? 0;
           break;
         case 'content_block_delta':
           if (event.delta.type === 'text_delta') {
@@ -68,6 +74,8 @@ export class AnthropicClient implements ModelClient {
         case 'message_delta':
           outputTokens = event.usage.output_tokens ?? outputTokens;
           inputTokens = event.usage.input_tokens ?? inputTokens;
+          cacheRead = event.usage.cache_read_input_tokens ?? cacheRead;
+          cacheWrite = event.usage.cache_creation_input_tokens ?? cacheWrite;
           finishReason = event.delta.stop_reason ?? finishReason;
           break;
         default:
@@ -76,8 +84,11 @@ export class AnthropicClient implements ModelClient {
     }
     return {
       content,
-      inputTokens: inputTokens ?? estimateMessageTokens(request.messages),
+      // Anthropic's input_tokens leaves out what was read from and written to the cache: all three are the input.
+      inputTokens: (inputTokens ?? estimateMessageTokens(request.messages)) + cacheRead + cacheWrite,
       outputTokens: outputTokens ?? estimateTokens(content),
+      cachedInputTokens: cacheRead,
+      cacheWriteTokens: cacheWrite,
       providerRequestId: request_id ?? messageId,
       finishReason,
     };

@@ -12,8 +12,12 @@ export interface ModelRequest {
 
 export interface ModelAnswer {
   content: string;
+  /** All input tokens, the cached ones and cache writes included. */
   inputTokens: number;
   outputTokens: number;
+  /** The input read from the provider's prompt cache, and written to it. */
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
   providerRequestId: string | null;
   finishReason: string | null;
 }

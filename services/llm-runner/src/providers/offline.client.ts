@@ -26,6 +26,8 @@ export class OfflineClient implements ModelClient {
       content,
       inputTokens: estimateMessageTokens(request.messages),
       outputTokens: estimateTokens(content),
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
       providerRequestId: `offline-${digest.slice(0, 24)}`,
       finishReason: 'stop',
     };

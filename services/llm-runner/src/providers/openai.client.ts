@@ -50,7 +50,7 @@ export class OpenAiClient implements ModelClient {
       .withResponse();
     let content = '';
     let finishReason: string | null = null;
-    let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+    let usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens?: number } } | undefined;
     let chunkId: string | null = null;
     for await (const chunk of stream) {
       chunkId ??= chunk.id ?? null;
@@ -67,6 +67,9 @@ export class OpenAiClient implements ModelClient {
       content,
       inputTokens: usage?.prompt_tokens ?? estimateMessageTokens(request.messages),
       outputTokens: usage?.completion_tokens ?? estimateTokens(content),
+      // OpenAI caches a long prompt's prefix by itself; what it read from the cache is part of prompt_tokens.
+      cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      cacheWriteTokens: 0,
       providerRequestId: request_id ?? chunkId,
       finishReason,
     };

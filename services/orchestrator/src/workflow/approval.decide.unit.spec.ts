@@ -29,6 +29,8 @@ const cancel = (reason = 'no longer needed'): WorkflowDecision => ({ type: 'Canc
 const ok = (content: string): LlmCallOutcome => ({
   ok: true,
   content,
+  cachedInputTokens: 0,
+  cacheWriteTokens: 0,
   inputTokens: 1000,
   outputTokens: 500,
   latencyMs: 12,

@@ -133,7 +133,12 @@ export function requestCall(state: StartedWorkflow, callId: string, purpose: Cal
       temperature: settings.temperature,
       maxTokens: settings.maxTokens,
       promptVersion: prompts[PHASE_OWNER[phase]].version,
-      pricing: { inputPerMTok: model.inputPerMTok, outputPerMTok: model.outputPerMTok },
+      pricing: {
+        inputPerMTok: model.inputPerMTok,
+        outputPerMTok: model.outputPerMTok,
+        cachedInputPerMTok: model.cachedInputPerMTok ?? null,
+        cacheWritePerMTok: model.cacheWritePerMTok ?? null,
+      },
     },
   };
 }
@@ -213,7 +218,9 @@ export function recordLlmResult(command: RecordLlmResultData, state: Workflow, c
       content: outcome.content,
       inputTokens: outcome.inputTokens,
       outputTokens: outcome.outputTokens,
-      costUsd: costOf(call.pricing, outcome.inputTokens, outcome.outputTokens),
+      cachedInputTokens: outcome.cachedInputTokens,
+      cacheWriteTokens: outcome.cacheWriteTokens,
+      costUsd: costOf(call.pricing, outcome),
       latencyMs: outcome.latencyMs,
       providerRequestId: outcome.providerRequestId,
       finishReason: outcome.finishReason,

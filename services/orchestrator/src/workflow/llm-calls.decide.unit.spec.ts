@@ -23,6 +23,8 @@ const ok = (content: string, extra: Partial<LlmCallOutcome> = {}): LlmCallOutcom
     content,
     inputTokens: 1000,
     outputTokens: 500,
+    cachedInputTokens: 0,
+    cacheWriteTokens: 0,
     latencyMs: 12,
     providerRequestId: 'req_1',
     finishReason: 'stop',
@@ -54,7 +56,7 @@ describe('running a phase', () => {
           temperature: 0.2,
           maxTokens: 1000,
           promptVersion: expect.stringMatching(/^q_assistant@/),
-          pricing: { inputPerMTok: 30, outputPerMTok: 60 },
+          pricing: { inputPerMTok: 30, outputPerMTok: 60, cachedInputPerMTok: null, cacheWritePerMTok: null },
           messages: [
             { role: 'system', content: expect.stringContaining('You are Q Assistant') },
             { role: 'user', content: expect.stringContaining('Phase DISCOVERY') },
@@ -106,6 +108,8 @@ describe('recording a result', () => {
             content: 'plain answer',
             inputTokens: 1000,
             outputTokens: 500,
+            cachedInputTokens: 0,
+            cacheWriteTokens: 0,
             costUsd: 0.06,
             latencyMs: 12,
             providerRequestId: 'req_1',
@@ -268,6 +272,18 @@ describe('budgets', () => {
     });
   });
 
+  it("prices cached input and cache writes at the model's own rates", () => {
+    const cached = history(init({ model: 'gpt-4.1' }), run(ids[0]!));
+    const [openai] = decider.decide(result(ids[0]!, ok('x', { cachedInputTokens: 800 })), cached.reduce(evolve, initialState()));
+    // 200 plain input at $2, 800 cached at $0.50, 500 output at $8 per million.
+    expect(openai).toMatchObject({ type: 'LlmCallSucceeded', data: { cachedInputTokens: 800, costUsd: (200 * 2 + 800 * 0.5 + 500 * 8) / 1e6 } });
+    const context = { ...testContext, providers: { ...testContext.providers, anthropic: null } };
+    const state = decidedEvents(workflowDecider(context), [init({ model: 'claude-sonnet-4-6' }), run(ids[0]!)]).reduce(evolve, initialState());
+    const [claude] = workflowDecider(context).decide(result(ids[0]!, ok('x', { cachedInputTokens: 600, cacheWriteTokens: 300 })), state);
+    // 100 plain at $3, 600 read at $0.30, 300 written at $3.75, 500 output at $15.
+    expect(claude).toMatchObject({ data: { costUsd: (100 * 3 + 600 * 0.3 + 300 * 3.75 + 500 * 15) / 1e6 } });
+  });
+
   describe('fallback chains', () => {
     const failure = (errorClass: LlmFailureClass = 'server_error'): LlmCallOutcome => ({
       ok: false,
@@ -285,7 +301,13 @@ describe('budgets', () => {
       const afterFirst = decider.decide(result(ids[0]!, failure(), ids[1]), first.reduce(evolve, initialState()));
       expect(afterFirst).toEqual([
         event('LlmCallFailed', { callId: ids[0], model: 'gpt-4', errorClass: 'server_error' }),
-        event('LlmCallRequested', { callId: ids[1], purpose: 'fallback', model: 'gpt-4.1', messages: sent, pricing: { inputPerMTok: 2, outputPerMTok: 8 } }),
+        event('LlmCallRequested', {
+          callId: ids[1],
+          purpose: 'fallback',
+          model: 'gpt-4.1',
+          messages: sent,
+          pricing: { inputPerMTok: 2, outputPerMTok: 8, cachedInputPerMTok: 0.5, cacheWritePerMTok: null },
+        }),
       ]);
       const second = [...first, ...afterFirst];
       const afterSecond = decider.decide(result(ids[1]!, failure('connection'), ids[2]), second.reduce(evolve, initialState()));

@@ -11,6 +11,7 @@ function add(usage: Usage | undefined, event: Extract<LlmEvent, { type: 'LlmCall
     calls: u.calls + 1,
     inputTokens: u.inputTokens + d.inputTokens,
     outputTokens: u.outputTokens + d.outputTokens,
+    cachedInputTokens: u.cachedInputTokens + d.cachedInputTokens,
     costUsd: u.costUsd + (d.costUsd ?? 0),
     unpricedCalls: u.unpricedCalls + (d.costUsd === null ? 1 : 0),
   };
