@@ -1,6 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { PHASES, workflowStreamId } from '@topdog/contracts';
-import { JetStreamEventStore, type StoredEvent } from '@topdog/event-store';
+import type { JetStreamEventStore, StoredEvent } from '@topdog/event-store';
 import { FakeLlmServer, type RecordedRequest } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from './support/credentials';
@@ -22,7 +21,6 @@ const sentText = (request: RecordedRequest) => (request.body!.messages as { cont
 describe('approvals, send-back and cancel', () => {
   let system: System;
   let openai: FakeLlmServer;
-  let nc: NatsConnection;
   let store: JetStreamEventStore;
   const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => http(system.baseUrl, method, path, body, headers);
   const events = async (id: string): Promise<StoredEvent[]> => store.readStream(workflowStreamId(id));
@@ -40,13 +38,11 @@ describe('approvals, send-back and cancel', () => {
       LLM_REQUEST_ACK_WAIT_MS: '2000',
       APPROVAL_REQUIRED: 'PLANNING,DEPLOYMENT',
     });
-    nc = await connect({ servers: system.nats.url });
-    store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
+    store = await system.eventStore();
   });
   afterAll(async () => {
     // The new subjects are in the catalogue: no service was refused anything on the bus.
     if (system) expect(await system.refusals()).toEqual([]);
-    await nc?.close();
     await system?.[Symbol.asyncDispose]();
     await openai?.close();
   });

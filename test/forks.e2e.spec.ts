@@ -1,6 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { PHASES, workflowStreamId } from '@topdog/contracts';
-import { JetStreamEventStore } from '@topdog/event-store';
+import type { JetStreamEventStore } from '@topdog/event-store';
 import { FakeLlmServer, type RecordedRequest } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
@@ -15,7 +14,6 @@ import { waitForStatus } from './support/wait';
 describe('fork', () => {
   let system: System;
   let local: FakeLlmServer;
-  let nc: NatsConnection;
   let store: JetStreamEventStore;
   const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => http(system.baseUrl, method, path, body, headers);
   /** The model requests made for one workflow (its id is in the system message). */
@@ -25,12 +23,10 @@ describe('fork', () => {
   beforeAll(async () => {
     local = await FakeLlmServer.start('openai', { answer: phaseAnswer });
     system = await startSystem({ LOCAL_LLM_BASE_URL: local.url, LLM_RETRY_BASE_MS: '20' });
-    nc = await connect({ servers: system.nats.url });
-    store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
+    store = await system.eventStore();
   });
   afterAll(async () => {
     if (system) expect(await system.refusals()).toEqual([]);
-    await nc?.close();
     await system?.[Symbol.asyncDispose]();
     await local?.close();
   });

@@ -1,6 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { PHASES, workflowStreamId, type LlmCallRequested } from '@topdog/contracts';
-import { JetStreamEventStore } from '@topdog/event-store';
+import type { JetStreamEventStore } from '@topdog/event-store';
 import { FakeLlmServer } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
@@ -19,7 +18,6 @@ describe('model routing', () => {
   let system: System;
   let local: FakeLlmServer;
   let failing: FakeLlmServer;
-  let nc: NatsConnection;
   let store: JetStreamEventStore;
   const api = (method: string, path: string, body?: unknown) => http(system.baseUrl, method, path, body);
 
@@ -33,12 +31,10 @@ describe('model routing', () => {
       LLM_RETRY_BASE_MS: '20',
       LLM_MAX_ATTEMPTS: '2',
     });
-    nc = await connect({ servers: system.nats.url });
-    store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
+    store = await system.eventStore();
   });
   afterAll(async () => {
     if (system) expect(await system.refusals()).toEqual([]);
-    await nc?.close();
     await system?.[Symbol.asyncDispose]();
     await local?.close();
     await failing?.close();

@@ -4,6 +4,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
+import { JetStreamEventStore } from '@topdog/event-store';
 import { freePort, startNatsServer, type NatsServerFixture } from '@topdog/testing';
 import { TEST_ADMIN_KEY } from './credentials';
 
@@ -28,6 +30,8 @@ export interface System extends AsyncDisposable {
   startedAt: number;
   /** Every log line in which a service says NATS refused it something (none, in a passing run). */
   refusals(): Promise<string[]>;
+  /** The system's event store, to read what was written (one connection, closed with the system). */
+  eventStore(): Promise<JetStreamEventStore>;
 }
 
 export async function startSystem(extraEnv: Record<string, string> = {}): Promise<System> {
@@ -124,7 +128,14 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
   const refusals = async () =>
     (await Promise.all(SERVICES.map(logs))).flatMap((text) => text.split('\n').filter((l) => l.includes("outside this service's bus permissions")));
 
+  let store: Promise<{ close(): Promise<void>; store: JetStreamEventStore }> | undefined;
+  const eventStore = async () => {
+    store ??= connect({ servers: nats.url }).then(async (nc) => ({ close: () => nc.close(), store: await JetStreamEventStore.create(nc, { prefix }) }));
+    return (await store).store;
+  };
+
   const dispose = async () => {
+    await (await store)?.close();
     for (const s of SERVICES) await kill(s, 'SIGTERM');
     await nats.dispose();
     // A service refused something it needs is a gap in the permissions, whatever the test checked.
@@ -142,6 +153,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     startedAt,
     logs,
     refusals,
+    eventStore,
     [Symbol.asyncDispose]: dispose,
   };
 }
