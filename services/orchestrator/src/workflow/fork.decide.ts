@@ -1,5 +1,4 @@
 import {
-  PHASE_OWNER,
   phaseBefore,
   PHASES,
   TopDogError,
@@ -13,7 +12,8 @@ import { withOverrides } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
 import { checkModel, checkProvider, thenRun } from './llm-calls.decide';
 import { visibleTo } from './visibility';
-import { evolve, initialState, stateAfter, type StartedWorkflow, type Workflow } from './workflow.state';
+import { finishPhaseEvents } from './phase-completion';
+import { evolve, initialState, type StartedWorkflow, type Workflow } from './workflow.state';
 
 /** What a fork copies from its parent, read from the parent's stream before deciding. */
 export interface ForkSource {
@@ -29,19 +29,17 @@ export interface ForkSource {
 }
 
 /**
- * The parent's stream folded for a fork: its state and, for each phase it has completed on its
- * current path, the revision of the PhaseCompleted that did it (a send-back drops the phases it
- * re-opens; completing one again records the new answer's revision). Pure.
+ * The parent's stream folded for a fork: its state and, for each phase it has completed, the
+ * revision of its last PhaseCompleted. A phase on the current path was last completed by the
+ * answer the path holds (a send-back re-opens it, and completing it again records the new one),
+ * so `evolve` alone decides which phases are copied. Pure.
  */
 export function forkSourceOf(events: readonly WorkflowEnvelope[], hash: string | null): ForkSource {
   let workflow = initialState();
-  let answeredAt: Partial<Record<Phase, number>> = {};
+  const answeredAt: Partial<Record<Phase, number>> = {};
   for (const event of events) {
     workflow = evolve(workflow, event);
-    if (event.type === 'PhaseCompleted') answeredAt = { ...answeredAt, [event.data.phase]: event.revision };
-    if (event.type === 'PhaseSentBack') {
-      answeredAt = Object.fromEntries(Object.entries(answeredAt).filter(([phase]) => phaseBefore(phase as Phase, event.data.toPhase)));
-    }
+    if (event.type === 'PhaseCompleted') answeredAt[event.data.phase] = event.revision;
   }
   const first = events[0];
   return {
@@ -101,24 +99,12 @@ export function forkWorkflow(command: ForkDecision, state: Workflow, context: De
       forkedFrom: { workflowId: parent.workflowId, phase: command.fromPhase, revision: source.revision, hash: source.hash },
     },
   };
-  const copies: WorkflowEvent[] = copied.map((p) => {
-    const newState = stateAfter(p.phase) as Phase; // a phase before fromPhase is followed by a phase
+  const fork = evolve(initialState(), initialized) as StartedWorkflow;
+  // Phases before fromPhase, so never the last: each copy is one PhaseCompleted.
+  const copies = copied.flatMap((p) => {
     const revision = source.answeredAt[p.phase];
     if (revision === undefined) throw new Error(`no PhaseCompleted found for ${p.phase} on ${command.parentWorkflowId}'s path`);
-    return {
-      type: 'PhaseCompleted',
-      data: {
-        workflowId: command.workflowId,
-        phase: p.phase,
-        role: p.role,
-        aiResponse: p.aiResponse,
-        phaseResult: p.phaseResult,
-        previousState: p.phase,
-        newState,
-        nextRole: PHASE_OWNER[newState],
-        copiedFrom: { workflowId: parent.workflowId, revision },
-      },
-    };
+    return finishPhaseEvents(fork, p.phase, p.aiResponse, p.phaseResult, { workflowId: parent.workflowId, revision });
   });
-  return [initialized, ...thenRun(evolve(initialState(), initialized) as StartedWorkflow, copies, command.firstCallId, context)];
+  return [initialized, ...thenRun(fork, copies, command.firstCallId, context)];
 }

@@ -1,6 +1,5 @@
 import {
   modelChain,
-  modelForPhase,
   type LlmFailureClass,
   PHASE_OWNER,
   TopDogError,
@@ -18,10 +17,7 @@ import { completePhaseEvents, openPhase } from './phase-completion';
 import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
 import { visibleTo } from './visibility';
 
-/** The model that answers a phase: its owner's (`models`), or the workflow's default. */
-export const phaseModel = (state: StartedWorkflow, phase: Phase): string => modelForPhase(state.settings.model, state.settings.models, phase);
-
-/** A phase's models in the order they are tried: its own, then its fallback chain. */
+/** A phase's models in the order they are tried: its own (its owner's `models`, or the default), then its fallback chain. */
 const chainOf = (state: StartedWorkflow, phase: Phase): string[] =>
   modelChain(state.settings.model, state.settings.models, state.settings.fallbackModels, phase);
 
@@ -165,7 +161,7 @@ export function runPhase(command: RunPhase['data'], workflow: Workflow, context:
       { field: 'workflow_id', reason: 'wait for the running call to be recorded (see status.llm)' },
     ]);
   }
-  checkProvider(phaseModel(state, state.current as Phase), context);
+  checkProvider(callModel(state, state.current as Phase, 'phase'), context);
   return [requestCall(state, command.callId, 'phase', context)];
 }
 

@@ -1,4 +1,4 @@
-import { PHASE_OWNER, TopDogError, type Phase, type WorkflowEvent } from '@topdog/contracts';
+import { PHASE_OWNER, TopDogError, type CopiedFrom, type Phase, type WorkflowEvent } from '@topdog/contracts';
 import { stateAfter, type StartedWorkflow } from './workflow.state';
 
 /**
@@ -20,13 +20,32 @@ export function openPhase(state: StartedWorkflow, doing: string): Phase {
   return state.current;
 }
 
-/** The events that complete the current phase with an answer already accepted (and the workflow after the last). */
-export function finishPhaseEvents(state: StartedWorkflow, phase: Phase, aiResponse: string, phaseResult: Record<string, unknown>): WorkflowEvent[] {
+/**
+ * The events that complete the current phase with an answer already accepted (and the workflow
+ * after the last). `copiedFrom` marks a fork's copy of its parent's answer.
+ */
+export function finishPhaseEvents(
+  state: StartedWorkflow,
+  phase: Phase,
+  aiResponse: string,
+  phaseResult: Record<string, unknown>,
+  copiedFrom?: CopiedFrom,
+): WorkflowEvent[] {
   const newState = stateAfter(phase);
   const nextRole = newState === 'COMPLETE' ? null : PHASE_OWNER[newState];
   const completed: WorkflowEvent = {
     type: 'PhaseCompleted',
-    data: { workflowId: state.workflowId, phase, role: PHASE_OWNER[phase], aiResponse, phaseResult, previousState: phase, newState, nextRole },
+    data: {
+      workflowId: state.workflowId,
+      phase,
+      role: PHASE_OWNER[phase],
+      aiResponse,
+      phaseResult,
+      previousState: phase,
+      newState,
+      nextRole,
+      ...(copiedFrom ? { copiedFrom } : {}),
+    },
   };
   if (newState !== 'COMPLETE') return [completed];
   return [completed, { type: 'WorkflowCompleted', data: { workflowId: state.workflowId, completedPhases: [...state.phases.map((p) => p.phase), phase] } }];
