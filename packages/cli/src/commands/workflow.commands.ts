@@ -4,20 +4,20 @@ import type { CompletePhaseRequest, ForkRequest, InitializeWorkflowRequest } fro
 import type { CliContext } from '../cli-context';
 import { table } from '../output';
 
-/** `ROLE=text` or `ROLE=@file.md`, for --role-prompt (repeatable): the texts by role. */
-function rolePromptArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
-  const at = value.indexOf('=');
-  if (at <= 0) throw new Error('expected ROLE=text or ROLE=@file.md');
-  const text = value.slice(at + 1);
-  return { ...previous, [value.slice(0, at).trim().toUpperCase()]: text.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : text };
+/** A repeatable `ROLE=value` option, collected by role (the role upper-cased); `expected` names the form in the error. */
+function roleArg(expected: string, read: (value: string) => string) {
+  return (arg: string, previous: Record<string, string> = {}): Record<string, string> => {
+    const at = arg.indexOf('=');
+    if (at <= 0) throw new Error(`expected ${expected}`);
+    return { ...previous, [arg.slice(0, at).trim().toUpperCase()]: read(arg.slice(at + 1)) };
+  };
 }
 
-/** `ROLE=model`, for --role-model (repeatable): the models by role. */
-function roleModelArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
-  const at = value.indexOf('=');
-  if (at <= 0) throw new Error('expected ROLE=model');
-  return { ...previous, [value.slice(0, at).trim().toUpperCase()]: value.slice(at + 1).trim() };
-}
+/** --role-prompt: `ROLE=text` or `ROLE=@file.md`. */
+const rolePromptArg = roleArg('ROLE=text or ROLE=@file.md', (text) => (text.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : text));
+
+/** --role-model: `ROLE=model`. */
+const roleModelArg = roleArg('ROLE=model', (model) => model.trim());
 
 /** `@file.json` or inline JSON, for --requirements and --result. */
 function jsonArg(value: string): Record<string, unknown> {
