@@ -155,6 +155,9 @@ describe('running phases with a model', () => {
       provider_model: 'offline-deterministic-v1',
       input_usd_per_mtok: 0,
       output_usd_per_mtok: 0,
+      cached_input_usd_per_mtok: null,
+      cache_write_usd_per_mtok: null,
+      structured_output: true,
     });
   });
 

@@ -1,5 +1,6 @@
 import { PHASES, type Phase } from '@topdog/contracts';
 import { examplePhaseResult } from '@topdog/prompts';
+import { requestedSchema } from '@topdog/testing';
 
 /** The phase a model request is for: the last "Phase X" its messages name. */
 export function phaseOf(body: Record<string, unknown>): Phase {
@@ -11,8 +12,17 @@ export function phaseOf(body: Record<string, unknown>): Phase {
   throw new Error('no phase in the request');
 }
 
-/** A model answer that meets the phase's output schema, as a fake provider gives it. */
+/** The document of a phase's answer, as the fake providers write it. */
+export const phaseDocument = (phase: Phase): string => `# ${phase}\n\nAnswer for ${phase}: the "details" — in *markdown*.`;
+
+/**
+ * A model answer that meets the phase's output schema, as a fake provider gives it: one JSON
+ * object `{document, result}` when the request asks for structured output, else the document
+ * ending with a fenced JSON block.
+ */
 export const phaseAnswer = (body: Record<string, unknown>): string => {
   const phase = phaseOf(body);
-  return `Answer for ${phase}.\n\n\`\`\`json\n${JSON.stringify(examplePhaseResult(phase, 'e2e'))}\n\`\`\`\n`;
+  const result = examplePhaseResult(phase, 'e2e');
+  if (requestedSchema(body)) return JSON.stringify({ document: phaseDocument(phase), result });
+  return `${phaseDocument(phase)}\n\n\`\`\`json\n${JSON.stringify(result)}\n\`\`\`\n`;
 };

@@ -25,6 +25,7 @@ export * from './workflow/approval.events';
 export * from './llm/providers';
 export * from './llm/chat-message';
 export * from './llm/failure-class';
+export * from './llm/answer-format';
 export * from './catalogue';
 export * from './webhooks/webhooks';
 export * from './webhooks/webhook-event-types';

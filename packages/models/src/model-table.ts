@@ -14,6 +14,11 @@ export interface ModelEntry {
   cachedInputPerMTok?: number | null;
   /** Input written to the prompt cache (Anthropic's cache writes); null: billed as plain input. */
   cacheWritePerMTok?: number | null;
+  /**
+   * False for a model without a structured-output mode (JSON Schema answers): its answers are
+   * asked for as text ending with a fenced JSON block. Absent: it has one.
+   */
+  structuredOutput?: false;
 }
 
 const SONNET: ModelEntry = {
@@ -31,10 +36,10 @@ const SONNET: ModelEntry = {
  * reached as `openai:<model>`, `anthropic:<model>` or `local:<model>` with no code change.
  */
 export const MODEL_TABLE: Readonly<Record<string, ModelEntry>> = {
-  'gpt-4': { provider: 'openai', providerModel: 'gpt-4', inputPerMTok: 30, outputPerMTok: 60 },
+  'gpt-4': { provider: 'openai', providerModel: 'gpt-4', inputPerMTok: 30, outputPerMTok: 60, structuredOutput: false },
   'gpt-4.1': { provider: 'openai', providerModel: 'gpt-4.1', inputPerMTok: 2, outputPerMTok: 8, cachedInputPerMTok: 0.5 },
   'gpt-4.1-mini': { provider: 'openai', providerModel: 'gpt-4.1-mini', inputPerMTok: 0.4, outputPerMTok: 1.6, cachedInputPerMTok: 0.1 },
-  'gpt-3.5-turbo': { provider: 'openai', providerModel: 'gpt-3.5-turbo', inputPerMTok: 0.5, outputPerMTok: 1.5 },
+  'gpt-3.5-turbo': { provider: 'openai', providerModel: 'gpt-3.5-turbo', inputPerMTok: 0.5, outputPerMTok: 1.5, structuredOutput: false },
   'claude-sonnet-4-6': SONNET,
   'claude-opus-4-1': {
     provider: 'anthropic',

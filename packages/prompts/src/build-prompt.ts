@@ -1,4 +1,4 @@
-import { modelForPhase, NEXT_ACTION, PHASE_OWNER, type AiPrompt, type ChatMessage, type Phase } from '@topdog/contracts';
+import { modelForPhase, NEXT_ACTION, PHASE_OWNER, type AiPrompt, type AnswerFormat, type ChatMessage, type Phase } from '@topdog/contracts';
 import { outputJsonSchema } from './output-schemas';
 import type { PhaseFeedback, PromptContext } from './prompt-context';
 import type { PromptLibrary } from './prompt-library';
@@ -12,6 +12,14 @@ function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
+/** How the answer is to be given: one JSON object in structured mode, else text ending in a fenced block. */
+function answerFormatInstruction(format: AnswerFormat, phase: Phase): string {
+  const schema = json(outputJsonSchema(phase));
+  return format === 'structured'
+    ? `Answer with one JSON object: \`document\` holds your whole answer for a person to read, in markdown, and \`result\` your structured result, an object that matches this JSON Schema:\n${schema}`
+    : `End your answer with one fenced \`\`\`json block holding an object that matches this JSON Schema:\n${schema}`;
+}
+
 function systemMessage(ctx: PromptContext, phase: Phase, library: PromptLibrary): string {
   const role = PHASE_OWNER[phase];
   const parts = [
@@ -21,7 +29,7 @@ function systemMessage(ctx: PromptContext, phase: Phase, library: PromptLibrary)
     '## Requirements',
     json(ctx.requirements),
     '## Structured result',
-    `End your answer with one fenced \`\`\`json block holding an object that matches this JSON Schema:\n${json(outputJsonSchema(phase))}`,
+    answerFormatInstruction(ctx.answerFormat ?? 'fenced', phase),
   ];
   if (ctx.phases.length > 0) {
     parts.push('## Earlier phase results', ctx.phases.map((p) => `### ${p.phase} (${p.role})\n${json(p.phaseResult)}`).join('\n\n'));
@@ -62,9 +70,10 @@ function openPhaseTurns(phase: Phase, feedback: readonly PhaseFeedback[]): ChatM
  * prompt, current state, requirements, earlier results), then the role's own history as
  * instruction/answer pairs, then the current phase's instruction (with any reviewer feedback on
  * it). The orchestrator builds each call's request with it and the projector answers
- * get-ai-prompt with it, so what one shows is what the other sends. The role prompts
- * are those the workflow recorded when it started; only a workflow older than prompt versions
- * uses `currentLibrary`.
+ * get-ai-prompt with it, so what one shows is what the other sends; only the answer-format
+ * paragraph differs for a call made in a provider's structured-output mode (get-ai-prompt shows
+ * the fenced one, which any model can follow). The role prompts are those the workflow
+ * recorded when it started; only a workflow older than prompt versions uses `currentLibrary`.
  */
 export function buildPrompt(ctx: PromptContext, currentLibrary: PromptLibrary): AiPrompt {
   const library = ctx.prompts ?? currentLibrary;
@@ -95,13 +104,14 @@ export function buildPrompt(ctx: PromptContext, currentLibrary: PromptLibrary): 
  * The messages that ask again after an answer missed its phase's schema: the request as sent,
  * the answer, and the validation errors.
  */
-export function repairMessages(sent: readonly ChatMessage[], answer: string, errors: readonly string[]): ChatMessage[] {
+export function repairMessages(sent: readonly ChatMessage[], answer: string, errors: readonly string[], format: AnswerFormat = 'fenced'): ChatMessage[] {
+  const again =
+    format === 'structured'
+      ? 'Answer again in full: one JSON object with `document` and a corrected `result`.'
+      : 'Answer again in full, ending with one corrected fenced ```json block.';
   return [
     ...sent,
     { role: 'assistant', content: answer },
-    {
-      role: 'user',
-      content: `Your structured result did not match the required schema:\n${errors.map((e) => `- ${e}`).join('\n')}\nAnswer again in full, ending with one corrected fenced \`\`\`json block.`,
-    },
+    { role: 'user', content: `Your structured result did not match the required schema:\n${errors.map((e) => `- ${e}`).join('\n')}\n${again}` },
   ];
 }

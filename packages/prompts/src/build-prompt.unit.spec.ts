@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPrompt } from './build-prompt';
+import { buildPrompt, repairMessages } from './build-prompt';
 import { loadPromptLibrary } from './prompt-library';
 import type { PromptContext } from './prompt-context';
 
@@ -59,6 +59,24 @@ describe('buildPrompt', () => {
       maxTokens: 512,
     });
     expect(() => buildPrompt({ ...base, state: 'COMPLETE' }, library)).toThrow(RangeError);
+  });
+
+  it('asks for the answer in the format the call uses: a fenced block by default, one JSON object in structured mode', () => {
+    const system = (format?: 'structured' | 'fenced') => buildPrompt({ ...base, answerFormat: format }, library).messages[0]!.content;
+    expect(system()).toContain('End your answer with one fenced ```json block');
+    expect(system('fenced')).toBe(system());
+    expect(system('structured')).toContain('Answer with one JSON object: `document`');
+    expect(system('structured')).not.toContain('fenced');
+    // Only that paragraph differs: the rest of the prefix (and so the prompt cache) is shared.
+    expect(system('structured').split('## Structured result')[0]).toBe(system().split('## Structured result')[0]);
+  });
+
+  it('asks a repair again in the format of the answer it repairs', () => {
+    const sent = buildPrompt(base, library).messages;
+    expect(repairMessages(sent, 'x', ['summary: Required']).at(-1)?.content).toMatch(
+      /- summary: Required\nAnswer again in full, ending with one corrected fenced/,
+    );
+    expect(repairMessages(sent, '{}', ['summary: Required'], 'structured').at(-1)?.content).toMatch(/one JSON object with `document` and a corrected `result`/);
   });
 
   it('versions every role prompt by content', () => {

@@ -1,4 +1,4 @@
-import type { Phase, Role, RoleModels, WorkflowPrompts, WorkflowStateName } from '@topdog/contracts';
+import type { AnswerFormat, Phase, Role, RoleModels, WorkflowPrompts, WorkflowStateName } from '@topdog/contracts';
 
 /** One completed phase as the next prompts see it. */
 export interface CompletedPhase {
@@ -37,4 +37,6 @@ export interface PromptContext {
   feedback?: PhaseFeedback[];
   /** The role prompts the workflow recorded when it started (absent in older workflows: the current library's). */
   prompts?: WorkflowPrompts;
+  /** How the answer is asked for (absent: fenced, what a caller running the model itself can follow). */
+  answerFormat?: AnswerFormat;
 }

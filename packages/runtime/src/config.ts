@@ -41,3 +41,10 @@ export function parseConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessE
 
 /** A positive integer setting given in the environment as text. */
 export const intSetting = (defaultValue: number, min = 1, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(defaultValue);
+
+/** A yes/no setting given in the environment as `true` or `false`. */
+export const boolSetting = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default(defaultValue ? 'true' : 'false')
+    .transform((v) => v === 'true');

@@ -46,6 +46,47 @@ export interface FakeLlmServerOptions {
   answer?: (body: Record<string, unknown>) => string;
   /** How a model request is answered once the script is empty (default: an answer). */
   otherwise?: FakeBehaviour;
+  /**
+   * False: a server without a structured-output mode, which refuses a request for one with a 400
+   * (as an older local server does). Otherwise it checks the schema is strict-mode (400 if not).
+   */
+  structuredOutput?: boolean;
+}
+
+/** The JSON Schema a model request asks its answer to meet: OpenAI's `response_format`, Anthropic's `output_config.format`. */
+export function requestedSchema(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const openai = body.response_format as { type?: string; json_schema?: { schema?: Record<string, unknown> } } | undefined;
+  if (openai?.type === 'json_schema') return openai.json_schema?.schema ?? {};
+  const anthropic = (body.output_config as { format?: { type?: string; schema?: Record<string, unknown> } } | undefined)?.format;
+  if (anthropic?.type === 'json_schema') return anthropic.schema ?? {};
+  return undefined;
+}
+
+/** Why a structured-output request would be refused by the API (strict mode's rules), or null. */
+function strictModeProblem(api: FakeLlmApi, body: Record<string, unknown>, schema: Record<string, unknown>): string | null {
+  if (api === 'openai') {
+    const format = (body.response_format as { json_schema?: { name?: unknown; strict?: unknown } }).json_schema;
+    if (typeof format?.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(format.name))
+      return 'response_format.json_schema.name: must match ^[a-zA-Z0-9_-]{1,64}$';
+    if (format.strict !== true) return 'response_format.json_schema.strict: this server checks only strict schemas';
+  }
+  const open = (node: unknown, path: string): string | null => {
+    if (typeof node !== 'object' || node === null) return null;
+    if (Array.isArray(node)) return node.map((n, i) => open(n, `${path}[${i}]`)).find((p) => p !== null) ?? null;
+    const n = node as Record<string, unknown>;
+    if (n.type === 'object') {
+      if (n.additionalProperties !== false) return `${path}: additionalProperties must be false`;
+      const keys = Object.keys((n.properties as object | undefined) ?? {});
+      const required = (n.required as string[] | undefined) ?? [];
+      if (keys.some((k) => !required.includes(k))) return `${path}: every property must be required`;
+    }
+    return (
+      Object.entries(n)
+        .map(([k, v]) => open(v, `${path}.${k}`))
+        .find((p) => p !== null) ?? null
+    );
+  };
+  return open(schema, 'schema');
 }
 
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -121,8 +162,12 @@ export class FakeLlmServer {
     if (!recorded.path.endsWith('/chat/completions') && !recorded.path.endsWith('/messages')) {
       return this.error(res, 404, `no route ${recorded.path}`, {});
     }
-    const behaviour = this.script.shift() ?? this.options.otherwise ?? { kind: 'answer' };
     const body = recorded.body ?? {};
+    const schema = requestedSchema(body);
+    if (schema && this.options.structuredOutput === false) return this.error(res, 400, 'response format json_schema is not supported by this server', {});
+    const problem = schema ? strictModeProblem(this.api, body, schema) : null;
+    if (problem) return this.error(res, 400, `invalid schema for structured output: ${problem}`, {});
+    const behaviour = this.script.shift() ?? this.options.otherwise ?? { kind: 'answer' };
     switch (behaviour.kind) {
       case 'status':
         return this.error(res, behaviour.status, behaviour.message ?? `status ${behaviour.status}`, behaviour.headers ?? {});
@@ -144,8 +189,8 @@ export class FakeLlmServer {
   private error(res: ServerResponse, status: number, message: string, headers: Record<string, string>): void {
     const body =
       this.api === 'openai'
-        ? { error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } }
-        : { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message } };
+        ? { error: { message, type: status === 429 ? 'rate_limit_exceeded' : status < 500 ? 'invalid_request_error' : 'server_error', code: null } }
+        : { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'api_error', message } };
     res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': this.requestId(), 'request-id': this.requestId(), ...headers });
     res.end(JSON.stringify(body));
   }

@@ -1,4 +1,4 @@
-import { BaseConfig, intSetting } from '@topdog/runtime';
+import { BaseConfig, boolSetting, intSetting } from '@topdog/runtime';
 import { z } from 'zod';
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -13,6 +13,14 @@ export const LlmRunnerConfig = BaseConfig.extend({
   /** An OpenAI-compatible server (Ollama: http://127.0.0.1:11434/v1, vLLM, llama.cpp). */
   LOCAL_LLM_BASE_URL: url.optional(),
   LOCAL_LLM_API_KEY: secret.optional(),
+  /**
+   * Whether phase answers are asked for in each provider's structured-output mode (OpenAI's and
+   * the local server's `json_schema` response format, Anthropic's JSON output format); `false`:
+   * as text ending with a fenced JSON block, for a server without the mode.
+   */
+  OPENAI_STRUCTURED_OUTPUT: boolSetting(true),
+  ANTHROPIC_STRUCTURED_OUTPUT: boolSetting(true),
+  LOCAL_LLM_STRUCTURED_OUTPUT: boolSetting(true),
   /** One attempt's limit, streaming included. */
   LLM_CALL_TIMEOUT_MS: intSetting(120_000, 100),
   /** Attempts per call (the first plus retries) on 429, 5xx, resets and timeouts. */

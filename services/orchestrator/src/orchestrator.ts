@@ -36,7 +36,7 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
     handler,
     prompts,
     maxRepairs: config.MAX_OUTPUT_REPAIRS,
-    providerSettings: () => providers.settings(),
+    providers,
     approvalRequired: config.APPROVAL_REQUIRED,
   });
   const app = await NestFactory.createMicroservice(

@@ -1,15 +1,12 @@
-import { BaseConfig, intSetting } from '@topdog/runtime';
-import { z } from 'zod';
+import { BaseConfig, boolSetting, intSetting } from '@topdog/runtime';
+import { type z } from 'zod';
 
 export const WebhooksConfig = BaseConfig.extend({
   /**
    * `true`: webhooks may go to loopback, private, link-local and other non-public addresses
    * (a deployment whose receivers are on its own network; the tests). Anything else: public only.
    */
-  WEBHOOK_ALLOW_PRIVATE: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  WEBHOOK_ALLOW_PRIVATE: boolSetting(false),
   /** How long an event is retried after its first attempt before it is given up (a day). */
   WEBHOOK_RETRY_FOR_MS: intSetting(86_400_000, 0),
   /** One attempt's limit: connecting, sending and the receiver's answer. */

@@ -24,6 +24,11 @@ export const ProviderStatus = z.object({
   missingSetting: z.string().nullable(),
   /** Where requests go (never a key). */
   baseUrl: z.string().nullable(),
+  /**
+   * Whether phase answers are asked for in the provider's structured-output mode (a model
+   * without one is still asked for a fenced block). Absent from an older llm-runner: no.
+   */
+  structuredOutput: z.boolean().default(false),
   /** Null until checked; checks run at start-up and then periodically. */
   reachable: z.boolean().nullable(),
   checkedAt: z.iso.datetime().nullable(),

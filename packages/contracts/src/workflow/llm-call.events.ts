@@ -4,6 +4,7 @@ import { ProviderName } from '../llm/providers';
 import { ChatMessage } from '../llm/chat-message';
 import { CallId, WorkflowId } from './ids';
 import { LlmFailureClass } from '../llm/failure-class';
+import { AnswerFormat } from '../llm/answer-format';
 
 /** US dollars per million tokens, copied into each request so its cost can be recomputed. */
 export const Pricing = z.object({
@@ -39,6 +40,8 @@ export const LlmCallRequested = z.object({
     maxTokens: z.number().int(),
     promptVersion: z.string(),
     pricing: Pricing,
+    /** How the answer is asked for and read (absent in older events: fenced). */
+    answerFormat: AnswerFormat.default('fenced'),
   }),
 });
 

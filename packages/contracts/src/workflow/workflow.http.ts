@@ -151,6 +151,9 @@ export const WorkflowStatusResponse = z.object({
         phase: Phase,
         status: z.enum(['succeeded', 'failed']),
         content: z.string().nullable(),
+        /** The answer as complete-phase takes it, when it meets the phase's schema. */
+        ai_response: z.string().nullable(),
+        phase_result: z.record(z.string(), z.unknown()).nullable(),
         error_class: z.string().nullable(),
         error: z.string().nullable(),
       })
@@ -177,6 +180,8 @@ export const ProvidersResponse = z.object({
       configured: z.boolean(),
       missing_setting: z.string().nullable(),
       base_url: z.string().nullable(),
+      /** Phase answers are asked for in the provider's structured-output mode. */
+      structured_output: z.boolean(),
       reachable: z.boolean().nullable(),
       checked_at: z.string().nullable(),
       latency_ms: z.number().nullable(),
@@ -194,6 +199,11 @@ export const ModelsResponse = z.object({
       provider_model: z.string(),
       input_usd_per_mtok: z.number().nullable(),
       output_usd_per_mtok: z.number().nullable(),
+      /** Input read from the prompt cache, and written to it; null: priced as input. */
+      cached_input_usd_per_mtok: z.number().nullable(),
+      cache_write_usd_per_mtok: z.number().nullable(),
+      /** The model has a structured-output mode (its answers are asked for in it where the provider's setting allows). */
+      structured_output: z.boolean(),
     }),
   ),
   /** Any model a provider offers, by prefix. */

@@ -4,6 +4,7 @@ import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';
 import { ChatMessage } from '../llm/chat-message';
 import { LlmFailureClass } from '../llm/failure-class';
+import { AnswerFormat } from '../llm/answer-format';
 import { ProjectScope } from '../identity';
 
 /**
@@ -55,14 +56,29 @@ export type WorkflowUsage = z.infer<typeof WorkflowUsage>;
 /** The model-call side of a workflow: what runs now, and how the last call ended. */
 export const WorkflowLlmState = z.object({
   autoAdvance: z.boolean(),
-  running: z.object({ callId: z.uuid(), phase: Phase, purpose: z.enum(['phase', 'repair', 'fallback']), requestedAt: z.iso.datetime() }).nullable(),
+  running: z
+    .object({
+      callId: z.uuid(),
+      phase: Phase,
+      purpose: z.enum(['phase', 'repair', 'fallback']),
+      requestedAt: z.iso.datetime(),
+      /** How its answer was asked for (absent in older statuses: fenced). */
+      answerFormat: AnswerFormat.default('fenced'),
+    })
+    .nullable(),
   lastCall: z
     .object({
       callId: z.uuid(),
       phase: Phase,
       status: z.enum(['succeeded', 'failed']),
-      /** The answer (on success), so a client without auto-advance can review it. */
+      /** The answer as the model gave it (on success), so a client without auto-advance can review it. */
       content: z.string().nullable(),
+      /**
+       * The answer read as complete-phase takes it: the document a person reads and the result,
+       * when it meets the phase's schema (else, and in older statuses, null).
+       */
+      aiResponse: z.string().nullable().default(null),
+      phaseResult: z.record(z.string(), z.unknown()).nullable().default(null),
       errorClass: LlmFailureClass.nullable(),
       error: z.string().nullable(),
     })

@@ -70,6 +70,7 @@ const call = (workflowId: string, phase: Phase, name: string, model: string, tok
         maxTokens: 1000,
         promptVersion: `v-${phase.toLowerCase()}`,
         pricing: { inputPerMTok: null, outputPerMTok: null, cachedInputPerMTok: null, cacheWritePerMTok: null },
+        answerFormat: 'fenced',
       },
     },
     {

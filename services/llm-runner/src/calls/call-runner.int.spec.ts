@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { PHASE_OWNER, type LlmCallRequested, type TokenDelta } from '@topdog/contracts';
-import { buildPrompt, loadPromptLibrary } from '@topdog/prompts';
+import { buildPrompt, loadPromptLibrary, parseStructuredAnswer, structuredAnswerJsonSchema } from '@topdog/prompts';
 import { FakeLlmServer, type FakeBehaviour } from '@topdog/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,7 @@ function request(provider: CallRequest['provider'], providerModel: string, extra
     maxTokens: 321,
     promptVersion: prompt.promptVersion!,
     pricing: { inputPerMTok: 1, outputPerMTok: 2, cachedInputPerMTok: null, cacheWritePerMTok: null },
+    answerFormat: 'fenced',
     ...extra,
   } satisfies LlmCallRequested['data'];
 }
@@ -132,6 +133,51 @@ describe('model calls through the real SDKs against local servers', () => {
     // The system prompt, the stable prefix of every request of the role, is marked for the prompt cache.
     expect(sent.body!.system).toEqual([{ type: 'text', text: expect.stringContaining('You are Code Writer'), cache_control: { type: 'ephemeral' } }]);
     expect((sent.body!.messages as { role: string }[]).map((m) => m.role)).toEqual(['user']);
+  });
+
+  describe('in structured mode', () => {
+    const document = '# Implementation\n\nChanged `src/search.ts`: a "fuzzy" match — done.';
+    const answer = JSON.stringify({ document, result: { summary: 'done', changes: [{ path: 'src/search.ts', description: 'fuzzy match' }] } });
+
+    it("OpenAI: asks for the phase's strict JSON Schema, records the JSON answer, and streams only the document's text", async () => {
+      openai.respondWith({ kind: 'answer', content: answer });
+      const { runner, deltas } = runnerFor(openAiClient);
+      const result = await runner.run(request('openai', 'gpt-4.1', { answerFormat: 'structured' }), never);
+      expect(result.outcome).toMatchObject({ ok: true, content: answer });
+      expect(deltas.map((d) => d.delta).join('')).toBe(document);
+      expect(deltas.length).toBeGreaterThan(2); // streamed as it came, not at the end
+      expect(openai.calls.at(-1)!.body!.response_format).toEqual({
+        type: 'json_schema',
+        json_schema: { name: 'implementation_answer', strict: true, schema: structuredAnswerJsonSchema('IMPLEMENTATION') },
+      });
+    });
+
+    it("Anthropic: asks for the schema in Claude's JSON output format, the system prompt still cached", async () => {
+      anthropic.respondWith({ kind: 'answer', content: answer });
+      const { runner, deltas } = runnerFor(anthropicClient);
+      const result = await runner.run(request('anthropic', 'claude-sonnet-4-6', { answerFormat: 'structured' }), never);
+      expect(result.outcome).toMatchObject({ ok: true, content: answer });
+      expect(deltas.map((d) => d.delta).join('')).toBe(document);
+      const sent = anthropic.calls.at(-1)!.body!;
+      expect(sent.output_config).toEqual({ format: { type: 'json_schema', schema: structuredAnswerJsonSchema('IMPLEMENTATION') } });
+      expect(sent.system).toEqual([expect.objectContaining({ cache_control: { type: 'ephemeral' } })]);
+    });
+
+    it('asks a fenced answer without any schema', async () => {
+      await runnerFor(openAiClient).runner.run(request('openai', 'gpt-4.1'), never);
+      expect(openai.calls.at(-1)!.body).not.toHaveProperty('response_format');
+      await runnerFor(anthropicClient).runner.run(request('anthropic', 'claude-sonnet-4-6'), never);
+      expect(anthropic.calls.at(-1)!.body).not.toHaveProperty('output_config');
+    });
+
+    it('offline: one JSON object whose result meets the schema', async () => {
+      const { runner, deltas } = runnerFor(new OfflineClient());
+      const result = await runner.run(request('offline', 'offline-deterministic-v1', { answerFormat: 'structured' }), never);
+      if (!result.outcome.ok) throw new Error('offline failed');
+      const parsed = parseStructuredAnswer('IMPLEMENTATION', result.outcome.content);
+      expect(parsed).toMatchObject({ ok: true, document: expect.stringMatching(/^Offline answer for IMPLEMENTATION\./) });
+      expect(deltas.map((d) => d.delta).join('')).toBe(parsed.ok && parsed.document);
+    });
   });
 
   it('records the input the prompt cache gave and took, as each API reports it, within the input tokens', async () => {

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LlmCallOutcome, LlmCallRequested, ProviderName, TokenDelta } from '@topdog/contracts';
 import type { Logger } from '@topdog/runtime';
-import type { ModelClient } from '../providers/model-client';
+import { structuredAnswerJsonSchema } from '@topdog/prompts';
+import type { ModelClient, StructuredOutput } from '../providers/model-client';
+import { documentDeltas } from './document-deltas';
 import { attemptDelayMs, classifyFailure, type AttemptFailure, type ModelRetryPolicy } from './failure-classes';
 import { redactSecrets } from './redact-secrets';
 
@@ -31,6 +33,12 @@ export interface CallResult {
 }
 
 const nowMs = () => performance.timeOrigin + performance.now();
+
+/** What a phase's structured answer must meet: `{document, result}` under the phase's schema. */
+const structuredOutputOf = (phase: CallRequest['phase']): StructuredOutput => ({
+  name: `${phase.toLowerCase()}_answer`,
+  schema: structuredAnswerJsonSchema(phase),
+});
 
 /**
  * Runs one requested call to its outcome: attempts with a per-attempt time limit (streaming
@@ -102,6 +110,9 @@ export class CallRunner {
     const onStop = () => controller.abort();
     stopping.addEventListener('abort', onStop, { once: true });
     let seq = 0;
+    const publish = (delta: string) =>
+      this.deps.publishDelta({ workflowId: request.workflowId, callId: request.callId, phase: request.phase, attempt, seq: seq++, delta });
+    const structured = request.answerFormat === 'structured';
     try {
       const answer = await client.complete(
         {
@@ -111,9 +122,11 @@ export class CallRunner {
           messages: request.messages,
           temperature: request.temperature,
           maxTokens: request.maxTokens,
+          structured: structured ? structuredOutputOf(request.phase) : null,
         },
         controller.signal,
-        (delta) => this.deps.publishDelta({ workflowId: request.workflowId, callId: request.callId, phase: request.phase, attempt, seq: seq++, delta }),
+        // A structured answer streams as JSON: the live view gets its document's text.
+        structured ? documentDeltas(publish) : publish,
       );
       // An SDK may end an aborted stream quietly: a cut-off answer is not an answer.
       if (controller.signal.aborted) throw new Error('aborted');

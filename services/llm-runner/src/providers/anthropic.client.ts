@@ -44,6 +44,8 @@ export class AnthropicClient implements ModelClient {
           // every request of a role's phase: marked for Anthropic's prompt cache.
           ...(system ? { system: [{ type: 'text' as const, text: system, cache_control: { type: 'ephemeral' as const } }] } : {}),
           messages,
+          // Claude's structured outputs: the text answer is one JSON object that meets the schema.
+          ...(request.structured ? { output_config: { format: { type: 'json_schema' as const, schema: request.structured.schema } } } : {}),
           stream: true,
         },
         { signal },

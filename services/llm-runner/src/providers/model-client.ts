@@ -8,6 +8,14 @@ export interface ModelRequest {
   messages: ChatMessage[];
   temperature: number;
   maxTokens: number;
+  /** Present when the answer is asked for in the provider's structured-output mode: the JSON Schema it must meet. */
+  structured: StructuredOutput | null;
+}
+
+/** A strict-mode JSON Schema and the name the provider shows it by. */
+export interface StructuredOutput {
+  name: string;
+  schema: Record<string, unknown>;
 }
 
 export interface ModelAnswer {

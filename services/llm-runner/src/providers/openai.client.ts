@@ -42,6 +42,15 @@ export class OpenAiClient implements ModelClient {
           messages: request.messages,
           temperature: request.temperature,
           ...limit,
+          // Structured outputs: the answer is one JSON object that meets the schema, guaranteed by the API.
+          ...(request.structured
+            ? {
+                response_format: {
+                  type: 'json_schema' as const,
+                  json_schema: { name: request.structured.name, strict: true, schema: request.structured.schema },
+                },
+              }
+            : {}),
           stream: true,
           stream_options: { include_usage: true },
         },

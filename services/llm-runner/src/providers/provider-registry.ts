@@ -8,6 +8,15 @@ import type { ModelClient } from './model-client';
 import { OfflineClient } from './offline.client';
 import { OpenAiClient } from './openai.client';
 
+/** Whether a provider's answers are asked for in its structured-output mode (the offline model always has it). */
+const structuredOutputOf = (provider: ProviderName, config: LlmRunnerConfig): boolean =>
+  ({
+    openai: config.OPENAI_STRUCTURED_OUTPUT,
+    anthropic: config.ANTHROPIC_STRUCTURED_OUTPUT,
+    local: config.LOCAL_LLM_STRUCTURED_OUTPUT,
+    offline: true,
+  })[provider];
+
 type Check = Pick<ProviderStatus, 'reachable' | 'checkedAt' | 'latencyMs' | 'error'>;
 
 /**
@@ -56,6 +65,7 @@ export class ProviderRegistry {
         configured: !!client,
         missingSetting: this.missingSetting(provider),
         baseUrl: client?.baseUrl ?? null,
+        structuredOutput: !!client && structuredOutputOf(provider, this.config),
         ...check,
       };
     });

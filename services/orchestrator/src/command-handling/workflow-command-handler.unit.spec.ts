@@ -74,14 +74,14 @@ describe('WorkflowCommandHandler: load, decide, append', () => {
   });
 
   it("turns an append over the store's size limit into PAYLOAD_TOO_LARGE, writing nothing", async () => {
-    const store = new InMemoryEventStore({ maxAppendBytes: 4096 });
+    const store = new InMemoryEventStore({ maxAppendBytes: 8192 });
     const { id, streamId } = newWorkflow();
     const handler = handlerOn(store);
     await applyAll(handler, id, [initialize(id)]);
-    await expect(handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'x'.repeat(5000))))).rejects.toMatchObject({
+    await expect(handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'x'.repeat(9000))))).rejects.toMatchObject({
       name: 'TopDogError',
       code: 'PAYLOAD_TOO_LARGE',
-      message: expect.stringContaining('4096-byte'),
+      message: expect.stringContaining('8192-byte'),
     });
     expect(await store.readStream(streamId)).toHaveLength(1);
     expect(await handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'short')))).toMatchObject({ kind: 'appended', revision: 1 });

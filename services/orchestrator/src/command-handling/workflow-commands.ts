@@ -30,7 +30,7 @@ import {
   type WorkflowEvent,
 } from '@topdog/contracts';
 import { phasesOf, type PromptLibrary } from '@topdog/prompts';
-import type { DecisionContext, ProviderSettings } from '../workflow/decision-context';
+import type { DecisionContext, KnownProviders } from '../workflow/decision-context';
 import { deciding, type WorkflowDecision } from '../workflow/workflow.decide';
 import { forkSourceOf } from '../workflow/fork.decide';
 import { visibleTo } from '../workflow/visibility';
@@ -41,8 +41,13 @@ export interface WorkflowCommandsDeps {
   handler: WorkflowCommandHandler;
   prompts: PromptLibrary;
   maxRepairs: number;
-  /** What the llm-runner can call (fetched before deciding, so decide stays pure). */
-  providerSettings: () => Promise<ProviderSettings>;
+  /** What the llm-runner can call and how (read before deciding, so decide stays pure). */
+  providers: {
+    /** Asks the llm-runner when the last answer is too old. */
+    current(): Promise<KnownProviders>;
+    /** The last answer, without asking. */
+    lastKnown(): KnownProviders;
+  };
   /** Phases gated by approval when an initialize names none (APPROVAL_REQUIRED). */
   approvalRequired?: readonly Phase[];
 }
@@ -106,9 +111,20 @@ function failIfBudgetExceeded(outcome: CommandOutcome): void {
 export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
   const { handler, prompts } = deps;
   /** For decisions that may start a call for a user: they check the provider. */
-  const context = async (): Promise<DecisionContext> => ({ prompts, maxRepairs: deps.maxRepairs, providers: await deps.providerSettings() });
-  /** For decisions that never check a provider (auto-advance continues with the provider that just answered). */
-  const unchecked: DecisionContext = { prompts, maxRepairs: deps.maxRepairs, providers: { openai: null, anthropic: null, local: null, offline: null } };
+  const context = async (): Promise<DecisionContext> => {
+    const { settings, structuredOutput } = await deps.providers.current();
+    return { prompts, maxRepairs: deps.maxRepairs, providers: settings, structuredOutput };
+  };
+  /**
+   * For decisions that never check a provider (auto-advance continues with the provider that
+   * just answered): no waiting on the llm-runner, its last report says how answers are asked for.
+   */
+  const unchecked = (): DecisionContext => ({
+    prompts,
+    maxRepairs: deps.maxRepairs,
+    providers: { openai: null, anthropic: null, local: null, offline: null },
+    structuredOutput: deps.providers.lastKnown().structuredOutput,
+  });
   /**
    * A command on an existing workflow that starts no call for a user: decided under its caller's
    * scope and, when given, its expected revision (If-Match).
@@ -120,7 +136,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
     handler.handle(
       command.data.workflowId,
       { metadata: command.metadata, expectedRevision: command.data.expectedRevision, projects: command.data.projects },
-      deciding(decision, unchecked),
+      deciding(decision, unchecked()),
     );
 
   /** The prompts a workflow recorded when it started (the current ones for a workflow older than that). */
@@ -136,7 +152,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
     },
 
     async initialize(command: InitializeWorkflow): Promise<InitializeWorkflowResult> {
-      const ctx = command.data.autoAdvance ? await context() : unchecked;
+      const ctx = command.data.autoAdvance ? await context() : unchecked();
       const data = { ...command.data, approvalRequired: command.data.approvalRequired ?? [...(deps.approvalRequired ?? [])] };
       const outcome = await handler.handle(command.data.workflowId, { metadata: command.metadata }, deciding({ type: 'InitializeWorkflow', data }, ctx));
       const callId =
@@ -210,7 +226,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       const source = forkSourceOf(events, lastHash);
       // The caller must see the parent (a retry with the key too) before anything else is asked.
       const parent = visibleTo(command.data.projects, parentWorkflowId, source.workflow);
-      const ctx = parent.settings.autoAdvance ? await context() : unchecked;
+      const ctx = parent.settings.autoAdvance ? await context() : unchecked();
       const outcome = await handler
         .handle(workflowId, { metadata: command.metadata }, deciding({ type: 'ForkWorkflow', data: { ...command.data, source } }, ctx))
         .catch((err: unknown) => {
@@ -263,7 +279,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       const outcome = await handler.handle(
         command.data.workflowId,
         { metadata: command.metadata },
-        deciding({ type: 'RecordLlmResult', data: command.data }, unchecked),
+        deciding({ type: 'RecordLlmResult', data: command.data }, unchecked()),
       );
       return {
         workflowId: command.data.workflowId,

@@ -10,7 +10,10 @@ function commandsOn(store: InMemoryEventStore) {
     handler: handlerOn(store),
     prompts: testContext.prompts,
     maxRepairs: testContext.maxRepairs,
-    providerSettings: async () => testContext.providers,
+    providers: {
+      current: async () => ({ settings: testContext.providers, structuredOutput: testContext.structuredOutput }),
+      lastKnown: () => ({ settings: testContext.providers, structuredOutput: testContext.structuredOutput }),
+    },
   });
 }
 

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PROVIDERS, REQUESTS, type ProviderName } from '@topdog/contracts';
 import { request, type Logger } from '@topdog/runtime';
-import type { ProviderSettings } from '../workflow/decision-context';
+import type { KnownProviders } from '../workflow/decision-context';
 
 export interface ProviderDirectoryOptions {
   /** How long an answer is trusted before asking again. */
@@ -9,14 +9,20 @@ export interface ProviderDirectoryOptions {
   timeoutMs?: number;
 }
 
+/** Before any llm-runner has answered: only `offline` is known, and every other answer is asked for fenced. */
+const NOTHING_KNOWN: KnownProviders = {
+  settings: { openai: 'unknown', anthropic: 'unknown', local: 'unknown', offline: null },
+  structuredOutput: { openai: false, anthropic: false, local: false, offline: true },
+};
+
 /**
- * Which providers the llm-runner can call, asked over NATS and kept for a few seconds. When no
- * runner answers, the last answer stands; before any answer, only `offline` is known.
+ * Which providers the llm-runner can call, and which it asks in their structured-output mode:
+ * asked over NATS and kept for a few seconds. When no runner answers, the last answer stands.
  */
 export class ProviderDirectory {
-  private known: ProviderSettings | undefined;
+  private known: KnownProviders | undefined;
   private fetchedAt = 0;
-  private inflight: Promise<ProviderSettings> | undefined;
+  private inflight: Promise<KnownProviders> | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -25,23 +31,33 @@ export class ProviderDirectory {
     private readonly options: ProviderDirectoryOptions = {},
   ) {}
 
-  settings(): Promise<ProviderSettings> {
+  /** The providers as now known, asking the llm-runner when the last answer is too old. */
+  current(): Promise<KnownProviders> {
     if (this.known && Date.now() - this.fetchedAt < (this.options.ttlMs ?? 5_000)) return Promise.resolve(this.known);
     this.inflight ??= this.fetch().finally(() => (this.inflight = undefined));
     return this.inflight;
   }
 
-  private async fetch(): Promise<ProviderSettings> {
+  /** The last answer, however old, without asking. */
+  lastKnown(): KnownProviders {
+    return this.known ?? NOTHING_KNOWN;
+  }
+
+  private async fetch(): Promise<KnownProviders> {
     try {
       const report = await request(this.nc, this.prefix, REQUESTS.llmProviders, {}, this.options.timeoutMs ?? 1_000);
       const settings = Object.fromEntries(PROVIDERS.map((p) => [p, 'unknown'])) as Record<ProviderName, string | null>;
-      for (const p of report.providers) settings[p.provider] = p.configured ? null : (p.missingSetting ?? 'unknown');
-      this.known = settings;
+      const structuredOutput = { ...NOTHING_KNOWN.structuredOutput };
+      for (const p of report.providers) {
+        settings[p.provider] = p.configured ? null : (p.missingSetting ?? 'unknown');
+        structuredOutput[p.provider] = p.structuredOutput;
+      }
+      this.known = { settings, structuredOutput };
       this.fetchedAt = Date.now();
-      return settings;
+      return this.known;
     } catch (err) {
       this.logger.warn({ err }, 'llm-runner did not report its providers');
-      return this.known ?? { openai: 'unknown', anthropic: 'unknown', local: 'unknown', offline: null };
+      return this.lastKnown();
     }
   }
 }

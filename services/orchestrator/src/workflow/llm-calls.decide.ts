@@ -3,6 +3,7 @@ import {
   type LlmFailureClass,
   PHASE_OWNER,
   TopDogError,
+  type AnswerFormat,
   type ChatMessage,
   type LlmCallOutcome,
   type Phase,
@@ -10,8 +11,8 @@ import {
   type WorkflowBudget,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import { costOf, estimateMessageTokens, resolveModel } from '@topdog/models';
-import { buildPrompt, parsePhaseResult, repairMessages } from '@topdog/prompts';
+import { costOf, estimateMessageTokens, resolveModel, type ModelEntry } from '@topdog/models';
+import { buildPrompt, parsePhaseAnswer, repairMessages } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
 import { completePhaseEvents, openPhase } from './phase-completion';
 import { evolve, type StartedWorkflow, type Workflow } from './workflow.state';
@@ -35,6 +36,19 @@ function resolved(name: string) {
 }
 
 type CallPurpose = 'phase' | 'repair' | 'fallback';
+
+/**
+ * How a model's answers are asked for: in its provider's structured-output mode when the model
+ * has one and the llm-runner asks that provider in it, else as text ending in a fenced block.
+ */
+const answerFormatOf = (model: ModelEntry, context: DecisionContext): AnswerFormat =>
+  model.structuredOutput !== false && context.structuredOutput[model.provider] ? 'structured' : 'fenced';
+
+/** A request sent again: a repair's (the earlier request, the answer, its errors) or a fallback's. */
+interface Resent {
+  messages: ChatMessage[];
+  answerFormat: AnswerFormat;
+}
 
 /**
  * A workflow's model must be in the model table (or a provider prefix), and priced when a cost
@@ -71,16 +85,17 @@ export function checkProvider(model: string, context: DecisionContext): void {
  * A request for a model call in the workflow's current phase, or BudgetExceeded when its worst
  * case (estimated input plus max output) could pass a limit.
  */
-export function requestCall(state: StartedWorkflow, callId: string, purpose: CallPurpose, context: DecisionContext, messages?: ChatMessage[]): WorkflowEvent {
+export function requestCall(state: StartedWorkflow, callId: string, purpose: CallPurpose, context: DecisionContext, resent?: Resent): WorkflowEvent {
   const phase = state.current as Phase;
   const modelName = callModel(state, phase, purpose);
   const model = resolved(modelName);
   const { settings, spent } = state;
   // The prompts the workflow started with; a workflow older than prompt versions uses the current ones.
   const prompts = state.prompts ?? context.prompts;
-  // A repair sends the earlier request with the answer and its errors: no new prompt to build.
+  const answerFormat = resent?.answerFormat ?? answerFormatOf(model, context);
+  // A request sent again is not built again.
   const sent =
-    messages ??
+    resent?.messages ??
     buildPrompt(
       {
         workflowId: state.workflowId,
@@ -93,6 +108,7 @@ export function requestCall(state: StartedWorkflow, callId: string, purpose: Cal
         phases: state.phases,
         feedback: state.feedback,
         prompts,
+        answerFormat,
       },
       context.prompts,
     ).messages;
@@ -135,6 +151,7 @@ export function requestCall(state: StartedWorkflow, callId: string, purpose: Cal
         cachedInputPerMTok: model.cachedInputPerMTok ?? null,
         cacheWritePerMTok: model.cacheWritePerMTok ?? null,
       },
+      answerFormat,
     },
   };
 }
@@ -168,14 +185,16 @@ export function runPhase(command: RunPhase['data'], workflow: Workflow, context:
 /**
  * After the call the phase waits for failed for good on its model (the llm-runner's retries
  * spent, the provider unreachable or not configured): the same request to the next model of the
- * phase's chain, when there is one. An answer the orchestrator refused (`result_rejected`) is not
- * the model's failure, and a call the workflow no longer waits for is not replaced.
+ * phase's chain, when there is one (built again when that model's answers are asked for in
+ * another format). An answer the orchestrator refused (`result_rejected`) is not the model's
+ * failure, and a call the workflow no longer waits for is not replaced.
  */
 function fallBack(state: StartedWorkflow, callId: string, errorClass: LlmFailureClass, nextCallId: string, context: DecisionContext): WorkflowEvent[] {
   const pending = state.pendingCall;
   if (state.status !== 'active' || pending?.callId !== callId || errorClass === 'result_rejected') return [];
   if (state.phaseFallbacks + 1 >= chainOf(state, pending.phase).length) return [];
-  return [requestCall(state, nextCallId, 'fallback', context, pending.messages)];
+  const sameFormat = answerFormatOf(resolved(callModel(state, pending.phase, 'fallback')), context) === pending.answerFormat;
+  return [requestCall(state, nextCallId, 'fallback', context, sameFormat ? pending : undefined)];
 }
 
 export interface RecordLlmResultData {
@@ -227,9 +246,10 @@ export function recordLlmResult(command: RecordLlmResultData, state: Workflow, c
   if (!state.settings.autoAdvance || pending?.callId !== callId || state.status !== 'active') return [succeeded];
 
   const after = evolve(state, succeeded) as StartedWorkflow;
-  const parsed = parsePhaseResult(call.phase, outcome.content);
+  // The document is what a person reads (ai_response): a structured answer's `document`, or a fenced answer whole.
+  const parsed = parsePhaseAnswer(pending.answerFormat, call.phase, outcome.content);
   if (parsed.ok) {
-    const completed = completePhaseEvents(after, outcome.content, parsed.value, callId);
+    const completed = completePhaseEvents(after, parsed.document, parsed.result, callId);
     const done = completed.reduce(evolve, after as Workflow) as StartedWorkflow;
     // A gated phase waits for a person: no next call until it is approved (or rejected).
     if (done.status === 'complete' || done.awaiting) return [succeeded, ...completed];
@@ -238,5 +258,7 @@ export function recordLlmResult(command: RecordLlmResultData, state: Workflow, c
   const willRetry = state.phaseRepairs < context.maxRepairs;
   const rejected: WorkflowEvent = { type: 'PhaseOutputRejected', data: { workflowId, callId, phase: call.phase, errors: parsed.errors, willRetry } };
   if (!willRetry) return [succeeded, rejected];
-  return [succeeded, rejected, requestCall(after, command.nextCallId, 'repair', context, repairMessages(pending.messages, outcome.content, parsed.errors))];
+  const { answerFormat } = pending;
+  const repair = { messages: repairMessages(pending.messages, outcome.content, parsed.errors, answerFormat), answerFormat };
+  return [succeeded, rejected, requestCall(after, command.nextCallId, 'repair', context, repair)];
 }

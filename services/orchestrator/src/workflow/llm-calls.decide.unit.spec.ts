@@ -1,4 +1,4 @@
-import { PHASES, TopDogError, type LlmCallOutcome, type LlmFailureClass, type Phase } from '@topdog/contracts';
+import { PHASES, TopDogError, type LlmCallOutcome, type LlmFailureClass, type Phase, type WorkflowEvent } from '@topdog/contracts';
 import { examplePhaseResult } from '@topdog/prompts';
 import { DeciderSpecification, decidedEvents } from '@topdog/testing/decider-specification';
 import { describe, expect, it } from 'vitest';
@@ -212,6 +212,60 @@ describe('auto-advance', () => {
       ]);
     expect(stateAfter(...repaired, stillWrong)).toMatchObject({ current: 'DISCOVERY', pendingCall: null });
   });
+
+  describe('in structured mode', () => {
+    const structuredAnswer = (phase: Phase) => JSON.stringify({ document: `# ${phase}\n\nThe answer.`, result: examplePhaseResult(phase) });
+
+    it('asks a model with a structured-output mode in it, where the llm-runner asks its provider so, and every other one for a fenced block', () => {
+      const formatOf = (model: string, context = testContext) => {
+        const [, requested] = decidedEvents(workflowDecider(context), [init({ model, autoAdvance: true, firstCallId: ids[0] })]);
+        return requested?.type === 'LlmCallRequested' ? requested.data.answerFormat : undefined;
+      };
+      expect(formatOf('gpt-4.1')).toBe('structured');
+      expect(formatOf('offline')).toBe('structured');
+      expect(formatOf('gpt-4')).toBe('fenced'); // no structured-output mode
+      expect(formatOf('openai:gpt-3.5-turbo')).toBe('fenced');
+      const localConfigured = { ...testContext, providers: { ...testContext.providers, local: null } };
+      expect(formatOf('local:qwen', localConfigured)).toBe('fenced'); // LOCAL_LLM_STRUCTURED_OUTPUT=false on the llm-runner
+      expect(formatOf('local:qwen', { ...localConfigured, structuredOutput: { ...testContext.structuredOutput, local: true } })).toBe('structured');
+    });
+
+    it("walks all six phases: the document is the phase's ai_response, the result its phase_result", () => {
+      const commands: WorkflowDecision[] = [init({ model: 'gpt-4.1', autoAdvance: true, firstCallId: ids[0] })];
+      PHASES.forEach((phase, i) => {
+        const next = PHASES[i + 1];
+        const answered = result(ids[i]!, ok(structuredAnswer(phase)), ids[i + 1]);
+        given(history(...commands))
+          .when(answered)
+          .then([
+            event('LlmCallSucceeded', { callId: ids[i], phase, content: structuredAnswer(phase) }),
+            event('PhaseCompleted', { phase, aiResponse: `# ${phase}\n\nThe answer.`, phaseResult: examplePhaseResult(phase) }),
+            next ? event('LlmCallRequested', { callId: ids[i + 1], phase: next, answerFormat: 'structured' }) : event('WorkflowCompleted', {}),
+          ]);
+        commands.push(answered);
+      });
+      expect(stateAfter(...commands)).toMatchObject({ status: 'complete' });
+    });
+
+    it('asks a structured answer that misses its schema again in the same format, naming the fields', () => {
+      const started = [init({ model: 'gpt-4.1', autoAdvance: true, firstCallId: ids[0] })];
+      const missing = JSON.stringify({ document: 'Prose.', result: { summary: 's' } });
+      const repair = decider.decide(result(ids[0]!, ok(missing), ids[1]), stateAfter(...started));
+      expect(repair).toEqual([
+        event('LlmCallSucceeded', {}),
+        event('PhaseOutputRejected', { errors: expect.arrayContaining([expect.stringMatching(/^result\.requirements:/)]), willRetry: true }),
+        event('LlmCallRequested', { purpose: 'repair', answerFormat: 'structured' }),
+      ]);
+      const asked = (repair[2] as Extract<WorkflowEvent, { type: 'LlmCallRequested' }>).data.messages.at(-1)!.content;
+      expect(asked).toMatch(/one JSON object with `document` and a corrected `result`/);
+      // The repaired answer completes the phase.
+      const fixed = decider.decide(
+        result(ids[1]!, ok(structuredAnswer('DISCOVERY')), ids[2]),
+        [...history(...started), ...repair].reduce(evolve, initialState()),
+      );
+      expect(fixed.map((e) => e.type)).toEqual(['LlmCallSucceeded', 'PhaseCompleted', 'LlmCallRequested']);
+    });
+  });
 });
 
 describe('budgets', () => {
@@ -296,8 +350,9 @@ describe('budgets', () => {
     const chained = initializeDecision({ fallbackModels: { default: ['gpt-4.1', 'gpt-4.1-mini'], CODE_WRITER: ['offline'] } });
 
     it('asks the next model of the chain, with the same messages, when a call fails for good; the last failure ends it', () => {
+      const messagesOf = (e: WorkflowEvent | undefined) => (e?.type === 'LlmCallRequested' ? e.data.messages : []);
       const first = history(chained, run(ids[0]!));
-      const sent = first.at(-1)!.type === 'LlmCallRequested' ? (first.at(-1) as { data: { messages: unknown } }).data.messages : undefined;
+      const sent = messagesOf(first.at(-1));
       const afterFirst = decider.decide(result(ids[0]!, failure(), ids[1]), first.reduce(evolve, initialState()));
       expect(afterFirst).toEqual([
         event('LlmCallFailed', { callId: ids[0], model: 'gpt-4', errorClass: 'server_error' }),
@@ -305,16 +360,24 @@ describe('budgets', () => {
           callId: ids[1],
           purpose: 'fallback',
           model: 'gpt-4.1',
-          messages: sent,
+          answerFormat: 'structured',
           pricing: { inputPerMTok: 2, outputPerMTok: 8, cachedInputPerMTok: 0.5, cacheWritePerMTok: null },
         }),
       ]);
+      // gpt-4 has no structured-output mode and gpt-4.1 has: the request is built again for it,
+      // the same but for how the answer is asked for.
+      const resent = messagesOf(afterFirst[1]);
+      expect(sent[0]!.content).toContain('fenced ```json block');
+      expect(resent[0]!.content).toContain('Answer with one JSON object');
+      expect(resent.slice(1)).toEqual(sent.slice(1));
       const second = [...first, ...afterFirst];
       const afterSecond = decider.decide(result(ids[1]!, failure('connection'), ids[2]), second.reduce(evolve, initialState()));
       expect(afterSecond.map((e) => [e.type, (e.data as { model?: string }).model])).toEqual([
         ['LlmCallFailed', 'gpt-4.1'],
         ['LlmCallRequested', 'gpt-4.1-mini'],
       ]);
+      // To a model asked the same way, the very same request.
+      expect(messagesOf(afterSecond[1])).toBe(resent);
       const third = [...second, ...afterSecond];
       const last = decider.decide(result(ids[2]!, failure(), ids[3]), third.reduce(evolve, initialState()));
       expect(last.map((e) => e.type)).toEqual(['LlmCallFailed']);

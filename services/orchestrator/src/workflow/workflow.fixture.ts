@@ -11,11 +11,15 @@ export const workflowId = '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b';
 
 const prompts = loadPromptLibrary();
 
-/** openai and offline configured, anthropic and local not; one repair per phase. */
+/**
+ * openai and offline configured, anthropic and local not; one repair per phase; answers asked for
+ * as fenced blocks, but from offline and openai's models that have a structured-output mode.
+ */
 export const testContext: DecisionContext = {
   prompts,
   maxRepairs: 1,
   providers: { openai: null, anthropic: 'ANTHROPIC_API_KEY', local: 'LOCAL_LLM_BASE_URL', offline: null },
+  structuredOutput: { openai: true, anthropic: false, local: false, offline: true },
 };
 
 export const workflowDecider = (context: DecisionContext = testContext): Decider<WorkflowDecision, WorkflowEventWithMetadata, Workflow> => ({

@@ -2,6 +2,7 @@ import {
   budgetExceededMessage,
   PHASE_OWNER,
   PHASES,
+  type AnswerFormat,
   type ChatMessage,
   type ForkPoint,
   type Phase,
@@ -57,6 +58,8 @@ export interface PendingCall {
   phase: Phase;
   /** What was sent, so a repair can quote it. */
   messages: ChatMessage[];
+  /** How its answer was asked for, so it is read (and repaired) the same way. */
+  answerFormat: AnswerFormat;
 }
 
 /** Every call ever requested: its phase and price, and whether its result is recorded. */
@@ -289,7 +292,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
       return {
         ...next,
         status: state.status,
-        pendingCall: { callId: d.callId, phase: d.phase, messages: d.messages },
+        pendingCall: { callId: d.callId, phase: d.phase, messages: d.messages, answerFormat: d.answerFormat },
         calls: { ...state.calls, [d.callId]: { phase: d.phase, model: d.model, pricing: d.pricing, recorded: false } },
         phaseRepairs: d.purpose === 'repair' ? state.phaseRepairs + 1 : d.purpose === 'fallback' ? state.phaseRepairs : 0,
         phaseFallbacks: d.purpose === 'fallback' ? state.phaseFallbacks + 1 : d.purpose === 'repair' ? state.phaseFallbacks : 0,

@@ -1,4 +1,5 @@
 import { budgetExceededMessage, NO_USAGE, type Usage, type WorkflowEnvelope, type WorkflowStatus } from '@topdog/contracts';
+import { parsePhaseAnswer } from '@topdog/prompts';
 
 type LlmEvent = Extract<WorkflowEnvelope, { type: 'LlmCallRequested' | 'LlmCallSucceeded' | 'LlmCallFailed' | 'BudgetExceeded' | 'PhaseOutputRejected' }>;
 
@@ -35,8 +36,8 @@ export function evolveLlmStatus(status: WorkflowStatus, event: LlmEvent): Workfl
   const { llm, usage } = status;
   switch (event.type) {
     case 'LlmCallRequested': {
-      const { callId, phase, purpose } = event.data;
-      return { ...status, llm: { ...llm, running: { callId, phase, purpose, requestedAt: event.occurredAt }, stopped: null } };
+      const { callId, phase, purpose, answerFormat } = event.data;
+      return { ...status, llm: { ...llm, running: { callId, phase, purpose, requestedAt: event.occurredAt, answerFormat }, stopped: null } };
     }
     case 'LlmCallSucceeded':
     case 'LlmCallFailed': {
@@ -52,6 +53,11 @@ export function evolveLlmStatus(status: WorkflowStatus, event: LlmEvent): Workfl
       // The late result of a call the workflow no longer waits for (cancelled, or sent back past
       // it) is paid for, so counted, but says nothing of the run going on now.
       if (llm.running?.callId !== d.callId) return { ...status, usage: counted };
+      // Read as complete-phase takes it, for a person reviewing the answer before completing the phase.
+      const answer =
+        event.type === 'LlmCallSucceeded'
+          ? { content: event.data.content, read: parsePhaseAnswer(llm.running.answerFormat, d.phase, event.data.content) }
+          : null;
       return {
         ...status,
         usage: counted,
@@ -62,7 +68,9 @@ export function evolveLlmStatus(status: WorkflowStatus, event: LlmEvent): Workfl
             callId: d.callId,
             phase: d.phase,
             status: failed ? 'failed' : 'succeeded',
-            content: event.type === 'LlmCallSucceeded' ? event.data.content : null,
+            content: answer?.content ?? null,
+            aiResponse: answer?.read.ok ? answer.read.document : null,
+            phaseResult: answer?.read.ok ? answer.read.result : null,
             errorClass: event.type === 'LlmCallFailed' ? event.data.errorClass : null,
             error: event.type === 'LlmCallFailed' ? event.data.message : null,
           },
