@@ -13,12 +13,13 @@ const OPENAI_KEY = 'sk-e2e-structured-0123456789';
 const ANTHROPIC_KEY = 'sk-ant-e2e-structured-0123456789';
 
 /**
- * Answers in each provider's structured-output mode, over real processes and the real SDKs: an
+ * What the providers give, over real processes and the real SDKs: answers in each provider's
+ * structured-output mode, and prompt-cache usage priced at its own rates. An
  * OpenAI-wire and an Anthropic-wire server that honour a JSON Schema (and refuse one that is not
  * strict-mode), and a local server without the mode, which the llm-runner is told about
  * (LOCAL_LLM_STRUCTURED_OUTPUT=false) and which answers plain text with a fenced block.
  */
-describe('structured outputs', () => {
+describe('provider features: structured outputs and prompt caching', () => {
   let system: System;
   let openai: FakeLlmServer;
   let anthropic: FakeLlmServer;
@@ -142,5 +143,24 @@ describe('structured outputs', () => {
       ai_response: phaseDocument('DISCOVERY'),
       phase_result: expect.objectContaining({ summary: expect.any(String) }),
     });
+  });
+
+  it("prices what the prompt cache gave and took at the model's own rates, as each API reports it", async () => {
+    const runOnce = async (model: string) => {
+      const init = await api('POST', '/api/ai-workflows/initialize', { ...initializeBody(), model });
+      const id = init.body.workflow_id as string;
+      expect((await api('POST', `/api/ai-workflows/${id}/run-phase`, {})).status).toBe(202);
+      return (await waitForStatus(system.baseUrl, id, (s) => s.llm.last_call?.status === 'succeeded')).usage;
+    };
+    // Claude: 2,000 plain input tokens at $3/M, 6,000 read from the cache at $0.30/M, 2,000 written to it at $3.75/M; 1,000 out at $15/M.
+    anthropic.respondWith({ kind: 'answer', inputTokens: 10_000, outputTokens: 1_000, cachedInputTokens: 6_000, cacheWriteTokens: 2_000 });
+    const claude = await runOnce('claude-sonnet-4-6');
+    expect(claude.total).toMatchObject({ calls: 1, input_tokens: 10_000, cached_input_tokens: 6_000, output_tokens: 1_000 });
+    expect(claude.total.cost_usd).toBeCloseTo((2_000 * 3 + 6_000 * 0.3 + 2_000 * 3.75 + 1_000 * 15) / 1e6, 10);
+    // OpenAI: 1,536 of 2,000 input tokens read from its cache at $0.50/M, the rest at $2/M; 100 out at $8/M.
+    openai.respondWith({ kind: 'answer', inputTokens: 2_000, outputTokens: 100, cachedInputTokens: 1_536 });
+    const gpt = await runOnce('gpt-4.1');
+    expect(gpt.by_model['gpt-4.1']).toMatchObject({ input_tokens: 2_000, cached_input_tokens: 1_536 });
+    expect(gpt.total.cost_usd).toBeCloseTo((464 * 2 + 1_536 * 0.5 + 100 * 8) / 1e6, 10);
   });
 });
