@@ -1,15 +1,20 @@
-import type { Phase } from '@topdog/contracts';
+import { PHASES, type Phase } from '@topdog/contracts';
 import { z } from 'zod';
 import { PHASE_OUTPUT_SCHEMAS, type PhaseResultParse } from './output-schemas';
 
 /** A JSON Schema node, as zod 4 writes them. */
 type JsonSchema = { [key: string]: unknown };
 
+const answerSchemaOf = (phase: Phase) => z.object({ document: z.string().min(1), result: PHASE_OUTPUT_SCHEMAS[phase] });
+
+/** Made once per phase: zod compiles a schema on its first use, which costs more than a parse. */
+const STRUCTURED_ANSWER_SCHEMAS = Object.fromEntries(PHASES.map((p) => [p, answerSchemaOf(p)])) as { [P in Phase]: ReturnType<typeof answerSchemaOf> };
+
 /**
  * A phase's answer in a provider's structured-output mode: the document (the markdown a person
  * reads, `ai_response`) and the structured result (`phase_result`) under the phase's schema.
  */
-export const structuredAnswerSchema = (phase: Phase) => z.object({ document: z.string().min(1), result: PHASE_OUTPUT_SCHEMAS[phase] });
+export const structuredAnswerSchema = (phase: Phase) => STRUCTURED_ANSWER_SCHEMAS[phase];
 
 /** Constraints the providers' strict modes do not take: our own validation (zod) still applies them. */
 const UNSUPPORTED = new Set(['minLength', 'maxLength', 'minItems', 'maxItems', 'pattern', 'format', '$schema']);
