@@ -99,7 +99,7 @@ describe('topdog CLI', () => {
     expect(status).toContain('models: Q_ASSISTANT gpt-4, CODE_WRITER gpt-4.1, TEST_AUDITOR gpt-4');
     await topdog('complete', id, '--response', 'needs');
     await topdog('complete', id, '--response', 'plan');
-    expect((await topdog('prompt', id)).stdout).toMatch(/prompt custom@[0-9a-f]{12}\n\n\[system\]\nWrite it in Rust\./);
+    expect((await topdog('prompt', id)).stdout).toMatch(/prompt custom@[0-9a-f]{12}\n\n\[system\]\n## Requirements\n[^]*?\}\n\nWrite it in Rust\./);
 
     const fork = await topdog('fork', id, '--from', 'planning', '--model', 'gpt-4.1');
     expect(fork.code, fork.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { PHASES, workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
-import { readSse, type SseMessage } from './support/sse';
+import { collectSse, readSse, type SseMessage } from './support/sse';
 import { startSystem, type System } from './support/system';
 import { waitFor } from './support/wait';
 
@@ -76,20 +76,13 @@ describe('live workflow events', () => {
 
   it('filters by type, starts after a position, sends token deltas without an id, and heartbeats', async () => {
     const id = await newWorkflow({ model: 'offline' });
-    const messages: SseMessage[] = [];
-    const comments: string[] = [];
-    const abort = new AbortController();
-    const reader = readSse(`${system.baseUrl}/api/ai-workflows/${id}/events?types=LlmCallSucceeded,token`, {
-      signal: abort.signal,
-      onMessage: (m) => messages.push(m),
-      onComment: (c) => comments.push(c.trim()),
-    });
+    const live = collectSse(`${system.baseUrl}/api/ai-workflows/${id}/events?types=LlmCallSucceeded,token`);
+    const { messages, comments } = live;
     await until(() => comments.includes('connected'));
     await api('POST', `/api/ai-workflows/${id}/run-phase`, {});
     await until(() => messages.some((m) => m.event === 'LlmCallSucceeded'));
     await until(() => comments.includes('heartbeat'));
-    abort.abort();
-    await reader;
+    await live.close();
     const tokens = messages.filter((m) => m.event === 'token');
     expect(tokens.length).toBeGreaterThan(2);
     expect(tokens.every((m) => m.id === undefined)).toBe(true);
@@ -127,6 +120,10 @@ describe('live workflow events', () => {
     const bad = await api('GET', `/api/events?types=Nope&after=-1`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: any) => d.field).sort()).toEqual(['after', 'types.0']);
+    // Token deltas are not stored: they stream on a workflow's own events, not across workflows.
+    const tokens = await api('GET', `/api/events?types=PhaseCompleted,token`);
+    expect(tokens.status).toBe(400);
+    expect(tokens.body.error.details).toEqual([{ field: 'types.1', reason: expect.stringContaining("only on a workflow's own") }]);
     expect((await api('GET', `/api/ai-workflows/00000000-0000-4000-8000-000000000000/events`)).status).toBe(404);
   });
 });

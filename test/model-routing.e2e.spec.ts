@@ -53,7 +53,7 @@ describe('model routing', () => {
     // Only IMPLEMENTATION reached the local server, as `coder`, with the Code Writer's prompt.
     const sent = local.calls.filter((c) => JSON.stringify(c.body).includes(id));
     expect(sent.map((c) => [phaseOf(c.body!), c.body!.model])).toEqual([['IMPLEMENTATION', 'coder']]);
-    expect((sent[0]!.body!.messages as { content: string }[])[0]!.content).toMatch(/^You are Code Writer/);
+    expect((sent[0]!.body!.messages as { content: string }[])[0]!.content).toMatch(/^## Requirements\n[^]*\n\nYou are Code Writer/);
     const requested = (await store.readStream(workflowStreamId(id))).filter((e) => e.type === 'LlmCallRequested') as unknown as LlmCallRequested[];
     expect(requested.map((e) => [e.data.phase, e.data.model, e.data.provider])).toEqual(
       PHASES.map((p) => (p === 'IMPLEMENTATION' ? [p, 'local:coder', 'local'] : [p, 'offline', 'offline'])),
@@ -78,7 +78,7 @@ describe('model routing', () => {
     for (const phase of ['DISCOVERY', 'PLANNING']) await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: phase });
     const prompt = await api('POST', `/api/ai-workflows/get-ai-prompt/${id}`);
     expect(prompt.body).toMatchObject({ model: 'local:coder' });
-    expect(prompt.body.messages[0].content).toMatch(/^You are Code Writer/);
+    expect(prompt.body.messages[0].content).toMatch(/\n\nYou are Code Writer/);
 
     const head = await store.headPosition();
     const bad = await api('POST', '/api/ai-workflows/initialize', { ...initializeBody(), models: { VERIFIER: 'no-such-model', NOBODY: 'offline' } });

@@ -77,13 +77,13 @@ describe('prompt versions', () => {
     expect(shown.status).toBe(200);
     expect(shown.body.prompt_version).toBe(before.version);
     expect(shown.headers.get('x-prompt-version')).toBe(before.version);
-    expect(shown.body.messages[0].content.startsWith(before.text)).toBe(true);
+    expect(shown.body.messages[0].content).toContain(`}\n\n${before.text}`); // after the requirements
     const run = await api('POST', `/api/ai-workflows/${id}/run-phase`, {});
     expect(run.status, JSON.stringify(run.body)).toBe(202);
     expect(run.body.prompt_version).toBe(before.version);
     const sent = await poll('the IMPLEMENTATION request', () => openai.calls.find((c) => JSON.stringify(c.body).includes(id)));
     const system0 = (sent.body!.messages as { content: string }[])[0]!.content;
-    expect(system0.startsWith(before.text)).toBe(true);
+    expect(system0).toContain(`}\n\n${before.text}`);
     expect(system0).not.toContain('second edition');
 
     // Its own VERIFIER prompt, when it gets there.
@@ -91,7 +91,7 @@ describe('prompt versions', () => {
     await completeTo(id, ['IMPLEMENTATION', 'TESTING']);
     const verifier = await api('POST', `/api/ai-workflows/get-ai-prompt/${id}`);
     expect(verifier.body.prompt_version).toBe(started.prompt_versions.VERIFIER);
-    expect(verifier.body.messages[0].content).toMatch(/^Verify like a hawk: name every gap\./);
+    expect(verifier.body.messages[0].content).toMatch(/\}\n\nVerify like a hawk: name every gap\./);
 
     // A workflow started now gets the new file.
     const fresh = await api('POST', '/api/ai-workflows/initialize', initializeBody());

@@ -5,7 +5,7 @@ import { FakeLlmServer } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
 import { phaseAnswer, phaseDocument, phaseOf } from './support/phase-answers';
-import { readSse, type SseMessage } from './support/sse';
+import { collectSse } from './support/sse';
 import { startSystem, type System } from './support/system';
 import { waitFor, waitForStatus } from './support/wait';
 
@@ -118,19 +118,12 @@ describe('provider features: structured outputs and prompt caching', () => {
     openai.respondWith({ kind: 'answer', chunkDelayMs: 5 });
     const init = await api('POST', '/api/ai-workflows/initialize', { ...initializeBody(), model: 'gpt-4.1' });
     const id = init.body.workflow_id as string;
-    const messages: SseMessage[] = [];
-    const comments: string[] = [];
-    const abort = new AbortController();
-    const reader = readSse(`${system.baseUrl}/api/ai-workflows/${id}/events?types=LlmCallSucceeded,token`, {
-      signal: abort.signal,
-      onMessage: (m) => messages.push(m),
-      onComment: (c) => comments.push(c.trim()),
-    });
-    await waitFor('the live stream', () => comments.includes('connected'));
+    const live = collectSse(`${system.baseUrl}/api/ai-workflows/${id}/events?types=LlmCallSucceeded,token`);
+    const { messages } = live;
+    await waitFor('the live stream', () => live.comments.includes('connected'));
     expect((await api('POST', `/api/ai-workflows/${id}/run-phase`, {})).status).toBe(202);
     await waitFor('the answer', () => messages.some((m) => m.event === 'LlmCallSucceeded'));
-    abort.abort();
-    await reader;
+    await live.close();
     const deltas = messages.filter((m) => m.event === 'token').map((m) => (JSON.parse(m.data) as { delta: string }).delta);
     expect(deltas.length).toBeGreaterThan(3);
     expect(deltas.join('')).toBe(phaseDocument('DISCOVERY'));

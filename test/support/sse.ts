@@ -25,3 +25,19 @@ export async function readSse(
   }
   return { status: res.status };
 }
+
+/** A stream read in the background into `messages` and `comments` (trimmed), until `close()`. */
+export function collectSse(url: string, options: { lastEventId?: string; apiKey?: string } = {}) {
+  const messages: SseMessage[] = [];
+  const comments: string[] = [];
+  const abort = new AbortController();
+  const reading = readSse(url, { ...options, signal: abort.signal, onMessage: (m) => messages.push(m), onComment: (c) => comments.push(c.trim()) });
+  return {
+    messages,
+    comments,
+    async close(): Promise<void> {
+      abort.abort();
+      await reading;
+    },
+  };
+}

@@ -20,14 +20,20 @@ function answerFormatInstruction(format: AnswerFormat, phase: Phase): string {
     : `End your answer with one fenced \`\`\`json block holding an object that matches this JSON Schema:\n${schema}`;
 }
 
+const REQUIREMENTS_HEADING = '## Requirements';
+
+/**
+ * A call's system message. It opens with the workflow's requirements, the part every call of
+ * the workflow shares (see `splitSharedContext`), then the role prompt, the phase, the answer
+ * format, and the earlier results, which change from phase to phase.
+ */
 function systemMessage(ctx: PromptContext, phase: Phase, library: PromptLibrary): string {
   const role = PHASE_OWNER[phase];
   const parts = [
+    `${REQUIREMENTS_HEADING}\n${json(ctx.requirements)}`,
     library[role].text,
     '## Orchestration context',
     `Workflow: ${ctx.workflowId}\nCurrent state: ${phase}\nYour role: ${role}\nNext action: ${NEXT_ACTION[phase]}`,
-    '## Requirements',
-    json(ctx.requirements),
     '## Structured result',
     answerFormatInstruction(ctx.answerFormat ?? 'fenced', phase),
   ];
@@ -35,6 +41,18 @@ function systemMessage(ctx: PromptContext, phase: Phase, library: PromptLibrary)
     parts.push('## Earlier phase results', ctx.phases.map((p) => `### ${p.phase} (${p.role})\n${json(p.phaseResult)}`).join('\n\n'));
   }
   return parts.join('\n\n');
+}
+
+/**
+ * A system message cut where what every call of the workflow shares ends: its opening
+ * requirements section (pretty-printed JSON holds no blank line, so the first blank line ends
+ * it), and the rest. Providers whose prompt cache needs marking get the shared part marked; a
+ * system message that does not open with the requirements is all `rest`. Pure.
+ */
+export function splitSharedContext(system: string): { shared: string; rest: string } {
+  const end = system.indexOf('\n\n');
+  if (!system.startsWith(`${REQUIREMENTS_HEADING}\n`) || end < 0) return { shared: '', rest: system };
+  return { shared: system.slice(0, end), rest: system.slice(end + 2) };
 }
 
 /** How a person's feedback reads in the role's conversation. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPrompt, repairMessages } from './build-prompt';
+import { buildPrompt, repairMessages, splitSharedContext } from './build-prompt';
 import { loadPromptLibrary } from './prompt-library';
 import type { PromptContext } from './prompt-context';
 
@@ -45,7 +45,7 @@ describe('buildPrompt', () => {
 
     const planning = buildPrompt({ ...ctx, state: 'PLANNING', phases: ctx.phases.slice(0, 1) }, library);
     expect(planning.messages.map((m) => [m.role, m.content.slice(0, 16)])).toEqual([
-      ['system', 'You are Q Assista'.slice(0, 16)],
+      ['system', '## Requirements\n'],
       ['user', 'Phase DISCOVERY:'],
       ['assistant', 'requirements doc'],
       ['user', 'Phase PLANNING: '],
@@ -69,6 +69,23 @@ describe('buildPrompt', () => {
     expect(system('structured')).not.toContain('fenced');
     // Only that paragraph differs: the rest of the prefix (and so the prompt cache) is shared.
     expect(system('structured').split('## Structured result')[0]).toBe(system().split('## Structured result')[0]);
+  });
+
+  it('opens the system message with what every call of the workflow shares: the requirements, cut off for the prompt cache', () => {
+    const discovery = buildPrompt(base, library).messages[0]!.content;
+    const implementation = buildPrompt(
+      { ...base, state: 'IMPLEMENTATION', phases: [{ phase: 'DISCOVERY', role: 'Q_ASSISTANT', aiResponse: 'r', phaseResult: { a: '\n\n' } }] },
+      library,
+    ).messages[0]!.content;
+    const shared = splitSharedContext(discovery).shared;
+    expect(shared).toBe('## Requirements\n{\n  "description": "Build X feature"\n}');
+    expect(splitSharedContext(implementation).shared).toBe(shared);
+    expect(splitSharedContext(discovery).rest).toMatch(/^You are Q Assistant/);
+    expect(`${shared}\n\n${splitSharedContext(implementation).rest}`).toBe(implementation);
+    // Requirements holding blank lines in their strings are still one block: JSON escapes them.
+    const multiline = buildPrompt({ ...base, requirements: { description: 'one\n\ntwo' } }, library).messages[0]!.content;
+    expect(splitSharedContext(multiline).shared).toContain('one\\n\\ntwo');
+    expect(splitSharedContext('You are someone else.\n\nMore.')).toEqual({ shared: '', rest: 'You are someone else.\n\nMore.' });
   });
 
   it('asks a repair again in the format of the answer it repairs', () => {

@@ -30,6 +30,7 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
   // The llm-runner's queue must exist before the first call request is appended, or it would be missed.
   await JetStreamEventQueue.ensure(nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE });
   const providers = new ProviderDirectory(nc, config.TOPDOG_PREFIX, logger);
+  void providers.current(); // known before the first decision that does not wait for it
   const prompts = loadPromptLibrary(config.PROMPTS_DIR);
   logger.info({ promptsDir: config.PROMPTS_DIR ?? 'bundled', versions: Object.values(prompts).map((p) => p.version) }, 'role prompts loaded');
   const commands = createWorkflowCommands({

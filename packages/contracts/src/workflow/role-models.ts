@@ -39,9 +39,9 @@ export const modelForPhase = (defaultModel: string, models: RoleModels | undefin
 export const modelsByRole = (defaultModel: string, models: RoleModels | undefined): Record<Role, string> =>
   Object.fromEntries(Role.options.map((role) => [role, modelForRole(defaultModel, models, role)])) as Record<Role, string>;
 
-/** The models a phase's call goes to, in order: its model, then its fallbacks (the role's, else the default chain). */
+/** The models a phase's call goes to, in order, each once: its model, then its fallbacks (the role's, else the default chain). */
 export function modelChain(defaultModel: string, models: RoleModels | undefined, fallbacks: FallbackModels | undefined, phase: Phase): string[] {
   const first = modelForPhase(defaultModel, models, phase);
   const rest = fallbacks?.[PHASE_OWNER[phase]] ?? fallbacks?.default ?? [];
-  return [first, ...rest.filter((m) => m !== first)];
+  return [...new Set([first, ...rest])];
 }

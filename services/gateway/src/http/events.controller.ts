@@ -9,22 +9,29 @@ import { identityOf, scopeOf } from './authentication';
 import { parse } from './parse';
 import { EVENT_STORE, LIVE_STREAMS } from './tokens';
 
-const EVENT_TYPES = [...WorkflowEvent.options.map((o) => o.shape.type.value), 'token'];
+const STORED_EVENT_TYPES = WorkflowEvent.options.map((o) => o.shape.type.value);
 
-const Types = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.enum(EVENT_TYPES as [string, ...string[]], { error: `each must be one of ${EVENT_TYPES.join(', ')}` })).min(1))
-  .transform((types) => new Set(types));
+/** `?types=A,B`: the event types a stream sends, each one of `allowed`. */
+const typesOf = (allowed: string[], note = '') =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(allowed as [string, ...string[]], { error: `each must be one of ${allowed.join(', ')}${note}` })).min(1))
+    .transform((types) => new Set(types));
 
 const Position = z.coerce.number().int().nonnegative();
-const EventsQuery = z.strictObject({ after: Position.optional(), types: Types.optional() });
-const AllEventsQuery = EventsQuery.extend({ project_id: z.string().min(1).max(200).optional() });
+/** One workflow's stream: its stored events, and its live token deltas (`token`). */
+const EventsQuery = z.strictObject({ after: Position.optional(), types: typesOf([...STORED_EVENT_TYPES, 'token']).optional() });
+const AllEventsQuery = z.strictObject({
+  after: Position.optional(),
+  types: typesOf(STORED_EVENT_TYPES, " (token deltas stream only on a workflow's own /api/ai-workflows/{id}/events)").optional(),
+  project_id: z.string().min(1).max(200).optional(),
+});
 
 /** Where a stream starts: after Last-Event-ID when a client reconnects, else after `?after=` (0: the whole history). */
 function startAfter(lastEventId: string | undefined, after: number | undefined): number {

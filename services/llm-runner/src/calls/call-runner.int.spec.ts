@@ -86,8 +86,8 @@ describe('model calls through the real SDKs against local servers', () => {
   beforeAll(async () => {
     openai = await FakeLlmServer.start('openai', { apiKey: OPENAI_KEY });
     anthropic = await FakeLlmServer.start('anthropic', { apiKey: ANTHROPIC_KEY });
-    openAiClient = await OpenAiClient.create({ provider: 'openai', apiKey: OPENAI_KEY, baseUrl: openai.url });
-    anthropicClient = await AnthropicClient.create({ apiKey: ANTHROPIC_KEY, baseUrl: anthropic.url });
+    openAiClient = await OpenAiClient.create({ provider: 'openai', apiKey: OPENAI_KEY, baseUrl: openai.url, structuredOutput: true });
+    anthropicClient = await AnthropicClient.create({ apiKey: ANTHROPIC_KEY, baseUrl: anthropic.url, structuredOutput: true });
   });
   afterAll(async () => {
     await openai.close();
@@ -130,8 +130,12 @@ describe('model calls through the real SDKs against local servers', () => {
     const sent = anthropic.calls.at(-1)!;
     expect(sent.headers.authorization).toBe(`Bearer ${ANTHROPIC_KEY}`);
     expect(sent.body).toMatchObject({ model: 'claude-sonnet-4-6', max_tokens: 321, stream: true });
-    // The system prompt, the stable prefix of every request of the role, is marked for the prompt cache.
-    expect(sent.body!.system).toEqual([{ type: 'text', text: expect.stringContaining('You are Code Writer'), cache_control: { type: 'ephemeral' } }]);
+    // The system message's opening requirements, shared by every call of the workflow, are marked
+    // for the prompt cache; the rest (role prompt, phase, earlier results) changes by phase and is not.
+    expect(sent.body!.system).toEqual([
+      { type: 'text', text: '## Requirements\n{\n  "goal": "add search"\n}', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: expect.stringMatching(/^You are Code Writer[\s\S]*### PLANNING/) },
+    ]);
     expect((sent.body!.messages as { role: string }[]).map((m) => m.role)).toEqual(['user']);
   });
 
@@ -160,7 +164,10 @@ describe('model calls through the real SDKs against local servers', () => {
       expect(deltas.map((d) => d.delta).join('')).toBe(document);
       const sent = anthropic.calls.at(-1)!.body!;
       expect(sent.output_config).toEqual({ format: { type: 'json_schema', schema: structuredAnswerJsonSchema('IMPLEMENTATION') } });
-      expect(sent.system).toEqual([expect.objectContaining({ cache_control: { type: 'ephemeral' } })]);
+      expect(sent.system).toEqual([
+        expect.objectContaining({ cache_control: { type: 'ephemeral' } }),
+        expect.not.objectContaining({ cache_control: expect.anything() }),
+      ]);
     });
 
     it('asks a fenced answer without any schema', async () => {
@@ -256,7 +263,7 @@ describe('model calls through the real SDKs against local servers', () => {
 
   it('never lets a key reach the outcome or the logs, even when the provider echoes it', async () => {
     const wrongKey = 'sk-wrong-key-abcdefghijklmnop';
-    const client = await OpenAiClient.create({ provider: 'openai', apiKey: wrongKey, baseUrl: openai.url });
+    const client = await OpenAiClient.create({ provider: 'openai', apiKey: wrongKey, baseUrl: openai.url, structuredOutput: true });
     const { runner, logLines } = runnerFor(client);
     const result = await runner.run(request('openai', 'gpt-4'), never);
     expect(result.outcome).toMatchObject({ ok: false, errorClass: 'authentication', httpStatus: 401, attempts: 1 });
@@ -266,17 +273,28 @@ describe('model calls through the real SDKs against local servers', () => {
     expect(everything).not.toContain(OPENAI_KEY);
   });
 
-  it('local: any OpenAI-compatible server, with max_tokens', async () => {
-    const local = await OpenAiClient.create({ provider: 'local', apiKey: 'not-needed', baseUrl: openai.url.replace('/v1', '/v1') });
-    // The fake wants the OpenAI key; a local server usually wants none. Use a keyless server.
-    const keyless = await FakeLlmServer.start('openai');
+  it('local: any OpenAI-compatible server, with max_tokens; one without the mode is sent no schema', async () => {
+    // A local server usually wants no key; this one has no structured-output mode (a schema would be a 400).
+    const keyless = await FakeLlmServer.start('openai', { structuredOutput: false });
     try {
-      const client = await OpenAiClient.create({ provider: 'local', apiKey: 'not-needed', baseUrl: keyless.url });
-      const { runner } = runnerFor(client);
+      const client = await OpenAiClient.create({ provider: 'local', apiKey: 'not-needed', baseUrl: keyless.url, structuredOutput: false });
+      const { runner, deltas } = runnerFor(client);
       const result = await runner.run(request('local', 'llama3'), never);
       expect(result.outcome).toMatchObject({ ok: true });
       expect(keyless.calls[0]!.body).toMatchObject({ model: 'llama3', max_tokens: 321 });
-      expect(local.provider).toBe('local');
+      expect(client.provider).toBe('local');
+      // Asked for a structured answer anyway (an orchestrator that had not heard of the setting
+      // yet): the prompt asks for the JSON object, the schema is not sent, the document streams.
+      keyless.respondWith({ kind: 'answer', content: JSON.stringify({ document: 'Doc.', result: {} }) });
+      const structured = await runner.run(request('local', 'llama3', { answerFormat: 'structured' }), never);
+      expect(structured.outcome).toMatchObject({ ok: true });
+      expect(keyless.calls[1]!.body).not.toHaveProperty('response_format');
+      expect(
+        deltas
+          .filter((d) => d.attempt === 1)
+          .map((d) => d.delta)
+          .join(''),
+      ).toContain('Doc.');
     } finally {
       await keyless.close();
     }

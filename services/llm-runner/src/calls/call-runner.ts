@@ -35,7 +35,7 @@ export interface CallResult {
 const nowMs = () => performance.timeOrigin + performance.now();
 
 /** What a phase's structured answer must meet: `{document, result}` under the phase's schema. */
-const structuredOutputOf = (phase: CallRequest['phase']): StructuredOutput => ({
+const phaseAnswerSchema = (phase: CallRequest['phase']): StructuredOutput => ({
   name: `${phase.toLowerCase()}_answer`,
   schema: structuredAnswerJsonSchema(phase),
 });
@@ -122,7 +122,7 @@ export class CallRunner {
           messages: request.messages,
           temperature: request.temperature,
           maxTokens: request.maxTokens,
-          structured: structured ? structuredOutputOf(request.phase) : null,
+          structured: structured ? phaseAnswerSchema(request.phase) : null,
         },
         controller.signal,
         // A structured answer streams as JSON: the live view gets its document's text.

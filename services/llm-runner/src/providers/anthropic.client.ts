@@ -1,10 +1,27 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { estimateMessageTokens, estimateTokens } from '@topdog/models';
+import { splitSharedContext } from '@topdog/prompts';
 import type { ModelAnswer, ModelClient, ModelRequest, SdkErrorClasses } from './model-client';
+
+/**
+ * The system message as Claude's system blocks: the part every call of the workflow shares (its
+ * requirements) marked for the prompt cache, so the first call writes it and every later one
+ * reads it; the rest, which changes from phase to phase, unmarked (marking it would pay the
+ * cache-write price on every phase for reads only by repairs and retries).
+ */
+function systemBlocks(system: string): Anthropic.TextBlockParam[] {
+  const { shared, rest } = splitSharedContext(system);
+  return [
+    ...(shared ? [{ type: 'text' as const, text: shared, cache_control: { type: 'ephemeral' as const } }] : []),
+    ...(rest ? [{ type: 'text' as const, text: rest }] : []),
+  ];
+}
 
 export interface AnthropicClientOptions {
   apiKey: string;
   baseUrl: string | undefined;
+  /** Sends `output_config.format: json_schema` for structured answers (ANTHROPIC_STRUCTURED_OUTPUT). */
+  structuredOutput: boolean;
 }
 
 /**
@@ -15,9 +32,11 @@ export class AnthropicClient implements ModelClient {
   readonly provider = 'anthropic' as const;
   readonly baseUrl: string;
   readonly errors: SdkErrorClasses;
+  readonly structuredOutput: boolean;
   private readonly sdk: Anthropic;
 
   private constructor(options: AnthropicClientOptions, Sdk: typeof Anthropic) {
+    this.structuredOutput = options.structuredOutput;
     this.sdk = new Sdk({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: 24 * 3600_000 });
     this.baseUrl = this.sdk.baseURL;
     this.errors = Sdk;
@@ -40,12 +59,12 @@ export class AnthropicClient implements ModelClient {
         {
           model: request.providerModel,
           max_tokens: request.maxTokens,
-          // The system prompt (role prompt, requirements, earlier results) is the stable prefix of
-          // every request of a role's phase: marked for Anthropic's prompt cache.
-          ...(system ? { system: [{ type: 'text' as const, text: system, cache_control: { type: 'ephemeral' as const } }] } : {}),
+          ...(system ? { system: systemBlocks(system) } : {}),
           messages,
           // Claude's structured outputs: the text answer is one JSON object that meets the schema.
-          ...(request.structured ? { output_config: { format: { type: 'json_schema' as const, schema: request.structured.schema } } } : {}),
+          ...(request.structured && this.structuredOutput
+            ? { output_config: { format: { type: 'json_schema' as const, schema: request.structured.schema } } }
+            : {}),
           stream: true,
         },
         { signal },
@@ -87,7 +106,7 @@ export class AnthropicClient implements ModelClient {
     return {
       content,
       // Anthropic's input_tokens leaves out what was read from and written to the cache: all three are the input.
-      inputTokens: (inputTokens ?? estimateMessageTokens(request.messages)) + cacheRead + cacheWrite,
+      inputTokens: inputTokens === null ? estimateMessageTokens(request.messages) : inputTokens + cacheRead + cacheWrite,
       outputTokens: outputTokens ?? estimateTokens(content),
       cachedInputTokens: cacheRead,
       cacheWriteTokens: cacheWrite,

@@ -45,6 +45,12 @@ export interface ModelClient {
   readonly baseUrl: string | null;
   /** What its failures are made of, for `classifyFailure` (none for the offline model). */
   readonly errors?: SdkErrorClasses;
+  /**
+   * Whether it sends a request's JSON Schema in the provider's structured-output mode (the
+   * provider's `*_STRUCTURED_OUTPUT` setting). When not, a request asked for structured output
+   * goes without the schema: its prompt still asks for the JSON object.
+   */
+  readonly structuredOutput: boolean;
   /** Streams one attempt; `onDelta` gets each piece of text as it arrives. Aborts with `signal`. */
   complete(request: ModelRequest, signal: AbortSignal, onDelta: (text: string) => void): Promise<ModelAnswer>;
   /** A cheap authenticated request (list models), to check the provider is reachable. */

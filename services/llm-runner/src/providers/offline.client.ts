@@ -12,6 +12,7 @@ import type { ModelAnswer, ModelClient, ModelRequest } from './model-client';
 export class OfflineClient implements ModelClient {
   readonly provider = 'offline' as const;
   readonly baseUrl = null;
+  readonly structuredOutput = true;
 
   async complete(request: ModelRequest, signal: AbortSignal, onDelta: (text: string) => void): Promise<ModelAnswer> {
     const digest = createHash('sha256').update(JSON.stringify(request.messages)).digest('hex');

@@ -7,6 +7,8 @@ export interface OpenAiClientOptions {
   provider: Extract<ProviderName, 'openai' | 'local'>;
   apiKey: string;
   baseUrl: string | undefined;
+  /** Sends `response_format: json_schema` for structured answers (the provider's `*_STRUCTURED_OUTPUT`). */
+  structuredOutput: boolean;
 }
 
 /**
@@ -18,10 +20,12 @@ export class OpenAiClient implements ModelClient {
   readonly provider: OpenAiClientOptions['provider'];
   readonly baseUrl: string;
   readonly errors: SdkErrorClasses;
+  readonly structuredOutput: boolean;
   private readonly sdk: OpenAI;
 
   private constructor(options: OpenAiClientOptions, Sdk: typeof OpenAI) {
     this.provider = options.provider;
+    this.structuredOutput = options.structuredOutput;
     this.sdk = new Sdk({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: 24 * 3600_000 });
     this.baseUrl = this.sdk.baseURL;
     this.errors = Sdk;
@@ -43,7 +47,7 @@ export class OpenAiClient implements ModelClient {
           temperature: request.temperature,
           ...limit,
           // Structured outputs: the answer is one JSON object that meets the schema, guaranteed by the API.
-          ...(request.structured
+          ...(request.structured && this.structuredOutput
             ? {
                 response_format: {
                   type: 'json_schema' as const,

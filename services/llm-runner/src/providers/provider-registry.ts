@@ -8,15 +8,6 @@ import type { ModelClient } from './model-client';
 import { OfflineClient } from './offline.client';
 import { OpenAiClient } from './openai.client';
 
-/** Whether a provider's answers are asked for in its structured-output mode (the offline model always has it). */
-const structuredOutputOf = (provider: ProviderName, config: LlmRunnerConfig): boolean =>
-  ({
-    openai: config.OPENAI_STRUCTURED_OUTPUT,
-    anthropic: config.ANTHROPIC_STRUCTURED_OUTPUT,
-    local: config.LOCAL_LLM_STRUCTURED_OUTPUT,
-    offline: true,
-  })[provider];
-
 type Check = Pick<ProviderStatus, 'reachable' | 'checkedAt' | 'latencyMs' | 'error'>;
 
 /**
@@ -25,10 +16,28 @@ type Check = Pick<ProviderStatus, 'reachable' | 'checkedAt' | 'latencyMs' | 'err
  */
 export async function clientsFrom(config: LlmRunnerConfig): Promise<Partial<Record<ProviderName, ModelClient>>> {
   const clients: Partial<Record<ProviderName, ModelClient>> = { offline: new OfflineClient() };
-  if (config.OPENAI_API_KEY) clients.openai = await OpenAiClient.create({ provider: 'openai', apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL });
-  if (config.ANTHROPIC_API_KEY) clients.anthropic = await AnthropicClient.create({ apiKey: config.ANTHROPIC_API_KEY, baseUrl: config.ANTHROPIC_BASE_URL });
+  if (config.OPENAI_API_KEY) {
+    clients.openai = await OpenAiClient.create({
+      provider: 'openai',
+      apiKey: config.OPENAI_API_KEY,
+      baseUrl: config.OPENAI_BASE_URL,
+      structuredOutput: config.OPENAI_STRUCTURED_OUTPUT,
+    });
+  }
+  if (config.ANTHROPIC_API_KEY) {
+    clients.anthropic = await AnthropicClient.create({
+      apiKey: config.ANTHROPIC_API_KEY,
+      baseUrl: config.ANTHROPIC_BASE_URL,
+      structuredOutput: config.ANTHROPIC_STRUCTURED_OUTPUT,
+    });
+  }
   if (config.LOCAL_LLM_BASE_URL) {
-    clients.local = await OpenAiClient.create({ provider: 'local', apiKey: config.LOCAL_LLM_API_KEY ?? 'not-needed', baseUrl: config.LOCAL_LLM_BASE_URL });
+    clients.local = await OpenAiClient.create({
+      provider: 'local',
+      apiKey: config.LOCAL_LLM_API_KEY ?? 'not-needed',
+      baseUrl: config.LOCAL_LLM_BASE_URL,
+      structuredOutput: config.LOCAL_LLM_STRUCTURED_OUTPUT,
+    });
   }
   return clients;
 }
@@ -65,7 +74,7 @@ export class ProviderRegistry {
         configured: !!client,
         missingSetting: this.missingSetting(provider),
         baseUrl: client?.baseUrl ?? null,
-        structuredOutput: !!client && structuredOutputOf(provider, this.config),
+        structuredOutput: client?.structuredOutput ?? false,
         ...check,
       };
     });

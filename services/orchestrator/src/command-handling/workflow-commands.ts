@@ -257,9 +257,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       );
       if (outcome.kind === 'replayed') {
         const requested = replayedAs(outcome.outcome, 'phaseRequested', 'run-phase');
-        const state = await handler.current(command.data.workflowId);
-        const model = state.status === 'empty' ? '' : state.settings.model;
-        return { workflowId: command.data.workflowId, ...pickRequested(requested), model, revision: outcome.revision, position: outcome.position };
+        return { workflowId: command.data.workflowId, ...pickRequested(requested), revision: outcome.revision, position: outcome.position };
       }
       failIfBudgetExceeded(outcome);
       const d = appended(outcome, 'LlmCallRequested')!.data;
@@ -338,5 +336,5 @@ function reopenedReply(
 }
 
 function pickRequested(r: Extract<RecordedOutcome, { kind: 'phaseRequested' }>) {
-  return { callId: r.callId, phase: r.phase, role: r.role, promptVersion: r.promptVersion };
+  return { callId: r.callId, phase: r.phase, role: r.role, model: r.model, promptVersion: r.promptVersion };
 }

@@ -62,6 +62,16 @@ describe('workflow use cases', () => {
     expect(await commands.llmCallStatus({ workflowId, callId })).toEqual({ status: 'recorded' });
   });
 
+  it("answer a retried run-phase with the same reply, the model called included (its owner's own)", async () => {
+    const commands = commandsOn(new InMemoryEventStore());
+    const workflowId = randomUUID();
+    await commands.initialize({ ...initializeDecision({ workflowId, models: { Q_ASSISTANT: 'gpt-4.1' } }), metadata: metadata() });
+    const run = { type: 'RunPhase' as const, data: { workflowId, callId: randomUUID(), projects: ['*'] }, metadata: metadata({ idempotencyKey: 'run-1' }) };
+    const first = await commands.runPhase(run);
+    expect(first).toMatchObject({ phase: 'DISCOVERY', model: 'gpt-4.1', revision: 1 });
+    expect(await commands.runPhase({ ...run, data: { ...run.data, callId: randomUUID() } })).toEqual(first);
+  });
+
   it('tell the llm-runner a call is pending while the workflow waits for it, and abandoned once cancelled or sent back past it', async () => {
     const commands = commandsOn(new InMemoryEventStore());
     const scope = { projects: ['*'] };

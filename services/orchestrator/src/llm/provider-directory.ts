@@ -38,8 +38,12 @@ export class ProviderDirectory {
     return this.inflight;
   }
 
-  /** The last answer, however old, without asking. */
+  /**
+   * The last answer without waiting: when it is too old (or there is none yet), the llm-runner is
+   * asked in the background, so the next decision sees its current settings.
+   */
   lastKnown(): KnownProviders {
+    if (!this.known || Date.now() - this.fetchedAt >= (this.options.ttlMs ?? 5_000)) void this.current();
     return this.known ?? NOTHING_KNOWN;
   }
 

@@ -1,5 +1,6 @@
 import {
   phaseBefore,
+  modelForPhase,
   PHASES,
   TopDogError,
   type ForkWorkflow,
@@ -76,7 +77,11 @@ export function forkWorkflow(command: ForkDecision, state: Workflow, context: De
   }
   const model = command.model ?? parent.settings.model;
   checkModel(model, parent.settings.budget, { unpriced: { field: 'model', reason: "the parent's cost budget (max_cost_usd) needs a model with a price" } });
-  if (parent.settings.autoAdvance) checkProvider(model, context);
+  if (parent.settings.autoAdvance) {
+    // Every model the fork will call, from from_phase on (a role may have its own), must be callable.
+    const calls = PHASES.filter((p) => !phaseBefore(p, command.fromPhase)).map((p) => modelForPhase(model, parent.settings.models, p));
+    for (const name of new Set(calls)) checkProvider(name, context);
+  }
 
   const initialized: WorkflowEvent = {
     type: 'WorkflowInitialized',

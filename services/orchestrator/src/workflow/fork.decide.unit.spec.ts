@@ -106,7 +106,7 @@ describe('fork', () => {
     expect(events.map((e) => e.type)).toEqual(['WorkflowInitialized', 'LlmCallRequested']);
     const requested = events[1]!.type === 'LlmCallRequested' ? events[1]!.data : undefined;
     expect(requested).toMatchObject({ workflowId: forkId, callId, phase: 'DISCOVERY', model: 'gpt-4', promptVersion: expect.stringMatching(/^custom@/) });
-    expect(requested?.messages[0]?.content).toMatch(/^Ask one question at a time\./);
+    expect(requested?.messages[0]?.content).toMatch(/\n\nAsk one question at a time\./);
   });
 
   it('refuses a phase the parent has not completed, an unknown model, a parent outside the caller’s projects, and an existing id', () => {

@@ -26,7 +26,9 @@ const chainOf = (state: StartedWorkflow, phase: Phase): string[] =>
 function callModel(state: StartedWorkflow, phase: Phase, purpose: CallPurpose): string {
   const chain = chainOf(state, phase);
   const index = purpose === 'phase' ? 0 : purpose === 'fallback' ? state.phaseFallbacks + 1 : state.phaseFallbacks;
-  return chain[Math.min(index, chain.length - 1)]!;
+  const model = chain[index];
+  if (model === undefined) throw new RangeError(`no model ${index} in the ${phase} chain of ${chain.length}`); // fallBack checks first
+  return model;
 }
 
 function resolved(name: string) {

@@ -323,6 +323,10 @@ describe('budgets', () => {
       given([])
         .when(initializeDecision({ autoAdvance: true, firstCallId: ids[2], models: { CODE_WRITER: 'claude-sonnet-4-6' } }))
         .thenThrows(TopDogError, withCode('PROVIDER_NOT_CONFIGURED'));
+      // A default no role uses is not checked.
+      const everyRole = { Q_ASSISTANT: 'offline', CODE_WRITER: 'offline', TEST_AUDITOR: 'offline', VERIFIER: 'offline', RELEASE_MANAGER: 'offline' } as const;
+      const started = decider.decide(initializeDecision({ model: 'claude', autoAdvance: true, firstCallId: ids[2], models: everyRole }), initialState());
+      expect(started.map((e) => e.type)).toEqual(['WorkflowInitialized', 'LlmCallRequested']);
     });
   });
 
@@ -384,6 +388,29 @@ describe('budgets', () => {
       // A new run of the phase starts again from its own model.
       const ended = [...third, ...last].reduce(evolve, initialState());
       expect(decider.decide(run(ids[4]!), ended)).toEqual([event('LlmCallRequested', { purpose: 'phase', model: 'gpt-4' })]);
+    });
+
+    it("checks the budget at the fallback model's own prices", () => {
+      const budgeted = init({ model: 'gpt-4.1-mini', fallbackModels: { default: ['claude-opus-4-1'] }, budget: { maxCostUsd: 0.01, maxTokens: null } });
+      const fellBack = decider.decide(result(ids[0]!, failure(), ids[1]), stateAfter(budgeted, run(ids[0]!)));
+      expect(fellBack).toEqual([
+        event('LlmCallFailed', { model: 'gpt-4.1-mini' }),
+        // Opus's 1,000 tokens of output alone (at $75/M) would pass $0.01: the call is not made.
+        event('BudgetExceeded', { limit: 'max_cost_usd', limitValue: 0.01, estimate: expect.any(Number) }),
+      ]);
+      expect((fellBack[1] as Extract<WorkflowEvent, { type: 'BudgetExceeded' }>).data.estimate).toBeGreaterThan(0.075);
+    });
+
+    it('resends a failed repair, its conversation included, to the next model asked the same way', () => {
+      const auto = init({ model: 'gpt-4.1', autoAdvance: true, firstCallId: ids[0], fallbackModels: { default: ['gpt-4.1-mini'] } });
+      const repairing = [auto, result(ids[0]!, ok('{"document": "d", "result": {}}'), ids[1])];
+      const repair = history(...repairing).at(-1)!;
+      expect(repair).toMatchObject({ type: 'LlmCallRequested', data: { purpose: 'repair', answerFormat: 'structured' } });
+      const fellBack = decider.decide(result(ids[1]!, failure(), ids[2]), stateAfter(...repairing));
+      expect(fellBack.at(-1)).toEqual(event('LlmCallRequested', { purpose: 'fallback', model: 'gpt-4.1-mini', answerFormat: 'structured' }));
+      expect((fellBack.at(-1) as Extract<WorkflowEvent, { type: 'LlmCallRequested' }>).data.messages).toEqual(
+        (repair as Extract<WorkflowEvent, { type: 'LlmCallRequested' }>).data.messages,
+      );
     });
 
     it("uses the role's own chain over the default, never replaces an answer the orchestrator refused, and repairs on the model that answered", () => {

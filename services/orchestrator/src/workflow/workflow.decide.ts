@@ -1,4 +1,5 @@
 import {
+  modelsByRole,
   TopDogError,
   type ApprovePhase,
   type CancelWorkflow,
@@ -42,7 +43,7 @@ export function initialize(command: InitializeWorkflow['data'], state: Workflow,
   }
   if (command.autoAdvance) {
     // Every model the run will call must be callable: better refused now than stopped at a later phase.
-    for (const name of new Set([command.model, ...Object.values(command.models ?? {})])) checkProvider(name, context);
+    for (const name of new Set(Object.values(modelsByRole(command.model, command.models)))) checkProvider(name, context);
     if (!command.firstCallId) throw new TopDogError('VALIDATION_FAILED', 'invalid command', [{ field: 'firstCallId', reason: 'required with autoAdvance' }]);
   }
   const initialized: WorkflowEvent = {

@@ -62,7 +62,7 @@ describe('workflow decider', () => {
     );
     expect(requested).toMatchObject({ type: 'LlmCallRequested', data: { promptVersion: expect.stringMatching(/^custom@/) } });
     const system = requested?.type === 'LlmCallRequested' ? requested.data.messages[0]?.content : '';
-    expect(system).toMatch(/^Ask about edge cases\./);
+    expect(system).toMatch(/\n\nAsk about edge cases\./);
   });
 
   it('refuses to initialize a workflow twice', () => {

@@ -49,7 +49,7 @@ export type RecordedOutcome =
       callId: string | null;
     }
   | { kind: 'cancelled'; requestHash: string | undefined; previousState: WorkflowStateName }
-  | { kind: 'phaseRequested'; requestHash: string | undefined; callId: string; phase: Phase; role: Role; promptVersion: string }
+  | { kind: 'phaseRequested'; requestHash: string | undefined; callId: string; phase: Phase; role: Role; model: string; promptVersion: string }
   | { kind: 'budgetExceeded'; requestHash: string | undefined; limit: string; message: string };
 
 /** The model call the current phase is waiting for. */
@@ -177,7 +177,9 @@ function recordOutcome(state: Started, event: WorkflowEventWithMetadata): Starte
       break;
     case 'LlmCallRequested': {
       const d = event.data;
-      if (!existing) outcome = { kind: 'phaseRequested', requestHash, callId: d.callId, phase: d.phase, role: d.role, promptVersion: d.promptVersion };
+      if (!existing) {
+        outcome = { kind: 'phaseRequested', requestHash, callId: d.callId, phase: d.phase, role: d.role, model: d.model, promptVersion: d.promptVersion };
+      }
       // The call a command requested as it went on (initialize, fork, approve, reject, send-back under auto-advance).
       else if (existing.kind === 'initialized' || existing.kind === 'forked' || existing.kind === 'approved' || existing.kind === 'reopened') {
         outcome = { ...existing, callId: d.callId };
@@ -250,6 +252,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
         awaiting: null,
         pendingCall: null,
         phaseRepairs: 0,
+        phaseFallbacks: 0,
       };
     }
     case 'WorkflowCompleted':
@@ -257,7 +260,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
     case 'ApprovalRequested': {
       const { phase, aiResponse, phaseResult } = event.data;
       // The phase is answered: whatever call it waited for no longer advances it.
-      return { ...next, status: state.status, awaiting: { phase, aiResponse, phaseResult }, pendingCall: null, phaseRepairs: 0 };
+      return { ...next, status: state.status, awaiting: { phase, aiResponse, phaseResult }, pendingCall: null, phaseRepairs: 0, phaseFallbacks: 0 };
     }
     case 'PhaseApproved':
       // The PhaseCompleted that follows completes the phase.
@@ -283,6 +286,7 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
         awaiting: null,
         pendingCall: null,
         phaseRepairs: 0,
+        phaseFallbacks: 0,
       };
     }
     case 'WorkflowCancelled':
