@@ -1,5 +1,5 @@
 import { PHASES, type WorkflowEnvelope } from '@topdog/contracts';
-import { buildPrompt, loadPromptLibrary } from '@topdog/prompts';
+import { buildPrompt, examplePhaseResult, loadPromptLibrary } from '@topdog/prompts';
 import { describe, expect, it } from 'vitest';
 import { evolvePromptView, type PromptView } from './prompt-context';
 import { evolveStatus } from './workflow-status';
@@ -57,6 +57,10 @@ function walk(phases: number): WorkflowEnvelope[] {
   return events;
 }
 
+/** A read model after these events. */
+const fold = <M>(events: WorkflowEnvelope[], evolve: (m: M | undefined, e: WorkflowEnvelope) => M | undefined) =>
+  events.reduce<M | undefined>(evolve, undefined);
+
 describe('status read model', () => {
   it('shows the seed status shape after each phase', () => {
     const status = walk(2).reduce<WorkflowStatus | undefined>(evolveStatus, undefined);
@@ -101,8 +105,6 @@ describe('prompt read model', () => {
 });
 
 describe('approvals, send-back and cancel in the read models', () => {
-  const fold = <M>(events: WorkflowEnvelope[], evolve: (m: M | undefined, e: WorkflowEnvelope) => M | undefined) =>
-    events.reduce<M | undefined>(evolve, undefined);
   const held = () => envelope('ApprovalRequested', { phase: 'IMPLEMENTATION', role: 'CODE_WRITER', aiResponse: 'code v1', phaseResult: {}, callId: null });
 
   it('keeps a held phase current and out of completed_phases, with awaiting_approval, until decided', () => {
@@ -178,5 +180,56 @@ describe('approvals, send-back and cancel in the read models', () => {
       attempts: 1,
     });
     expect(evolveStatus(status, late)).toMatchObject({ currentState: 'CANCELLED', usage: { total: { calls: 1, costUsd: 0.01 } } });
+  });
+});
+
+describe('model calls in the status', () => {
+  const callId = '00000000-0000-4000-8000-000000000002';
+  const call = (answerFormat: 'structured' | 'fenced', content: string) => [
+    ...walk(0),
+    envelope('LlmCallRequested', {
+      callId,
+      phase: 'DISCOVERY',
+      role: 'Q_ASSISTANT',
+      purpose: 'phase',
+      model: 'gpt-4.1',
+      provider: 'openai',
+      providerModel: 'gpt-4.1',
+      messages: [],
+      temperature: 0.7,
+      maxTokens: 2000,
+      promptVersion: 'v',
+      pricing: { inputPerMTok: 2, outputPerMTok: 8, cachedInputPerMTok: 0.5, cacheWritePerMTok: null },
+      answerFormat,
+    }),
+    envelope('LlmCallSucceeded', {
+      callId,
+      phase: 'DISCOVERY',
+      model: 'gpt-4.1',
+      content,
+      inputTokens: 100,
+      outputTokens: 50,
+      cachedInputTokens: 60,
+      cacheWriteTokens: 0,
+      costUsd: 0.0005,
+      latencyMs: 1,
+      providerRequestId: null,
+      finishReason: 'stop',
+      attempts: 1,
+    }),
+  ];
+  const result = examplePhaseResult('DISCOVERY');
+
+  it('gives the last answer as complete-phase takes it, read in the format it was asked for, and counts it by model', () => {
+    const structured = JSON.stringify({ document: '# Found', result });
+    const status = fold(call('structured', structured), evolveStatus)!;
+    expect(status.llm.lastCall).toMatchObject({ status: 'succeeded', content: structured, aiResponse: '# Found', phaseResult: result });
+    expect(status.usage.byModel['gpt-4.1']).toMatchObject({ calls: 1, inputTokens: 100, cachedInputTokens: 60 });
+    const fenced = `Found.\n\n\`\`\`json\n${JSON.stringify(result)}\n\`\`\``;
+    expect(fold(call('fenced', fenced), evolveStatus)?.llm.lastCall).toMatchObject({ aiResponse: fenced, phaseResult: result });
+  });
+
+  it('leaves them null for an answer that misses the schema', () => {
+    expect(fold(call('structured', 'not JSON'), evolveStatus)?.llm.lastCall).toMatchObject({ content: 'not JSON', aiResponse: null, phaseResult: null });
   });
 });
