@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { PHASES, workflowStreamId } from '@topdog/contracts';
+import { workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initializeBody } from './support/http';
+import { driveWorkflows } from './support/load';
 import { startSystem, type System } from './support/system';
 import { poll } from './support/wait';
 import { adminAuth } from './support/credentials';
@@ -14,12 +13,6 @@ const CLIENTS = 30;
 const DOWN_MS = 3_000;
 /** How soon after the server is back the read side must have applied the stream's head. */
 const RESUME_WITHIN_MS = 10_000;
-
-interface Sent {
-  startedAt: number;
-  status: number;
-  readYourWritesTimeout: boolean;
-}
 
 /**
  * nats-server killed (SIGKILL, no goodbye) under load and restarted on the same port and store
@@ -41,65 +34,11 @@ describe('nats-server SIGKILL under load', () => {
   });
 
   it('the read side applies again within seconds of the server coming back, and nothing acknowledged is lost', async () => {
-    const sent: Sent[] = [];
-    /** Phases acknowledged (2xx) per workflow: -1 once its initialize is. */
-    const acknowledged = new Map<string, number>();
-    const unexpected: string[] = [];
-    let stopping = false;
-    let giveUpAt = Number.POSITIVE_INFINITY;
-
-    /** One command, sent again with its Idempotency-Key on 503 or a network error until `giveUpAt`. */
-    async function command(path: string, body: unknown, key: string): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
-      for (;;) {
-        const startedAt = Date.now();
-        try {
-          const res = await fetch(`${system.baseUrl}${path}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'Idempotency-Key': key, ...adminAuth() },
-            body: JSON.stringify(body),
-            signal: AbortSignal.timeout(10_000),
-          });
-          const answer = { status: res.status, body: (await res.json()) as Record<string, unknown> };
-          sent.push({ startedAt, status: res.status, readYourWritesTimeout: res.headers.get('x-read-your-writes') === 'timeout' });
-          if (res.status !== 503) return answer;
-        } catch {
-          // the gateway's request timed out or the connection dropped: send it again
-        }
-        if (Date.now() > giveUpAt) return undefined;
-        await sleep(100);
-      }
-    }
-
-    async function client(n: number): Promise<void> {
-      while (!stopping) {
-        const key = `kill-${n}-${randomUUID()}`;
-        const init = await command('/api/ai-workflows/initialize', initializeBody(), key);
-        if (!init) return;
-        if (init.status !== 200) {
-          unexpected.push(`initialize ${init.status} ${JSON.stringify(init.body)}`);
-          return;
-        }
-        const id = init.body.workflow_id as string;
-        acknowledged.set(id, 0);
-        for (let i = 0; i < PHASES.length && !stopping; i++) {
-          const done = await command(
-            '/api/ai-workflows/complete-phase',
-            { workflow_id: id, ai_response: `answer ${i}`, expected_state: PHASES[i] },
-            `${key}-${i}`,
-          );
-          if (!done) return;
-          if (done.status !== 200) {
-            unexpected.push(`complete-phase ${done.status} ${JSON.stringify(done.body)}`);
-            return;
-          }
-          acknowledged.set(id, i + 1);
-        }
-      }
-    }
+    const load = driveWorkflows([system.baseUrl], CLIENTS);
+    const { sent, acknowledged, unexpected } = load;
 
     nc = await connect({ servers: system.nats.url, noAsyncTraces: true, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     const store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
-    const load = Promise.all(Array.from({ length: CLIENTS }, (_, n) => client(n)));
     await sleep(2_000);
 
     const headBeforeKill = await store.headPosition();
@@ -136,9 +75,7 @@ describe('nats-server SIGKILL under load', () => {
       const secondAgo = heads.at(-5);
       if (secondAgo !== undefined && position < secondAgo) fellBehind.push(`${position} < ${secondAgo}`);
     }
-    stopping = true;
-    giveUpAt = Date.now() + 15_000;
-    await load;
+    await load.stop(15_000);
 
     const afterResume = sent.filter((s) => s.startedAt > resumedAt);
     const timedOutAfterResume = afterResume.filter((s) => s.readYourWritesTimeout);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { JetStreamEventStore } from '@topdog/event-store';
-import { freePort, startNatsServer, type NatsServerFixture } from '@topdog/testing';
+import { freePort, startNatsCluster, startNatsServer, type NatsClusterFixture, type NatsServerFixture } from '@topdog/testing';
 import { TEST_ADMIN_KEY } from './credentials';
 
 export const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'webhooks', 'gateway'] as const;
@@ -14,18 +14,32 @@ export type Service = (typeof SERVICES)[number];
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The five services as separate processes on a private nats-server. */
+export interface SystemOptions {
+  /** Three nats-server nodes in a JetStream cluster, the stream and buckets with three replicas. */
+  cluster?: boolean;
+  /** Processes of each service (default 1); instance `i`'s gateway serves `baseUrls[i]`. */
+  instances?: number;
+}
+
+/** The five services as separate processes on a private nats-server (or cluster). */
 export interface System extends AsyncDisposable {
+  /** The nats-server (a cluster's first node). */
   nats: NatsServerFixture;
+  /** The cluster, when started as one. */
+  cluster: NatsClusterFixture | undefined;
+  /** Every NATS URL the services are given, comma-separated. */
+  natsUrl: string;
+  /** The first gateway's URL. */
   baseUrl: string;
+  baseUrls: string[];
   prefix: string;
-  kill(service: Service, signal?: NodeJS.Signals): Promise<void>;
+  kill(service: Service, signal?: NodeJS.Signals, instance?: number): Promise<void>;
   /** Starts a service again; `env` adds to (or overrides) the system's settings for this run of it. */
-  start(service: Service, env?: Record<string, string>): Promise<void>;
+  start(service: Service, env?: Record<string, string>, instance?: number): Promise<void>;
   waitReady(timeoutMs?: number): Promise<void>;
-  logs(service: Service): Promise<string>;
+  logs(service: Service, instance?: number): Promise<string>;
   /** The service's process id while it runs. */
-  pid(service: Service): number | undefined;
+  pid(service: Service, instance?: number): number | undefined;
   /** When the services were all ready (ms since the epoch). */
   startedAt: number;
   /** Every log line in which a service says NATS refused it something (none, in a passing run). */
@@ -34,19 +48,28 @@ export interface System extends AsyncDisposable {
   eventStore(): Promise<JetStreamEventStore>;
 }
 
-export async function startSystem(extraEnv: Record<string, string> = {}): Promise<System> {
+export async function startSystem(extraEnv: Record<string, string> = {}, options: SystemOptions = {}): Promise<System> {
   for (const s of SERVICES) {
     if (!existsSync(join(root, 'services', s, 'dist', 'main.js'))) throw new Error(`services/${s}/dist/main.js is missing: run pnpm build`);
   }
-  const port = await freePort();
+  const instances = options.instances ?? 1;
+  const ports = [await freePort()];
+  for (let i = 1; i < instances; i++) ports.push(await freePort());
+  const port = ports[0]!;
   const prefix = `e2e${port}`;
   // Each service connects as its own bus user, as in production; the tests' own clients connect
   // without credentials and are taken to be `admin`.
-  const nats = await startNatsServer({ auth: { prefix, unauthenticatedAs: 'admin' } });
+  const auth = { prefix, unauthenticatedAs: 'admin' as const };
+  // The services start while the cluster still elects its JetStream leaders, as they may in production.
+  const cluster = options.cluster ? await startNatsCluster(3, { auth, waitForJetStream: false }) : undefined;
+  const nats = cluster ? cluster.nodes[0]! : await startNatsServer({ auth });
+  const natsUrl = cluster?.url ?? nats.url;
+  const passwords = nats.passwords!;
   const logDir = await mkdtemp(join(tmpdir(), 'topdog-e2e-'));
   const env = {
     ...process.env,
-    NATS_URL: nats.url,
+    NATS_URL: natsUrl,
+    ...(cluster ? { EVENT_STREAM_REPLICAS: '3', READ_MODEL_REPLICAS: '3' } : {}),
     TOPDOG_PREFIX: prefix,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -63,24 +86,28 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     const { TOPDOG_ADMIN_KEY: _gatewayOnly, ...rest } = env;
     return rest;
   };
-  const procs = new Map<Service, ChildProcess>();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const procs = new Map<string, ChildProcess>();
+  const baseUrls = ports.map((p) => `http://127.0.0.1:${p}`);
+  const baseUrl = baseUrls[0]!;
+  const every = SERVICES.flatMap((service) => Array.from({ length: instances }, (_, i) => [service, i] as const));
+  const procKey = (service: Service, instance: number) => `${service}:${instance}`;
+  const logFile = (service: Service, instance: number) => join(logDir, instance === 0 ? `${service}.log` : `${service}-${instance}.log`);
 
-  const start = async (service: Service, extra: Record<string, string> = {}) => {
-    const out = createWriteStream(join(logDir, `${service}.log`), { flags: 'a' });
+  const start = async (service: Service, extra: Record<string, string> = {}, instance = 0) => {
+    const out = createWriteStream(logFile(service, instance), { flags: 'a' });
     // BENCH_NODE_ARGS: extra node flags for the services (`--cpu-prof --cpu-prof-dir=…` to profile them).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
-      env: { ...serviceEnv(service), ...extra, NATS_USER: service, NATS_PASSWORD: nats.passwords![service] },
+      env: { ...serviceEnv(service), PORT: String(ports[instance]), ...extra, NATS_USER: service, NATS_PASSWORD: passwords[service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
-    procs.set(service, child);
+    procs.set(procKey(service, instance), child);
     if (service === 'gateway') {
       for (let i = 0; i < 200; i++) {
         try {
-          if ((await fetch(`${baseUrl}/healthz`)).ok) return;
+          if ((await fetch(`${baseUrls[instance]}/healthz`)).ok) return;
         } catch {}
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -88,68 +115,81 @@ export async function startSystem(extraEnv: Record<string, string> = {}): Promis
     }
   };
 
-  const kill = async (service: Service, signal: NodeJS.Signals = 'SIGKILL') => {
-    const child = procs.get(service);
+  const kill = async (service: Service, signal: NodeJS.Signals = 'SIGKILL', instance = 0) => {
+    const child = procs.get(procKey(service, instance));
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill(signal);
     await exited;
-    procs.delete(service);
+    procs.delete(procKey(service, instance));
   };
 
+  /** Every gateway's /readyz answers 200. */
   const waitReady = async (timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      try {
-        const res = await fetch(`${baseUrl}/readyz`);
-        if (res.ok) return;
-        last = await res.text();
-      } catch (err) {
-        last = String(err);
+    for (const url of baseUrls) {
+      for (;;) {
+        let last: string;
+        try {
+          const res = await fetch(`${url}/readyz`);
+          if (res.ok) break;
+          last = await res.text();
+        } catch (err) {
+          last = String(err);
+        }
+        if (Date.now() > deadline) throw new Error(`system not ready: ${last}`);
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`system not ready: ${last}`);
   };
 
+  const stopNats = () => (cluster ? cluster.dispose() : nats.dispose());
   try {
-    for (const s of SERVICES) await start(s);
-    await waitReady();
+    for (const [s, i] of every) await start(s, {}, i);
+    await waitReady(cluster ? 60_000 : 30_000);
   } catch (err) {
     // A system that did not come up is still taken down: no service or server outlives the test.
-    for (const s of SERVICES) await kill(s, 'SIGKILL');
-    await nats.dispose();
+    for (const [s, i] of every) await kill(s, 'SIGKILL', i);
+    await stopNats();
     throw new Error(`the system did not start; its logs are in ${logDir}`, { cause: err });
   }
   const startedAt = Date.now();
 
-  const logs = (service: Service) => readFile(join(logDir, `${service}.log`), 'utf8').catch(() => '');
+  const logs = (service: Service, instance = 0) => readFile(logFile(service, instance), 'utf8').catch(() => '');
   const refusals = async () =>
-    (await Promise.all(SERVICES.map(logs))).flatMap((text) => text.split('\n').filter((l) => l.includes("outside this service's bus permissions")));
+    (await Promise.all(every.map(([s, i]) => logs(s, i)))).flatMap((text) =>
+      text.split('\n').filter((l) => l.includes("outside this service's bus permissions")),
+    );
 
   let store: Promise<{ close(): Promise<void>; store: JetStreamEventStore }> | undefined;
   const eventStore = async () => {
-    store ??= connect({ servers: nats.url }).then(async (nc) => ({ close: () => nc.close(), store: await JetStreamEventStore.create(nc, { prefix }) }));
+    // A reader (connect, not create): the stream and its replicas are the orchestrator's to set.
+    store ??= connect({ servers: natsUrl.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 }).then(async (nc) => ({
+      close: () => nc.close(),
+      store: await JetStreamEventStore.connect(nc, { prefix }),
+    }));
     return (await store).store;
   };
 
   const dispose = async () => {
     await (await store)?.close();
-    for (const s of SERVICES) await kill(s, 'SIGTERM');
-    await nats.dispose();
+    for (const [s, i] of every) await kill(s, 'SIGTERM', i);
+    await stopNats();
     // A service refused something it needs is a gap in the permissions, whatever the test checked.
     const refused = await refusals();
     if (refused.length > 0) throw new Error(`NATS refused the services something:\n${refused.join('\n')}`);
   };
   return {
     nats,
+    cluster,
+    natsUrl,
     baseUrl,
+    baseUrls,
     prefix,
     kill,
     start,
     waitReady,
-    pid: (service) => procs.get(service)?.pid,
+    pid: (service, instance = 0) => procs.get(procKey(service, instance))?.pid,
     startedAt,
     logs,
     refusals,

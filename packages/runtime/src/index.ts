@@ -6,6 +6,7 @@ export * from './nats-auth';
 export * from './shutdown';
 export * from './reply';
 export * from './nest-request';
+export * from './connection-loss';
 export * from './publication';
 export * from './run-service';
 export * from './nats-permissions';

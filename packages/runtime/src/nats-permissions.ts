@@ -144,6 +144,8 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `${API}.STREAM.INFO.${stream}`,
           `${API}.DIRECT.GET.${stream}`,
           `${API}.DIRECT.GET.${stream}.${events}`,
+          // Reads a workflow's tip from the stream's leader (leaderReads), not a lagging replica.
+          `${API}.STREAM.MSG.GET.${stream}`,
           // Creates the llm-runner's queue before it appends the first call request.
           ...ensureQueue,
           ...answersTo('orchestrator'),

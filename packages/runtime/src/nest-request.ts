@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { subject, TopDogError, type Reply, type RequestDefinition, type ReplyOf, type RequestOf } from '@topdog/contracts';
+import { ConnectionLoss, ConnectionLostError } from './connection-loss';
 
 /** Nest's NATS reply packet. */
 interface NestReplyPacket {
@@ -32,11 +33,14 @@ export async function request<D extends RequestDefinition>(
   }
   let raw: NestReplyPacket;
   try {
-    const msg = await nc.request(subject(prefix, pattern), packet, { timeout: timeoutMs });
+    const msg = await ConnectionLoss.of(nc).race(nc.request(subject(prefix, pattern), packet, { timeout: timeoutMs }));
     raw = msg.json<NestReplyPacket>();
   } catch (err) {
     if (err instanceof RequestError && err.isNoResponders()) {
       throw new TopDogError('UNAVAILABLE', `no ${pattern} handler is running`, [], { cause: err });
+    }
+    if (err instanceof ConnectionLostError) {
+      throw new TopDogError('UNAVAILABLE', `the connection to NATS dropped before ${pattern} answered`, [], { cause: err });
     }
     if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
       throw new TopDogError('UNAVAILABLE', `${pattern} did not answer within ${timeoutMs} ms`, [], { cause: err });

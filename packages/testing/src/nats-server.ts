@@ -19,6 +19,8 @@ export function natsServerBinary(): string {
 }
 
 export interface NatsServerFixture extends AsyncDisposable {
+  /** Its server name (a cluster node's, as JetStream names stream leaders). */
+  readonly name: string;
   readonly url: string;
   readonly port: number;
   readonly storeDir: string;
@@ -45,6 +47,12 @@ export interface NatsServerOptions {
    * own clients: `admin`), or refused when it is unset.
    */
   auth?: { prefix: string; unauthenticatedAs?: BusAccount };
+  /** The bus accounts' passwords (default: new random ones); a cluster's nodes share theirs. */
+  passwords?: BusPasswords;
+  /** The client port (default: a free one). */
+  port?: number;
+  /** A node of a cluster: its name, its route port, and the other nodes' route ports. */
+  cluster?: { name: string; serverName: string; routePort: number; routes: number[] };
 }
 
 async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
@@ -66,16 +74,23 @@ async function waitForPort(port: number, timeoutMs: number, child: ChildProcess)
 
 /** A private nats-server with JetStream on a free port and its own store directory. */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerFixture> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const root = await mkdtemp(join(tmpdir(), 'topdog-nats-'));
   const storeDir = join(root, 'store');
   const config = join(root, 'nats.conf');
-  const passwords = options.auth ? generateBusPasswords() : undefined;
+  const passwords = options.auth ? (options.passwords ?? generateBusPasswords()) : undefined;
   const lines = [
     `listen: "127.0.0.1:${port}"`,
     `max_payload: ${options.maxPayload ?? 8 * 1024 * 1024}`,
     `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
   ];
+  const { cluster } = options;
+  if (cluster) {
+    lines.push(
+      `server_name: ${cluster.serverName}`,
+      `cluster { name: ${cluster.name}, listen: "127.0.0.1:${cluster.routePort}", routes: [${cluster.routes.map((p) => `"nats-route://127.0.0.1:${p}"`).join(', ')}] }`,
+    );
+  }
   if (options.auth && passwords) {
     lines.push(natsServerAuthConfig(options.auth.prefix, passwords, { unauthenticatedAs: options.auth.unauthenticatedAs }));
   }
@@ -113,6 +128,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 
   await start();
   return {
+    name: cluster?.serverName ?? `nats-${port}`,
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
@@ -134,4 +150,81 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
     [Symbol.asyncDispose]: dispose,
   };
+}
+
+/** Three (or `size`) nats-server processes routed into one JetStream cluster, each on free ports with its own store. */
+export interface NatsClusterFixture extends AsyncDisposable {
+  readonly nodes: NatsServerFixture[];
+  /** Every node's client URL, comma-separated, as a service is given them. */
+  readonly url: string;
+  readonly passwords: BusPasswords | undefined;
+  /** The node by its server name (how JetStream names a stream's leader and replicas). */
+  node(name: string): NatsServerFixture;
+  /** Waits until JetStream answers with a meta leader (after a start, or a node's return). */
+  waitForJetStream(timeoutMs?: number): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface NatsClusterOptions extends Omit<NatsServerOptions, 'port' | 'cluster' | 'passwords'> {
+  /** False: return as soon as every node listens, while JetStream may still be electing its leaders. */
+  waitForJetStream?: boolean;
+}
+
+export async function startNatsCluster(size = 3, options: NatsClusterOptions = {}): Promise<NatsClusterFixture> {
+  const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const passwords = options.auth ? generateBusPasswords() : undefined;
+  const name = `topdog-${ports[0]}`;
+  // Each node waits only for its own port: a node's routes to the others are retried until they listen.
+  const { waitForJetStream: _wait, ...nodeOptions } = options;
+  const nodes = await Promise.all(
+    ports.map((port, i) =>
+      startNatsServer({
+        ...nodeOptions,
+        port,
+        passwords,
+        cluster: { name, serverName: `n${i + 1}-${port}`, routePort: routePorts[i]!, routes: routePorts.filter((_, j) => j !== i) },
+      }),
+    ),
+  );
+  const url = nodes.map((n) => n.url).join(',');
+  const dispose = async () => {
+    await Promise.all(nodes.map((n) => n.dispose()));
+  };
+  const cluster: NatsClusterFixture = {
+    nodes,
+    url,
+    passwords,
+    node: (serverName) => {
+      const node = nodes.find((n) => n.name === serverName);
+      if (!node) throw new Error(`no node ${serverName} in the cluster (${nodes.map((n) => n.name).join(', ')})`);
+      return node;
+    },
+    async waitForJetStream(timeoutMs = 30_000) {
+      const nc = await connect({
+        servers: url.split(','),
+        noAsyncTraces: true,
+        ...(passwords ? { authenticator: usernamePasswordAuthenticator('admin', passwords.admin), inboxPrefix: busInbox('admin') } : {}),
+      });
+      try {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          try {
+            const info = (await nc.request('$JS.API.INFO', undefined, { timeout: 1_000 })).json<{ error?: unknown }>();
+            if (!info.error) return;
+          } catch {
+            // no meta leader yet
+          }
+          if (Date.now() > deadline) throw new Error(`JetStream had no meta leader within ${timeoutMs} ms`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      } finally {
+        await nc.close();
+      }
+    },
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  };
+  if (options.waitForJetStream !== false) await cluster.waitForJetStream();
+  return cluster;
 }

@@ -19,7 +19,7 @@ export interface RunningOrchestrator {
 
 /** Composes the orchestrator on a NATS connection and starts serving commands. */
 export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningOrchestrator> {
-  const store = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS });
+  const store = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS, leaderReads: true });
   const handler = new WorkflowCommandHandler({
     store,
     logger,

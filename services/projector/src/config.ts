@@ -14,7 +14,7 @@ export const ProjectorConfig = BaseConfig.extend({
    * With the event store's head ahead, how long the event subscription may deliver nothing
    * before the projector sets it up again from the last applied position.
    */
-  PROJECTOR_STALL_MS: intSetting(3_000, 500, 600_000),
+  PROJECTOR_STALL_MS: intSetting(2_000, 500, 600_000),
   EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
   /**
    * The orchestrator's role prompt folder (see its config): a workflow started before prompt

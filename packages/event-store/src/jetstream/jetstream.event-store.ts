@@ -54,6 +54,13 @@ export interface JetStreamEventStoreOptions {
    * nothing for three of them while it waits ends with a `SubscriptionStalledError`.
    */
   idleHeartbeatMs?: number;
+  /**
+   * Read each stream's tip from the event stream's leader, not from whichever replica answers a
+   * direct get: one that has just come back may lag, and a writer that took its stale tip would
+   * fail every append it retries as a conflict. The writer's choice (the orchestrator); readers
+   * read from any replica.
+   */
+  leaderReads?: boolean;
 }
 
 /** A stream's last revision and the sequence of the message that holds it. */
@@ -63,6 +70,9 @@ interface Tip {
 }
 
 const NO_STREAM: Tip = { revision: -1, seq: 0 };
+
+/** One publish attempt's wait for its acknowledgement (three attempts fit in a caller's 5 s). */
+const PUBLISH_TIMEOUT_MS = 1_500;
 
 const tipOf = (commit: StoredMsg): Tip => ({ revision: Number(commit.header.get(LAST_REVISION_HEADER)), seq: commit.seq });
 
@@ -150,9 +160,17 @@ export class JetStreamEventStore implements EventStore {
     return `${this.options.prefix}.events.${match[1]}.${match[2]}`;
   }
 
-  /** The stream's last commit as stored now (one direct get of the subject's last message). */
+  /** The stream's last commit as stored now (one get of the subject's last message). */
   private lastCommit(subject: string): Promise<StoredMsg | null> {
+    if (this.options.leaderReads) return this.jsm.streams.getMessage(this.streamName, { last_by_subj: subject });
     return this.jsm.direct.getMessage(this.streamName, { last_by_subj: subject });
+  }
+
+  /** A commit by sequence: a direct get, from the leader when a lagging replica does not have it yet. */
+  private async commitAt(seq: number): Promise<StoredMsg | null> {
+    const msg = await this.jsm.direct.getMessage(this.streamName, { seq });
+    if (msg || !this.options.leaderReads) return msg;
+    return this.jsm.streams.getMessage(this.streamName, { seq });
   }
 
   /** The stream's tip as stored now. */
@@ -204,12 +222,14 @@ export class JetStreamEventStore implements EventStore {
 
   /**
    * Publishes, retrying a timed-out publish with the same message id: if the first attempt
-   * was stored, the server answers the retry as a duplicate with the original sequence.
+   * was stored, the server answers the retry as a duplicate with the original sequence. Each
+   * attempt waits `PUBLISH_TIMEOUT_MS`, not the client's default 5 s: a publish whose server died
+   * (a cluster node lost) goes again on the reconnected connection, within a caller's own limit.
    */
   private async publishOnce(subject: string, payload: Uint8Array, options: Partial<JetStreamPublishOptions>): Promise<PubAck> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.js.publish(subject, payload, options);
+        return await this.js.publish(subject, payload, { ...options, timeout: PUBLISH_TIMEOUT_MS });
       } catch (err) {
         if (!(err instanceof TimeoutError) || attempt >= 3) throw err;
       }
@@ -272,7 +292,7 @@ export class JetStreamEventStore implements EventStore {
       const previous = msg.header.get(PREVIOUS_SEQUENCE_HEADER);
       if (previous === '') return undefined;
       if (previous === '0') break;
-      msg = await this.jsm.direct.getMessage(this.streamName, { seq: Number(previous) });
+      msg = await this.commitAt(Number(previous));
       if (!msg) return undefined;
     }
     return commits
@@ -313,7 +333,7 @@ export class JetStreamEventStore implements EventStore {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: startSeq,
     });
-    const idleHeartbeatMs = this.options.idleHeartbeatMs ?? 2_000;
+    const idleHeartbeatMs = this.options.idleHeartbeatMs ?? 1_000;
     // The server refuses a heartbeat longer than half the pull's expiry.
     const messages = await consumer.consume({ max_messages: 1000, idle_heartbeat: idleHeartbeatMs, expires: Math.max(30_000, 4 * idleHeartbeatMs) });
     const liveness = new ConsumerLiveness(messages, idleHeartbeatMs);
