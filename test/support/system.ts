@@ -93,7 +93,12 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
   const procKey = (service: Service, instance: number) => `${service}:${instance}`;
   const logFile = (service: Service, instance: number) => join(logDir, instance === 0 ? `${service}.log` : `${service}-${instance}.log`);
 
+  /** How many times this process's log says it became ready (a service logs `<service> ready`). */
+  const readies = async (service: Service, instance: number) =>
+    (await readFile(logFile(service, instance), 'utf8').catch(() => '')).split(`"msg":"${service} ready"`).length - 1;
+
   const start = async (service: Service, extra: Record<string, string> = {}, instance = 0) => {
+    const readyBefore = await readies(service, instance);
     const out = createWriteStream(logFile(service, instance), { flags: 'a' });
     // BENCH_NODE_ARGS: extra node flags for the services (`--cpu-prof --cpu-prof-dir=…` to profile them).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -112,6 +117,11 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error('gateway did not start');
+    }
+    // Started when it says it is ready: a rolling restart must not stop the next instance before.
+    for (let i = 0; i < 1_200 && (await readies(service, instance)) === readyBefore; i++) {
+      if (child.exitCode !== null) throw new Error(`${service} exited with code ${child.exitCode}`);
+      await new Promise((r) => setTimeout(r, 50));
     }
   };
 
@@ -145,7 +155,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
 
   const stopNats = () => (cluster ? cluster.dispose() : nats.dispose());
   try {
-    for (const [s, i] of every) await start(s, {}, i);
+    await Promise.all(every.map(([s, i]) => start(s, {}, i)));
     await waitReady(cluster ? 60_000 : 30_000);
   } catch (err) {
     // A system that did not come up is still taken down: no service or server outlives the test.

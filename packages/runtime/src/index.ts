@@ -7,6 +7,7 @@ export * from './shutdown';
 export * from './reply';
 export * from './nest-request';
 export * from './connection-loss';
+export * from './jetstream-ready';
 export * from './publication';
 export * from './run-service';
 export * from './nats-permissions';

@@ -5,7 +5,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JetStreamEventStore } from '@topdog/event-store';
-import type { Logger } from '@topdog/runtime';
+import { untilJetStreamReady, type Logger } from '@topdog/runtime';
 import { PinoNestLogger } from '@topdog/runtime/nest';
 import type { GatewayConfig } from './config';
 import { AppliedPositionWatcher } from './consistency/applied-position-watcher';
@@ -48,15 +48,24 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
     requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
   });
-  const store = await JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
-    logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+  const store = await untilJetStreamReady(
+    'opening the event stream',
+    () =>
+      JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
+        logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+      ),
+    logger,
   );
   const live = new LiveStreams(createEventFeeds({ store, nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }), {
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
     maxPerIdentity: config.SSE_MAX_CONNECTIONS_PER_IDENTITY,
   });
-  const keys = await ApiKeyStore.open(nc, config.TOPDOG_PREFIX, logger, { replicas: config.API_KEYS_REPLICAS });
+  const keys = await untilJetStreamReady(
+    'opening the API keys',
+    () => ApiKeyStore.open(nc, config.TOPDOG_PREFIX, logger, { replicas: config.API_KEYS_REPLICAS }),
+    logger,
+  );
   // A revoked key's open live-event streams end at once, here as on every other instance.
   keys.onRevoked((id) => live.closeFor(actorOfKey(id)));
   if (!config.TOPDOG_ADMIN_KEY && !config.AUTH_JWKS_URL) {

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { LLM_REQUEST_QUEUE, PUBLICATIONS } from '@topdog/contracts';
 import { JetStreamEventQueue } from '@topdog/event-store';
-import { publish, type Logger, type Running } from '@topdog/runtime';
+import { publish, untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
 import { CallRunner } from './calls/call-runner';
 import { secretsOf, type LlmRunnerConfig } from './config';
@@ -43,8 +43,11 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
     secrets: secretsOf(config),
     logger,
   });
-  const queue = await JetStreamEventQueue.open(nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS }, () =>
-    logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+  const queueOptions = { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS };
+  const queue = await untilJetStreamReady(
+    'opening the call request queue',
+    () => JetStreamEventQueue.open(nc, queueOptions, () => logger.warn('waiting for the event stream: the orchestrator creates it when it starts')),
+    logger,
   );
   const timings: CallTiming[] = [];
   const worker = new RequestWorker({

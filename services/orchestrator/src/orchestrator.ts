@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { LLM_REQUEST_QUEUE } from '@topdog/contracts';
 import { JetStreamEventQueue, JetStreamEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
-import type { Logger } from '@topdog/runtime';
+import { untilJetStreamReady, type Logger } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
 import { WorkflowCommandHandler } from './command-handling/workflow-command-handler';
 import { createWorkflowCommands } from './command-handling/workflow-commands';
@@ -19,7 +19,8 @@ export interface RunningOrchestrator {
 
 /** Composes the orchestrator on a NATS connection and starts serving commands. */
 export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningOrchestrator> {
-  const store = await JetStreamEventStore.create(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS, leaderReads: true });
+  const options = { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS, leaderReads: true };
+  const store = await untilJetStreamReady('creating the event stream', () => JetStreamEventStore.create(nc, options), logger);
   const handler = new WorkflowCommandHandler({
     store,
     logger,
@@ -28,7 +29,11 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
     cacheSize: config.STATE_CACHE_SIZE,
   });
   // The llm-runner's queue must exist before the first call request is appended, or it would be missed.
-  await JetStreamEventQueue.ensure(nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE });
+  await untilJetStreamReady(
+    'creating the llm-runner queue',
+    () => JetStreamEventQueue.ensure(nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE }),
+    logger,
+  );
   const providers = new ProviderDirectory(nc, config.TOPDOG_PREFIX, logger);
   void providers.current(); // known before the first decision that does not wait for it
   const prompts = loadPromptLibrary(config.PROMPTS_DIR);

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { PUBLICATIONS } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
-import { publish, type Logger } from '@topdog/runtime';
+import { publish, untilJetStreamReady, type Logger } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
 import type { ProjectorConfig } from './config';
 import { ProjectorModule } from './nats/projector.module';
@@ -19,14 +19,16 @@ export interface RunningProjector {
 
 /** Composes the projector on a NATS connection: the projection loop and its queries. */
 export async function startProjector(config: ProjectorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningProjector> {
-  const events = await JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
-    logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+  const events = await untilJetStreamReady(
+    'opening the event stream',
+    () =>
+      JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
+        logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+      ),
+    logger,
   );
-  const store = await ReadModelStore.open(nc, {
-    prefix: config.TOPDOG_PREFIX,
-    replicas: config.READ_MODEL_REPLICAS,
-    cacheBytes: config.STATUS_CACHE_MB * 2 ** 20,
-  });
+  const readModels = { prefix: config.TOPDOG_PREFIX, replicas: config.READ_MODEL_REPLICAS, cacheBytes: config.STATUS_CACHE_MB * 2 ** 20 };
+  const store = await untilJetStreamReady('opening the read models', () => ReadModelStore.open(nc, readModels), logger);
   const projection = new WorkflowProjection({
     events,
     store,
@@ -37,7 +39,8 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     stallMs: config.PROJECTOR_STALL_MS,
     publishApplied: (applied) => publish(nc, config.TOPDOG_PREFIX, PUBLICATIONS.projectorApplied, [], applied),
   });
-  await projection.start();
+  // Safe to repeat: it reads the checkpoint and stored statuses, and starts its loop only once the store's head is read.
+  await untilJetStreamReady('starting the projection', () => projection.start(), logger);
   const queries = createProjectorQueries({
     projection,
     store,

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { JetStreamEventStore } from '@topdog/event-store';
-import type { Logger, Running } from '@topdog/runtime';
+import { untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
 import type { WebhooksConfig } from './config';
 import { DeliverySupervisor } from './delivery/delivery-supervisor';
@@ -18,10 +18,15 @@ import { WebhookStore } from './registry/webhook-store';
  */
 export async function startWebhooks(config: WebhooksConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<Running> {
   if (config.WEBHOOK_ALLOW_PRIVATE) logger.warn('WEBHOOK_ALLOW_PRIVATE=true: webhooks may be sent to loopback and private addresses');
-  const events = await JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
-    logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+  const events = await untilJetStreamReady(
+    'opening the event stream',
+    () =>
+      JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
+        logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+      ),
+    logger,
   );
-  const store = await WebhookStore.open(nc, config.TOPDOG_PREFIX, config.WEBHOOKS_REPLICAS);
+  const store = await untilJetStreamReady('opening the webhooks bucket', () => WebhookStore.open(nc, config.TOPDOG_PREFIX, config.WEBHOOKS_REPLICAS), logger);
   const deliveryDeps = {
     nc,
     prefix: config.TOPDOG_PREFIX,

@@ -29,6 +29,8 @@ import { KeyedSerialQueue } from './keyed-serial-queue';
  * A workflow's state as of a revision (-1: no stream yet), the position of its last event,
  * and that event's hash, which the next event carries (tamper evidence).
  */
+type Decision = { kind: 'answered'; outcome: CommandOutcome } | { kind: 'decided'; events: WorkflowEvent[] };
+
 interface Loaded {
   state: Workflow;
   revision: number;
@@ -96,17 +98,21 @@ export class WorkflowCommandHandler {
 
   private async attempt(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const loaded = await this.load(workflowId);
-      if (options.projects) visibleTo(options.projects, workflowId, loaded.state);
-      const replay = this.replayed(loaded, options.metadata);
-      if (replay) return replay;
-      if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
-        throw new TopDogError('PRECONDITION_FAILED', `workflow is at revision ${loaded.revision}, not ${options.expectedRevision}`, [
-          { field: 'If-Match', reason: `the current ETag is "${loaded.revision}"` },
-        ]);
+      const cached = this.cache.get(workflowId);
+      let loaded = cached ?? (await this.readOn(workflowId, EMPTY));
+      let decision: Decision;
+      try {
+        decision = this.decideOn(workflowId, loaded, options, decide);
+      } catch (err) {
+        // Another instance may have appended since this one cached the workflow: a refusal (a
+        // call it never requested, a state it is no longer in) is given on the state as stored.
+        if (!cached || !(err instanceof TopDogError)) throw err;
+        loaded = await this.readOn(workflowId, cached);
+        if (loaded.revision === cached.revision) throw err;
+        decision = this.decideOn(workflowId, loaded, options, decide);
       }
-      const events = decide(loaded.state);
-      if (events.length === 0) return { kind: 'unchanged', revision: loaded.revision, position: loaded.position };
+      if (decision.kind === 'answered') return decision.outcome;
+      const { events } = decision;
       try {
         return await this.append(workflowId, loaded, events, options.metadata);
       } catch (err) {
@@ -128,9 +134,34 @@ export class WorkflowCommandHandler {
     }
   }
 
+  /** What a command comes to on a state: an answer without writing (a replay, nothing to do), or events to append. */
+  private decideOn(workflowId: string, loaded: Loaded, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Decision {
+    if (options.projects) visibleTo(options.projects, workflowId, loaded.state);
+    const replay = this.replayed(loaded, options.metadata);
+    if (replay) return { kind: 'answered', outcome: replay };
+    if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
+      throw new TopDogError('PRECONDITION_FAILED', `workflow is at revision ${loaded.revision}, not ${options.expectedRevision}`, [
+        { field: 'If-Match', reason: `the current ETag is "${loaded.revision}"` },
+      ]);
+    }
+    const events = decide(loaded.state);
+    if (events.length === 0) return { kind: 'answered', outcome: { kind: 'unchanged', revision: loaded.revision, position: loaded.position } };
+    return { kind: 'decided', events };
+  }
+
   /** The workflow's state as this instance knows it (cached, or folded from its stream). */
   async current(workflowId: string): Promise<Workflow> {
     return (await this.queue.run(workflowId, () => this.load(workflowId)).catch(retryLaterWhenUnavailable)).state;
+  }
+
+  /**
+   * A workflow's state as stored now: the cached state brought up to the stream's tip. Another
+   * orchestrator instance may have appended since this one cached it; a question whose wrong
+   * answer costs something (is this model call still wanted?) must not be answered from a stale
+   * cache. One read of the tip when nothing is newer.
+   */
+  async latest(workflowId: string): Promise<Workflow> {
+    return (await this.queue.run(workflowId, () => this.catchUp(workflowId)).catch(retryLaterWhenUnavailable)).state;
   }
 
   /** A workflow's events, read afresh from the store, with the hash of the last (null when there is none). */
@@ -188,21 +219,29 @@ export class WorkflowCommandHandler {
   }
 
   private async load(workflowId: string): Promise<Loaded> {
-    const cached = this.cache.get(workflowId);
-    if (cached) return cached;
-    const stored = await this.deps.store.readStream(workflowStreamId(workflowId));
-    let state = initialState();
-    let revision = -1;
-    let position = 0;
+    return this.cache.get(workflowId) ?? this.readOn(workflowId, EMPTY);
+  }
+
+  private async catchUp(workflowId: string): Promise<Loaded> {
+    return this.readOn(workflowId, this.cache.get(workflowId) ?? EMPTY);
+  }
+
+  /** `from` with the stream's events after its revision applied (all of them from EMPTY), cached. */
+  private async readOn(workflowId: string, from: Loaded): Promise<Loaded> {
+    const stored = await this.deps.store.readStream(workflowStreamId(workflowId), { fromRevision: from.revision + 1 });
+    if (stored.length === 0) return from;
+    let { state, revision, position } = from;
     for (const raw of stored) {
       const event = this.prompts.event(WorkflowEnvelope.parse(raw));
       state = evolve(state, event);
       revision = event.revision;
       position = event.position;
     }
-    const last = stored.at(-1);
-    const loaded = { state, revision, position, lastHash: last ? eventHash(last) : null };
-    if (revision >= 0) this.cache.set(workflowId, loaded);
+    const loaded = { state, revision, position, lastHash: eventHash(stored.at(-1)!) };
+    this.cache.set(workflowId, loaded);
     return loaded;
   }
 }
+
+/** Nothing stored yet. */
+const EMPTY: Loaded = { state: initialState(), revision: -1, position: 0, lastHash: null };

@@ -100,6 +100,22 @@ describe('WorkflowCommandHandler: load, decide, append', () => {
   });
 });
 
+describe('WorkflowCommandHandler: several instances on one store', () => {
+  it('answers `latest` with what another instance appended since this one cached the workflow; `current` may lag', async () => {
+    const store = new InMemoryEventStore();
+    const { id } = newWorkflow();
+    const a = handlerOn(store);
+    const b = handlerOn(store);
+    await applyAll(a, id, [initialize(id)]);
+    expect(await a.current(id)).toMatchObject({ current: 'DISCOVERY' });
+    await applyAll(b, id, [complete(id), complete(id)]);
+    expect(await a.current(id)).toMatchObject({ current: 'DISCOVERY' }); // its cache
+    expect(await a.latest(id)).toMatchObject({ current: 'IMPLEMENTATION' });
+    expect(await a.current(id)).toMatchObject({ current: 'IMPLEMENTATION' }); // brought up to date
+    expect(await a.latest(randomUUID())).toMatchObject({ status: 'empty' });
+  });
+});
+
 describe('WorkflowCommandHandler: Idempotency-Key', () => {
   it('answers a repeated key with the recorded outcome, also after a restart, and refuses it for another request', async () => {
     const store = new InMemoryEventStore();

@@ -290,7 +290,8 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
 
     /** Whether a call still waits for its result: the llm-runner asks before it calls a model, and makes only a pending one. */
     async llmCallStatus(query: GetLlmCallStatus): Promise<LlmCallStatus> {
-      const state = await handler.current(query.workflowId);
+      // As stored now: another instance may have requested or recorded the call since this one cached the workflow.
+      const state = await handler.latest(query.workflowId);
       if (state.status === 'empty') return { status: 'unknown' };
       const call = state.calls[query.callId];
       if (!call) return { status: 'unknown' };
