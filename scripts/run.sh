@@ -3,7 +3,8 @@
 #   scripts/run.sh start   install what is missing, build, start everything, print how to try it
 #   scripts/run.sh test    install what is missing, then run every test
 # What it installs: pnpm (the version pinned in package.json), the workspace's packages, and
-# nats-server from Debian's packages when none is on the machine.
+# nats-server from Debian's packages when none is on the machine; for `test`, docker-compose from
+# Debian's packages when a docker client without the compose plugin is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +48,18 @@ need_nats() {
   # Debian's package starts a system-wide server; our tests and `start` run their own.
 }
 
+# The tests check docker-compose.yml with `docker compose config` where a docker client is on
+# the machine: one without the compose plugin gets Debian's docker-compose.
+need_compose() {
+  command -v docker >/dev/null || return 0
+  if docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null; then return; fi
+  say "installing docker-compose from Debian's packages (to check docker-compose.yml)"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null \
+    || say "could not install docker-compose: the compose file's test will say it was skipped"
+}
+
 install_deps() {
   say "installing packages"
   pnpm install --frozen-lockfile --reporter=silent
@@ -58,6 +71,9 @@ need_nats
 install_deps
 case "${1:-}" in
   start) exec pnpm start ;;
-  test) exec pnpm test ;;
+  test)
+    need_compose
+    exec pnpm test
+    ;;
   *) say "usage: scripts/run.sh start|test"; exit 2 ;;
 esac
