@@ -11,7 +11,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICES = ['gateway', 'orchestrator', 'llm-runner', 'projector', 'webhooks'];
 // Packages that read their own files at run time, so they stay in node_modules.
 // The model SDKs are large and need no bundling: kept out, the bundle and its source map stay small.
-const KEEP_EXTERNAL = ['@fastify/swagger-ui', '@fastify/swagger', 'pino', 'thread-stream', 'pino-pretty', 'openai', '@anthropic-ai/sdk'];
+// KurrentDB's client holds a native module: it cannot be bundled, and is loaded only when chosen.
+const KEEP_EXTERNAL = [
+  '@fastify/swagger-ui',
+  '@fastify/swagger',
+  'pino',
+  'thread-stream',
+  'pino-pretty',
+  'openai',
+  '@anthropic-ai/sdk',
+  '@kurrent/kurrentdb-client',
+];
 
 /** Optional peer dependencies that Nest and others load only when present: left external. */
 const optionalAsExternal = {
@@ -34,7 +44,16 @@ const optionalAsExternal = {
 const banner = ["import { createRequire as __topdogCreateRequire } from 'node:module';", 'const require = __topdogCreateRequire(import.meta.url);'].join('\n');
 
 /** What every bundle here is: one ES module for Node 20, from the workspace's TypeScript. */
-const forNode = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', tsconfig: join(root, 'tsconfig.base.json') };
+const forNode = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  tsconfig: join(root, 'tsconfig.base.json'),
+  // Never in a bundle (see KEEP_EXTERNAL); the command line never loads it.
+  external: ['@kurrent/kurrentdb-client'],
+};
 
 /** The `topdog` command line: one executable file, everything bundled in. */
 const cli = {

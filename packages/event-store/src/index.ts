@@ -5,3 +5,6 @@ export { POSITION_STRIDE } from './position';
 export { JetStreamEventQueue, type EventQueueOptions, type QueuedCommit } from './jetstream/jetstream.event-queue';
 export { chainEvents, eventHash, verifyChain, type ChainBreak, type ChainedEvents, type ChainReport } from './hash-chain';
 export { auditRecord } from './audit-record';
+export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb.event-store';
+export { KurrentDbEventQueue } from './kurrentdb/kurrentdb.event-queue';
+export * from './open-event-store';

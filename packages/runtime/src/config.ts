@@ -10,6 +10,13 @@ export const BaseConfig = z.object({
   TOPDOG_PREFIX: z.string().regex(PREFIX_PATTERN, 'must be 1-32 letters, digits, _ or -').default('topdog'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INSTANCE_ID: z.string().min(1).max(100).optional(),
+  /** Where the events live: JetStream on the bus (default), or a KurrentDB server (KURRENTDB_CONNECTION_STRING). */
+  EVENT_STORE: z.enum(['jetstream', 'kurrentdb']).default('jetstream'),
+  /** `kurrentdb://host:2113?tls=false` (may hold credentials: never logged). */
+  KURRENTDB_CONNECTION_STRING: z
+    .string()
+    .regex(/^(kurrentdb|esdb|kdb)(\+discover)?:\/\//, 'must be a kurrentdb:// connection string')
+    .optional(),
   /** The bus user and its password (secrets: never logged); or NATS_CREDS, a creds file (JWT and nkey seed). */
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),

@@ -4,7 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { JetStreamEventStore } from '@topdog/event-store';
+import { eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { untilJetStreamReady, type Logger } from '@topdog/runtime';
 import { PinoNestLogger } from '@topdog/runtime/nest';
 import type { GatewayConfig } from './config';
@@ -51,9 +51,10 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   const store = await untilJetStreamReady(
     'opening the event stream',
     () =>
-      JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
-        logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
-      ),
+      openEventStore(eventStoreChoice(config), nc, {
+        prefix: config.TOPDOG_PREFIX,
+        onWait: () => logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+      }),
     logger,
   );
   const live = new LiveStreams(createEventFeeds({ store, nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }), {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { LLM_REQUEST_QUEUE, PUBLICATIONS } from '@topdog/contracts';
-import { JetStreamEventQueue } from '@topdog/event-store';
+import { eventStoreChoice, openEventQueue } from '@topdog/event-store';
 import { publish, untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
 import { CallRunner } from './calls/call-runner';
@@ -46,7 +46,8 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
   const queueOptions = { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS };
   const queue = await untilJetStreamReady(
     'opening the call request queue',
-    () => JetStreamEventQueue.open(nc, queueOptions, () => logger.warn('waiting for the event stream: the orchestrator creates it when it starts')),
+    () =>
+      openEventQueue(eventStoreChoice(config), nc, queueOptions, () => logger.warn('waiting for the event stream: the orchestrator creates it when it starts')),
     logger,
   );
   const timings: CallTiming[] = [];

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { LLM_REQUEST_QUEUE } from '@topdog/contracts';
-import { JetStreamEventQueue, JetStreamEventStore } from '@topdog/event-store';
+import { ensureEventQueue, eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
 import { untilJetStreamReady, type Logger } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
@@ -19,8 +19,9 @@ export interface RunningOrchestrator {
 
 /** Composes the orchestrator on a NATS connection and starts serving commands. */
 export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningOrchestrator> {
-  const options = { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS, leaderReads: true };
-  const store = await untilJetStreamReady('creating the event stream', () => JetStreamEventStore.create(nc, options), logger);
+  const choice = eventStoreChoice(config);
+  const writer = { prefix: config.TOPDOG_PREFIX, writer: { replicas: config.EVENT_STREAM_REPLICAS } };
+  const store = await untilJetStreamReady('creating the event stream', () => openEventStore(choice, nc, writer), logger);
   const handler = new WorkflowCommandHandler({
     store,
     logger,
@@ -31,7 +32,7 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
   // The llm-runner's queue must exist before the first call request is appended, or it would be missed.
   await untilJetStreamReady(
     'creating the llm-runner queue',
-    () => JetStreamEventQueue.ensure(nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE }),
+    () => ensureEventQueue(choice, nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE }),
     logger,
   );
   const providers = new ProviderDirectory(nc, config.TOPDOG_PREFIX, logger);

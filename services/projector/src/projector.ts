@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { PUBLICATIONS } from '@topdog/contracts';
-import { JetStreamEventStore } from '@topdog/event-store';
+import { eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
 import { publish, untilJetStreamReady, type Logger } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
@@ -22,9 +22,10 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
   const events = await untilJetStreamReady(
     'opening the event stream',
     () =>
-      JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
-        logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
-      ),
+      openEventStore(eventStoreChoice(config), nc, {
+        prefix: config.TOPDOG_PREFIX,
+        onWait: () => logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
+      }),
     logger,
   );
   const readModels = { prefix: config.TOPDOG_PREFIX, replicas: config.READ_MODEL_REPLICAS, cacheBytes: config.STATUS_CACHE_MB * 2 ** 20 };

@@ -17,6 +17,12 @@ import { WebhookStore } from './registry/webhook-store';
  * NATS. The only caller of webhook URLs.
  */
 export async function startWebhooks(config: WebhooksConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<Running> {
+  if (config.EVENT_STORE !== 'jetstream') {
+    // Each webhook is a durable JetStream consumer on the event stream: there is no KurrentDB one yet.
+    throw new Error(
+      `invalid configuration: EVENT_STORE: webhooks need the JetStream event store, not ${config.EVENT_STORE} (run without the webhooks service)`,
+    );
+  }
   if (config.WEBHOOK_ALLOW_PRIVATE) logger.warn('WEBHOOK_ALLOW_PRIVATE=true: webhooks may be sent to loopback and private addresses');
   const events = await untilJetStreamReady(
     'opening the event stream',

@@ -1,0 +1,53 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { EventStore } from './event-store';
+import { JetStreamEventQueue, type EventQueueOptions, type QueuedCommit } from './jetstream/jetstream.event-queue';
+import { JetStreamEventStore } from './jetstream/jetstream.event-store';
+import { KurrentDbEventQueue } from './kurrentdb/kurrentdb.event-queue';
+import { KurrentDbEventStore } from './kurrentdb/kurrentdb.event-store';
+
+/** Where a deployment's events live: JetStream on its NATS (the default), or a KurrentDB server. */
+export type EventStoreChoice = { kind: 'jetstream' } | { kind: 'kurrentdb'; connectionString: string };
+
+/** The choice a service's settings make (EVENT_STORE, KURRENTDB_CONNECTION_STRING); a KurrentDB one needs its connection string. */
+export function eventStoreChoice(settings: { EVENT_STORE: 'jetstream' | 'kurrentdb'; KURRENTDB_CONNECTION_STRING?: string | undefined }): EventStoreChoice {
+  if (settings.EVENT_STORE === 'jetstream') return { kind: 'jetstream' };
+  if (!settings.KURRENTDB_CONNECTION_STRING) throw new Error('invalid configuration: KURRENTDB_CONNECTION_STRING: required when EVENT_STORE=kurrentdb');
+  return { kind: 'kurrentdb', connectionString: settings.KURRENTDB_CONNECTION_STRING };
+}
+
+export interface OpenEventStoreOptions {
+  prefix: string;
+  /** The writer's (the orchestrator's): it creates the JetStream stream with these replicas, and reads tips from its leader. */
+  writer?: { replicas: number };
+  /** A reader waiting for the writer to create the JetStream stream is told now and then. */
+  onWait?: (err: Error) => void;
+}
+
+/** Opens the chosen event store: as its writer, or as a reader. */
+export async function openEventStore(choice: EventStoreChoice, nc: NatsConnection, options: OpenEventStoreOptions): Promise<EventStore> {
+  if (choice.kind === 'kurrentdb') return await KurrentDbEventStore.connect({ connectionString: choice.connectionString, prefix: options.prefix });
+  if (options.writer) return JetStreamEventStore.create(nc, { prefix: options.prefix, replicas: options.writer.replicas, leaderReads: true });
+  return JetStreamEventStore.connect(nc, { prefix: options.prefix }, options.onWait);
+}
+
+/** A queue of the event store's commits, shared by its takers (the llm-runners). */
+export interface EventQueue {
+  take(max: number, waitMs: number): Promise<QueuedCommit[]>;
+}
+
+/** Creates the queue when it does not exist (the writer does, before its first matching append). */
+export async function ensureEventQueue(choice: EventStoreChoice, nc: NatsConnection, options: EventQueueOptions): Promise<void> {
+  if (choice.kind === 'kurrentdb') await KurrentDbEventQueue.ensure(choice.connectionString, options);
+  else await JetStreamEventQueue.ensure(nc, options);
+}
+
+/** Opens the queue for taking (a JetStream one waits for the writer to create the stream). */
+export async function openEventQueue(
+  choice: EventStoreChoice,
+  nc: NatsConnection,
+  options: EventQueueOptions,
+  onWait?: (err: Error) => void,
+): Promise<EventQueue> {
+  if (choice.kind === 'kurrentdb') return KurrentDbEventQueue.open(choice.connectionString, options);
+  return JetStreamEventQueue.open(nc, options, onWait);
+}
