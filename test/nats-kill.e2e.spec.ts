@@ -87,6 +87,7 @@ describe('nats-server SIGKILL under load', () => {
     );
     expect(resumeMs).toBeLessThan(RESUME_WITHIN_MS);
     expect(unexpected).toEqual([]);
+    expect(load.gaveUp).toEqual([]);
     expect(afterResume.length).toBeGreaterThan(0);
     expect(timedOutAfterResume).toEqual([]);
     expect(fellBehind).toEqual([]);

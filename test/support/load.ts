@@ -4,7 +4,7 @@ import { PHASES } from '@topdog/contracts';
 import { adminAuth } from './credentials';
 import { initializeBody } from './http';
 
-/** One answered command. */
+/** One attempt at a command: answered, or not (status 0: it timed out or its connection dropped). */
 export interface Sent {
   path: string;
   startedAt: number;
@@ -20,6 +20,8 @@ export interface WorkflowLoad {
   readonly acknowledged: Map<string, number>;
   /** Answers that are neither success nor 503 (each a line saying what). */
   readonly unexpected: string[];
+  /** Commands never answered before the client gave up (each a line saying what): a stuck workflow. */
+  readonly gaveUp: string[];
   /** Workflows walked to COMPLETE. */
   readonly completed: () => number;
   /** Stops starting new workflows, lets each client finish (retrying until `graceMs`), and waits for them. */
@@ -36,6 +38,7 @@ export function driveWorkflows(baseUrls: string[], clients: number, options: { t
   const sent: Sent[] = [];
   const acknowledged = new Map<string, number>();
   const unexpected: string[] = [];
+  const gaveUp: string[] = [];
   let completed = 0;
   let stopping = false;
   let giveUpAt = Number.POSITIVE_INFINITY;
@@ -55,9 +58,13 @@ export function driveWorkflows(baseUrls: string[], clients: number, options: { t
         sent.push({ path, startedAt, answeredAt: Date.now(), status: res.status, readYourWritesTimeout });
         if (res.status !== 503) return answer;
       } catch {
-        // the request timed out or the connection dropped: send it again
+        // The request timed out or its connection dropped: recorded, and sent again.
+        sent.push({ path, startedAt, answeredAt: Date.now(), status: 0, readYourWritesTimeout: false });
       }
-      if (Date.now() > giveUpAt) return undefined;
+      if (Date.now() > giveUpAt) {
+        gaveUp.push(`${path} ${key}`);
+        return undefined;
+      }
       await sleep(100);
     }
   }
@@ -97,6 +104,7 @@ export function driveWorkflows(baseUrls: string[], clients: number, options: { t
     sent,
     acknowledged,
     unexpected,
+    gaveUp,
     completed: () => completed,
     async stop(graceMs = 15_000) {
       stopping = true;

@@ -71,7 +71,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
   const env = {
     ...process.env,
     NATS_URL: natsUrl,
-    ...(cluster ? { EVENT_STREAM_REPLICAS: '3', READ_MODEL_REPLICAS: '3' } : {}),
+    ...(cluster ? { EVENT_STREAM_REPLICAS: '3', READ_MODEL_REPLICAS: '3', API_KEYS_REPLICAS: '3', WEBHOOKS_REPLICAS: '3' } : {}),
     TOPDOG_PREFIX: prefix,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -122,8 +122,9 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
       throw new Error('gateway did not start');
     }
     // Started when it says it is ready: a rolling restart must not stop the next instance before.
-    for (let i = 0; i < 1_200 && (await readies(service, instance)) === readyBefore; i++) {
+    for (let i = 0; (await readies(service, instance)) === readyBefore; i++) {
       if (child.exitCode !== null) throw new Error(`${service} exited with code ${child.exitCode}`);
+      if (i >= 1_200) throw new Error(`${service} did not say it was ready within 60 s`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };

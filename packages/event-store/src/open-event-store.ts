@@ -15,6 +15,9 @@ export function eventStoreChoice(settings: { EVENT_STORE: 'jetstream' | 'kurrent
   return { kind: 'kurrentdb', connectionString: settings.KURRENTDB_CONNECTION_STRING };
 }
 
+/** The writer's JetStream API wait (see JetStreamEventStoreOptions.apiTimeoutMs). */
+const WRITER_API_TIMEOUT_MS = 2_000;
+
 export interface OpenEventStoreOptions {
   prefix: string;
   /** The writer's (the orchestrator's): it creates the JetStream stream with these replicas, and reads tips from its leader. */
@@ -26,7 +29,14 @@ export interface OpenEventStoreOptions {
 /** Opens the chosen event store: as its writer, or as a reader. */
 export async function openEventStore(choice: EventStoreChoice, nc: NatsConnection, options: OpenEventStoreOptions): Promise<EventStore> {
   if (choice.kind === 'kurrentdb') return await KurrentDbEventStore.connect({ connectionString: choice.connectionString, prefix: options.prefix });
-  if (options.writer) return JetStreamEventStore.create(nc, { prefix: options.prefix, replicas: options.writer.replicas, leaderReads: true });
+  if (options.writer) {
+    return JetStreamEventStore.create(nc, {
+      prefix: options.prefix,
+      replicas: options.writer.replicas,
+      leaderReads: true,
+      apiTimeoutMs: WRITER_API_TIMEOUT_MS,
+    });
+  }
   return JetStreamEventStore.connect(nc, { prefix: options.prefix }, options.onWait);
 }
 

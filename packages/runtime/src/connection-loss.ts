@@ -8,29 +8,26 @@ export class ConnectionLostError extends Error {
   }
 }
 
-interface Epoch {
-  lost: Promise<never>;
-  reject: (err: Error) => void;
-}
-
 const watchers = new WeakMap<NatsConnection, ConnectionLoss>();
 
 /**
  * Fails what waits on a connection as soon as the connection drops. nats.js lets a request
  * sent before a disconnect wait out its whole timeout (its reply went to the lost server), so a
  * caller during a cluster node's death would hang for seconds; raced against this, it fails at
- * once and can be sent again on the reconnected connection. One watcher per connection.
+ * once and can be sent again on the reconnected connection. Whether the request was carried out
+ * is unknown: a command is safe to send again only with its Idempotency-Key. One watcher per
+ * connection; each waiter is forgotten as soon as it settles.
  */
 export class ConnectionLoss {
-  private epoch: Epoch = ConnectionLoss.newEpoch();
+  private readonly waiting = new Set<(err: Error) => void>();
 
   private constructor(nc: NatsConnection) {
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type !== 'disconnect') continue;
-        const ended = this.epoch;
-        this.epoch = ConnectionLoss.newEpoch();
-        ended.reject(new ConnectionLostError());
+        const lost = [...this.waiting];
+        this.waiting.clear();
+        for (const reject of lost) reject(new ConnectionLostError());
       }
     })();
   }
@@ -46,13 +43,9 @@ export class ConnectionLoss {
 
   /** Settles as `pending` does, or rejects with ConnectionLostError if the connection drops first. */
   race<T>(pending: Promise<T>): Promise<T> {
-    return Promise.race([pending, this.epoch.lost]);
-  }
-
-  private static newEpoch(): Epoch {
-    let reject!: (err: Error) => void;
-    const lost = new Promise<never>((_, r) => (reject = r));
-    lost.catch(() => undefined); // nobody may be waiting when it drops
-    return { lost, reject };
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.add(reject);
+      pending.then(resolve, reject).finally(() => this.waiting.delete(reject));
+    });
   }
 }

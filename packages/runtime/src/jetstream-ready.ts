@@ -10,10 +10,10 @@ const SETUP_RETRY_FOR_MS = 120_000;
 export function jetStreamNotReady(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   // The event store's own word for those (@topdog/event-store), and nats.js's.
-  if (['EventStoreUnavailableError', 'TimeoutError', 'NoRespondersError', 'JetStreamNotEnabled'].includes(err.name)) return true;
-  // 10008: "JetStream system temporarily unavailable"; and a stream or bucket with no leader yet.
-  const code = (err as { code?: unknown }).code;
-  return err.name === 'JetStreamApiError' && (code === 10008 || code === 503 || /temporarily unavailable|no suitable peers|leader/i.test(err.message));
+  if (['EventStoreUnavailableError', 'TimeoutError', 'NoResponders', 'JetStreamNotEnabled'].includes(err.name)) return true;
+  // 10008: "JetStream system temporarily unavailable"; a 503; a stream or bucket with no leader yet.
+  const { code, status } = err as { code?: unknown; status?: unknown };
+  return err.name === 'JetStreamApiError' && (code === 10008 || status === 503 || /temporarily unavailable|leader/i.test(err.message));
 }
 
 /**

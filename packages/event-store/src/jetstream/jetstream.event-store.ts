@@ -61,6 +61,13 @@ export interface JetStreamEventStoreOptions {
    * read from any replica.
    */
   leaderReads?: boolean;
+  /**
+   * How long a JetStream API request (a tip from the leader, the stream's info) waits; the
+   * client's default is 5 s. The writer waits less: while a cluster elects a stream leader its
+   * requests go unanswered, and a command must get its 503 well before the gateway gives up.
+   * Readers keep the default, which rides out a server's recovery after a restart.
+   */
+  apiTimeoutMs?: number;
 }
 
 /** A stream's last revision and the sequence of the message that holds it. */
@@ -92,7 +99,7 @@ export class JetStreamEventStore implements EventStore {
     private readonly jsm: JetStreamManager,
     private readonly options: JetStreamEventStoreOptions,
   ) {
-    this.js = jetstream(nc);
+    this.js = jetstream(nc, options.apiTimeoutMs ? { timeout: options.apiTimeoutMs } : {});
     this.streamName = eventStreamName(options.prefix);
     // Bounded by count through maxSize: with `max`, lru-cache would allocate room for every entry up front.
     this.tips = new LRUCache({ maxSize: options.tipCacheSize ?? 100_000, sizeCalculation: () => 1 });
@@ -100,7 +107,7 @@ export class JetStreamEventStore implements EventStore {
 
   /** Connects the adapter for the writer, creating or updating the stream. */
   static async create(nc: NatsConnection, options: JetStreamEventStoreOptions): Promise<JetStreamEventStore> {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nc, options.apiTimeoutMs ? { timeout: options.apiTimeoutMs } : {});
     const store = new JetStreamEventStore(nc, jsm, options);
     await store.ensureStream();
     return store;
@@ -112,7 +119,7 @@ export class JetStreamEventStore implements EventStore {
    * calling `onWait` now and then.
    */
   static async connect(nc: NatsConnection, options: JetStreamEventStoreOptions, onWait?: (err: Error) => void): Promise<JetStreamEventStore> {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nc, options.apiTimeoutMs ? { timeout: options.apiTimeoutMs } : {});
     const store = new JetStreamEventStore(nc, jsm, options);
     for (let attempt = 0; ; attempt++) {
       try {

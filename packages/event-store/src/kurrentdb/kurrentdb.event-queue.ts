@@ -14,19 +14,35 @@ const MESSAGE_TIMEOUT_MS = 10 * 60_000;
  */
 export class KurrentDbEventQueue {
   private readonly buffered: PersistentSubscriptionToAllResolvedEvent[] = [];
-  private waiting: (() => void) | undefined;
+  /** Takers waiting for the next event. */
+  private readonly waiting = new Set<() => void>();
+  /** Why the subscription ended (a dropped connection, say): `take` fails with it, and the taker opens the queue again. */
+  private failure: Error | undefined;
+
+  private subscription: PersistentSubscriptionToAll;
 
   private constructor(
     private readonly kurrent: KurrentDb,
     private readonly client: KurrentDBClient,
-    private readonly subscription: PersistentSubscriptionToAll,
+    private readonly group: string,
     private readonly prefix: string,
     private readonly types: ReadonlySet<string>,
   ) {
+    this.subscription = this.subscribe();
+  }
+
+  /** Joins the group; what it delivers is buffered for `take`, and its failure is kept for `take` to report. */
+  private subscribe(): PersistentSubscriptionToAll {
+    const subscription = this.client.subscribeToPersistentSubscriptionToAll(this.group, { bufferSize: 64 });
     subscription.on('data', (event: PersistentSubscriptionToAllResolvedEvent) => {
       this.buffered.push(event);
-      this.waiting?.();
+      this.wake();
     });
+    subscription.on('error', (err: Error) => {
+      this.failure = err;
+      this.wake();
+    });
+    return subscription;
   }
 
   /** The group's name on the database: one per deployment prefix. */
@@ -56,21 +72,29 @@ export class KurrentDbEventQueue {
     await KurrentDbEventQueue.ensure(connectionString, options);
     const kurrent = await loadKurrentDb();
     const client = kurrent.KurrentDBClient.connectionString(connectionString);
-    const subscription = client.subscribeToPersistentSubscriptionToAll(KurrentDbEventQueue.groupOf(options), { bufferSize: 64 });
-    return new KurrentDbEventQueue(kurrent, client, subscription, options.prefix, new Set(options.eventTypes));
+    return new KurrentDbEventQueue(kurrent, client, KurrentDbEventQueue.groupOf(options), options.prefix, new Set(options.eventTypes));
   }
 
   /** Up to `max` queued events (each its own commit), waiting at most `waitMs` for the first. */
   async take(max: number, waitMs: number): Promise<QueuedCommit[]> {
-    if (this.buffered.length === 0) {
+    if (this.buffered.length === 0 && !this.failure) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        this.waiting = () => {
+        const done = () => {
           clearTimeout(timer);
+          this.waiting.delete(done);
           resolve();
         };
+        const timer = setTimeout(done, waitMs);
+        this.waiting.add(done);
       });
-      this.waiting = undefined;
+    }
+    if (this.failure) {
+      // The subscription ended: joined again for the next take (what it held comes again after its time-out).
+      const failure = this.failure;
+      this.failure = undefined;
+      this.buffered.length = 0;
+      this.subscription = this.subscribe();
+      throw failure;
     }
     const taken: QueuedCommit[] = [];
     while (this.buffered.length > 0 && taken.length < max) {
@@ -87,10 +111,17 @@ export class KurrentDbEventQueue {
         storedAtMs: event.created.getTime(),
         working: () => undefined,
         ack: () => this.subscription.ack(resolved),
-        nak: () => void this.subscription.nack(this.kurrent.RETRY, 'handed back', resolved),
+        // Handed back after the delay (KurrentDB's nack redelivers at once); a nack that fails leaves it to the time-out.
+        nak: (delayMs) => {
+          setTimeout(() => void this.subscription.nack(this.kurrent.RETRY, 'handed back', resolved).catch(() => undefined), delayMs).unref();
+        },
       });
     }
     return taken;
+  }
+
+  private wake(): void {
+    for (const done of [...this.waiting]) done();
   }
 
   async close(): Promise<void> {

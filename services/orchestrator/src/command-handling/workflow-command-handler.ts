@@ -25,12 +25,13 @@ import { visibleTo } from '../workflow/visibility';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 
+/** What a command comes to: an answer without writing, or events to append. */
+type Decision = { kind: 'answered'; outcome: CommandOutcome } | { kind: 'decided'; events: WorkflowEvent[] };
+
 /**
  * A workflow's state as of a revision (-1: no stream yet), the position of its last event,
  * and that event's hash, which the next event carries (tamper evidence).
  */
-type Decision = { kind: 'answered'; outcome: CommandOutcome } | { kind: 'decided'; events: WorkflowEvent[] };
-
 interface Loaded {
   state: Workflow;
   revision: number;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PHASES, WORKFLOW_EVENT_SCHEMA_VERSION, workflowStreamId } from '@topdog/contracts';
 import { InMemoryEventStore, verifyChain } from '@topdog/event-store';
 import { describe, expect, it, vi } from 'vitest';
+import type { WorkflowDecision } from '../workflow/workflow.decide';
 import { applyAll, complete, deciding, handlerOn, initialize, metadata } from './command-handler.fixture';
 
 const newWorkflow = () => {
@@ -113,6 +114,23 @@ describe('WorkflowCommandHandler: several instances on one store', () => {
     expect(await a.latest(id)).toMatchObject({ current: 'IMPLEMENTATION' });
     expect(await a.current(id)).toMatchObject({ current: 'IMPLEMENTATION' }); // brought up to date
     expect(await a.latest(randomUUID())).toMatchObject({ status: 'empty' });
+  });
+
+  it('decides a command refused on a stale cached state again on the state as stored', async () => {
+    const store = new InMemoryEventStore();
+    const { id } = newWorkflow();
+    const a = handlerOn(store);
+    const b = handlerOn(store);
+    await applyAll(a, id, [initialize(id)]);
+    await applyAll(b, id, [complete(id)]);
+    // `a` still has the workflow in DISCOVERY: completing PLANNING is refused there, and right on the stored state.
+    const planning: WorkflowDecision = {
+      type: 'CompletePhase',
+      data: { workflowId: id, aiResponse: 'plan', phaseResult: {}, expectedState: 'PLANNING', projects: ['*'] },
+    };
+    expect(await a.handle(id, { metadata: metadata() }, deciding(planning))).toMatchObject({ kind: 'appended', revision: 2 });
+    // A refusal that stands on the stored state stands.
+    await expect(a.handle(id, { metadata: metadata() }, deciding(planning))).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 });
 
