@@ -121,7 +121,10 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
       }
       throw new Error('gateway did not start');
     }
-    // Started when it says it is ready: a rolling restart must not stop the next instance before.
+    // Started when it says it is ready (where it logs at info): a rolling restart must not stop
+    // the next instance before.
+    const level = extra.LOG_LEVEL ?? env.LOG_LEVEL;
+    if (!['info', 'debug', 'trace'].includes(level)) return;
     for (let i = 0; (await readies(service, instance)) === readyBefore; i++) {
       if (child.exitCode !== null) throw new Error(`${service} exited with code ${child.exitCode}`);
       if (i >= 1_200) throw new Error(`${service} did not say it was ready within 60 s`);
