@@ -22,9 +22,11 @@ export interface OpenEventStoreOptions {
   prefix: string;
   /** The writer's (the orchestrator's): it creates the JetStream stream with these replicas, and reads tips from its leader. */
   writer?: { replicas: number };
-  /** A reader waiting for the writer to create the JetStream stream is told now and then. */
-  onWait?: (err: Error) => void;
+  /** Where a reader says, now and then, that it waits for the writer to create the JetStream stream. */
+  logger?: { warn(message: string): void };
 }
+
+const WAITING = 'waiting for the event stream: the orchestrator creates it when it starts';
 
 /** Opens the chosen event store: as its writer, or as a reader. */
 export async function openEventStore(choice: EventStoreChoice, nc: NatsConnection, options: OpenEventStoreOptions): Promise<EventStore> {
@@ -37,7 +39,7 @@ export async function openEventStore(choice: EventStoreChoice, nc: NatsConnectio
       apiTimeoutMs: WRITER_API_TIMEOUT_MS,
     });
   }
-  return JetStreamEventStore.connect(nc, { prefix: options.prefix }, options.onWait);
+  return JetStreamEventStore.connect(nc, { prefix: options.prefix }, () => options.logger?.warn(WAITING));
 }
 
 /** A queue of the event store's commits, shared by its takers (the llm-runners). */
@@ -56,8 +58,8 @@ export async function openEventQueue(
   choice: EventStoreChoice,
   nc: NatsConnection,
   options: EventQueueOptions,
-  onWait?: (err: Error) => void,
+  logger?: { warn(message: string): void },
 ): Promise<EventQueue> {
   if (choice.kind === 'kurrentdb') return KurrentDbEventQueue.open(choice.connectionString, options);
-  return JetStreamEventQueue.open(nc, options, onWait);
+  return JetStreamEventQueue.open(nc, options, () => logger?.warn(WAITING));
 }

@@ -50,11 +50,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   });
   const store = await untilJetStreamReady(
     'opening the event stream',
-    () =>
-      openEventStore(eventStoreChoice(config), nc, {
-        prefix: config.TOPDOG_PREFIX,
-        onWait: () => logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
-      }),
+    () => openEventStore(eventStoreChoice(config), nc, { prefix: config.TOPDOG_PREFIX, logger }),
     logger,
   );
   const live = new LiveStreams(createEventFeeds({ store, nc, prefix: config.TOPDOG_PREFIX, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }), {

@@ -44,12 +44,7 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
     logger,
   });
   const queueOptions = { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS };
-  const queue = await untilJetStreamReady(
-    'opening the call request queue',
-    () =>
-      openEventQueue(eventStoreChoice(config), nc, queueOptions, () => logger.warn('waiting for the event stream: the orchestrator creates it when it starts')),
-    logger,
-  );
+  const queue = await untilJetStreamReady('opening the call request queue', () => openEventQueue(eventStoreChoice(config), nc, queueOptions, logger), logger);
   const timings: CallTiming[] = [];
   const worker = new RequestWorker({
     source: queue,

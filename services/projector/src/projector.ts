@@ -21,11 +21,7 @@ export interface RunningProjector {
 export async function startProjector(config: ProjectorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningProjector> {
   const events = await untilJetStreamReady(
     'opening the event stream',
-    () =>
-      openEventStore(eventStoreChoice(config), nc, {
-        prefix: config.TOPDOG_PREFIX,
-        onWait: () => logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
-      }),
+    () => openEventStore(eventStoreChoice(config), nc, { prefix: config.TOPDOG_PREFIX, logger }),
     logger,
   );
   const readModels = { prefix: config.TOPDOG_PREFIX, replicas: config.READ_MODEL_REPLICAS, cacheBytes: config.STATUS_CACHE_MB * 2 ** 20 };

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
-import { JetStreamEventStore } from '@topdog/event-store';
+import { openEventStore } from '@topdog/event-store';
 import { untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
 import type { WebhooksConfig } from './config';
@@ -26,10 +26,7 @@ export async function startWebhooks(config: WebhooksConfig, nc: NatsConnection, 
   if (config.WEBHOOK_ALLOW_PRIVATE) logger.warn('WEBHOOK_ALLOW_PRIVATE=true: webhooks may be sent to loopback and private addresses');
   const events = await untilJetStreamReady(
     'opening the event stream',
-    () =>
-      JetStreamEventStore.connect(nc, { prefix: config.TOPDOG_PREFIX }, () =>
-        logger.warn('waiting for the event stream: the orchestrator creates it when it starts'),
-      ),
+    () => openEventStore({ kind: 'jetstream' }, nc, { prefix: config.TOPDOG_PREFIX, logger }),
     logger,
   );
   const store = await untilJetStreamReady('opening the webhooks bucket', () => WebhookStore.open(nc, config.TOPDOG_PREFIX, config.WEBHOOKS_REPLICAS), logger);
