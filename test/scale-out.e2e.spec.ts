@@ -59,7 +59,7 @@ describe('two instances of every service on a cluster', () => {
       system.baseUrls.map(async (url) => (await (await fetch(`${url}/api/ai-workflows/status/${id}`, { headers: adminAuth() })).json()) as Record<string, any>),
     );
 
-  it('runs 200 workflows by models through both gateways: each command answered once, each model call made once, both read sides equal the store', async () => {
+  it('runs 200 workflows by models through both gateways: each command answered once, each model call made once, both read sides equal the store and a rebuild', async () => {
     const keys = Array.from({ length: WORKFLOWS }, () => randomUUID());
     const body = { ...initializeBody({ auto_advance: true }), model: 'offline', models: { CODE_WRITER: 'local:coder' } };
     const started = await Promise.all(keys.map((key, i) => send(system.baseUrls[i % 2]!, '/api/ai-workflows/initialize', body, key)));
@@ -107,6 +107,36 @@ describe('two instances of every service on a cluster', () => {
       }
     }
     expect(wrong).toEqual([]);
+
+    // And what the read side holds equals a rebuild: one projector empties the read models and
+    // refills them from the events; both gateways (reaching either projector) answer the same after.
+    const before = new Map(await Promise.all(ids.map(async (id) => [id, (await statusesOf(id))[0]] as const)));
+    const rebuild = await fetch(`${system.baseUrl}/api/admin/read-models/rebuild`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...adminAuth() },
+      body: '{}',
+    });
+    expect(rebuild.status).toBe(202);
+    const run = (await rebuild.json()) as { instance_id: string; started_at: string };
+    const head = await store.headPosition();
+    await poll(
+      'the rebuild to reach the head',
+      async () => {
+        const progress = (await (await fetch(`${system.baseUrl}/api/admin/read-models`, { headers: adminAuth() })).json()) as Record<string, unknown>;
+        // That instance's run begun since the rebuild was asked for, at the head.
+        const sinceAsked = Date.parse(progress.run_started_at as string) >= Date.parse(run.started_at);
+        const done = progress.instance_id === run.instance_id && sinceAsked && (progress.position as number) >= head;
+        return done && progress.caught_up ? true : undefined;
+      },
+      { timeoutMs: 60_000, everyMs: 200 },
+    );
+    const differ: string[] = [];
+    for (const id of ids) {
+      for (const status of await statusesOf(id)) {
+        if (JSON.stringify(status) !== JSON.stringify(before.get(id))) differ.push(id);
+      }
+    }
+    expect(differ).toEqual([]);
   });
 
   it('restarts each service one instance at a time under load: nothing retried with its key fails or is lost', async () => {
