@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PHASES, workflowStreamId, type WorkflowEvent } from '@topdog/contracts';
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { eventStreamName, LLM_REQUEST_QUEUE, PHASES, workflowStreamId, type WorkflowEvent } from '@topdog/contracts';
 import type { JetStreamEventStore } from '@topdog/event-store';
 import { FakeLlmServer } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +139,40 @@ describe('two instances of every service on a cluster', () => {
       }
     }
     expect(differ).toEqual([]);
+  });
+
+  it('delivers every call request ever made again: no runner calls a model for a call either orchestrator recorded', async () => {
+    const before = local.calls.length;
+    const head = await store.headPosition();
+    const nc = await connect({ servers: system.natsUrl.split(','), noAsyncTraces: true });
+    try {
+      // Recreate the runners' shared queue from the start of the stream: every request comes again,
+      // to either runner, which asks either orchestrator whether the call still waits.
+      const jsm = await jetstreamManager(nc);
+      const stream = eventStreamName(system.prefix);
+      await jsm.consumers.delete(stream, LLM_REQUEST_QUEUE.durable);
+      await jsm.consumers.add(stream, {
+        durable_name: LLM_REQUEST_QUEUE.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: `${system.prefix}.events.workflow.>`,
+        ack_wait: 10_000_000_000,
+      });
+      await poll(
+        'every request to be taken and acknowledged',
+        async () => {
+          const info = await jsm.consumers.info(stream, LLM_REQUEST_QUEUE.durable);
+          return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0 ? true : undefined;
+        },
+        { timeoutMs: 60_000, everyMs: 200 },
+      );
+    } finally {
+      await nc.close();
+    }
+    expect(local.calls.length).toBe(before);
+    expect(await store.headPosition()).toBe(head);
+    const logs = (await Promise.all([0, 1].map((i) => system.logs('llm-runner', i)))).join('\n');
+    expect(logs).toContain('call recorded: not calling the model');
   });
 
   it('restarts each service one instance at a time under load: nothing retried with its key fails or is lost', async () => {
