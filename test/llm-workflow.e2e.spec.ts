@@ -1,10 +1,10 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
-import { eventStreamName, LLM_REQUEST_QUEUE, PHASES, PUBLICATIONS, workflowStreamId, type TokenDelta } from '@topdog/contracts';
+import { PHASES, PUBLICATIONS, workflowStreamId, type TokenDelta } from '@topdog/contracts';
 import { JetStreamEventStore, type StoredEvent } from '@topdog/event-store';
 import { subscribe } from '@topdog/runtime';
 import { FakeLlmServer } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redeliverEveryCallRequest } from './support/call-requests';
 import { http, initializeBody } from './support/http';
 import { phaseAnswer, phaseOf } from './support/phase-answers';
 import { startSystem, type System } from './support/system';
@@ -190,21 +190,8 @@ describe('running phases with a model', () => {
   it('requests delivered again after their results are recorded never reach a model again', async () => {
     const before = openai.calls.length;
     const head = await store.headPosition();
-    // Replay every request ever made: recreate the runners' durable consumer from the start of the stream.
-    const jsm = await jetstreamManager(nc);
-    const stream = eventStreamName(system.prefix);
-    await jsm.consumers.delete(stream, LLM_REQUEST_QUEUE.durable);
-    await jsm.consumers.add(stream, {
-      durable_name: LLM_REQUEST_QUEUE.durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: `${system.prefix}.events.workflow.>`,
-      ack_wait: 2_000_000_000,
-    });
-    await until('every request to be acknowledged', async () => {
-      const info = await jsm.consumers.info(stream, LLM_REQUEST_QUEUE.durable);
-      return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0 ? true : undefined;
-    });
+    // Replay every request ever made.
+    await redeliverEveryCallRequest(nc, system.prefix, { ackWaitMs: 2_000 });
     expect(openai.calls.length).toBe(before);
     expect(await store.headPosition()).toBe(head);
     expect(await system.logs('llm-runner')).toContain('call recorded: not calling the model');

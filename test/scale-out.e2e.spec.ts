@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { eventStreamName, LLM_REQUEST_QUEUE, PHASES, workflowStreamId, type WorkflowEvent } from '@topdog/contracts';
+import { PHASES, workflowStreamId, type WorkflowEvent } from '@topdog/contracts';
 import type { JetStreamEventStore } from '@topdog/event-store';
 import { FakeLlmServer } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redeliverEveryCallRequest } from './support/call-requests';
 import { adminAuth } from './support/credentials';
 import { initializeBody } from './support/http';
 import { driveWorkflows } from './support/load';
@@ -146,26 +146,8 @@ describe('two instances of every service on a cluster', () => {
     const head = await store.headPosition();
     const nc = await connect({ servers: system.natsUrl.split(','), noAsyncTraces: true });
     try {
-      // Recreate the runners' shared queue from the start of the stream: every request comes again,
-      // to either runner, which asks either orchestrator whether the call still waits.
-      const jsm = await jetstreamManager(nc);
-      const stream = eventStreamName(system.prefix);
-      await jsm.consumers.delete(stream, LLM_REQUEST_QUEUE.durable);
-      await jsm.consumers.add(stream, {
-        durable_name: LLM_REQUEST_QUEUE.durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: `${system.prefix}.events.workflow.>`,
-        ack_wait: 10_000_000_000,
-      });
-      await poll(
-        'every request to be taken and acknowledged',
-        async () => {
-          const info = await jsm.consumers.info(stream, LLM_REQUEST_QUEUE.durable);
-          return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0 ? true : undefined;
-        },
-        { timeoutMs: 60_000, everyMs: 200 },
-      );
+      // Every request comes again, to either runner, which asks either orchestrator whether the call still waits.
+      await redeliverEveryCallRequest(nc, system.prefix, { ackWaitMs: 10_000, timeoutMs: 60_000 });
     } finally {
       await nc.close();
     }
