@@ -63,6 +63,9 @@ export const MODEL_TABLE: Readonly<Record<string, ModelEntry>> = {
   offline: { provider: 'offline', providerModel: 'offline-deterministic-v1', inputPerMTok: 0, outputPerMTok: 0 },
 };
 
+/** Whether a model has a structured-output mode (a table entry says only when it has not). */
+export const hasStructuredOutput = (model: Pick<ModelEntry, 'structuredOutput'>): boolean => model.structuredOutput !== false;
+
 /** What a call used: input (all of it, cached and cache writes included) and output tokens. */
 export interface TokenUsage {
   inputTokens: number;

@@ -33,7 +33,7 @@ import {
   type WorkflowStatus,
   type WorkflowStatusResponse,
 } from '@topdog/contracts';
-import { MODEL_TABLE } from '@topdog/models';
+import { hasStructuredOutput, MODEL_TABLE } from '@topdog/models';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE } from '@topdog/prompts';
 import { request } from '@topdog/runtime';
 import type { AppliedPositionWatcher } from '../consistency/applied-position-watcher';
@@ -359,7 +359,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps) {
             output_usd_per_mtok: m.outputPerMTok,
             cached_input_usd_per_mtok: m.cachedInputPerMTok ?? null,
             cache_write_usd_per_mtok: m.cacheWritePerMTok ?? null,
-            structured_output: m.structuredOutput !== false,
+            structured_output: hasStructuredOutput(m),
           })),
           prefixes: ['openai:<model>', 'anthropic:<model>', 'local:<model>'],
         } satisfies ModelsResponse,

@@ -11,7 +11,7 @@ import {
   type WorkflowBudget,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import { costOf, estimateMessageTokens, resolveModel, type ModelEntry } from '@topdog/models';
+import { costOf, estimateMessageTokens, hasStructuredOutput, resolveModel, type ModelEntry } from '@topdog/models';
 import { buildPrompt, parsePhaseAnswer, repairMessages } from '@topdog/prompts';
 import type { DecisionContext } from './decision-context';
 import { completePhaseEvents, openPhase } from './phase-completion';
@@ -44,7 +44,7 @@ type CallPurpose = 'phase' | 'repair' | 'fallback';
  * has one and the llm-runner asks that provider in it, else as text ending in a fenced block.
  */
 const answerFormatOf = (model: ModelEntry, context: DecisionContext): AnswerFormat =>
-  model.structuredOutput !== false && context.structuredOutput[model.provider] ? 'structured' : 'fenced';
+  hasStructuredOutput(model) && context.structuredOutput[model.provider] ? 'structured' : 'fenced';
 
 /** A request sent again: a repair's (the earlier request, the answer, its errors) or a fallback's. */
 interface Resent {
