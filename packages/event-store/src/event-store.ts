@@ -12,7 +12,10 @@ export type ExpectedRevision = number | 'no_stream' | 'any';
 export interface AppendResult {
   /** Revision of the last event appended. */
   nextRevision: number;
-  /** Position of the last event appended. */
+  /**
+   * Position of the last event appended. The append's earlier events have smaller positions; by
+   * how much is the store's business (consecutive on JetStream, byte offsets on KurrentDB).
+   */
   position: number;
 }
 

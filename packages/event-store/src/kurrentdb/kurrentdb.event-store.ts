@@ -43,9 +43,9 @@ export const loadKurrentDb = (): Promise<KurrentDb> => import('@kurrent/kurrentd
  * The event store on KurrentDB (`EVENT_STORE=kurrentdb`), through `@kurrent/kurrentdb-client`.
  * Each workflow stream is a KurrentDB stream named `<prefix>.<streamId>`; an event keeps its id,
  * type and data, and carries the rest of its envelope as metadata. Revisions are KurrentDB's
- * stream revisions; positions are commit positions in `$all` (numbers: exact below 2^53 bytes of
- * log). An append is one `appendToStream` checked with `streamState`, all-or-nothing, and a
- * repeated one (same event ids) is de-duplicated by the database.
+ * stream revisions; positions are KurrentDB's commit positions in `$all` (see `positionOf`). An
+ * append is one `appendToStream` checked with `streamState`, all-or-nothing, and a repeated one
+ * (same event ids) is de-duplicated by the database.
  */
 export class KurrentDbEventStore implements EventStore {
   private constructor(
@@ -92,7 +92,9 @@ export class KurrentDbEventStore implements EventStore {
     const streamState: AppendStreamState = expectedRevision === 'no_stream' ? NO_STREAM : expectedRevision === 'any' ? ANY : BigInt(expectedRevision);
     try {
       const result = await this.client.appendToStream(name, data, { streamState });
-      return { nextRevision: Number(result.nextExpectedRevision), position: Number(result.position?.commit ?? 0n) };
+      const commit = result.position?.commit;
+      // Without a position in the answer, the log's head: at or after this append, which is what a reader waits for.
+      return { nextRevision: Number(result.nextExpectedRevision), position: known(commit) ? Number(commit) : await this.headPosition() };
     } catch (err) {
       if (err instanceof WrongExpectedVersionError) {
         const actual = typeof err.actualState === 'bigint' ? Number(err.actualState) : err.actualState === NO_STREAM ? 'no_stream' : 'unknown';
@@ -159,7 +161,7 @@ export class KurrentDbEventStore implements EventStore {
         maxCount: 1,
         filter: streamNameFilter({ prefixes: [`${this.options.prefix}.`] }),
       });
-      for await (const resolved of reading) return Number(resolved.commitPosition ?? resolved.event?.position?.commit ?? 0n);
+      for await (const resolved of reading) return positionOf(resolved);
       return 0;
     } catch (err) {
       throw this.unavailableOr(err, 'head position');
@@ -187,7 +189,7 @@ export function envelopeOf(resolved: ResolvedEvent, prefix: string): StoredEvent
     id: event.id,
     streamId: event.streamId.slice(prefix.length + 1),
     revision: Number(event.revision),
-    position: Number(resolved.commitPosition ?? event.position?.commit ?? 0n),
+    position: positionOf(resolved),
     occurredAt: meta.occurredAt,
     correlationId: meta.correlationId,
     causationId: meta.causationId,
@@ -197,6 +199,24 @@ export function envelopeOf(resolved: ResolvedEvent, prefix: string): StoredEvent
     type: event.type,
     data: event.data,
   };
+}
+
+/** What KurrentDB sends for a position it does not know (a stream read may not carry the commit position). */
+const UNKNOWN_POSITION = 2n ** 64n - 1n;
+const known = (position: bigint | undefined): position is bigint => position !== undefined && position >= 0n && position < UNKNOWN_POSITION;
+
+/**
+ * An event's position: its commit position in `$all`, the byte offset at which KurrentDB committed
+ * it, a number exact below 2^53 bytes of log. KurrentDB commits each event of an append on its own
+ * record, so its commit position is also its prepare position; a stream read, which the database
+ * answers from its index, may carry only the latter, and it stands in for the former. An append's
+ * result carries its last event's commit position.
+ */
+export function positionOf(resolved: ResolvedEvent): number {
+  const candidates = [resolved.commitPosition, resolved.event?.position?.commit, resolved.event?.position?.prepare];
+  const position = candidates.find(known);
+  if (position === undefined) throw new Error(`KurrentDB gave no position for event ${resolved.event?.id ?? '(a link)'}`);
+  return Number(position);
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -9,15 +9,7 @@ import {
   type NewEvent,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import {
-  AppendTooLargeError,
-  chainEvents,
-  EventStoreUnavailableError,
-  eventHash,
-  WrongExpectedRevisionError,
-  type EventStore,
-  type StoredEvent,
-} from '@topdog/event-store';
+import { AppendTooLargeError, chainEvents, EventStoreUnavailableError, eventHash, WrongExpectedRevisionError, type EventStore } from '@topdog/event-store';
 import { PromptInterning } from '@topdog/prompts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -40,8 +32,8 @@ interface Loaded {
 }
 
 export type CommandOutcome =
-  /** `events` as stored (envelopes); `decided` the same events as the decider typed them. */
-  | { kind: 'appended'; events: StoredEvent[]; decided: WorkflowEvent[]; revision: number; position: number }
+  /** `decided`: the events appended, as the decider typed them; `position`: the last one's. */
+  | { kind: 'appended'; decided: WorkflowEvent[]; revision: number; position: number }
   /** The command decided nothing (it was already applied): nothing was written. */
   | { kind: 'unchanged'; revision: number; position: number }
   | { kind: 'replayed'; outcome: RecordedOutcome; revision: number; position: number };
@@ -207,16 +199,9 @@ export class WorkflowCommandHandler {
     const result = await this.deps.store.appendToStream(streamId, chained.events, {
       expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision,
     });
-    // The events of one append have consecutive positions, ending at the one the store reports.
-    const stored = chained.events.map((e, i) => ({
-      ...e,
-      streamId,
-      revision: firstRevision + i,
-      position: result.position - (chained.events.length - 1 - i),
-    }));
     const state = events.reduce((s, e) => evolve(s, { ...e, metadata: extra }), loaded.state);
     this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: chained.lastHash });
-    return { kind: 'appended', events: stored, decided: events, revision: result.nextRevision, position: result.position };
+    return { kind: 'appended', decided: events, revision: result.nextRevision, position: result.position };
   }
 
   private async load(workflowId: string): Promise<Loaded> {
