@@ -1,10 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { BUS_USERS, busPasswordVariable, natsServerAuthConfigFromEnvironment, type BusAccount } from '@topdog/runtime';
+import { freePort, natsServerBinary } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const BUS_ACCOUNTS: BusAccount[] = [...BUS_USERS, 'admin'];
 
 /** `docker compose` (the plugin) or `docker-compose`, whichever this machine has; null when neither. */
 function composeCommand(): string[] | null {
@@ -28,20 +34,31 @@ interface Service {
   profiles?: string[];
   deploy?: { replicas?: number };
   environment?: Record<string, string>;
-  healthcheck?: unknown;
+  healthcheck?: { test?: string[] };
   ports?: unknown[];
 }
 
-/** The compose file as the compose CLI resolves it (anchors merged, variables substituted). */
-function resolved(profile?: string): Record<string, Service> {
+/** What `pnpm compose:setup` puts in .env: a password per bus account (test values here). */
+const BUS_PASSWORDS = Object.fromEntries(BUS_ACCOUNTS.map((account) => [busPasswordVariable(account), `password-of-${account}`]));
+
+/**
+ * The compose file as the compose CLI resolves it (anchors merged, variables substituted), with
+ * the given environment only: not the shell's, nor a developer's .env.
+ */
+function resolved(profile?: string, env: Record<string, string> = BUS_PASSWORDS): Record<string, Service> {
+  return (parse(composeConfig(profile, env)) as { services: Record<string, Service> }).services;
+}
+
+function composeConfig(profile: string | undefined, env: Record<string, string>): string {
   const [command, ...args] = compose!;
-  const env = { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', TOPDOG_ADMIN_KEY: '' };
-  const text = execFileSync(command!, [...args, '-f', 'docker-compose.yml', ...(profile ? ['--profile', profile] : []), 'config'], {
+  const envFile = join(mkdtempSync(join(tmpdir(), 'topdog-compose-')), 'empty.env');
+  writeFileSync(envFile, '');
+  return execFileSync(command!, [...args, '--env-file', envFile, '-f', 'docker-compose.yml', ...(profile ? ['--profile', profile] : []), 'config'], {
     cwd: root,
-    env,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return (parse(text) as { services: Record<string, Service> }).services;
 }
 
 const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'webhooks', 'gateway'];
@@ -71,7 +88,16 @@ describe('docker-compose.yml', () => {
     expect(services.projector!.environment!.READ_MODEL_REPLICAS).toBe('3');
     expect(services.gateway!.environment!.API_KEYS_REPLICAS).toBe('3');
     expect(services.webhooks!.environment!.WEBHOOKS_REPLICAS).toBe('3');
-    expect(services.gateway!.healthcheck).toBeDefined();
+  });
+
+  it.skipIf(!compose)("checks every instance's own readiness: the gateway on its HTTP port, the others on their operations port", () => {
+    const services = resolved();
+    for (const name of SERVICES) {
+      const probe = services[name]!.healthcheck?.test?.join(' ') ?? '';
+      const port = name === 'gateway' ? services.gateway!.environment!.PORT : services[name]!.environment!.METRICS_PORT;
+      expect(port, name).toMatch(/^\d+$/);
+      expect(probe, name).toContain(`http://127.0.0.1:${port}/readyz`);
+    }
   });
 
   it.skipIf(!compose)('takes secrets from the environment only, and runs KurrentDB only in its profile', () => {
@@ -79,7 +105,59 @@ describe('docker-compose.yml', () => {
     expect(services['llm-runner']!.environment!.OPENAI_API_KEY).toBe('');
     expect(services.gateway!.environment!.TOPDOG_ADMIN_KEY).toBe('');
     expect(readFileSync(`${root}/docker-compose.yml`, 'utf8')).not.toMatch(/sk-|tdk_[A-Za-z0-9]{8}/);
+    // Without the bus passwords compose refuses to run, and says what to do.
+    expect(() => composeConfig(undefined, {})).toThrow(/run pnpm compose:setup/);
     expect(services.kurrentdb?.profiles).toEqual(['kurrentdb']);
     expect(resolved('kurrentdb').kurrentdb?.image).toMatch(/kurrentdb/);
+  });
+
+  it.skipIf(!compose)('connects each service as its own bus user, with the password every NATS node is given', () => {
+    const services = resolved();
+    for (const name of SERVICES) {
+      expect(services[name]!.environment!.NATS_USER, name).toBe(name);
+      expect(services[name]!.environment!.NATS_PASSWORD, name).toBe(`password-of-${name}`);
+    }
+    for (const node of ['nats1', 'nats2', 'nats3']) {
+      expect(services[node]!.environment, node).toMatchObject(BUS_PASSWORDS);
+    }
+  });
+});
+
+/** The bus users every node of the compose cluster loads: the permissions of the code, passwords from the environment. */
+describe('deploy/nats-users.conf', () => {
+  const usersFile = join(root, 'deploy', 'nats-users.conf');
+
+  it('is what `pnpm compose:setup` writes from the bus permissions (run it after changing them)', () => {
+    const body = readFileSync(usersFile, 'utf8')
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n');
+    expect(body.trim()).toBe(natsServerAuthConfigFromEnvironment('topdog'));
+  });
+
+  it('admits each user with the password in the environment, refuses a wrong one, and will not start without them', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'topdog-nats-users-'));
+    const config = join(dir, 'nats.conf');
+    // Laid out as on a compose node: the users file beside the configuration that includes it.
+    copyFileSync(usersFile, join(dir, 'nats-users.conf'));
+    writeFileSync(config, `listen: "127.0.0.1:${port}"\ninclude ./nats-users.conf\n`);
+    expect(() => execFileSync(natsServerBinary(), ['-c', config, '-t'], { env: { PATH: process.env.PATH }, stdio: 'pipe' })).toThrow(
+      /TOPDOG_NATS_PASSWORD_\w+.*can not be found/,
+    );
+    const server = spawn(natsServerBinary(), ['-c', config], { env: { PATH: process.env.PATH, ...BUS_PASSWORDS }, stdio: 'ignore' });
+    try {
+      let nc: NatsConnection | undefined;
+      for (let i = 0; !nc; i++) {
+        nc = await connect({ servers: `127.0.0.1:${port}`, user: 'orchestrator', pass: 'password-of-orchestrator' }).catch((err: unknown) => {
+          if (i > 100) throw err;
+          return new Promise<undefined>((r) => setTimeout(() => r(undefined), 50));
+        });
+      }
+      await nc.close();
+      await expect(connect({ servers: `127.0.0.1:${port}`, user: 'orchestrator', pass: 'password-of-gateway' })).rejects.toThrow(/Authorization/i);
+    } finally {
+      server.kill('SIGKILL');
+    }
   });
 });

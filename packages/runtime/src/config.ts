@@ -25,6 +25,13 @@ export const BaseConfig = z.object({
    * The prefix of this service's reply subjects; by default `_INBOX_<service>`, the one its bus
    * user may read (`busInbox`). Set it when the bus's users are configured another way.
    */
+  /**
+   * The service's own HTTP port for its operators, `/healthz` and `/readyz` (every service but the
+   * gateway, which serves them on its own port); unset: none. 0 takes a free port (logged).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Where that port listens: loopback unless a scraper or prober elsewhere must reach it. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   NATS_INBOX_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or - (one subject token, no wildcards)')

@@ -12,3 +12,4 @@ export * from './publication';
 export * from './run-service';
 export * from './nats-permissions';
 export * from './nats-server-auth';
+export * from './ops-server';

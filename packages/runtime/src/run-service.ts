@@ -7,10 +7,13 @@ import { createLogger, type Logger } from './logger';
 import { natsAuthenticator } from './nats-auth';
 import { connectNats } from './nats-connection';
 import { busInbox } from './nats-permissions';
+import { startOpsServer, type OpsServerOptions } from './ops-server';
 import { watchParent } from './parent-watch';
 import { exitOnStartFailure, onShutdown } from './shutdown';
 
 export interface Running {
+  /** This instance's health, served on `METRICS_PORT` when that is set. */
+  health?: OpsServerOptions['health'];
   close(): Promise<void>;
 }
 
@@ -38,9 +41,15 @@ export async function runService<S extends z.ZodType<BaseConfig>>(service: Servi
       inboxPrefix: config.NATS_INBOX_PREFIX ?? busInbox(service),
     });
     const running = await start(config, nc, log, instance);
-    log.info({ prefix: config.TOPDOG_PREFIX }, `${service} ready`);
+    const ops =
+      config.METRICS_PORT !== undefined && running.health
+        ? await startOpsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, health: running.health, logger: log })
+        : undefined;
+    log.info({ prefix: config.TOPDOG_PREFIX, ...(ops ? { opsUrl: ops.url } : {}) }, `${service} ready`);
     stopWatching();
     onShutdown(log, async () => {
+      // Probes fail at once: this instance takes no more work.
+      await ops?.close();
       await running.close();
       await nc.drain();
       log.info('stopped');

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { LLM_REQUEST_QUEUE, PUBLICATIONS } from '@topdog/contracts';
 import { eventStoreChoice, openEventQueue } from '@topdog/event-store';
 import { publish, untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
-import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
+import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import { CallRunner } from './calls/call-runner';
 import { secretsOf, type LlmRunnerConfig } from './config';
 import { LlmRunnerModule } from './nats/llm-runner.module';
@@ -59,23 +59,21 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
     },
   });
   const report = () => ({ instanceId: instance, providers: registry.report() });
-  const app = await NestFactory.createMicroservice(
-    LlmRunnerModule.register({
-      logger,
-      providers: report,
-      health: () => ({
-        service: 'llm-runner',
-        instanceId: instance,
-        ready: !nc.isClosed(),
-        details: { providers: registry.report(), runningCalls: worker.running, overhead: overheadSummary(timings) },
-      }),
-    }),
-    { strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'llm-runner'), logger: new PinoNestLogger(logger) },
-  );
+  const health: HealthCheck = () => ({
+    service: 'llm-runner',
+    instanceId: instance,
+    ready: !nc.isClosed(),
+    details: { providers: registry.report(), runningCalls: worker.running, overhead: overheadSummary(timings) },
+  });
+  const app = await NestFactory.createMicroservice(LlmRunnerModule.register({ logger, providers: report, health }), {
+    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'llm-runner'),
+    logger: new PinoNestLogger(logger),
+  });
   await app.listen();
   await nc.flush();
   worker.start();
   return {
+    health,
     async close() {
       registry.stop();
       await worker.stop();

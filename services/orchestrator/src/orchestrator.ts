@@ -6,7 +6,7 @@ import { LLM_REQUEST_QUEUE } from '@topdog/contracts';
 import { ensureEventQueue, eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
 import { untilJetStreamReady, type Logger } from '@topdog/runtime';
-import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
+import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import { WorkflowCommandHandler } from './command-handling/workflow-command-handler';
 import { createWorkflowCommands } from './command-handling/workflow-commands';
 import type { OrchestratorConfig } from './config';
@@ -14,6 +14,7 @@ import { OrchestratorModule } from './nats/orchestrator.module';
 import { ProviderDirectory } from './llm/provider-directory';
 
 export interface RunningOrchestrator {
+  health: HealthCheck;
   close(): Promise<void>;
 }
 
@@ -46,17 +47,15 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
     providers,
     approvalRequired: config.APPROVAL_REQUIRED,
   });
-  const app = await NestFactory.createMicroservice(
-    OrchestratorModule.register({
-      logger,
-      commands,
-      health: () => ({ service: 'orchestrator', instanceId: instance, ready: !nc.isClosed(), details: {} }),
-    }),
-    { strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'orchestrator'), logger: new PinoNestLogger(logger) },
-  );
+  const health: HealthCheck = () => ({ service: 'orchestrator', instanceId: instance, ready: !nc.isClosed(), details: {} });
+  const app = await NestFactory.createMicroservice(OrchestratorModule.register({ logger, commands, health }), {
+    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'orchestrator'),
+    logger: new PinoNestLogger(logger),
+  });
   await app.listen();
   await nc.flush(); // subscriptions are registered with the server before we report ready
   return {
+    health,
     async close() {
       await app.close();
       await store.close();

@@ -5,7 +5,7 @@ import { PUBLICATIONS } from '@topdog/contracts';
 import { eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
 import { publish, untilJetStreamReady, type Logger } from '@topdog/runtime';
-import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
+import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import type { ProjectorConfig } from './config';
 import { ProjectorModule } from './nats/projector.module';
 import { createProjectorQueries } from './projection/projector-queries';
@@ -14,6 +14,7 @@ import { WorkflowProjection } from './projection/workflow-projection';
 
 export interface RunningProjector {
   projection: WorkflowProjection;
+  health: HealthCheck;
   close(): Promise<void>;
 }
 
@@ -45,24 +46,21 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     prompts: loadPromptLibrary(config.PROMPTS_DIR),
     consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
   });
-  const app = await NestFactory.createMicroservice(
-    ProjectorModule.register({
-      logger,
-      queries,
-      projection,
-      health: () => ({
-        service: 'projector',
-        instanceId: instance,
-        ready: projection.caughtUp,
-        details: { position: projection.tracker.position, caughtUp: projection.caughtUp },
-      }),
-    }),
-    { strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'projector'), logger: new PinoNestLogger(logger) },
-  );
+  const health: HealthCheck = () => ({
+    service: 'projector',
+    instanceId: instance,
+    ready: projection.caughtUp,
+    details: { position: projection.tracker.position, caughtUp: projection.caughtUp },
+  });
+  const app = await NestFactory.createMicroservice(ProjectorModule.register({ logger, queries, projection, health }), {
+    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'projector'),
+    logger: new PinoNestLogger(logger),
+  });
   await app.listen();
   await nc.flush(); // subscriptions are registered with the server before we report ready
   return {
     projection,
+    health,
     async close() {
       await app.close();
       await projection.stop();

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { openEventStore } from '@topdog/event-store';
 import { untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
-import { PinoNestLogger, PrefixedNatsServer } from '@topdog/runtime/nest';
+import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import type { WebhooksConfig } from './config';
 import { DeliverySupervisor } from './delivery/delivery-supervisor';
 import { ProjectLookup } from './delivery/project-lookup';
@@ -52,17 +52,15 @@ export async function startWebhooks(config: WebhooksConfig, nc: NatsConnection, 
     ackWaitMs: config.WEBHOOK_ACK_WAIT_MS,
     maxPerProject: config.WEBHOOK_MAX_PER_PROJECT,
   });
-  const app = await NestFactory.createMicroservice(
-    WebhooksModule.register({
-      logger,
-      api,
-      health: () => ({ service: 'webhooks', instanceId: instance, ready: !nc.isClosed(), details: { webhooks: supervisor.running } }),
-    }),
-    { strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'webhooks'), logger: new PinoNestLogger(logger) },
-  );
+  const health: HealthCheck = () => ({ service: 'webhooks', instanceId: instance, ready: !nc.isClosed(), details: { webhooks: supervisor.running } });
+  const app = await NestFactory.createMicroservice(WebhooksModule.register({ logger, api, health }), {
+    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'webhooks'),
+    logger: new PinoNestLogger(logger),
+  });
   await app.listen();
   await nc.flush();
   return {
+    health,
     async close() {
       await app.close();
       await supervisor.close();
