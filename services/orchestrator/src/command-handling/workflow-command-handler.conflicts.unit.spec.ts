@@ -46,6 +46,25 @@ describe('WorkflowCommandHandler: revision conflicts', () => {
     expect(verifyChain(await store.readStream(workflowStreamId(id))).ok).toBe(true);
   });
 
+  it("catches its cache up with only the rival's new events, and decides again at once", async () => {
+    const store = new InMemoryEventStore();
+    const id = randomUUID();
+    const rival = handlerOn(store);
+    await applyAll(rival, id, [initialize(id), complete(id, 'the rival')]);
+    const handler = handlerOn(store);
+    expect(await handler.current(id)).toMatchObject({ current: 'PLANNING' }); // cached at revision 1
+    await applyAll(rival, id, [complete(id, 'the rival again')]); // revision 2, which the handler has not seen
+    const reads = vi.spyOn(store, 'readStream');
+
+    const outcome = await handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'mine')));
+
+    expect(outcome).toMatchObject({ kind: 'appended', revision: 3 });
+    // One read, from the revision after the cached one: not the whole stream again.
+    expect(reads.mock.calls).toEqual([[workflowStreamId(id), { fromRevision: 2 }]]);
+    expect(await completions(store, id)).toEqual(['DISCOVERY: the rival', 'PLANNING: the rival again', 'IMPLEMENTATION: mine']);
+    expect(verifyChain(await store.readStream(workflowStreamId(id))).ok).toBe(true);
+  });
+
   it('gives up with UNAVAILABLE (retry later) after maxAttempts when another instance always writes first', async () => {
     const store = new InMemoryEventStore();
     const id = randomUUID();

@@ -114,15 +114,21 @@ export class WorkflowCommandHandler {
             cause: err,
           });
         }
-        // Whether a write the store did not acknowledge was stored is unknown: read it again next time.
-        this.cache.delete(workflowId);
-        if (!(err instanceof WrongExpectedRevisionError)) throw err;
+        if (!(err instanceof WrongExpectedRevisionError)) {
+          // Whether a write the store did not acknowledge was stored is unknown: read it again next time.
+          this.cache.delete(workflowId);
+          throw err;
+        }
         if (attempt >= this.maxAttempts) {
           // Nothing was written and the command is still valid: the caller may send it again.
           throw new TopDogError('UNAVAILABLE', `workflow ${workflowId} kept changing under this command; retry it`, [], { cause: err });
         }
         this.deps.logger.debug({ workflowId, attempt }, 'revision conflict, retrying');
-        await new Promise((r) => setTimeout(r, backoffMs(attempt, CONFLICT_BACKOFF)));
+        // The first conflict is most often this instance's cache behind another instance's append:
+        // decided again at once. Conflicts after that are writers racing: they back off.
+        if (attempt > 1) await new Promise((r) => setTimeout(r, backoffMs(attempt - 1, CONFLICT_BACKOFF)));
+        // The cache brought up to the stream's tip: only the events appended since are read.
+        await this.readOn(workflowId, loaded);
       }
     }
   }
