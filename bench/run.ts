@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { startSystem } from '../test/support/system';
 import { met, toMarkdown, type Figure } from './report/figures';
 import { measureAuthentication } from './sections/authentication';
+import { measureCluster } from './sections/cluster';
 import { measureLag } from './sections/consistency-lag';
 import { measureEndpoints } from './sections/endpoints';
 import { compareEventStores } from './sections/event-store';
@@ -40,14 +41,14 @@ log(
     .map(([name, value]) => `${name}=${value}`)
     .join(', ')}`,
 );
-/** BENCH_ONLY=endpoints,live,llm,store,stored,auth runs some sections (for profiling a fix). */
+/** BENCH_ONLY=endpoints,live,llm,store,stored,auth,cluster runs some sections (for profiling a fix). */
 const only = process.env.BENCH_ONLY?.split(',');
 const runs = (section: string) => !only || only.includes(section);
 const started = Date.now();
 const figures: Figure[] = [];
 
 if (runs('endpoints')) {
-  log('1/6 endpoints, memory and read-your-writes lag');
+  log('1/7 endpoints, memory and read-your-writes lag');
   const system = await startSystem({ LOG_LEVEL: 'warn' });
   try {
     await using baseline = await startBaseline(system.nats.url);
@@ -59,25 +60,31 @@ if (runs('endpoints')) {
 }
 
 if (runs('live')) {
-  log('2/6 live events and audit');
+  log('2/7 live events and audit');
   figures.push(...(await measureLiveEvents(size.liveEvents, 300)));
 }
 if (runs('llm')) {
-  log('3/6 llm-runner overhead');
+  log('3/7 llm-runner overhead');
   figures.push(...(await measureLlmOverhead(size.llmWorkflows)));
 }
 if (runs('store')) {
-  log('4/6 event store: JetStream adapter vs Emmett on PostgreSQL');
+  log('4/7 event store: JetStream adapter vs Emmett on PostgreSQL');
   figures.push(...(await compareEventStores({ streams: size.storeStreams, appendsPerStream: 10, reads: size.storeStreams * 5, concurrency: 32, log })));
 }
 if (runs('stored')) {
-  log(`5/6 replay over ${size.replayEvents} events, cold reads with ${size.coldEvents} stored`);
+  log(`5/7 replay over ${size.replayEvents} events, cold reads with ${size.coldEvents} stored`);
   figures.push(...(await measureStoredEvents({ replayEvents: size.replayEvents, coldEvents: size.coldEvents, coldSamples: size.coldSamples, log })));
 }
 
 if (runs('auth')) {
-  log("6/6 authentication: CPU per request of the gateway's API key and JWT authentication");
+  log("6/7 authentication: CPU per request of the gateway's API key and JWT authentication");
   figures.push(...(await measureAuthentication({ apiKeyCalls: size.authApiKeyCalls, jwtCalls: size.authJwtCalls, rounds: 5, earlier: figures, log })));
+}
+
+if (runs('cluster')) {
+  log('7/7 a three-node cluster, with one and two processes of each service');
+  const singleNode = figures.find((f) => f.name === 'complete-phase req/s');
+  figures.push(...(await measureCluster({ sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, singleNode, log })));
 }
 
 const at = new Date();
