@@ -35,37 +35,28 @@ export async function measureCluster(o: ClusterOptions): Promise<Figure[]> {
 
 async function measureOn(system: System, instances: number, o: ClusterOptions): Promise<Figure[]> {
   const section = `Three-node cluster (replicas 3), ${instances} process${instances > 1 ? 'es' : ''} of each service`;
-  // Enough workflows that none runs out of phases: a workflow takes five complete-phases (up to 2,400 commands/s expected).
-  const ids = await initializeWorkflows(system, 1_000 + o.durationSeconds * 500);
-  const completions = (offset: number): Request[] => {
-    let i = offset;
-    return [
-      {
-        method: 'POST',
-        path: '/api/ai-workflows/complete-phase',
-        setupRequest: (req: Request) => ({ ...req, body: JSON.stringify({ workflow_id: ids[i++ % ids.length], ai_response: 'phase output' }) }),
-      },
-    ];
-  };
-  await load({ name: 'warm', url: system.baseUrl, connections: 8, amount: 2_000, requests: completions(0) });
-  const sequential = await load({ name: 'complete-phase', url: system.baseUrl, connections: 1, amount: o.sequential, requests: completions(0) });
+  // Every command goes to the next workflow in turn, across all the runs, so none runs out of
+  // phases: a workflow takes six complete-phases, and up to 2,400 commands/s are expected.
+  const ids = await initializeWorkflows(system, 1_000 + o.durationSeconds * 800);
+  let next = 0;
+  const completions: Request[] = [
+    {
+      method: 'POST',
+      path: '/api/ai-workflows/complete-phase',
+      setupRequest: (req: Request) => ({ ...req, body: JSON.stringify({ workflow_id: ids[next++ % ids.length], ai_response: 'phase output' }) }),
+    },
+  ];
+  await load({ name: 'warm', url: system.baseUrl, connections: 8, amount: 2_000, requests: completions });
+  const sequential = await load({ name: 'complete-phase', url: system.baseUrl, connections: 1, amount: o.sequential, requests: completions });
 
   const pids: Record<string, number> = {};
   for (const service of SERVICES) for (let i = 0; i < instances; i++) pids[`${service}-${i}`] = system.pid(service, i)!;
   system.cluster!.nodes.forEach((node, i) => (pids[`nats-server-${i}`] = node.pid!));
   const counting = countCpu(pids);
-  // The connections split over the gateways, as a load balancer would; each gateway's share round-robins over its own workflows.
+  // The connections split over the gateways, as a load balancer would.
   const perGateway = Math.floor(o.concurrency / instances);
   const runs = await Promise.all(
-    system.baseUrls.map((url, i) =>
-      load({
-        name: 'complete-phase',
-        url,
-        connections: perGateway,
-        duration: o.durationSeconds,
-        requests: completions(i * Math.floor(ids.length / instances)),
-      }),
-    ),
+    system.baseUrls.map((url) => load({ name: 'complete-phase', url, connections: perGateway, duration: o.durationSeconds, requests: completions })),
   );
   const used = counting.stop();
   const cpuSeconds = Object.values(used).reduce((a, b) => a + b, 0);
