@@ -47,7 +47,7 @@ describe('operations port (METRICS_PORT)', () => {
     expect(posted.status).toBe(404);
   });
 
-  it('stops answering as soon as the instance is told to stop, so probes take it out of service', async () => {
+  it('stops answering once the instance is told to stop, and answers again from the next one', async () => {
     const url = await opsUrl('llm-runner');
     await system.kill('llm-runner', 'SIGTERM');
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();

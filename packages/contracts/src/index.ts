@@ -29,3 +29,4 @@ export * from './llm/answer-format';
 export * from './catalogue';
 export * from './webhooks/webhooks';
 export * from './webhooks/webhook-event-types';
+export * from './bus-unavailable';

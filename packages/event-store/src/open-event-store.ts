@@ -30,7 +30,9 @@ const WAITING = 'waiting for the event stream: the orchestrator creates it when 
 
 /** Opens the chosen event store: as its writer, or as a reader. */
 export async function openEventStore(choice: EventStoreChoice, nc: NatsConnection, options: OpenEventStoreOptions): Promise<EventStore> {
-  if (choice.kind === 'kurrentdb') return await KurrentDbEventStore.connect({ connectionString: choice.connectionString, prefix: options.prefix });
+  if (choice.kind === 'kurrentdb') {
+    return await KurrentDbEventStore.connect({ connectionString: choice.connectionString, prefix: options.prefix, leaderReads: options.writer !== undefined });
+  }
   if (options.writer) {
     return JetStreamEventStore.create(nc, {
       prefix: options.prefix,
@@ -45,6 +47,8 @@ export async function openEventStore(choice: EventStoreChoice, nc: NatsConnectio
 /** A queue of the event store's commits, shared by its takers (the llm-runners). */
 export interface EventQueue {
   take(max: number, waitMs: number): Promise<QueuedCommit[]>;
+  /** Lets go of the queue: what was taken and not acknowledged goes to another taker. */
+  close(): Promise<void>;
 }
 
 /** Creates the queue when it does not exist (the writer does, before its first matching append). */

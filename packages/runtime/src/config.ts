@@ -15,16 +15,12 @@ export const BaseConfig = z.object({
   /** `kurrentdb://host:2113?tls=false` (may hold credentials: never logged). */
   KURRENTDB_CONNECTION_STRING: z
     .string()
-    .regex(/^(kurrentdb|esdb|kdb)(\+discover)?:\/\//, 'must be a kurrentdb:// connection string')
+    .regex(/^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\//, 'must be a kurrentdb:// connection string')
     .optional(),
   /** The bus user and its password (secrets: never logged); or NATS_CREDS, a creds file (JWT and nkey seed). */
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),
   NATS_CREDS: z.string().min(1).optional(),
-  /**
-   * The prefix of this service's reply subjects; by default `_INBOX_<service>`, the one its bus
-   * user may read (`busInbox`). Set it when the bus's users are configured another way.
-   */
   /**
    * The service's own HTTP port for its operators, `/healthz` and `/readyz` (every service but the
    * gateway, which serves them on its own port); unset: none. 0 takes a free port (logged).
@@ -32,6 +28,10 @@ export const BaseConfig = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** Where that port listens: loopback unless a scraper or prober elsewhere must reach it. */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * The prefix of this service's reply subjects; by default `_INBOX_<service>`, the one its bus
+   * user may read (`busInbox`). Set it when the bus's users are configured another way.
+   */
   NATS_INBOX_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or - (one subject token, no wildcards)')

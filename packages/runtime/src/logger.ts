@@ -35,6 +35,11 @@ const REDACT = [
   '*.ANTHROPIC_API_KEY',
   '*.LOCAL_LLM_API_KEY',
   '*.TOPDOG_ADMIN_KEY',
+  // May hold a KurrentDB user's password; the client keeps it on its parse errors.
+  'KURRENTDB_CONNECTION_STRING',
+  '*.KURRENTDB_CONNECTION_STRING',
+  '*.connectionString',
+  'err.cause.connectionString',
 ];
 
 /** The service's root logger: JSON lines with `service` and `instance` on each. */

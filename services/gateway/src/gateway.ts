@@ -27,7 +27,7 @@ import { docsCsp, installCors, installSecurityHeaders } from './http/security-he
 import { slowClientTimeouts } from './http/slow-client-timeouts';
 import { createEventFeeds } from './live/event-feeds';
 import { LiveStreams } from './live/live-streams';
-import { createReadiness } from './workflows/readiness';
+import { createReadiness, requiredServices } from './workflows/readiness';
 import { createWorkflowApi } from './workflows/workflow-api';
 import { createWorkflowListApi } from './listing/workflow-list-api';
 import { createWebhooksApi } from './webhooks/webhooks-api';
@@ -97,7 +97,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
       webhooks: createWebhooksApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
       live,
       store,
-      readiness: createReadiness(nc, config.TOPDOG_PREFIX),
+      readiness: createReadiness(nc, config.TOPDOG_PREFIX, requiredServices(config.EVENT_STORE)),
     }),
     adapter,
     { logger: new PinoNestLogger(logger) },

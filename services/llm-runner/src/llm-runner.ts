@@ -43,7 +43,7 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
     secrets: secretsOf(config),
     logger,
   });
-  const queueOptions = { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS };
+  const queueOptions = { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS, prefetch: config.LLM_CONCURRENCY };
   const queue = await untilJetStreamReady('opening the call request queue', () => openEventQueue(eventStoreChoice(config), nc, queueOptions, logger), logger);
   const timings: CallTiming[] = [];
   const worker = new RequestWorker({
@@ -77,6 +77,7 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
     async close() {
       registry.stop();
       await worker.stop();
+      await queue.close();
       await app.close();
     },
   };

@@ -19,6 +19,11 @@ export interface EventQueueOptions {
   ackWaitMs?: number;
   /** Commits handed out and not yet acknowledged, across every taker (1: strictly one at a time, in order). Default 10,000. */
   maxAckPending?: number;
+  /**
+   * How many commits one taker may be sent ahead of its takes (KurrentDB's persistent
+   * subscription pushes them; a JetStream taker pulls only what it takes). Default 16.
+   */
+  prefetch?: number;
 }
 
 /** A commit taken from the queue; acknowledge it once its work is recorded. */
@@ -142,6 +147,9 @@ export class JetStreamEventQueue {
   }
 
   /** Acknowledges a commit to skip; takes a matching one, or hands it back when `max` are taken. */
+  /** Nothing is held between takes: each take pulls what it hands out. */
+  async close(): Promise<void> {}
+
   private sort(msg: JsMsg, taken: QueuedCommit[], max: number): void {
     if (!this.wanted(msg)) msg.ack();
     else if (taken.length < max) taken.push(this.queued(msg));

@@ -78,7 +78,11 @@ interface Tip {
 
 const NO_STREAM: Tip = { revision: -1, seq: 0 };
 
-/** One publish attempt's wait for its acknowledgement (three attempts fit in a caller's 5 s). */
+/**
+ * One publish attempt's wait for its acknowledgement. Three attempts and a tip read may outlast
+ * the gateway's 5 s: a command can then be stored after its caller was told 503, which is why
+ * commands are retried with their Idempotency-Key (the retry gets the stored outcome).
+ */
 const PUBLISH_TIMEOUT_MS = 1_500;
 
 const tipOf = (commit: StoredMsg): Tip => ({ revision: Number(commit.header.get(LAST_REVISION_HEADER)), seq: commit.seq });

@@ -23,6 +23,8 @@ export interface KurrentDbEventStoreOptions {
   prefix: string;
   /** The largest append, in bytes of its events' JSON (KurrentDB's `MaxAppendSize`, 1 MiB by default). */
   maxAppendBytes?: number;
+  /** Read streams from the cluster's leader whatever the connection string prefers: the writer's reads must see every append. */
+  leaderReads?: boolean;
 }
 
 /** What an event's KurrentDB metadata holds: the envelope fields beside its type and data. */
@@ -38,6 +40,18 @@ interface StoredMetadata {
 /** The client library, loaded when a deployment chooses KurrentDB (it holds a native module the others never need). */
 export type KurrentDb = typeof KurrentDbClientModule;
 export const loadKurrentDb = (): Promise<KurrentDb> => import('@kurrent/kurrentdb-client');
+
+/**
+ * A client for the connection string. The client's own parse error quotes the string, which may
+ * hold a password: a bad one is reported by the variable's name alone, with no cause attached.
+ */
+export function kurrentDbClient(kurrent: KurrentDb, connectionString: string): KurrentDBClient {
+  try {
+    return kurrent.KurrentDBClient.connectionString(connectionString);
+  } catch {
+    throw new Error('KURRENTDB_CONNECTION_STRING is not a KurrentDB connection string the client can read (kurrentdb://[user:password@]host:port?tls=false)');
+  }
+}
 
 /**
  * The event store on KurrentDB (`EVENT_STORE=kurrentdb`), through `@kurrent/kurrentdb-client`.
@@ -56,7 +70,7 @@ export class KurrentDbEventStore implements EventStore {
 
   static async connect(options: KurrentDbEventStoreOptions): Promise<KurrentDbEventStore> {
     const kurrent = await loadKurrentDb();
-    return new KurrentDbEventStore(kurrent, kurrent.KurrentDBClient.connectionString(options.connectionString), options);
+    return new KurrentDbEventStore(kurrent, kurrentDbClient(kurrent, options.connectionString), options);
   }
 
   /** The database's name for a stream. */
@@ -101,7 +115,7 @@ export class KurrentDbEventStore implements EventStore {
         throw new WrongExpectedRevisionError(streamId, expectedRevision, actual, { cause: err });
       }
       if (err instanceof MaxAppendSizeExceededError) throw new AppendTooLargeError(streamId, bytes, limit);
-      throw this.unavailableOr(err, `append to ${streamId}`);
+      throw unavailableOr(this.kurrent, err, `append to ${streamId}`);
     }
   }
 
@@ -113,12 +127,13 @@ export class KurrentDbEventStore implements EventStore {
       const reading = this.client.readStream(name, {
         fromRevision: options.fromRevision ? BigInt(options.fromRevision) : START,
         direction: FORWARDS,
+        requiresLeader: this.options.leaderReads ?? false,
         ...(options.maxCount !== undefined ? { maxCount: options.maxCount } : {}),
       });
       for await (const resolved of reading) events.push(envelopeOf(resolved, this.options.prefix));
     } catch (err) {
       if (err instanceof StreamNotFoundError) return [];
-      throw this.unavailableOr(err, `read ${streamId}`);
+      throw unavailableOr(this.kurrent, err, `read ${streamId}`);
     }
     return events;
   }
@@ -164,20 +179,24 @@ export class KurrentDbEventStore implements EventStore {
       for await (const resolved of reading) return positionOf(resolved);
       return 0;
     } catch (err) {
-      throw this.unavailableOr(err, 'head position');
+      throw unavailableOr(this.kurrent, err, 'head position');
     }
   }
 
   async close(): Promise<void> {
     await this.client.dispose();
   }
+}
 
-  /** The client's failures that mean the database did not answer (no leader, no connection, a deadline) as the port's. */
-  private unavailableOr(err: unknown, operation: string): unknown {
-    const { UnavailableError, DeadlineExceededError, TimeoutError, NotLeaderError } = this.kurrent;
-    const unavailable = [UnavailableError, DeadlineExceededError, TimeoutError, NotLeaderError].some((type) => err instanceof type);
-    return unavailable ? new EventStoreUnavailableError(operation, { cause: err }) : err;
-  }
+/**
+ * The client's failures that mean the database did not answer (no leader, no connection, a
+ * deadline, a call cut short, an error its native reader could not name) as the port's
+ * EventStoreUnavailableError: the caller's to retry (503), and what start-up waits out.
+ */
+export function unavailableOr(kurrent: KurrentDb, err: unknown, operation: string): unknown {
+  const { UnavailableError, DeadlineExceededError, TimeoutError, NotLeaderError, CancelledError, UnknownError } = kurrent;
+  const unavailable = [UnavailableError, DeadlineExceededError, TimeoutError, NotLeaderError, CancelledError, UnknownError].some((type) => err instanceof type);
+  return unavailable ? new EventStoreUnavailableError(operation, { cause: err }) : err;
 }
 
 /** Our envelope from a KurrentDB event of a deployment's stream: its id, type and data, the rest from its metadata. */

@@ -2,7 +2,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { healthRequest, type ServiceName } from '@topdog/contracts';
 import { request } from '@topdog/runtime';
 
-const SERVICES: ServiceName[] = ['orchestrator', 'projector', 'llm-runner', 'webhooks'];
+/** The services the gateway needs answering: webhooks only where it can run (on the JetStream store). */
+export const requiredServices = (eventStore: 'jetstream' | 'kurrentdb'): ServiceName[] =>
+  eventStore === 'kurrentdb' ? ['orchestrator', 'projector', 'llm-runner'] : ['orchestrator', 'projector', 'llm-runner', 'webhooks'];
 
 export interface ReadinessReport {
   ready: boolean;
@@ -11,19 +13,19 @@ export interface ReadinessReport {
 export type Readiness = () => Promise<ReadinessReport>;
 
 /** Asks each service, over NATS, whether it is ready. */
-export function createReadiness(nc: NatsConnection, prefix: string, timeoutMs = 1000): Readiness {
+export function createReadiness(nc: NatsConnection, prefix: string, services: readonly ServiceName[], timeoutMs = 1000): Readiness {
   return async () => {
-    const services: ReadinessReport['services'] = { gateway: { ready: !nc.isClosed() } };
+    const report: ReadinessReport['services'] = { gateway: { ready: !nc.isClosed() } };
     await Promise.all(
-      SERVICES.map(async (service) => {
+      services.map(async (service) => {
         try {
           const health = await request(nc, prefix, healthRequest(service), {}, timeoutMs);
-          services[service] = { ready: health.ready, instance: health.instanceId, details: health.details };
+          report[service] = { ready: health.ready, instance: health.instanceId, details: health.details };
         } catch (err) {
-          services[service] = { ready: false, error: (err as Error).message };
+          report[service] = { ready: false, error: (err as Error).message };
         }
       }),
     );
-    return { ready: Object.values(services).every((s) => s.ready), services };
+    return { ready: Object.values(report).every((s) => s.ready), services: report };
   };
 }

@@ -14,8 +14,18 @@ export interface ReadModelStoreOptions {
   cacheBytes?: number;
 }
 
-/** Per-entry bookkeeping besides the JSON itself (key, LRU node). */
-const ENTRY_OVERHEAD_BYTES = 150;
+/** Per-entry bookkeeping besides the JSON itself (key, LRU node, KV revision). */
+const ENTRY_OVERHEAD_BYTES = 160;
+
+/** A status as held in memory: its JSON as in KV, and the KV revision of that entry (a write's check). */
+interface Held {
+  json: string;
+  /** The bucket's revision of the key when it held this JSON; undefined when not known. */
+  kvRevision: number | undefined;
+}
+
+/** JetStream's answer to a write checked against a revision another writer has moved on from. */
+const wrongLastSequence = (err: unknown): boolean => [10071, 10164].includes((err as { code?: unknown }).code as number);
 
 /**
  * KV puts of one flush in flight at once. Each put in flight holds its encoded message, a
@@ -52,9 +62,16 @@ async function eachWithLimit<T>(items: Iterable<T>, limit: number, work: (item: 
  * Writes are batched: `flush` stores the changed statuses, then the checkpoint (the position
  * to resume from), so a crash between the two only replays events whose effects are already
  * stored (and are skipped by revision).
+ *
+ * Several projector instances share the bucket and its checkpoint. A status write never takes
+ * a workflow's status back: each is checked against the KV revision this instance last saw of
+ * the key, and when another instance wrote since, the stored status is read and kept if it is
+ * at the same workflow revision or further. Without that, an instance behind another could
+ * overwrite a newer status with an older one, and if it stopped before catching up, it would
+ * resume from the other's checkpoint and never write the newer one again.
  */
 export class ReadModelStore {
-  private readonly memory: LRUCache<string, string>;
+  private readonly memory: LRUCache<string, Held>;
   private dirty = new Map<string, WorkflowStatus>();
   /** The statuses the flush under way is storing: read from here until they are stored. */
   private flushing = new Map<string, WorkflowStatus>();
@@ -66,7 +83,7 @@ export class ReadModelStore {
     private readonly bucket: string,
     options: ReadModelStoreOptions,
   ) {
-    this.memory = new LRUCache({ maxSize: options.cacheBytes ?? 64 * 2 ** 20, sizeCalculation: (json) => json.length + ENTRY_OVERHEAD_BYTES });
+    this.memory = new LRUCache({ maxSize: options.cacheBytes ?? 64 * 2 ** 20, sizeCalculation: (held) => held.json.length + ENTRY_OVERHEAD_BYTES });
   }
 
   static async open(nc: NatsConnection, options: ReadModelStoreOptions): Promise<ReadModelStore> {
@@ -86,13 +103,13 @@ export class ReadModelStore {
   async getStatus(workflowId: string): Promise<WorkflowStatus | undefined> {
     const changed = this.dirty.get(workflowId) ?? this.flushing.get(workflowId);
     if (changed) return changed;
-    const json = this.memory.get(workflowId);
-    if (json !== undefined) return JSON.parse(json) as WorkflowStatus;
+    const held = this.memory.get(workflowId);
+    if (held !== undefined) return JSON.parse(held.json) as WorkflowStatus;
     const entry = await this.kv.get(statusKey(workflowId));
     if (!entry || entry.operation !== 'PUT') return undefined;
     const text = entry.string();
     const status = WorkflowStatus.parse(JSON.parse(text));
-    this.memory.set(workflowId, text);
+    this.memory.set(workflowId, { json: text, kvRevision: entry.revision });
     return status;
   }
 
@@ -142,11 +159,7 @@ export class ReadModelStore {
     this.dirty = new Map();
     this.flushing = batch;
     try {
-      await eachWithLimit(batch, MAX_PUTS_IN_FLIGHT, ([id, status]) => {
-        const json = JSON.stringify(status);
-        this.memory.set(id, json);
-        return this.kv.put(statusKey(id), json);
-      });
+      await eachWithLimit(batch.values(), MAX_PUTS_IN_FLIGHT, (status) => this.storeForward(status));
     } catch (err) {
       for (const [id, s] of batch) if (!this.dirty.has(id)) this.dirty.set(id, s);
       throw err;
@@ -156,6 +169,35 @@ export class ReadModelStore {
     if (position > this.flushedPosition) {
       await this.kv.put(CHECKPOINT_KEY, String(position));
       this.flushedPosition = position;
+    }
+  }
+
+  /**
+   * Writes a status unless the bucket holds it at the same workflow revision or further: checked
+   * against the key's KV revision this instance knows, read again when another instance wrote since.
+   */
+  private async storeForward(status: WorkflowStatus): Promise<void> {
+    const key = statusKey(status.workflowId);
+    const json = JSON.stringify(status);
+    let kvRevision = this.memory.get(status.workflowId)?.kvRevision;
+    for (;;) {
+      try {
+        const written = kvRevision === undefined ? await this.kv.create(key, json) : await this.kv.update(key, json, kvRevision);
+        this.memory.set(status.workflowId, { json, kvRevision: written });
+        return;
+      } catch (err) {
+        if (!wrongLastSequence(err)) throw err;
+      }
+      // Another instance wrote the key since: keep what it wrote if it is as far along or further.
+      const entry = await this.kv.get(key);
+      if (entry?.operation === 'PUT') {
+        const stored = entry.string();
+        if ((JSON.parse(stored) as WorkflowStatus).revision >= status.revision) {
+          this.memory.set(status.workflowId, { json: stored, kvRevision: entry.revision });
+          return;
+        }
+      }
+      kvRevision = entry?.revision;
     }
   }
 
