@@ -8,7 +8,6 @@
 const UNAVAILABLE = new Set([
   'EventStoreUnavailableError',
   'TimeoutError',
-  'RequestError',
   'NoResponders',
   'ClosedConnectionError',
   'DrainingConnectionError',
@@ -19,6 +18,9 @@ const UNAVAILABLE = new Set([
 export function isBusUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (UNAVAILABLE.has(err.name)) return true;
+  // A failed request says why in its cause: a time-out or no responders is the bus; a refused
+  // permission (its reply subject, say) is not, and retrying would only hide it.
+  if (err.name === 'RequestError') return isBusUnavailable(err.cause);
   // 10008: "JetStream system temporarily unavailable"; a 503; a stream or bucket with no leader yet.
   const { code, status } = err as { code?: unknown; status?: unknown };
   return err.name === 'JetStreamApiError' && (code === 10008 || status === 503 || /temporarily unavailable|leader/i.test(err.message));

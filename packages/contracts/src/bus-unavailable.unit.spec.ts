@@ -5,18 +5,17 @@ const named = (name: string, message = '', extra: Record<string, unknown> = {}) 
 
 describe('isBusUnavailable', () => {
   it("takes nats.js's errors for the bus not answering, by the names nats.js gives them", () => {
-    for (const name of [
-      'TimeoutError',
-      'RequestError',
-      'NoResponders',
-      'ClosedConnectionError',
-      'DrainingConnectionError',
-      'ConnectionError',
-      'JetStreamNotEnabled',
-    ]) {
+    for (const name of ['TimeoutError', 'NoResponders', 'ClosedConnectionError', 'DrainingConnectionError', 'ConnectionError', 'JetStreamNotEnabled']) {
       expect(isBusUnavailable(named(name)), name).toBe(true);
     }
     expect(isBusUnavailable(named('EventStoreUnavailableError'))).toBe(true);
+  });
+
+  it('takes a failed request by its cause: no responders or a time-out, not a refused permission', () => {
+    expect(isBusUnavailable(Object.assign(new Error('x', { cause: named('NoResponders') }), { name: 'RequestError' }))).toBe(true);
+    expect(isBusUnavailable(Object.assign(new Error('x', { cause: named('TimeoutError') }), { name: 'RequestError' }))).toBe(true);
+    expect(isBusUnavailable(Object.assign(new Error('x', { cause: named('PermissionViolationError') }), { name: 'RequestError' }))).toBe(false);
+    expect(isBusUnavailable(named('RequestError'))).toBe(false);
   });
 
   it('takes JetStream saying it is not ready, and no other JetStream answer', () => {
