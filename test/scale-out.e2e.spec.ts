@@ -108,6 +108,10 @@ describe('two instances of every service on a cluster', () => {
         }
       }
     }
+    console.info(
+      `scale-out: ${WORKFLOWS} workflows through two gateways; ${calling.length} model calls made for ${WORKFLOWS * 6} requested ` +
+        `(${local.calls.length} at the local server); ${wrong.length} discrepancies`,
+    );
     expect(wrong).toEqual([]);
 
     // And what the read side holds equals a rebuild: one projector empties the read models and
@@ -171,6 +175,11 @@ describe('two instances of every service on a cluster', () => {
     await poll('the load to go on after the restarts', () => (load.completed() >= before + 10 ? true : undefined), { timeoutMs: 60_000, everyMs: 200 });
     await load.stop(30_000);
 
+    const statuses = new Map<number, number>();
+    for (const s of load.sent) statuses.set(s.status, (statuses.get(s.status) ?? 0) + 1);
+    console.info(
+      `rolling restart: ${load.sent.length} answers ${JSON.stringify(Object.fromEntries(statuses))}; ${load.acknowledged.size} workflows, ${load.completed()} complete`,
+    );
     expect(load.unexpected).toEqual([]);
     expect(load.gaveUp).toEqual([]);
     expect(load.sent.filter((s) => s.status >= 500 && s.status !== 503)).toEqual([]);
