@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm compose:setup`: what docker-compose.yml needs beside itself.
 // - deploy/nats-users.conf: the bus users and their permissions (packages/runtime/src/nats-permissions.ts)
-//   for the prefix `topdog`, each password a reference to its environment variable
+//   for the deployment's prefix (TOPDOG_PREFIX from the shell or .env; `topdog` by default, as
+//   committed), each password a reference to its environment variable
 //   (TOPDOG_NATS_PASSWORD_<USER>). It holds no secret and is committed; this writes it again after
 //   the permissions change (a test fails until it is).
 // - .env next to docker-compose.yml (compose reads it by itself, mode 0600, never committed): a
@@ -20,17 +21,20 @@ if (!existsSync(generator)) {
 }
 const { natsServerAuthConfigFromEnvironment, busPasswordVariable, generateBusPasswords } = await import(pathToFileURL(generator).href);
 
+const envFile = join(root, '.env');
+const existing = existsSync(envFile) ? readFileSync(envFile, 'utf8') : '';
+const fromEnvFile = /^TOPDOG_PREFIX=(.*)$/m.exec(existing)?.[1]?.trim();
+const prefix = process.env.TOPDOG_PREFIX || fromEnvFile || 'topdog';
+
 const usersFile = join(root, 'deploy', 'nats-users.conf');
 const header = [
-  '# The bus users of docker-compose.yml (prefix topdog), each with its permissions; written by',
+  `# The bus users of docker-compose.yml (prefix ${prefix}), each with its permissions; written by`,
   '# `pnpm compose:setup` from packages/runtime/src/nats-permissions.ts: do not edit by hand.',
   '# Each password is read from its environment variable, set by compose from .env.',
 ];
-writeFileSync(usersFile, `${[...header, natsServerAuthConfigFromEnvironment('topdog')].join('\n')}\n`);
-console.log(`wrote ${usersFile}`);
+writeFileSync(usersFile, `${[...header, natsServerAuthConfigFromEnvironment(prefix)].join('\n')}\n`);
+console.log(`wrote ${usersFile} for the prefix ${prefix}`);
 
-const envFile = join(root, '.env');
-const existing = existsSync(envFile) ? readFileSync(envFile, 'utf8') : '';
 const defined = new Set(existing.split('\n').map((line) => line.split('=')[0]?.trim()));
 const wanted = [
   ...Object.entries(generateBusPasswords()).map(([account, password]) => [busPasswordVariable(account), password]),

@@ -135,7 +135,7 @@ function launch(name, command, args, { restart, extraEnv = {} }) {
     children.delete(name);
     if (stopping) return;
     log(`${name} exited (${signal ?? code})`);
-    if (restart) setTimeout(() => !stopping && launch(name, command, args, { restart }), 1000);
+    if (restart) setTimeout(() => !stopping && launch(name, command, args, { restart, extraEnv }), 1000);
   });
   return child;
 }
@@ -268,6 +268,20 @@ function adminKey() {
 }
 const admin = adminKey();
 
+/**
+ * Each service's operations port (/healthz, /readyz) when METRICS_PORT is set: the services
+ * share a machine, so one port each, counted up from it (0: each takes a free one and logs it).
+ * The gateway serves these on its own port.
+ */
+function operationsPorts() {
+  const base = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : Number(env.METRICS_PORT);
+  if (base === undefined || base === 0) return new Map();
+  const ports = new Map(SERVICES.filter((s) => s !== 'gateway').map((s, i) => [s, base + i]));
+  log(`operations ports (/healthz, /readyz): ${[...ports].map(([s, p]) => `${s} ${p}`).join(', ')}`);
+  return ports;
+}
+const opsPorts = operationsPorts();
+
 await ensureNats();
 for (const s of SERVICES) {
   const main = join(root, 'services', s, 'dist', 'main.js');
@@ -275,7 +289,8 @@ for (const s of SERVICES) {
     log(`${main} is missing: run pnpm build`);
     process.exit(1);
   }
-  launch(s, process.execPath, ['--enable-source-maps', main], { restart: true, extraEnv: s === 'gateway' ? { TOPDOG_ADMIN_KEY: admin.key } : {} });
+  const extraEnv = s === 'gateway' ? { TOPDOG_ADMIN_KEY: admin.key } : opsPorts.has(s) ? { METRICS_PORT: String(opsPorts.get(s)) } : {};
+  launch(s, process.execPath, ['--enable-source-maps', main], { restart: true, extraEnv });
 }
 if (await waitReady()) {
   const base = `http://${host}:${port}`;

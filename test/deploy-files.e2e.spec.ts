@@ -88,6 +88,8 @@ describe('docker-compose.yml', () => {
     expect(services.projector!.environment!.READ_MODEL_REPLICAS).toBe('3');
     expect(services.gateway!.environment!.API_KEYS_REPLICAS).toBe('3');
     expect(services.webhooks!.environment!.WEBHOOKS_REPLICAS).toBe('3');
+    // The gateways are published on the host's loopback unless TOPDOG_GATEWAY_PORTS says otherwise.
+    expect(JSON.stringify(services.gateway!.ports)).toContain('127.0.0.1');
   });
 
   it.skipIf(!compose)('checks every instance on its own: the gateway is up on its HTTP port, the others ready on their operations port', () => {

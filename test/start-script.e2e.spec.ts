@@ -189,6 +189,20 @@ describe('pnpm start (scripts/start.mjs)', () => {
       expect(() => process.kill(-pid, 0)).not.toThrow();
     }
 
+    // A gateway stopped on its own stops gracefully (exit 0), and the one started in its place
+    // has the admin key too.
+    const gateway = descendants(child.pid!).find((pid) => /gateway\/dist\/main\.js/.test(commandLine(pid)));
+    expect(gateway).toBeDefined();
+    process.kill(gateway!, 'SIGTERM');
+    for (let i = 0; i < 100 && !output.includes('gateway exited'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain('gateway exited (0)');
+    let again: Response | undefined;
+    for (let i = 0; i < 100 && again?.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      again = await fetch(`http://127.0.0.1:${port}/api/ai-workflows/status/${workflow_id}`, { headers: auth }).catch(() => undefined);
+    }
+    expect(again?.status).toBe(200);
+
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     for (const pid of pids) expect(alive(pid)).toBe(false);

@@ -117,7 +117,6 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   });
   await app.register(fastifySwagger as never, { mode: 'static', specification: { document: openApiDocument() } });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp });
-  app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

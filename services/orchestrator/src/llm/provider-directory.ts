@@ -60,7 +60,9 @@ export class ProviderDirectory {
       this.fetchedAt = Date.now();
       return this.known;
     } catch (err) {
-      this.logger.warn({ err }, 'llm-runner did not report its providers');
+      // Before any runner has answered, none may be running yet (they start together): not worth a warning.
+      if (this.known) this.logger.warn({ err }, 'llm-runner did not report its providers');
+      else this.logger.debug({ err: (err as Error).message }, 'no llm-runner has reported its providers yet');
       return this.lastKnown();
     }
   }
