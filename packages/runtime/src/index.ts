@@ -13,3 +13,4 @@ export * from './run-service';
 export * from './nats-permissions';
 export * from './nats-server-auth';
 export * from './ops-server';
+export * from './metrics';

@@ -2,12 +2,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ErrorResponse, HealthStatus } from '@topdog/contracts';
 import type { Logger } from './logger';
+import type { Registry } from './metrics';
 
 export interface OpsServerOptions {
   port: number;
   host: string;
   /** This instance's health, as it answers over NATS. */
   health: () => Promise<HealthStatus> | HealthStatus;
+  /** Served as Prometheus text at `/metrics`. */
+  metrics?: Registry;
   logger: Logger;
 }
 
@@ -19,7 +22,8 @@ export interface OpsServer {
 
 /**
  * A service's own HTTP port for its operators (`METRICS_PORT`): `GET /healthz`, alive (the
- * process answers), and `GET /readyz`, this instance's health (503 when it is not ready). A
+ * process answers), `GET /readyz`, this instance's health (503 when it is not ready), and
+ * `GET /metrics`, its Prometheus series. A
  * container's health check or an orchestrator's probes ask this instance, where the gateway's
  * `/readyz` asks whichever instance of each service answers first.
  */
@@ -58,7 +62,13 @@ async function answer(req: IncomingMessage, res: ServerResponse, options: OpsSer
     const health = await options.health();
     return send(res, health.ready ? 200 : 503, health);
   }
-  send(res, 404, failure('NOT_FOUND', `no route ${req.method} ${path}: this port serves GET /healthz and GET /readyz`));
+  if (reading && path === '/metrics' && options.metrics) {
+    const text = await options.metrics.metrics();
+    res.writeHead(200, { 'Content-Type': options.metrics.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : text);
+    return;
+  }
+  send(res, 404, failure('NOT_FOUND', `no route ${req.method} ${path}: this port serves GET /healthz, /readyz and /metrics`));
 }
 
 const failure = (code: ErrorResponse['error']['code'], message: string): ErrorResponse => ({ error: { code, message, details: [] } });

@@ -14,6 +14,8 @@ import { exitOnStartFailure, onShutdown } from './shutdown';
 export interface Running {
   /** This instance's health, served on `METRICS_PORT` when that is set. */
   health?: OpsServerOptions['health'];
+  /** Its Prometheus series, served there too. */
+  metrics?: OpsServerOptions['metrics'];
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function runService<S extends z.ZodType<BaseConfig>>(service: Servi
     const running = await start(config, nc, log, instance);
     const ops =
       config.METRICS_PORT !== undefined && running.health
-        ? await startOpsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, health: running.health, logger: log })
+        ? await startOpsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, health: running.health, metrics: running.metrics, logger: log })
         : undefined;
     log.info({ prefix: config.TOPDOG_PREFIX, ...(ops ? { opsUrl: ops.url } : {}) }, `${service} ready`);
     stopWatching();

@@ -5,7 +5,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { eventStoreChoice, openEventStore } from '@topdog/event-store';
-import { untilJetStreamReady, type Logger } from '@topdog/runtime';
+import { createMetricsRegistry, untilJetStreamReady, type Logger } from '@topdog/runtime';
 import { PinoNestLogger } from '@topdog/runtime/nest';
 import type { GatewayConfig } from './config';
 import { AppliedPositionWatcher } from './consistency/applied-position-watcher';
@@ -31,6 +31,7 @@ import { createReadiness, requiredServices } from './workflows/readiness';
 import { createWorkflowApi } from './workflows/workflow-api';
 import { createWorkflowListApi } from './listing/workflow-list-api';
 import { createWebhooksApi } from './webhooks/webhooks-api';
+import { installGatewayMetrics } from './observability/gateway-metrics';
 
 export interface RunningGateway {
   url: string;
@@ -107,6 +108,14 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   errors.install(fastify);
   // Order is meaning: headers and CORS answer before authentication (refusals and preflights
   // carry them), and the rate limit counts after it, by identity.
+  const metrics = createMetricsRegistry();
+  installGatewayMetrics(fastify, metrics, { liveConnections: () => live.count });
+  fastify.get('/metrics', async (_request, reply) =>
+    reply
+      .header('Content-Type', metrics.contentType)
+      .header('Cache-Control', 'no-store')
+      .send(await metrics.metrics()),
+  );
   installSecurityHeaders(fastify);
   await installCors(fastify, config.CORS_ORIGINS);
   installAuthentication(fastify, authenticate);

@@ -3,13 +3,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { LLM_REQUEST_QUEUE, PUBLICATIONS } from '@topdog/contracts';
 import { eventStoreChoice, openEventQueue } from '@topdog/event-store';
-import { publish, untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
+import { createMetricsRegistry, publish, untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import { CallRunner } from './calls/call-runner';
 import { secretsOf, type LlmRunnerConfig } from './config';
 import { LlmRunnerModule } from './nats/llm-runner.module';
 import { clientsFrom, ProviderRegistry } from './providers/provider-registry';
 import { OrchestratorClient } from './queue/orchestrator-client';
+import { llmRunnerMetrics } from './observability/llm-runner-metrics';
 import { RequestWorker, type CallTiming } from './queue/request-worker';
 
 const percentile = (sorted: number[], p: number): number | null =>
@@ -46,6 +47,8 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
   const queueOptions = { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS, prefetch: config.LLM_CONCURRENCY };
   const queue = await untilJetStreamReady('opening the call request queue', () => openEventQueue(eventStoreChoice(config), nc, queueOptions, logger), logger);
   const timings: CallTiming[] = [];
+  const metrics = createMetricsRegistry();
+  let running = () => 0;
   const worker = new RequestWorker({
     source: queue,
     runner,
@@ -57,7 +60,9 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
       timings.push(t);
       if (timings.length > 1_000) timings.shift();
     },
+    calls: llmRunnerMetrics(metrics, () => running()),
   });
+  running = () => worker.running;
   const report = () => ({ instanceId: instance, providers: registry.report() });
   const health: HealthCheck = () => ({
     service: 'llm-runner',
@@ -66,7 +71,7 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
     details: { providers: registry.report(), runningCalls: worker.running, overhead: overheadSummary(timings) },
   });
   const app = await NestFactory.createMicroservice(LlmRunnerModule.register({ logger, providers: report, health }), {
-    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'llm-runner'),
+    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'llm-runner', { metrics }),
     logger: new PinoNestLogger(logger),
   });
   await app.listen();
@@ -74,6 +79,7 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
   worker.start();
   return {
     health,
+    metrics,
     async close() {
       registry.stop();
       await worker.stop();

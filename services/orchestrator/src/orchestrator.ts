@@ -5,16 +5,18 @@ import { NestFactory } from '@nestjs/core';
 import { LLM_REQUEST_QUEUE } from '@topdog/contracts';
 import { ensureEventQueue, eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
-import { untilJetStreamReady, type Logger } from '@topdog/runtime';
+import { createMetricsRegistry, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import { WorkflowCommandHandler } from './command-handling/workflow-command-handler';
 import { createWorkflowCommands } from './command-handling/workflow-commands';
 import type { OrchestratorConfig } from './config';
 import { OrchestratorModule } from './nats/orchestrator.module';
 import { ProviderDirectory } from './llm/provider-directory';
+import { measuredEventStore } from './observability/measured-event-store';
 
 export interface RunningOrchestrator {
   health: HealthCheck;
+  metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -23,8 +25,9 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
   const choice = eventStoreChoice(config);
   const writer = { prefix: config.TOPDOG_PREFIX, writer: { replicas: config.EVENT_STREAM_REPLICAS } };
   const store = await untilJetStreamReady('creating the event stream', () => openEventStore(choice, nc, writer), logger);
+  const metrics = createMetricsRegistry();
   const handler = new WorkflowCommandHandler({
-    store,
+    store: measuredEventStore(store, metrics),
     logger,
     newId: randomUUID,
     maxAttempts: config.COMMAND_MAX_ATTEMPTS,
@@ -49,13 +52,14 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
   });
   const health: HealthCheck = () => ({ service: 'orchestrator', instanceId: instance, ready: !nc.isClosed(), details: {} });
   const app = await NestFactory.createMicroservice(OrchestratorModule.register({ logger, commands, health }), {
-    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'orchestrator'),
+    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'orchestrator', { metrics }),
     logger: new PinoNestLogger(logger),
   });
   await app.listen();
   await nc.flush(); // subscriptions are registered with the server before we report ready
   return {
     health,
+    metrics,
     async close() {
       await app.close();
       await store.close();

@@ -4,17 +4,19 @@ import { NestFactory } from '@nestjs/core';
 import { PUBLICATIONS } from '@topdog/contracts';
 import { eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
-import { publish, untilJetStreamReady, type Logger } from '@topdog/runtime';
+import { createMetricsRegistry, publish, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import type { ProjectorConfig } from './config';
 import { ProjectorModule } from './nats/projector.module';
 import { createProjectorQueries } from './projection/projector-queries';
+import { projectorMetrics } from './observability/projector-metrics';
 import { ReadModelStore } from './projection/read-model-store';
 import { WorkflowProjection } from './projection/workflow-projection';
 
 export interface RunningProjector {
   projection: WorkflowProjection;
   health: HealthCheck;
+  metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,8 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
   });
   // Safe to repeat: it reads the checkpoint and stored statuses, and starts its loop only once the store's head is read.
   await untilJetStreamReady('starting the projection', () => projection.start(), logger);
+  const metrics = createMetricsRegistry();
+  projectorMetrics(metrics, { progress: () => projection.progress(), head: () => events.headPosition() });
   const queries = createProjectorQueries({
     projection,
     store,
@@ -53,7 +57,7 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     details: { position: projection.tracker.position, caughtUp: projection.caughtUp },
   });
   const app = await NestFactory.createMicroservice(ProjectorModule.register({ logger, queries, projection, health }), {
-    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'projector'),
+    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'projector', { metrics }),
     logger: new PinoNestLogger(logger),
   });
   await app.listen();
@@ -61,6 +65,7 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
   return {
     projection,
     health,
+    metrics,
     async close() {
       await app.close();
       await projection.stop();

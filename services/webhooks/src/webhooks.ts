@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { openEventStore } from '@topdog/event-store';
-import { untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
+import { createMetricsRegistry, untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import type { WebhooksConfig } from './config';
 import { DeliverySupervisor } from './delivery/delivery-supervisor';
@@ -52,15 +52,17 @@ export async function startWebhooks(config: WebhooksConfig, nc: NatsConnection, 
     ackWaitMs: config.WEBHOOK_ACK_WAIT_MS,
     maxPerProject: config.WEBHOOK_MAX_PER_PROJECT,
   });
+  const metrics = createMetricsRegistry();
   const health: HealthCheck = () => ({ service: 'webhooks', instanceId: instance, ready: !nc.isClosed(), details: { webhooks: supervisor.running } });
   const app = await NestFactory.createMicroservice(WebhooksModule.register({ logger, api, health }), {
-    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'webhooks'),
+    strategy: new PrefixedNatsServer(nc, config.TOPDOG_PREFIX, 'webhooks', { metrics }),
     logger: new PinoNestLogger(logger),
   });
   await app.listen();
   await nc.flush();
   return {
     health,
+    metrics,
     async close() {
       await app.close();
       await supervisor.close();

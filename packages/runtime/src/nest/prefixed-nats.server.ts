@@ -1,6 +1,18 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { ServerNats } from '@nestjs/microservices';
+import { ServerNats, type NatsContext } from '@nestjs/microservices';
 import { subject } from '@topdog/contracts';
+import { Histogram, REQUEST_SECONDS_BUCKETS, type Registry } from '../metrics';
+
+export interface PrefixedNatsServerOptions {
+  /** Where each handled request's latency and outcome is counted (`topdog_nats_request_duration_seconds`). */
+  metrics?: Registry;
+}
+
+/** What Nest hands the publisher: the handler's answer (our Reply), or the error it threw. */
+interface Outgoing {
+  response?: { ok?: boolean; error?: { code?: string } };
+  err?: unknown;
+}
 
 /**
  * Nest's NATS transport on a connection we own, with our subject prefix: handlers register
@@ -9,13 +21,39 @@ import { subject } from '@topdog/contracts';
  */
 export class PrefixedNatsServer extends ServerNats {
   private readonly owned: Subscription[] = [];
+  private readonly handled: Histogram<'request' | 'outcome'> | undefined;
 
   constructor(
     private readonly connection: NatsConnection,
     private readonly prefix: string,
     private readonly queue: string,
+    options: PrefixedNatsServerOptions = {},
   ) {
     super({ queue, gracefulShutdown: true, gracePeriod: 200 });
+    if (options.metrics) {
+      this.handled = new Histogram({
+        name: 'topdog_nats_request_duration_seconds',
+        help: 'Requests this service answered over NATS (commands, queries, health), by request and outcome (ok, or the error code answered)',
+        labelNames: ['request', 'outcome'],
+        buckets: REQUEST_SECONDS_BUCKETS,
+        registers: [options.metrics],
+      });
+    }
+  }
+
+  /** Nest's publisher of a request's answer, timed from when the request was read to its answer. */
+  override getPublisher(natsMsg: Msg, id: string, ctx: NatsContext): (response: unknown) => unknown {
+    const publish = super.getPublisher(natsMsg, id, ctx) as (response: unknown) => unknown;
+    const handled = this.handled;
+    if (!handled) return publish;
+    let end: ((labels: { outcome: string }) => void) | undefined = handled.startTimer({ request: natsMsg.subject.slice(this.prefix.length + 1) });
+    return (response) => {
+      const { response: reply, err } = response as Outgoing;
+      // Counted once, at the first answer (a stream of several would publish more).
+      end?.({ outcome: err !== undefined ? 'INTERNAL' : reply?.ok === false ? (reply.error?.code ?? 'INTERNAL') : 'ok' });
+      end = undefined;
+      return publish(response);
+    };
   }
 
   override createNatsClient(): Promise<NatsConnection> {

@@ -5,9 +5,9 @@ const RANK: Readonly<Record<AccessRole, number>> = { reader: 0, writer: 1, admin
 /** Whether a role includes another: admin ⊃ writer ⊃ reader. */
 export const roleAllows = (role: AccessRole, needed: AccessRole): boolean => RANK[role] >= RANK[needed];
 
-/** Routes anyone may call: liveness, readiness and the API's documentation. */
+/** Routes anyone may call: liveness, readiness, the metrics and the API's documentation. */
 export const isPublicRoute = (route: string | undefined): boolean =>
-  route === '/healthz' || route === '/readyz' || route === '/docs' || (route?.startsWith('/docs/') ?? false);
+  route === '/healthz' || route === '/readyz' || route === '/metrics' || route === '/docs' || (route?.startsWith('/docs/') ?? false);
 
 /** The workflow commands, named: writer, whatever the default below becomes. */
 export const WORKFLOW_COMMAND_ROUTES: ReadonlySet<string> = new Set([

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { drainRequest } from './drain-request';
 import { HTTP_STATUS } from './error-status';
+import { noteErrorCode } from '../observability/error-codes';
 
 /** Fastify's own errors for bodies it could not read, by code. */
 const FASTIFY_ERRORS: Record<string, (message: string) => ErrorBody> = {
@@ -89,6 +90,7 @@ const RATE_LIMITED_RETRY_AFTER_S = 5;
  */
 export function sendError(reply: FastifyReply, body: ErrorBody): void {
   const status = HTTP_STATUS[body.code];
+  noteErrorCode(reply.request, body.code);
   if (body.code === 'UNAVAILABLE') void reply.header('Retry-After', '1');
   if (body.code === 'RATE_LIMITED' && !reply.hasHeader('retry-after')) void reply.header('Retry-After', String(RATE_LIMITED_RETRY_AFTER_S));
   if (body.code === 'UNAUTHORIZED') void reply.header('WWW-Authenticate', 'Bearer realm="topdog"');

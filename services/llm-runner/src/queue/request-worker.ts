@@ -20,6 +20,13 @@ export interface RequestWorkerDeps {
   ackWaitMs: number;
   /** Called with each call's timings, for metrics. */
   onCallTimed?: (timing: CallTiming) => void;
+  /** Told of each model call made, with its outcome, for metrics. */
+  calls?: CallObserver;
+}
+
+/** Told of each model call made (the llm-runner's metrics). */
+export interface CallObserver {
+  callFinished(request: LlmCallRequested['data'], outcome: LlmCallOutcome, seconds: number): void;
 }
 
 /** Where a call's time went outside the model: from the request's append to the provider, and back. */
@@ -127,6 +134,7 @@ export class RequestWorker {
     }
     log.info({ model: event.data.model, phase: event.data.phase, redeliveries: commit.redeliveries }, 'calling model');
     const result = await this.deps.runner.run(event.data, this.stopping.signal);
+    this.deps.calls?.callFinished(event.data, result.outcome, (result.endedAtMs - result.startedAtMs) / 1000);
     const nextCallId = randomUUID();
     const record = (outcome: LlmCallOutcome) =>
       this.untilAnswered(

@@ -1,0 +1,23 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export { Counter, Gauge, Histogram, Registry };
+
+/**
+ * Latency buckets in seconds for what a service does per request: sub-millisecond hand-offs up
+ * to the 5 s a caller waits.
+ */
+export const REQUEST_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Buckets for model calls, which take seconds to minutes. */
+export const MODEL_CALL_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160, 320];
+
+/**
+ * A service's Prometheus registry: the process's own series (`process_*`, `nodejs_*`: CPU,
+ * memory, event-loop lag, GC) and the service's `topdog_*` series, which each service defines
+ * where it measures them. Served as Prometheus text at `/metrics`.
+ */
+export function createMetricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}

@@ -1,0 +1,49 @@
+import { AppendTooLargeError, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '@topdog/event-store';
+import { Counter, Histogram, REQUEST_SECONDS_BUCKETS, type Registry } from '@topdog/runtime';
+
+/** An append's outcome as a label: stored, refused on its revision, too large, the store away, or another failure. */
+function outcomeOf(err: unknown): string {
+  if (err instanceof WrongExpectedRevisionError) return 'conflict';
+  if (err instanceof AppendTooLargeError) return 'too_large';
+  if (err instanceof EventStoreUnavailableError) return 'unavailable';
+  return 'error';
+}
+
+/**
+ * The orchestrator's event store, its appends measured: latency by outcome
+ * (`topdog_event_append_duration_seconds`) and revision conflicts
+ * (`topdog_revision_conflicts_total`: another writer, often another instance, appended first).
+ */
+export function measuredEventStore(store: EventStore, registry: Registry): EventStore {
+  const duration = new Histogram({
+    name: 'topdog_event_append_duration_seconds',
+    help: 'Appends to the event store, from the call to its acknowledgement, by outcome (ok, conflict, too_large, unavailable, error)',
+    labelNames: ['outcome'],
+    buckets: REQUEST_SECONDS_BUCKETS,
+    registers: [registry],
+  });
+  const conflicts = new Counter({
+    name: 'topdog_revision_conflicts_total',
+    help: 'Appends refused because the workflow had moved on (another writer first); the command is decided again',
+    registers: [registry],
+  });
+  return {
+    async appendToStream(streamId, events, options) {
+      const end = duration.startTimer();
+      try {
+        const result = await store.appendToStream(streamId, events, options);
+        end({ outcome: 'ok' });
+        return result;
+      } catch (err) {
+        const outcome = outcomeOf(err);
+        end({ outcome });
+        if (outcome === 'conflict') conflicts.inc();
+        throw err;
+      }
+    },
+    readStream: (streamId, options) => store.readStream(streamId, options),
+    subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
+}
