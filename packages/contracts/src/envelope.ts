@@ -32,9 +32,18 @@ const envelopeFields = {
   schemaVersion: z.number().int().positive(),
   /**
    * Optional extra metadata: idempotency key and request hash; `prevHash`, the hash of the
-   * previous event of the stream (null on the first), which chains a stream for tamper evidence.
+   * previous event of the stream (null on the first), which chains a stream for tamper evidence;
+   * `traceparent`, the W3C trace context of the command that wrote it (with tracing on), which
+   * leads from an audit entry to its trace.
    */
-  metadata: z.object({ idempotencyKey: z.string().optional(), requestHash: z.string().optional(), prevHash: z.string().nullable().optional() }).default({}),
+  metadata: z
+    .object({
+      idempotencyKey: z.string().optional(),
+      requestHash: z.string().optional(),
+      prevHash: z.string().nullable().optional(),
+      traceparent: z.string().optional(),
+    })
+    .default({}),
 };
 
 type EnvelopeFields = z.ZodObject<typeof envelopeFields>;

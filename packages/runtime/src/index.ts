@@ -14,3 +14,4 @@ export * from './nats-permissions';
 export * from './nats-server-auth';
 export * from './ops-server';
 export * from './metrics';
+export * from './tracing';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
+import { headers, RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { subject, TopDogError, type Reply, type RequestDefinition, type ReplyOf, type RequestOf } from '@topdog/contracts';
 import { ConnectionLoss, ConnectionLostError } from './connection-loss';
+import { inSpan, injectIntoNatsHeaders, SpanKind, tracingOn } from './tracing/trace-context';
 
 /** Nest's NATS reply packet. */
 interface NestReplyPacket {
@@ -33,7 +34,16 @@ export async function request<D extends RequestDefinition>(
   }
   let raw: NestReplyPacket;
   try {
-    const msg = await ConnectionLoss.of(nc).race(nc.request(subject(prefix, pattern), packet, { timeout: timeoutMs }));
+    const to = subject(prefix, pattern);
+    const send = async () => {
+      // With tracing on, the handler's span joins this one's trace (W3C `traceparent` in the headers).
+      const traced = tracingOn() ? headers() : undefined;
+      if (traced) injectIntoNatsHeaders(traced);
+      return ConnectionLoss.of(nc).race(nc.request(to, packet, { timeout: timeoutMs, ...(traced ? { headers: traced } : {}) }));
+    };
+    const msg = tracingOn()
+      ? await inSpan(`send ${pattern}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': to } }, send)
+      : await send();
     raw = msg.json<NestReplyPacket>();
   } catch (err) {
     if (err instanceof RequestError && err.isNoResponders()) {

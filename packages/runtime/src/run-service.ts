@@ -8,6 +8,7 @@ import { natsAuthenticator } from './nats-auth';
 import { connectNats } from './nats-connection';
 import { busInbox } from './nats-permissions';
 import { startOpsServer, type OpsServerOptions } from './ops-server';
+import { startTracing } from './tracing/tracing-setup';
 import { watchParent } from './parent-watch';
 import { exitOnStartFailure, onShutdown } from './shutdown';
 
@@ -42,6 +43,8 @@ export async function runService<S extends z.ZodType<BaseConfig>>(service: Servi
       authenticator,
       inboxPrefix: config.NATS_INBOX_PREFIX ?? busInbox(service),
     });
+    // Before the service: the spans of its first requests are exported too.
+    const tracing = await startTracing(service, instance, log);
     const running = await start(config, nc, log, instance);
     const ops =
       config.METRICS_PORT !== undefined && running.health
@@ -53,6 +56,7 @@ export async function runService<S extends z.ZodType<BaseConfig>>(service: Servi
       // Probes fail at once: this instance takes no more work.
       await ops?.close();
       await running.close();
+      await tracing.shutdown().catch((err: unknown) => log.warn({ err }, 'the last spans could not be exported'));
       await nc.drain();
       log.info('stopped');
     });

@@ -32,6 +32,7 @@ import { createWorkflowApi } from './workflows/workflow-api';
 import { createWorkflowListApi } from './listing/workflow-list-api';
 import { createWebhooksApi } from './webhooks/webhooks-api';
 import { installGatewayMetrics } from './observability/gateway-metrics';
+import { installHttpTracing } from './observability/http-tracing';
 
 export interface RunningGateway {
   url: string;
@@ -108,6 +109,8 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   errors.install(fastify);
   // Order is meaning: headers and CORS answer before authentication (refusals and preflights
   // carry them), and the rate limit counts after it, by identity.
+  // First: a request refused by a later hook (authentication, the rate limit) has its span too.
+  installHttpTracing(fastify);
   const metrics = createMetricsRegistry();
   installGatewayMetrics(fastify, metrics, { liveConnections: () => live.count });
   fastify.get('/metrics', async (_request, reply) =>

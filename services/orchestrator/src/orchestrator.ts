@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { LLM_REQUEST_QUEUE } from '@topdog/contracts';
 import { ensureEventQueue, eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
-import { createMetricsRegistry, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
+import { createMetricsRegistry, traceparentOf, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import { WorkflowCommandHandler } from './command-handling/workflow-command-handler';
 import { createWorkflowCommands } from './command-handling/workflow-commands';
@@ -28,6 +28,7 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
   const metrics = createMetricsRegistry();
   const handler = new WorkflowCommandHandler({
     store: measuredEventStore(store, metrics),
+    traceparent: () => traceparentOf(),
     logger,
     newId: randomUUID,
     maxAttempts: config.COMMAND_MAX_ATTEMPTS,

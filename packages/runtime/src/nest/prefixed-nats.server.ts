@@ -2,6 +2,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { ServerNats, type NatsContext } from '@nestjs/microservices';
 import { subject } from '@topdog/contracts';
 import { Histogram, REQUEST_SECONDS_BUCKETS, type Registry } from '../metrics';
+import { context, contextFromNatsHeaders, SpanKind, SpanStatusCode, trace, tracer, tracingOn, type Span } from '../tracing/trace-context';
 
 export interface PrefixedNatsServerOptions {
   /** Where each handled request's latency and outcome is counted (`topdog_nats_request_duration_seconds`). */
@@ -22,6 +23,8 @@ interface Outgoing {
 export class PrefixedNatsServer extends ServerNats {
   private readonly owned: Subscription[] = [];
   private readonly handled: Histogram<'request' | 'outcome'> | undefined;
+  /** The span of each request being handled, ended when its answer is published. */
+  private readonly spans = new WeakMap<Msg, Span>();
 
   constructor(
     private readonly connection: NatsConnection,
@@ -41,17 +44,45 @@ export class PrefixedNatsServer extends ServerNats {
     }
   }
 
-  /** Nest's publisher of a request's answer, timed from when the request was read to its answer. */
+  /**
+   * With tracing on, each message is handled in a span that continues the sender's trace (its
+   * `traceparent` header), so the handler's own requests and appends join that trace too.
+   */
+  override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    if (!tracingOn()) return super.handleMessage(channel, natsMsg);
+    const parent = contextFromNatsHeaders(natsMsg.headers);
+    const span = tracer().startSpan(
+      `handle ${natsMsg.subject.slice(this.prefix.length + 1)}`,
+      { kind: SpanKind.SERVER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': natsMsg.subject } },
+      parent,
+    );
+    this.spans.set(natsMsg, span);
+    const handling = context.with(trace.setSpan(parent, span), () => super.handleMessage(channel, natsMsg as never));
+    // A message without a reply subject has no answer to end its span at.
+    if (!natsMsg.reply) return handling.finally(() => span.end());
+    return handling;
+  }
+
+  /** Nest's publisher of a request's answer: the request timed, and its span ended, when its answer goes out. */
   override getPublisher(natsMsg: Msg, id: string, ctx: NatsContext): (response: unknown) => unknown {
     const publish = super.getPublisher(natsMsg, id, ctx) as (response: unknown) => unknown;
+    const span = this.spans.get(natsMsg);
     const handled = this.handled;
-    if (!handled) return publish;
-    let end: ((labels: { outcome: string }) => void) | undefined = handled.startTimer({ request: natsMsg.subject.slice(this.prefix.length + 1) });
+    if (!handled && !span) return publish;
+    let end: ((labels: { outcome: string }) => void) | undefined = handled?.startTimer({ request: natsMsg.subject.slice(this.prefix.length + 1) });
+    let open = span;
     return (response) => {
       const { response: reply, err } = response as Outgoing;
+      const outcome = err !== undefined ? 'INTERNAL' : reply?.ok === false ? (reply.error?.code ?? 'INTERNAL') : 'ok';
       // Counted once, at the first answer (a stream of several would publish more).
-      end?.({ outcome: err !== undefined ? 'INTERNAL' : reply?.ok === false ? (reply.error?.code ?? 'INTERNAL') : 'ok' });
+      end?.({ outcome });
       end = undefined;
+      if (open) {
+        open.setAttribute('topdog.outcome', outcome);
+        if (outcome === 'INTERNAL') open.setStatus({ code: SpanStatusCode.ERROR });
+        open.end();
+        open = undefined;
+      }
       return publish(response);
     };
   }

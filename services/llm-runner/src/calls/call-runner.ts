@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LlmCallOutcome, LlmCallRequested, ProviderName, TokenDelta } from '@topdog/contracts';
-import type { Logger } from '@topdog/runtime';
+import { costOf } from '@topdog/models';
+import { inSpan, SpanKind, SpanStatusCode, tracingOn, type Logger } from '@topdog/runtime';
 import { structuredAnswerJsonSchema } from '@topdog/prompts';
 import type { ModelClient, StructuredOutput } from '../providers/model-client';
 import { documentDeltas } from './document-deltas';
@@ -62,7 +63,7 @@ export class CallRunner {
       });
     }
     for (let attempt = 1; ; attempt++) {
-      const failure = await this.attempt(client, request, attempt, stopping);
+      const failure = await this.tracedAttempt(client, request, attempt, stopping);
       if (!('errorClass' in failure)) {
         const answer = failure;
         return {
@@ -96,6 +97,41 @@ export class CallRunner {
         throw new CallAbandonedError('stopping');
       }
     }
+  }
+
+  /**
+   * An attempt in a span of its own with tracing on, named and described as the OpenTelemetry
+   * GenAI conventions say (`chat <model>`, `gen_ai.*`), with its cost (`topdog.cost_usd`).
+   */
+  private tracedAttempt(client: ModelClient, request: CallRequest, attempt: number, stopping: AbortSignal) {
+    if (!tracingOn()) return this.attempt(client, request, attempt, stopping);
+    const attributes = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': request.provider,
+      'gen_ai.request.model': request.providerModel,
+      'gen_ai.request.temperature': request.temperature,
+      'gen_ai.request.max_tokens': request.maxTokens,
+      'topdog.model': request.model,
+      'topdog.phase': request.phase,
+      'topdog.attempt': attempt,
+    };
+    return inSpan(`chat ${request.providerModel}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const result = await this.attempt(client, request, attempt, stopping);
+      if ('errorClass' in result) {
+        span?.setAttribute('error.type', result.errorClass);
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: result.message });
+        return result;
+      }
+      span?.setAttributes({
+        'gen_ai.response.model': result.responseModel ?? request.providerModel,
+        'gen_ai.usage.input_tokens': result.inputTokens,
+        'gen_ai.usage.output_tokens': result.outputTokens,
+        'gen_ai.usage.cache_read.input_tokens': result.cachedInputTokens,
+        ...(result.finishReason ? { 'gen_ai.response.finish_reasons': [result.finishReason] } : {}),
+        'topdog.cost_usd': costOf(request.pricing, result) ?? 0,
+      });
+      return result;
+    });
   }
 
   /** One attempt: the answer, or why it failed (with its message already redacted). */

@@ -77,10 +77,12 @@ export class AnthropicClient implements ModelClient {
     let cacheWrite = 0;
     let finishReason: string | null = null;
     let messageId: string | null = null;
+    let responseModel: string | null = null;
     for await (const event of stream) {
       switch (event.type) {
         case 'message_start':
           messageId = event.message.id;
+          responseModel = event.message.model;
           inputTokens = event.message.usage.input_tokens;
           outputTokens = event.message.usage.output_tokens;
           cacheRead = event.message.usage.cache_read_input_tokens ?? 0;
@@ -112,6 +114,7 @@ export class AnthropicClient implements ModelClient {
       cacheWriteTokens: cacheWrite,
       providerRequestId: request_id ?? messageId,
       finishReason,
+      responseModel,
     };
   }
 

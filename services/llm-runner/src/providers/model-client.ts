@@ -28,6 +28,8 @@ export interface ModelAnswer {
   cacheWriteTokens: number;
   providerRequestId: string | null;
   finishReason: string | null;
+  /** The model that answered, as the provider names it (it may differ from the one asked for: a dated version). */
+  responseModel: string | null;
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error;

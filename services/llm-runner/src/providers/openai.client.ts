@@ -65,8 +65,10 @@ export class OpenAiClient implements ModelClient {
     let finishReason: string | null = null;
     let usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens?: number } } | undefined;
     let chunkId: string | null = null;
+    let responseModel: string | null = null;
     for await (const chunk of stream) {
       chunkId ??= chunk.id ?? null;
+      responseModel ??= chunk.model ?? null;
       const choice = chunk.choices[0];
       const text = choice?.delta?.content;
       if (text) {
@@ -85,6 +87,7 @@ export class OpenAiClient implements ModelClient {
       cacheWriteTokens: 0,
       providerRequestId: request_id ?? chunkId,
       finishReason,
+      responseModel,
     };
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs, LlmCallRequested, type AnyEnvelope, type LlmCallOutcome } from '@topdog/contracts';
 import type { QueuedCommit } from '@topdog/event-store';
-import type { Logger } from '@topdog/runtime';
+import { contextFromTraceparent, inSpan, SpanKind, tracingOn, type Logger } from '@topdog/runtime';
 import { CallAbandonedError, type CallRunner } from '../calls/call-runner';
 import { isTransient, type OrchestratorClient } from './orchestrator-client';
 
@@ -108,7 +108,7 @@ export class RequestWorker {
   private async process(commit: QueuedCommit): Promise<void> {
     const heartbeat = setInterval(() => commit.working(), Math.max(500, this.deps.ackWaitMs / 3));
     try {
-      for (const event of commit.events) await this.handle(event, commit);
+      for (const event of commit.events) await this.traced(event, commit);
       await commit.ack();
     } catch (err) {
       if (err instanceof CallAbandonedError) {
@@ -120,6 +120,16 @@ export class RequestWorker {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /** With tracing on, a request is handled in a span of the trace of the command that asked for the call. */
+  private traced(raw: AnyEnvelope, commit: QueuedCommit): Promise<void> {
+    if (!tracingOn()) return this.handle(raw, commit);
+    const data = raw.data as { phase?: string; callId?: string };
+    const attributes = { 'topdog.phase': data.phase ?? '', 'topdog.call_id': data.callId ?? '', 'topdog.redeliveries': commit.redeliveries };
+    return inSpan(`llm call ${data.phase ?? ''}`, { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(raw.metadata.traceparent) }, () =>
+      this.handle(raw, commit),
+    );
   }
 
   private async handle(raw: AnyEnvelope, commit: QueuedCommit): Promise<void> {

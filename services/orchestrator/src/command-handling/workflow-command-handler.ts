@@ -55,6 +55,8 @@ export interface WorkflowCommandHandlerDeps {
   newId: () => string;
   /** Attempts per command when another instance wrote first (revision conflicts). */
   maxAttempts?: number;
+  /** The trace context of the command being handled, stored with its events (undefined with tracing off). */
+  traceparent?: () => string | undefined;
   cacheSize?: number;
 }
 
@@ -185,9 +187,11 @@ export class WorkflowCommandHandler {
   }
 
   private async append(workflowId: string, loaded: Loaded, events: WorkflowEvent[], metadata: CommandMetadata): Promise<CommandOutcome> {
-    const extra: { idempotencyKey?: string; requestHash?: string } = {};
+    const extra: { idempotencyKey?: string; requestHash?: string; traceparent?: string } = {};
     if (metadata.idempotencyKey) extra.idempotencyKey = metadata.idempotencyKey;
     if (metadata.requestHash) extra.requestHash = metadata.requestHash;
+    const traceparent = this.deps.traceparent?.();
+    if (traceparent) extra.traceparent = traceparent;
     const streamId = workflowStreamId(workflowId);
     const firstRevision = loaded.revision + 1;
     const enveloped: NewEvent[] = events.map((event) => ({

@@ -1,5 +1,5 @@
 import { AppendTooLargeError, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '@topdog/event-store';
-import { Counter, Histogram, REQUEST_SECONDS_BUCKETS, type Registry } from '@topdog/runtime';
+import { Counter, Histogram, inSpan, REQUEST_SECONDS_BUCKETS, SpanKind, type Registry } from '@topdog/runtime';
 
 /** An append's outcome as a label: stored, refused on its revision, too large, the store away, or another failure. */
 function outcomeOf(err: unknown): string {
@@ -10,7 +10,8 @@ function outcomeOf(err: unknown): string {
 }
 
 /**
- * The orchestrator's event store, its appends measured: latency by outcome
+ * The orchestrator's event store, its appends measured and traced (a span each, with tracing
+ * on): latency by outcome
  * (`topdog_event_append_duration_seconds`) and revision conflicts
  * (`topdog_revision_conflicts_total`: another writer, often another instance, appended first).
  */
@@ -28,18 +29,22 @@ export function measuredEventStore(store: EventStore, registry: Registry): Event
     registers: [registry],
   });
   return {
-    async appendToStream(streamId, events, options) {
-      const end = duration.startTimer();
-      try {
-        const result = await store.appendToStream(streamId, events, options);
-        end({ outcome: 'ok' });
-        return result;
-      } catch (err) {
-        const outcome = outcomeOf(err);
-        end({ outcome });
-        if (outcome === 'conflict') conflicts.inc();
-        throw err;
-      }
+    appendToStream(streamId, events, options) {
+      const attributes = { 'topdog.stream_id': streamId, 'topdog.events': events.length };
+      return inSpan('event-store append', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+        const end = duration.startTimer();
+        try {
+          const result = await store.appendToStream(streamId, events, options);
+          end({ outcome: 'ok' });
+          span?.setAttribute('topdog.position', result.position);
+          return result;
+        } catch (err) {
+          const outcome = outcomeOf(err);
+          end({ outcome });
+          if (outcome === 'conflict') conflicts.inc();
+          throw err;
+        }
+      });
     },
     readStream: (streamId, options) => store.readStream(streamId, options),
     subscribeToAll: (options) => store.subscribeToAll(options),

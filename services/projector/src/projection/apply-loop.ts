@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs, WorkflowEnvelope } from '@topdog/contracts';
 import type { EventStore, StoredEvent } from '@topdog/event-store';
+import { contextFromTraceparent, inSpan, tracingOn } from '@topdog/runtime';
 import type { Logger } from 'pino';
 import { evolveStatus } from '../read-models/workflow-status';
 import type { CaughtUpState } from './caught-up-state';
@@ -118,6 +119,12 @@ export class ApplyLoop {
     const parsed = WorkflowEnvelope.safeParse(raw);
     if (!parsed.success) {
       this.deps.logger.error({ position: raw.position, type: raw.type, streamId: raw.streamId }, 'skipping an event that does not match its schema');
+    } else if (tracingOn() && parsed.data.metadata.traceparent) {
+      // Part of the trace of the command that wrote the event.
+      const attributes = { 'topdog.event_type': parsed.data.type, 'topdog.position': raw.position };
+      await inSpan(`projector apply ${parsed.data.type}`, { attributes, parent: contextFromTraceparent(parsed.data.metadata.traceparent) }, () =>
+        this.applyToReadModels(parsed.data, raw.position),
+      );
     } else {
       await this.applyToReadModels(parsed.data, raw.position);
     }

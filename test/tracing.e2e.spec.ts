@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { workflowStreamId } from '@topdog/contracts';
+import { FakeLlmServer, OtlpReceiver, type ReceivedSpan } from '@topdog/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http, initializeBody } from './support/http';
+import { phaseAnswer } from './support/phase-answers';
+import { startSystem, type System } from './support/system';
+import { poll, waitForStatus } from './support/wait';
+
+const OPENAI_KEY = 'sk-e2e-tracing-0123456789';
+const SERVICES = ['topdog-gateway', 'topdog-orchestrator', 'topdog-llm-runner', 'topdog-projector'];
+
+/** Traces from the HTTP request to the model and back, exported over OTLP/HTTP to a receiver in the test. */
+describe('tracing', () => {
+  let system: System;
+  let openai: FakeLlmServer;
+  let receiver: OtlpReceiver;
+
+  beforeAll(async () => {
+    receiver = await OtlpReceiver.start();
+    openai = await FakeLlmServer.start('openai', { apiKey: OPENAI_KEY, answer: phaseAnswer });
+    system = await startSystem({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: openai.url,
+    });
+  });
+  afterAll(async () => {
+    await system?.[Symbol.asyncDispose]();
+    await Promise.all([openai?.close(), receiver?.close()]);
+  });
+
+  it('follows a run-phase through all four services in one trace, the model call with its GenAI attributes and cost', async () => {
+    const init = await http(system.baseUrl, 'POST', '/api/ai-workflows/initialize', { ...initializeBody(), model: 'gpt-4.1' });
+    expect(init.status, JSON.stringify(init.body)).toBe(200);
+    const id = init.body.workflow_id as string;
+    // The caller's own trace: everything the run-phase causes joins it.
+    const traceId = randomBytes(16).toString('hex');
+    const run = await http(
+      system.baseUrl,
+      'POST',
+      `/api/ai-workflows/${id}/run-phase`,
+      {},
+      { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    );
+    expect(run.status, JSON.stringify(run.body)).toBe(202);
+    await waitForStatus(system.baseUrl, id, (s) => s.llm?.last_call?.status === 'succeeded');
+
+    const inTrace = await poll(
+      'spans of the trace from all four services',
+      () => {
+        const spans = receiver.spans.filter((s) => s.traceId === traceId);
+        return SERVICES.every((service) => spans.some((s) => s.service === service)) && spans.some((s) => s.name.startsWith('projector apply LlmCallSucceeded'))
+          ? spans
+          : undefined;
+      },
+      { timeoutMs: 15_000, everyMs: 200 },
+    );
+    console.info(`trace ${traceId}: ${inTrace.length} spans: ${[...new Set(inTrace.map((s) => `${s.service} ${s.name}`))].join('; ')}`);
+    const named = (service: string, name: string | RegExp): ReceivedSpan | undefined =>
+      inTrace.find((s) => s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name)));
+    const httpSpan = named('topdog-gateway', 'POST /api/ai-workflows/:workflow_id/run-phase');
+    expect(httpSpan?.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 202 });
+    expect(named('topdog-orchestrator', 'handle cmd.workflow.run-phase')).toBeDefined();
+    expect(named('topdog-orchestrator', 'event-store append')).toBeDefined();
+    expect(named('topdog-llm-runner', 'llm call DISCOVERY')).toBeDefined();
+    expect(named('topdog-orchestrator', 'handle cmd.workflow.record-llm-result')).toBeDefined();
+    expect(named('topdog-projector', /^projector apply LlmCallRequested/)).toBeDefined();
+
+    const model = named('topdog-llm-runner', /^chat /);
+    expect(model?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4.1',
+      'gen_ai.response.model': expect.any(String),
+      'gen_ai.usage.input_tokens': expect.any(Number),
+      'gen_ai.usage.output_tokens': expect.any(Number),
+    });
+    expect(model!.attributes['topdog.cost_usd']).toBeGreaterThan(0);
+    // Spans link up: every one but the caller's root has its parent in the trace.
+    const ids = new Set(inTrace.map((s) => s.spanId));
+    const orphans = inTrace.filter((s) => s !== httpSpan && !ids.has(s.parentSpanId));
+    expect(orphans.map((s) => `${s.service} ${s.name}`)).toEqual([]);
+
+    // The events the run wrote carry the trace, so an audit entry leads to it.
+    const store = await system.eventStore();
+    const events = await store.readStream(workflowStreamId(id));
+    const requested = events.find((e) => e.type === 'LlmCallRequested');
+    expect(requested?.metadata.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const audit = await http(system.baseUrl, 'GET', `/api/ai-workflows/${id}/audit`);
+    expect(JSON.stringify(audit.body)).toContain(traceId);
+  });
+});
+
+describe('tracing off', () => {
+  it('creates no exporter when OTEL_SDK_DISABLED is set, even with an endpoint: nothing is sent, the services do not say tracing is on', async () => {
+    const receiver = await OtlpReceiver.start();
+    const system = await startSystem({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SDK_DISABLED: 'true', OTEL_BSP_SCHEDULE_DELAY: '100' });
+    try {
+      const init = await http(system.baseUrl, 'POST', '/api/ai-workflows/initialize', initializeBody(), {
+        traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+      });
+      expect(init.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(receiver.contentTypes).toEqual([]);
+      for (const service of ['gateway', 'orchestrator', 'projector', 'llm-runner'] as const) expect(await system.logs(service)).not.toContain('tracing on');
+      const events = await (await system.eventStore()).readStream(workflowStreamId(init.body.workflow_id as string));
+      expect(events[0]!.metadata.traceparent).toBeUndefined();
+    } finally {
+      await system[Symbol.asyncDispose]();
+      await receiver.close();
+    }
+  });
+});
