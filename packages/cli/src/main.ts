@@ -4,6 +4,7 @@ import { createCliContext } from './cli-context';
 import { registerApprovalCommands } from './commands/approval.commands';
 import { registerAuditCommands } from './commands/audit.commands';
 import { registerCompareCommand } from './commands/compare.command';
+import { registerDoctorCommand } from './commands/doctor.command';
 import { registerListCommand } from './commands/list.command';
 import { registerKeysCommands } from './commands/keys.commands';
 import { registerLiveCommands } from './commands/live.commands';
@@ -34,6 +35,7 @@ registerCompareCommand(program, ctx);
 registerReplayCommand(program, ctx);
 registerKeysCommands(program, ctx);
 registerWebhooksCommands(program, ctx);
+registerDoctorCommand(program, ctx);
 
 try {
   await program.parseAsync(webhookUrlArgs(process.argv));

@@ -1,4 +1,5 @@
 import {
+  ReadinessResponse,
   AiPromptResponse,
   ApiKeyListResponse,
   CreatedApiKeyResponse,
@@ -199,6 +200,28 @@ export class TopDogClient {
 
   async providers() {
     return (await this.call(ProvidersResponse, 'GET', '/api/llm/providers')).body;
+  }
+
+  /** `GET /healthz`: whether the gateway answers at all (no credential needed). */
+  async alive(): Promise<boolean> {
+    try {
+      return (await this.fetch(`${this.baseUrl}/healthz`)).ok;
+    } catch (err) {
+      throw TopDogApiError.unreachable(this.baseUrl, err);
+    }
+  }
+
+  /** `GET /readyz`: each dependency of the deployment and whether it answers; the body of a 503 too. */
+  async readiness(): Promise<ReadinessResponse> {
+    let res: Response;
+    try {
+      res = await this.fetch(`${this.baseUrl}/readyz`);
+    } catch (err) {
+      throw TopDogApiError.unreachable(this.baseUrl, err);
+    }
+    const parsed = ReadinessResponse.safeParse(await res.json().catch(() => undefined));
+    if (!parsed.success) throw new TopDogApiError(res.status, 'UNEXPECTED_RESPONSE', `the readiness answer does not match the API: ${parsed.error.message}`);
+    return parsed.data;
   }
 
   async models() {

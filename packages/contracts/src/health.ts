@@ -9,6 +9,8 @@ export const HealthStatus = z.object({
   ready: z.boolean(),
   /** Service-specific facts (the projector's position, for one). */
   details: z.record(z.string(), z.unknown()).default({}),
+  /** The instance's clock when it answered (absent from older instances): how a caller sees skew. */
+  now: z.iso.datetime().optional(),
 });
 export type HealthStatus = z.infer<typeof HealthStatus>;
 
@@ -45,3 +47,33 @@ export const ProjectionProgress = z.object({
   runStartedAt: z.iso.datetime(),
 });
 export type ProjectionProgress = z.infer<typeof ProjectionProgress>;
+
+/** One thing a deployment depends on (`nats`, `event stream`, a service, `provider <name>`), and whether it answers. */
+export const DependencyCheck = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  /** Why not, when not; or what is worth knowing (a round trip, a provider's latency). */
+  detail: z.string().optional(),
+});
+export type DependencyCheck = z.infer<typeof DependencyCheck>;
+
+export const ServiceReadiness = z.object({
+  ready: z.boolean(),
+  instance: z.string().optional(),
+  error: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  /** Its clock minus the gateway's, in ms (its answer's timestamp against the round trip's middle). */
+  clockSkewMs: z.number().optional(),
+});
+export type ServiceReadiness = z.infer<typeof ServiceReadiness>;
+
+/** `GET /readyz`: 200 when ready, 503 when not, this body either way. */
+export const ReadinessResponse = z.object({
+  /** NATS, the event stream and every service answer. A provider that is down is named but does not count: other models still serve. */
+  ready: z.boolean(),
+  /** Each dependency that is down, with why: what to fix. Empty when all is well. */
+  down: z.array(z.string()),
+  checks: z.array(DependencyCheck),
+  services: z.record(z.string(), ServiceReadiness),
+});
+export type ReadinessResponse = z.infer<typeof ReadinessResponse>;

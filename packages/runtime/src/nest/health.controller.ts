@@ -20,7 +20,7 @@ export function healthController(service: ServiceName): Type<unknown> {
 
     @MessagePattern(definition.subject)
     health(@Payload() raw: unknown) {
-      return handleRequest(definition, raw, logger, () => this.check());
+      return handleRequest(definition, raw, logger, async () => ({ ...(await this.check()), now: new Date().toISOString() }));
     }
   }
   return HealthController;
