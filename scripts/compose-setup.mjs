@@ -6,7 +6,7 @@
 //   (TOPDOG_NATS_PASSWORD_<USER>). It holds no secret and is committed; this writes it again after
 //   the permissions change (a test fails until it is).
 // - .env next to docker-compose.yml (compose reads it by itself, mode 0600, never committed): a
-//   random password for each bus user and a bootstrap admin key, added where missing and never
+//   random password for each bus user, a bootstrap admin key and Grafana's admin password, added where missing and never
 //   changed once there. Provider keys go in it, or in your shell.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,6 +39,8 @@ const defined = new Set(existing.split('\n').map((line) => line.split('=')[0]?.t
 const wanted = [
   ...Object.entries(generateBusPasswords()).map(([account, password]) => [busPasswordVariable(account), password]),
   ['TOPDOG_ADMIN_KEY', `tdk_${randomBytes(32).toString('base64url')}`],
+  // Grafana's `admin` user, in the observability profile.
+  ['GRAFANA_ADMIN_PASSWORD', randomBytes(18).toString('base64url')],
 ];
 const added = wanted.filter(([name]) => !defined.has(name));
 if (added.length > 0) {

@@ -40,12 +40,13 @@ interface Service {
 
 /** What `pnpm compose:setup` puts in .env: a password per bus account (test values here). */
 const BUS_PASSWORDS = Object.fromEntries(BUS_ACCOUNTS.map((account) => [busPasswordVariable(account), `password-of-${account}`]));
+const SECRETS = { ...BUS_PASSWORDS, GRAFANA_ADMIN_PASSWORD: 'password-of-grafana' };
 
 /**
  * The compose file as the compose CLI resolves it (anchors merged, variables substituted), with
  * the given environment only: not the shell's, nor a developer's .env.
  */
-function resolved(profile?: string, env: Record<string, string> = BUS_PASSWORDS): Record<string, Service> {
+function resolved(profile?: string, env: Record<string, string> = SECRETS): Record<string, Service> {
   return (parse(composeConfig(profile, env)) as { services: Record<string, Service> }).services;
 }
 
@@ -162,5 +163,65 @@ describe('deploy/nats-users.conf', () => {
     } finally {
       server.kill('SIGKILL');
     }
+  });
+});
+
+/** The observability profile's files: every metric the dashboard and the scrape config name is one the services serve. */
+describe('the observability profile', () => {
+  const read = (path: string) => readFileSync(join(root, path), 'utf8');
+  /** Every `topdog_*` metric the services define (each is created with `name: 'topdog_…'`). */
+  const served = (): Set<string> => {
+    const files = execFileSync('git', ['ls-files', 'services', 'packages'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f.endsWith('.ts') && !f.includes('.spec.'));
+    const names = new Set<string>();
+    for (const file of files) for (const [, name] of read(file).matchAll(/name: '(topdog_[a-z_]+)'/g)) names.add(name!);
+    return names;
+  };
+
+  it.skipIf(!compose)('adds a collector, Jaeger, Prometheus and Grafana, on loopback, only in its profile', () => {
+    const services = resolved('observability');
+    for (const name of ['otel-collector', 'jaeger', 'prometheus', 'grafana']) {
+      expect(services[name]?.image, name).toBeDefined();
+      expect(services[name]?.profiles, name).toEqual(['observability']);
+    }
+    for (const name of ['jaeger', 'prometheus', 'grafana']) expect(JSON.stringify(services[name]!.ports), name).toContain('127.0.0.1');
+    expect(services.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD).toBe('password-of-grafana');
+    // The services' operations ports are reachable by Prometheus on the compose network.
+    expect(services.orchestrator!.environment!.METRICS_HOST).toBe('0.0.0.0');
+  });
+
+  it('scrapes every service at the port it serves /metrics on', () => {
+    const config = parse(read('deploy/prometheus.yml')) as { scrape_configs: { job_name: string; dns_sd_configs: { names: string[]; port: number }[] }[] };
+    const jobs = Object.fromEntries(config.scrape_configs.map((j) => [j.job_name, j.dns_sd_configs[0]!]));
+    expect(jobs.gateway).toMatchObject({ names: ['gateway'], port: 3000 });
+    for (const service of ['orchestrator', 'projector', 'llm-runner', 'webhooks'])
+      expect(jobs[service], service).toMatchObject({ names: [service], port: 9464 });
+  });
+
+  it('provisions a dashboard whose every panel asks for metrics the services serve', () => {
+    const dashboard = JSON.parse(read('deploy/grafana/dashboards/topdog.json')) as { uid: string; panels: { title: string; targets: { expr: string }[] }[] };
+    expect(dashboard.uid).toBe('topdog-overview');
+    expect(dashboard.panels.length).toBeGreaterThanOrEqual(12);
+    const names = served();
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets) {
+        for (const [metric] of target.expr.matchAll(/topdog_[a-z_]+/g)) {
+          // Histograms are asked for by their _bucket and _count series.
+          expect(names, `${panel.title}: ${metric}`).toContain(metric.replace(/_(bucket|count|sum)$/, ''));
+        }
+      }
+    }
+    const provisioning = parse(read('deploy/grafana/provisioning/dashboards/dashboards.yaml')) as { providers: { options: { path: string } }[] };
+    expect(provisioning.providers[0]!.options.path).toBe('/var/lib/grafana/dashboards');
+  });
+
+  it('passes the services’ spans from OTLP/HTTP to Jaeger', () => {
+    const collector = parse(read('deploy/otel-collector.yaml')) as {
+      receivers: { otlp: { protocols: { http: { endpoint: string } } } };
+      service: { pipelines: { traces: { exporters: string[] } } };
+    };
+    expect(collector.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+    expect(collector.service.pipelines.traces.exporters).toEqual(['otlp/jaeger']);
   });
 });

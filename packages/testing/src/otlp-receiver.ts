@@ -35,23 +35,29 @@ export class OtlpReceiver {
   /** Content types of every export received. */
   readonly contentTypes: string[] = [];
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
+  private readonly server: Server;
+  private address = '';
 
-  static async start(): Promise<OtlpReceiver> {
-    let receiver: OtlpReceiver | undefined;
-    const server = createServer((req, res) => {
+  private constructor() {
+    this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        receiver!.receive(req.url ?? '', String(req.headers['content-type'] ?? ''), Buffer.concat(chunks));
+        this.receive(req.url ?? '', String(req.headers['content-type'] ?? ''), Buffer.concat(chunks));
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = new OtlpReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
+
+  /** `http://127.0.0.1:<port>`: the OTLP endpoint to give the exporters. */
+  get url(): string {
+    return this.address;
+  }
+
+  static async start(): Promise<OtlpReceiver> {
+    const receiver = new OtlpReceiver();
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    receiver.address = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
     return receiver;
   }
 
@@ -63,14 +69,15 @@ export class OtlpReceiver {
       resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[];
     };
     for (const rs of resourceSpans) {
-      const service = String(attributesOf(rs.resource?.attributes)['service.name'] ?? '');
+      const name = attributesOf(rs.resource?.attributes)['service.name'];
+      const service = typeof name === 'string' ? name : '';
       for (const scope of rs.scopeSpans ?? []) {
         for (const span of scope.spans ?? []) {
           this.spans.push({
             service,
             traceId: String(span.traceId),
             spanId: String(span.spanId),
-            parentSpanId: String(span.parentSpanId ?? ''),
+            parentSpanId: typeof span.parentSpanId === 'string' ? span.parentSpanId : '',
             name: String(span.name),
             kind: Number(span.kind),
             attributes: attributesOf(span.attributes as OtlpAttribute[] | undefined),

@@ -99,7 +99,12 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
       webhooks: createWebhooksApi(nc, config.TOPDOG_PREFIX, config.NATS_REQUEST_TIMEOUT_MS),
       live,
       store,
-      readiness: createReadiness({ nc, prefix: config.TOPDOG_PREFIX, services: requiredServices(config.EVENT_STORE), eventStreamHead: () => store.headPosition() }),
+      readiness: createReadiness({
+        nc,
+        prefix: config.TOPDOG_PREFIX,
+        services: requiredServices(config.EVENT_STORE),
+        eventStreamHead: () => store.headPosition(),
+      }),
     }),
     adapter,
     { logger: new PinoNestLogger(logger) },

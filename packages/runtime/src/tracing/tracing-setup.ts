@@ -62,7 +62,9 @@ export async function startTracing(service: string, instance: string, logger: Lo
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': `topdog-${service}`, 'service.instance.id': instance }),
     // OTEL_BSP_SCHEDULE_DELAY: how often batches go out (the SDK's default, 5 s, where unset).
-    spanProcessors: [new BatchSpanProcessor({ exporter, ...(Number(env.OTEL_BSP_SCHEDULE_DELAY) > 0 ? { scheduledDelayMillis: Number(env.OTEL_BSP_SCHEDULE_DELAY) } : {}) })],
+    spanProcessors: [
+      new BatchSpanProcessor({ exporter, ...(Number(env.OTEL_BSP_SCHEDULE_DELAY) > 0 ? { scheduledDelayMillis: Number(env.OTEL_BSP_SCHEDULE_DELAY) } : {}) }),
+    ],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());

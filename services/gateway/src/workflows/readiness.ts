@@ -45,8 +45,16 @@ export function createReadiness(deps: ReadinessDeps): Readiness {
             const health = await request(deps.nc, deps.prefix, healthRequest(service), {}, timeoutMs);
             const answeredAt = Date.now();
             const clockSkewMs = health.now ? Math.round(Date.parse(health.now) - (sentAt + answeredAt) / 2) : undefined;
-            services[service] = { ready: health.ready, instance: health.instanceId, details: health.details, ...(clockSkewMs !== undefined ? { clockSkewMs } : {}) };
-            if (service === 'llm-runner') providers = ProviderStatus.array().catch([]).parse(health.details.providers ?? []);
+            services[service] = {
+              ready: health.ready,
+              instance: health.instanceId,
+              details: health.details,
+              ...(clockSkewMs !== undefined ? { clockSkewMs } : {}),
+            };
+            if (service === 'llm-runner')
+              providers = ProviderStatus.array()
+                .catch([])
+                .parse(health.details.providers ?? []);
             if (!health.ready) throw new Error(`${health.instanceId} is not ready`);
             return undefined;
           } catch (err) {
