@@ -14,6 +14,7 @@ import { compareEventStores } from './sections/event-store';
 import { measureLiveEvents } from './sections/live-events';
 import { measureLlmOverhead } from './sections/llm-overhead';
 import { measureStoredEvents } from './sections/stored-events';
+import { measureTracing } from './sections/tracing';
 import { startBaseline } from './support/baseline';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -41,14 +42,14 @@ log(
     .map(([name, value]) => `${name}=${value}`)
     .join(', ')}`,
 );
-/** BENCH_ONLY=endpoints,live,llm,store,stored,auth,cluster runs some sections (for profiling a fix). */
+/** BENCH_ONLY=endpoints,live,llm,store,stored,auth,cluster,tracing runs some sections (for profiling a fix). */
 const only = process.env.BENCH_ONLY?.split(',');
 const runs = (section: string) => !only || only.includes(section);
 const started = Date.now();
 const figures: Figure[] = [];
 
 if (runs('endpoints')) {
-  log('1/7 endpoints, memory and read-your-writes lag');
+  log('1/8 endpoints, memory and read-your-writes lag');
   const system = await startSystem({ LOG_LEVEL: 'warn' });
   try {
     await using baseline = await startBaseline(system.nats.url);
@@ -60,31 +61,36 @@ if (runs('endpoints')) {
 }
 
 if (runs('live')) {
-  log('2/7 live events and audit');
+  log('2/8 live events and audit');
   figures.push(...(await measureLiveEvents(size.liveEvents, 300)));
 }
 if (runs('llm')) {
-  log('3/7 llm-runner overhead');
+  log('3/8 llm-runner overhead');
   figures.push(...(await measureLlmOverhead(size.llmWorkflows)));
 }
 if (runs('store')) {
-  log('4/7 event store: JetStream adapter vs Emmett on PostgreSQL');
+  log('4/8 event store: JetStream adapter vs Emmett on PostgreSQL');
   figures.push(...(await compareEventStores({ streams: size.storeStreams, appendsPerStream: 10, reads: size.storeStreams * 5, concurrency: 32, log })));
 }
 if (runs('stored')) {
-  log(`5/7 replay over ${size.replayEvents} events, cold reads with ${size.coldEvents} stored`);
+  log(`5/8 replay over ${size.replayEvents} events, cold reads with ${size.coldEvents} stored`);
   figures.push(...(await measureStoredEvents({ replayEvents: size.replayEvents, coldEvents: size.coldEvents, coldSamples: size.coldSamples, log })));
 }
 
 if (runs('auth')) {
-  log("6/7 authentication: CPU per request of the gateway's API key and JWT authentication");
+  log("6/8 authentication: CPU per request of the gateway's API key and JWT authentication");
   figures.push(...(await measureAuthentication({ apiKeyCalls: size.authApiKeyCalls, jwtCalls: size.authJwtCalls, rounds: 5, earlier: figures, log })));
 }
 
 if (runs('cluster')) {
-  log('7/7 a three-node cluster, with one and two processes of each service');
+  log('7/8 a three-node cluster, with one and two processes of each service');
   const singleNode = figures.find((f) => f.name === 'complete-phase req/s');
   figures.push(...(await measureCluster({ sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, singleNode, log })));
+}
+
+if (runs('tracing')) {
+  log('8/8 tracing off and on');
+  figures.push(...(await measureTracing({ sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, log })));
 }
 
 const at = new Date();
