@@ -269,18 +269,25 @@ function adminKey() {
 const admin = adminKey();
 
 /**
- * Each service's operations port (/healthz, /readyz) when METRICS_PORT is set: the services
- * share a machine, so one port each, counted up from it (0: each takes a free one and logs it).
- * The gateway serves these on its own port.
+ * Each service's operations port (/healthz, /readyz, /metrics): the services share a machine, so
+ * one port each. METRICS_PORT=N: N, N+1, …; unset: the first free ones from 9464; 0: each takes
+ * any free port and logs it. The gateway serves these on its own port.
  */
-function operationsPorts() {
-  const base = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : Number(env.METRICS_PORT);
-  if (base === undefined || base === 0) return new Map();
-  const ports = new Map(SERVICES.filter((s) => s !== 'gateway').map((s, i) => [s, base + i]));
-  log(`operations ports (/healthz, /readyz): ${[...ports].map(([s, p]) => `${s} ${p}`).join(', ')}`);
+async function operationsPorts() {
+  const set = env.METRICS_PORT !== undefined && env.METRICS_PORT !== '';
+  if (set && Number(env.METRICS_PORT) === 0) return new Map();
+  const services = SERVICES.filter((s) => s !== 'gateway');
+  const ports = new Map();
+  let next = set ? Number(env.METRICS_PORT) : 9464;
+  for (const s of services) {
+    // Unset, a port something already answers on is skipped; set, the ports are as asked.
+    while (!set && (await portOpen('127.0.0.1', next))) next++;
+    ports.set(s, next++);
+  }
+  log(`operations ports (/healthz, /readyz, /metrics): ${[...ports].map(([s, p]) => `${s} ${p}`).join(', ')}`);
   return ports;
 }
-const opsPorts = operationsPorts();
+const opsPorts = await operationsPorts();
 
 await ensureNats();
 for (const s of SERVICES) {

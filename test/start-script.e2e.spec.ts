@@ -189,6 +189,14 @@ describe('pnpm start (scripts/start.mjs)', () => {
       expect(() => process.kill(-pid, 0)).not.toThrow();
     }
 
+    // Each service but the gateway has an operations port of its own, printed at start.
+    const ops = /operations ports \(\/healthz, \/readyz, \/metrics\): orchestrator (\d+), projector (\d+), llm-runner (\d+), webhooks (\d+)/.exec(output);
+    expect(ops, output).not.toBeNull();
+    expect(new Set(ops!.slice(1)).size).toBe(4);
+    const metrics = await fetch(`http://127.0.0.1:${ops![1]}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('topdog_nats_request_duration_seconds');
+
     // A gateway stopped on its own stops gracefully (exit 0), and the one started in its place
     // has the admin key too.
     const gateway = descendants(child.pid!).find((pid) => /gateway\/dist\/main\.js/.test(commandLine(pid)));
