@@ -200,11 +200,18 @@ describe('the observability profile', () => {
   });
 
   it('provisions a dashboard whose every panel asks for metrics the services serve', () => {
-    const dashboard = JSON.parse(read('deploy/grafana/dashboards/topdog.json')) as { uid: string; panels: { title: string; targets: { expr: string }[] }[] };
+    const dashboard = JSON.parse(read('deploy/grafana/dashboards/topdog.json')) as {
+      uid: string;
+      templating: { list: { name: string; type: string }[] };
+      panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
+    };
     expect(dashboard.uid).toBe('topdog-overview');
     expect(dashboard.panels.length).toBeGreaterThanOrEqual(12);
+    // Any Prometheus will do: the panels ask the one the dashboard's variable names.
+    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource' }));
     const names = served();
     for (const panel of dashboard.panels) {
+      expect(panel.datasource.uid, panel.title).toBe('${datasource}');
       for (const target of panel.targets) {
         for (const [metric] of target.expr.matchAll(/topdog_[a-z_]+/g)) {
           // Histograms are asked for by their _bucket and _count series.

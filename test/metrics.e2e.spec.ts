@@ -54,7 +54,13 @@ describe('metrics', () => {
     expect(valueOf(series, 'topdog_http_request_duration_seconds_count', { route: '/api/ai-workflows/status/:workflow_id', status_code: '404' })).toBe(1);
     expect(series.filter((s) => s.name.startsWith('topdog_http_request_duration') && /[0-9a-f]{8}-/.test(s.labels.route ?? ''))).toEqual([]);
     expect(valueOf(series, 'topdog_http_errors_total', { code: 'NOT_FOUND' })).toBe(1);
-    expect(has(series, 'topdog_live_connections')).toBe(true);
+    expect(valueOf(series, 'topdog_live_connections')).toBe(0);
+    // An open live stream is counted while it is open.
+    const stream = new AbortController();
+    const open = await fetch(`${system.baseUrl}/api/events`, { headers: adminAuth(), signal: stream.signal });
+    expect(open.status).toBe(200);
+    expect(valueOf(await scrape(system.baseUrl), 'topdog_live_connections')).toBe(1);
+    stream.abort();
     expect(valueOf(series, 'process_cpu_seconds_total')).toBeGreaterThan(0);
     // Public like /healthz: a credential is not needed, and not refused.
     expect((await fetch(`${system.baseUrl}/metrics`, { headers: adminAuth() })).status).toBe(200);

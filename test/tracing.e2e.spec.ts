@@ -94,6 +94,34 @@ describe('tracing', () => {
   });
 });
 
+describe('tracing, requests at once', () => {
+  it('keeps concurrent requests in their own traces', async () => {
+    const receiver = await OtlpReceiver.start();
+    const system = await startSystem({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' });
+    try {
+      const traces = Array.from({ length: 8 }, () => randomBytes(16).toString('hex'));
+      const started = await Promise.all(
+        traces.map((traceId) =>
+          http(system.baseUrl, 'POST', '/api/ai-workflows/initialize', initializeBody(), { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` }),
+        ),
+      );
+      const store = await system.eventStore();
+      for (const [i, r] of started.entries()) {
+        expect(r.status).toBe(200);
+        const [first] = await store.readStream(workflowStreamId(r.body.workflow_id as string));
+        expect(first!.metadata.traceparent, `workflow ${i}`).toContain(traces[i]);
+      }
+      // Each trace's orchestrator span handled its own workflow's command, and no other's.
+      await poll('every trace to reach the orchestrator', () =>
+        traces.every((t) => receiver.spans.some((s) => s.traceId === t && s.service === 'topdog-orchestrator')) ? true : undefined,
+      );
+    } finally {
+      await system[Symbol.asyncDispose]();
+      await receiver.close();
+    }
+  });
+});
+
 describe('tracing off', () => {
   it('creates no exporter when OTEL_SDK_DISABLED is set, even with an endpoint: nothing is sent, the services do not say tracing is on', async () => {
     const receiver = await OtlpReceiver.start();

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { TopDogApiError, type TopDogClient } from '@topdog/client';
 import type { ReadinessResponse } from '@topdog/contracts';
 import type { CliContext } from '../cli-context';
@@ -85,7 +85,13 @@ async function roundTripFinding(client: TopDogClient, timeoutMs: number): Promis
     return { check: 'round trip', ok: false, detail: `initialize: ${err.code}: ${err.message}`, fix };
   }
   for (;;) {
-    const status = await client.status(id);
+    let status: Awaited<ReturnType<TopDogClient['status']>>;
+    try {
+      status = await client.status(id);
+    } catch (err) {
+      if (!(err instanceof TopDogApiError)) throw err;
+      return { check: 'round trip', ok: false, detail: `status of ${id}: ${err.code}: ${err.message}`, fix: fixFor('projector') };
+    }
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (status.is_complete) return { check: 'round trip', ok: true, detail: `workflow ${id} through six phases on the offline model in ${seconds} s` };
     const stopped = status.llm?.stopped;
@@ -101,23 +107,44 @@ async function roundTripFinding(client: TopDogClient, timeoutMs: number): Promis
   }
 }
 
+/** What /readyz says, or why it could not be read (a gateway of another version, say). */
+async function readiness(client: TopDogClient, notAGateway: string): Promise<Finding[]> {
+  try {
+    return readinessFindings(await client.readiness());
+  } catch (err) {
+    if (!(err instanceof TopDogApiError) || err.code === 'UNREACHABLE') throw err;
+    return [{ check: 'readiness', ok: false, detail: `${err.code}: ${err.message}`, fix: `${notAGateway} (or the gateway is older than this CLI)` }];
+  }
+}
+
+/** A positive number of seconds, or a usage error naming the option. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  return n;
+}
+
 /** doctor: checks a deployment end to end and says what to fix. */
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
     .description('check a deployment end to end (reachability, every dependency, clocks, the credential, a workflow round trip) and say what to fix')
     .option('--no-round-trip', 'skip the round trip (it writes a workflow in the project topdog-doctor)')
-    .option('--timeout <seconds>', 'how long the round trip may take', Number, 30)
+    .option('--timeout <seconds>', 'how long the round trip may take', seconds, 30)
     .action((o: { roundTrip: boolean; timeout: number }) =>
       ctx.run(async ({ client, out }) => {
         const findings: Finding[] = [];
+        const notAGateway = 'something answers there, but not a TopDog gateway: check --url / TOPDOG_URL';
         try {
-          await client.alive();
-          findings.push({ check: 'gateway', ok: true, detail: `answers at ${client.baseUrl}` });
-          findings.push(...readinessFindings(await client.readiness()));
-          findings.push(await credentialFinding(client));
-          const usable = findings.every((f) => f.ok || f.check.startsWith('provider ') || f.check.startsWith('clock of '));
-          if (o.roundTrip && usable) findings.push(await roundTripFinding(client, o.timeout * 1000));
+          if (!(await client.alive())) {
+            findings.push({ check: 'gateway', ok: false, detail: `${client.baseUrl}/healthz does not answer 200`, fix: notAGateway });
+          } else {
+            findings.push({ check: 'gateway', ok: true, detail: `answers at ${client.baseUrl}` });
+            findings.push(...(await readiness(client, notAGateway)));
+            findings.push(await credentialFinding(client));
+            const usable = findings.every((f) => f.ok || f.check.startsWith('provider ') || f.check.startsWith('clock of '));
+            if (o.roundTrip && usable) findings.push(await roundTripFinding(client, o.timeout * 1000));
+          }
         } catch (err) {
           if (!(err instanceof TopDogApiError) || err.code !== 'UNREACHABLE') throw err;
           findings.push({ check: 'gateway', ok: false, detail: err.message, fix: 'start it (pnpm start), or point --url / TOPDOG_URL at it' });

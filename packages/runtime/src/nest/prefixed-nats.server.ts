@@ -23,8 +23,8 @@ interface Outgoing {
 export class PrefixedNatsServer extends ServerNats {
   private readonly owned: Subscription[] = [];
   private readonly handled: Histogram<'request' | 'outcome'> | undefined;
-  /** The span of each request being handled, ended when its answer is published. */
-  private readonly spans = new WeakMap<Msg, Span>();
+  /** Each message being handled with tracing on: its span, ended once, and whether an answer will end it. */
+  private readonly handling = new WeakMap<Msg, { span: Span; answered: boolean; end: (outcome?: string) => void }>();
 
   constructor(
     private readonly connection: NatsConnection,
@@ -52,37 +52,54 @@ export class PrefixedNatsServer extends ServerNats {
     if (!tracingOn()) return super.handleMessage(channel, natsMsg);
     const parent = contextFromNatsHeaders(natsMsg.headers);
     const span = tracer().startSpan(
-      `handle ${natsMsg.subject.slice(this.prefix.length + 1)}`,
+      `handle ${channel}`,
       { kind: SpanKind.SERVER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': natsMsg.subject } },
       parent,
     );
-    this.spans.set(natsMsg, span);
-    const handling = context.with(trace.setSpan(parent, span), () => super.handleMessage(channel, natsMsg as never));
-    // A message without a reply subject has no answer to end its span at.
-    if (!natsMsg.reply) return handling.finally(() => span.end());
-    return handling;
+    let ended = false;
+    const entry = {
+      span,
+      answered: false,
+      end: (outcome?: string) => {
+        if (ended) return;
+        ended = true;
+        if (outcome) span.setAttribute('topdog.outcome', outcome);
+        if (outcome === 'INTERNAL') span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      },
+    };
+    this.handling.set(natsMsg, entry);
+    return context
+      .with(trace.setSpan(parent, span), () => super.handleMessage(channel, natsMsg as never))
+      .then(
+        // An answer ends the span when it goes out; a message that gets none (an event, no reply subject) ends it here.
+        (result: unknown) => {
+          if (!entry.answered) entry.end();
+          return result;
+        },
+        (err: unknown) => {
+          entry.end('INTERNAL');
+          throw err;
+        },
+      );
   }
 
   /** Nest's publisher of a request's answer: the request timed, and its span ended, when its answer goes out. */
   override getPublisher(natsMsg: Msg, id: string, ctx: NatsContext): (response: unknown) => unknown {
     const publish = super.getPublisher(natsMsg, id, ctx) as (response: unknown) => unknown;
-    const span = this.spans.get(natsMsg);
+    const traced = this.handling.get(natsMsg);
+    // Without a reply subject Nest answers nothing: handleMessage ends the span.
+    if (traced && natsMsg.reply) traced.answered = true;
     const handled = this.handled;
-    if (!handled && !span) return publish;
+    if (!handled && !traced) return publish;
     let end: ((labels: { outcome: string }) => void) | undefined = handled?.startTimer({ request: natsMsg.subject.slice(this.prefix.length + 1) });
-    let open = span;
     return (response) => {
       const { response: reply, err } = response as Outgoing;
       const outcome = err !== undefined ? 'INTERNAL' : reply?.ok === false ? (reply.error?.code ?? 'INTERNAL') : 'ok';
       // Counted once, at the first answer (a stream of several would publish more).
       end?.({ outcome });
       end = undefined;
-      if (open) {
-        open.setAttribute('topdog.outcome', outcome);
-        if (outcome === 'INTERNAL') open.setStatus({ code: SpanStatusCode.ERROR });
-        open.end();
-        open = undefined;
-      }
+      traced?.end(outcome);
       return publish(response);
     };
   }

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorResponse, type ErrorBody } from '@topdog/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { noteErrorCode } from '../observability/error-codes';
 import { HTTP_STATUS } from './error-status';
 import { errorBodyOfStatus, sendError } from './error.filter';
 import { malformedEscape, RouteParams } from './route-params';
@@ -65,7 +66,7 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
  * by its status. 5xx pass: /readyz's 503 carries each service's state. Streams (SSE, NDJSON)
  * are ours and pass untouched.
  */
-function keepErrorShape(_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload: unknown) => void): void {
+function keepErrorShape(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload: unknown) => void): void {
   if (reply.statusCode < 400 || reply.statusCode >= 500 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return done(null, payload);
   const text = payload.toString();
   let parsed: unknown;
@@ -77,6 +78,7 @@ function keepErrorShape(_request: FastifyRequest, reply: FastifyReply, payload: 
   if (ErrorResponse.safeParse(parsed).success) return done(null, payload);
   const message = (parsed as { message?: unknown } | undefined)?.message;
   const body = errorBodyOfStatus(reply.statusCode, typeof message === 'string' ? message : text.slice(0, 200));
+  noteErrorCode(request, body.code);
   reply.code(HTTP_STATUS[body.code]).header('Content-Type', 'application/json; charset=utf-8').removeHeader('content-length');
   done(null, JSON.stringify({ error: body }));
 }

@@ -9,8 +9,9 @@ export interface GatewayMetricsOptions {
 
 /**
  * The gateway's series: every HTTP request's latency by method, route (the pattern, never the
- * raw URL: a label per workflow would grow without end) and status; error answers by code; open
- * live-event streams. `/metrics` itself is left out of the latencies.
+ * raw URL: a label per workflow would grow without end) and status (499 when the client closed
+ * first); error answers by code; open live-event streams. `/metrics` itself and the live streams
+ * are left out of the latencies.
  */
 export function installGatewayMetrics(fastify: FastifyInstance, registry: Registry, options: GatewayMetricsOptions): void {
   const duration = new Histogram({
@@ -34,11 +35,18 @@ export function installGatewayMetrics(fastify: FastifyInstance, registry: Regist
       this.set(options.liveConnections());
     },
   });
-  fastify.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    if (route === '/metrics') return;
-    duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    const code = errorCodeOf(request);
-    if (code) errors.inc({ code });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // On the response's close, not Fastify's onResponse: that one is skipped when the client goes
+    // away first, and the slowest requests would go uncounted. 499: the client closed first.
+    reply.raw.once('close', () => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      const code = errorCodeOf(request);
+      if (code) errors.inc({ code });
+      // Live-event streams last as long as their client: counted by topdog_live_connections, not as latencies.
+      if (route === '/metrics' || String(reply.raw.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
+      const status = reply.raw.writableFinished ? reply.raw.statusCode : 499;
+      duration.observe({ method: request.method, route, status_code: String(status) }, reply.elapsedTime / 1000);
+    });
+    done();
   });
 }

@@ -109,7 +109,8 @@ export class CallRunner {
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': request.provider,
       'gen_ai.request.model': request.providerModel,
-      'gen_ai.request.temperature': request.temperature,
+      // Claude's newer models are asked without a temperature (the client leaves it out).
+      ...(request.provider === 'anthropic' ? {} : { 'gen_ai.request.temperature': request.temperature }),
       'gen_ai.request.max_tokens': request.maxTokens,
       'topdog.model': request.model,
       'topdog.phase': request.phase,
@@ -127,9 +128,12 @@ export class CallRunner {
         'gen_ai.usage.input_tokens': result.inputTokens,
         'gen_ai.usage.output_tokens': result.outputTokens,
         'gen_ai.usage.cache_read.input_tokens': result.cachedInputTokens,
+        'gen_ai.usage.cache_creation.input_tokens': result.cacheWriteTokens,
         ...(result.finishReason ? { 'gen_ai.response.finish_reasons': [result.finishReason] } : {}),
-        'topdog.cost_usd': costOf(request.pricing, result) ?? 0,
       });
+      // A model without a price has no cost to show (not a cost of 0).
+      const usd = costOf(request.pricing, result);
+      if (usd !== null) span?.setAttribute('topdog.cost_usd', usd);
       return result;
     });
   }

@@ -1,4 +1,4 @@
-import { costOf } from '@topdog/models';
+import { costOf, MODEL_TABLE } from '@topdog/models';
 import { Counter, Gauge, Histogram, MODEL_CALL_SECONDS_BUCKETS, type Registry } from '@topdog/runtime';
 import type { CallObserver } from '../queue/request-worker';
 
@@ -36,7 +36,10 @@ export function llmRunnerMetrics(registry: Registry, pending: () => number): Cal
   });
   return {
     callFinished(request, outcome, seconds) {
-      const labels = { provider: request.provider, model: request.model };
+      // A model of the table by its name; any other (`openai:<anything>`) as `<provider>:other`,
+      // so that callers naming models cannot make series without end.
+      const model = request.model in MODEL_TABLE ? request.model : `${request.provider}:other`;
+      const labels = { provider: request.provider, model };
       duration.observe({ ...labels, outcome: outcome.ok ? 'ok' : outcome.errorClass }, seconds);
       if (!outcome.ok) return;
       tokens.inc({ ...labels, kind: 'input' }, outcome.inputTokens);

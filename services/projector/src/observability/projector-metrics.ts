@@ -3,7 +3,7 @@ import { Gauge, type Registry } from '@topdog/runtime';
 /** What the projector's series are read from, at each scrape. */
 export interface ProjectionReadings {
   /** The current run: position applied, the head it began at, events applied since. */
-  progress(): { position: number; target: number; eventsApplied: number; caughtUp: boolean };
+  progress(): { position: number; target: number; from: number; eventsApplied: number; caughtUp: boolean };
   /** The event store's head now. */
   head(): Promise<number>;
 }
@@ -28,16 +28,17 @@ export function projectorMetrics(registry: Registry, readings: ProjectionReading
     registers: [registry],
     async collect() {
       const head = await readings.head().catch(() => undefined);
-      if (head !== undefined) this.set(Math.max(0, head - readings.progress().position));
+      // Not known while the store does not answer: NaN, not the last value (an alert must not read a stale 0).
+      this.set(head === undefined ? Number.NaN : Math.max(0, head - readings.progress().position));
     },
   });
   new Gauge({
     name: 'topdog_projector_run_progress_ratio',
-    help: 'The current run (a rebuild, or the catch-up at start): the position applied over the head when it began; 1 once caught up',
+    help: 'How far the current run (a rebuild, or the catch-up at start) has come from where it began to the head it began at: 1 once caught up',
     registers: [registry],
     collect() {
-      const { position, target, caughtUp } = readings.progress();
-      this.set(caughtUp || target === 0 ? 1 : Math.min(1, position / target));
+      const { position, target, from, caughtUp } = readings.progress();
+      this.set(caughtUp || target <= from ? 1 : Math.min(1, Math.max(0, (position - from) / (target - from))));
     },
   });
   new Gauge({

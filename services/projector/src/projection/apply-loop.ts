@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs, WorkflowEnvelope } from '@topdog/contracts';
 import type { EventStore, StoredEvent } from '@topdog/event-store';
-import { contextFromTraceparent, inSpan, tracingOn } from '@topdog/runtime';
+import { contextFromTraceparent, inSpan, SpanKind, tracingOn } from '@topdog/runtime';
 import type { Logger } from 'pino';
 import { evolveStatus } from '../read-models/workflow-status';
 import type { CaughtUpState } from './caught-up-state';
@@ -34,6 +34,8 @@ export interface ApplyLoopDeps {
 export interface ProjectionRun {
   /** The store's head when the run began: the run has caught up once it is applied. */
   readonly target: number;
+  /** The position the run began from (0 for a rebuild). */
+  readonly from: number;
   /** The run began by emptying the read models: nothing stored predates it. */
   readonly fromEmpty: boolean;
   readonly startedAt: Date;
@@ -47,7 +49,7 @@ export interface ProjectionRun {
  * (NATS down, say), and when the watchdog sees it silent while the store's head moves on.
  */
 export class ApplyLoop {
-  private run: ProjectionRun = { target: 0, fromEmpty: false, startedAt: new Date(), eventsApplied: 0 };
+  private run: ProjectionRun = { target: 0, from: 0, fromEmpty: false, startedAt: new Date(), eventsApplied: 0 };
   private stopping = new AbortController();
   private running: Promise<void> | undefined;
   /** Aborts the current subscription only (the loop then subscribes again). */
@@ -68,7 +70,7 @@ export class ApplyLoop {
   async start(fromEmpty: boolean): Promise<void> {
     if (this.running && !this.stopping.signal.aborted) throw new Error('the apply loop is already running; stop it first');
     const target = await this.deps.events.headPosition();
-    this.run = { target, fromEmpty, startedAt: new Date(), eventsApplied: 0 };
+    this.run = { target, from: this.deps.tracker.position, fromEmpty, startedAt: new Date(), eventsApplied: 0 };
     this.watchdog.reset(Date.now());
     this.deps.caughtUp.begin(target, this.deps.tracker.position);
     this.stopping = new AbortController();
@@ -119,11 +121,14 @@ export class ApplyLoop {
     const parsed = WorkflowEnvelope.safeParse(raw);
     if (!parsed.success) {
       this.deps.logger.error({ position: raw.position, type: raw.type, streamId: raw.streamId }, 'skipping an event that does not match its schema');
-    } else if (tracingOn() && parsed.data.metadata.traceparent) {
-      // Part of the trace of the command that wrote the event.
+    } else if (tracingOn() && parsed.data.metadata.traceparent && this.deps.caughtUp.caughtUp) {
+      // Applied live: part of the trace of the command that wrote it. A rebuild or a catch-up
+      // makes none, or it would flood old traces with a span per event of history.
       const attributes = { 'topdog.event_type': parsed.data.type, 'topdog.position': raw.position };
-      await inSpan(`projector apply ${parsed.data.type}`, { attributes, parent: contextFromTraceparent(parsed.data.metadata.traceparent) }, () =>
-        this.applyToReadModels(parsed.data, raw.position),
+      await inSpan(
+        `projector apply ${parsed.data.type}`,
+        { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(parsed.data.metadata.traceparent) },
+        () => this.applyToReadModels(parsed.data, raw.position),
       );
     } else {
       await this.applyToReadModels(parsed.data, raw.position);

@@ -105,6 +105,7 @@ export class WorkflowProjection {
     return {
       position: this.tracker.position,
       target: run.target,
+      from: run.from,
       eventsApplied: run.eventsApplied,
       caughtUp: this.caughtUp,
       runStartedAt: run.startedAt.toISOString(),
