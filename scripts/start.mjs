@@ -135,6 +135,11 @@ function launch(name, command, args, { restart, extraEnv = {} }) {
     children.delete(name);
     if (stopping) return;
     log(`${name} exited (${signal ?? code})`);
+    // 78: a setting is wrong (the service said which): starting it again would only fail again.
+    if (code === 78) {
+      log(`${name}: invalid configuration (see its message above): not restarting it; fix the setting and start again`);
+      return;
+    }
     if (restart) setTimeout(() => !stopping && launch(name, command, args, { restart, extraEnv }), 1000);
   });
   return child;

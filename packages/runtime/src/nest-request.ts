@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { headers, RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { subject, TopDogError, type Reply, type RequestDefinition, type ReplyOf, type RequestOf } from '@topdog/contracts';
 import { ConnectionLoss, ConnectionLostError } from './connection-loss';
-import { inSpan, injectIntoNatsHeaders, SpanKind, tracingOn } from './tracing/trace-context';
+import { inSpan, injectIntoNatsHeaders, inTrace, SpanKind } from './tracing/trace-context';
 
 /** Nest's NATS reply packet. */
 interface NestReplyPacket {
@@ -37,11 +37,11 @@ export async function request<D extends RequestDefinition>(
     const to = subject(prefix, pattern);
     const send = async () => {
       // With tracing on, the handler's span joins this one's trace (W3C `traceparent` in the headers).
-      const traced = tracingOn() ? headers() : undefined;
+      const traced = inTrace() ? headers() : undefined;
       if (traced) injectIntoNatsHeaders(traced);
       return ConnectionLoss.of(nc).race(nc.request(to, packet, { timeout: timeoutMs, ...(traced ? { headers: traced } : {}) }));
     };
-    const msg = tracingOn()
+    const msg = inTrace()
       ? await inSpan(`send ${pattern}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': to } }, send)
       : await send();
     raw = msg.json<NestReplyPacket>();

@@ -8,7 +8,7 @@ import { natsAuthenticator } from './nats-auth';
 import { connectNats } from './nats-connection';
 import { busInbox } from './nats-permissions';
 import { startOpsServer, type OpsServerOptions } from './ops-server';
-import { startTracing } from './tracing/tracing-setup';
+import { startTracing, tracingSettings } from './tracing/tracing-setup';
 import { watchParent } from './parent-watch';
 import { exitOnStartFailure, onShutdown } from './shutdown';
 
@@ -33,6 +33,8 @@ export async function runService<S extends z.ZodType<BaseConfig>>(service: Servi
   const stopWatching = watchParent(() => exitOnStartFailure(logger, new Error('the process that started this one exited')));
   try {
     const config = parseConfig(schema);
+    // The tracing settings are configuration too: a bad one stops the start here, before NATS.
+    tracingSettings();
     const instance = instanceId(service, config.INSTANCE_ID);
     const authenticator = natsAuthenticator(config);
     const log = (logger = createLogger(service, config.LOG_LEVEL, instance));

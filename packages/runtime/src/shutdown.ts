@@ -30,10 +30,17 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs 
   watchParent(() => handle('parent exited'));
 }
 
-/** Logs a failure to start and exits with a non-zero code. */
+/** The exit code of a start refused for a setting (sysexits' EX_CONFIG): starting again changes nothing. */
+export const EXIT_CONFIG = 78;
+
+/**
+ * Logs a failure to start and exits with a non-zero code: EXIT_CONFIG, and the message alone (it
+ * names each variable), when a setting is wrong; 1, with the error, otherwise.
+ */
 export function exitOnStartFailure(logger: Pick<Logger, 'fatal'> | undefined, err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
-  if (logger) logger.fatal({ err }, 'failed to start');
+  const badSetting = message.startsWith('invalid configuration');
+  if (logger) logger.fatal(badSetting ? {} : { err }, badSetting ? message : 'failed to start');
   else process.stderr.write(`${message}\n`);
-  process.exit(1);
+  process.exit(badSetting ? EXIT_CONFIG : 1);
 }

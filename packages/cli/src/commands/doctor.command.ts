@@ -24,7 +24,7 @@ export function fixFor(dependency: string): string {
     const provider = dependency.slice('provider '.length);
     return `the llm-runner cannot reach ${provider}: check its key and base URL settings (GET /api/llm/providers shows which); other models keep working`;
   }
-  return `start the ${dependency} (pnpm start runs every service), or read its logs and its own /readyz (METRICS_PORT) for why it is not ready`;
+  return `start the ${dependency} (pnpm start runs every service), or read its logs and its own /readyz on its operations port (METRICS_PORT; pnpm start prints each) for why it is not ready`;
 }
 
 /** What `/readyz` says, as findings: each dependency, and each service's clock against the gateway's. */
@@ -144,6 +144,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
             findings.push(await credentialFinding(client));
             const usable = findings.every((f) => f.ok || f.check.startsWith('provider ') || f.check.startsWith('clock of '));
             if (o.roundTrip && usable) findings.push(await roundTripFinding(client, o.timeout * 1000));
+            else if (o.roundTrip) findings.push({ check: 'round trip', ok: false, detail: 'skipped: fix what is above first' });
           }
         } catch (err) {
           if (!(err instanceof TopDogApiError) || err.code !== 'UNREACHABLE') throw err;

@@ -49,7 +49,8 @@ export class PrefixedNatsServer extends ServerNats {
    * `traceparent` header), so the handler's own requests and appends join that trace too.
    */
   override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
-    if (!tracingOn()) return super.handleMessage(channel, natsMsg);
+    // Only a message sent from inside a trace is traced: health checks and other background asks make none.
+    if (!tracingOn() || !natsMsg.headers?.get('traceparent')) return super.handleMessage(channel, natsMsg);
     const parent = contextFromNatsHeaders(natsMsg.headers);
     const span = tracer().startSpan(
       `handle ${channel}`,

@@ -4,6 +4,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Attributes,
   type Context,
   type Span,
@@ -18,6 +19,13 @@ let enabled = false;
 export const tracingOn = (): boolean => enabled;
 /** Set by `startTracing` once the SDK is registered. */
 export const markTracingOn = (): void => void (enabled = true);
+
+/** Whether tracing is on and a sampled span is active: work done now belongs to a trace. */
+export const inTrace = (): boolean => {
+  if (!enabled) return false;
+  const span = trace.getSpan(context.active());
+  return span !== undefined && (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+};
 
 /** The tracer every TopDog span comes from. */
 export const tracer = () => trace.getTracer('topdog');
@@ -51,7 +59,9 @@ export function contextFromHttpHeaders(headers: Record<string, string | string[]
 
 /** The W3C `traceparent` of a context's span, to store with what it wrote; undefined when tracing is off or no span is active. */
 export function traceparentOf(ctx: Context = context.active()): string | undefined {
-  if (!enabled || !trace.getSpan(ctx)) return undefined;
+  // No sampled span, no trace to lead to (a `-00` traceparent would name one that was never kept).
+  const span = enabled ? trace.getSpan(ctx) : undefined;
+  if (!span || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
   const carrier: Record<string, string> = {};
   propagation.inject(ctx, carrier);
   return carrier.traceparent;

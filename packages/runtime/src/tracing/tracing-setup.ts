@@ -1,3 +1,4 @@
+import { ConfigError } from '../config';
 import type { Logger } from '../logger';
 import { markTracingOn } from './trace-context';
 
@@ -48,10 +49,11 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
   const settings = { endpoint, protocol: protocol as OtlpProtocol, sampler, ratio };
   if (!endpoint) return settings;
   const bad: string[] = [];
-  if (protocol !== 'http/protobuf' && protocol !== 'http/json') bad.push(`OTEL_EXPORTER_OTLP_PROTOCOL: must be http/protobuf or http/json, not ${protocol}`);
+  const protocolVariable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') bad.push(`${protocolVariable}: must be http/protobuf or http/json, not ${protocol}`);
   if (!SAMPLERS.includes(sampler)) bad.push(`OTEL_TRACES_SAMPLER: must be one of ${SAMPLERS.join(', ')}, not ${sampler}`);
   if (!(ratio >= 0 && ratio <= 1)) bad.push(`OTEL_TRACES_SAMPLER_ARG: must be a ratio from 0 to 1, not ${env.OTEL_TRACES_SAMPLER_ARG}`);
-  if (bad.length > 0) throw new Error(`invalid configuration:\n${bad.map((line) => `  ${line}`).join('\n')}`);
+  if (bad.length > 0) throw new ConfigError(`invalid configuration:\n${bad.map((line) => `  ${line}`).join('\n')}`);
   return settings;
 }
 

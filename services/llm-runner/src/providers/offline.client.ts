@@ -34,7 +34,7 @@ export class OfflineClient implements ModelClient {
       cacheWriteTokens: 0,
       providerRequestId: `offline-${digest.slice(0, 24)}`,
       finishReason: 'stop',
-      responseModel: 'offline',
+      responseModel: request.providerModel,
     };
   }
 

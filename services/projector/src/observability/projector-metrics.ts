@@ -43,7 +43,7 @@ export function projectorMetrics(registry: Registry, readings: ProjectionReading
   });
   new Gauge({
     name: 'topdog_projector_run_events_applied',
-    help: 'Events applied by the current run (a rebuild starts it again from 0)',
+    help: 'Events applied since the current run began, live ones included (a rebuild starts it again from 0)',
     registers: [registry],
     collect() {
       this.set(readings.progress().eventsApplied);
