@@ -4,11 +4,14 @@ import type { ErrorResponse, HealthStatus } from '@topdog/contracts';
 import type { Logger } from './logger';
 import type { Registry } from './metrics';
 
+/** A function returning this instance's health: what it answers over NATS and on its operations port. */
+export type HealthCheck = () => Promise<HealthStatus> | HealthStatus;
+
 export interface OpsServerOptions {
   port: number;
   host: string;
   /** This instance's health, as it answers over NATS. */
-  health: () => Promise<HealthStatus> | HealthStatus;
+  health: HealthCheck;
   /** Served as Prometheus text at `/metrics`. */
   metrics?: Registry;
   logger: Logger;

@@ -7,14 +7,14 @@ import { createLogger, type Logger } from './logger';
 import { natsAuthenticator } from './nats-auth';
 import { connectNats } from './nats-connection';
 import { busInbox } from './nats-permissions';
-import { startOpsServer, type OpsServerOptions } from './ops-server';
+import { startOpsServer, type HealthCheck, type OpsServerOptions } from './ops-server';
 import { startTracing, tracingSettings } from './tracing/tracing-setup';
 import { watchParent } from './parent-watch';
 import { exitOnStartFailure, onShutdown } from './shutdown';
 
 export interface Running {
   /** This instance's health, served on `METRICS_PORT` when that is set. */
-  health?: OpsServerOptions['health'];
+  health?: HealthCheck;
   /** Its Prometheus series, served there too. */
   metrics?: OpsServerOptions['metrics'];
   close(): Promise<void>;

@@ -146,10 +146,10 @@ export class JetStreamEventQueue {
     return taken;
   }
 
-  /** Acknowledges a commit to skip; takes a matching one, or hands it back when `max` are taken. */
   /** Nothing is held between takes: each take pulls what it hands out. */
   async close(): Promise<void> {}
 
+  /** Acknowledges a commit to skip; takes a matching one, or hands it back when `max` are taken. */
   private sort(msg: JsMsg, taken: QueuedCommit[], max: number): void {
     if (!this.wanted(msg)) msg.ack();
     else if (taken.length < max) taken.push(this.queued(msg));

@@ -85,6 +85,9 @@ const NO_STREAM: Tip = { revision: -1, seq: 0 };
  */
 const PUBLISH_TIMEOUT_MS = 1_500;
 
+/** The JetStream client's options: the API's wait, where the options set one. */
+const apiOptions = (options: JetStreamEventStoreOptions) => (options.apiTimeoutMs ? { timeout: options.apiTimeoutMs } : {});
+
 const tipOf = (commit: StoredMsg): Tip => ({ revision: Number(commit.header.get(LAST_REVISION_HEADER)), seq: commit.seq });
 
 /**
@@ -103,7 +106,7 @@ export class JetStreamEventStore implements EventStore {
     private readonly jsm: JetStreamManager,
     private readonly options: JetStreamEventStoreOptions,
   ) {
-    this.js = jetstream(nc, options.apiTimeoutMs ? { timeout: options.apiTimeoutMs } : {});
+    this.js = jetstream(nc, apiOptions(options));
     this.streamName = eventStreamName(options.prefix);
     // Bounded by count through maxSize: with `max`, lru-cache would allocate room for every entry up front.
     this.tips = new LRUCache({ maxSize: options.tipCacheSize ?? 100_000, sizeCalculation: () => 1 });
@@ -111,7 +114,7 @@ export class JetStreamEventStore implements EventStore {
 
   /** Connects the adapter for the writer, creating or updating the stream. */
   static async create(nc: NatsConnection, options: JetStreamEventStoreOptions): Promise<JetStreamEventStore> {
-    const jsm = await jetstreamManager(nc, options.apiTimeoutMs ? { timeout: options.apiTimeoutMs } : {});
+    const jsm = await jetstreamManager(nc, apiOptions(options));
     const store = new JetStreamEventStore(nc, jsm, options);
     await store.ensureStream();
     return store;
@@ -123,7 +126,7 @@ export class JetStreamEventStore implements EventStore {
    * calling `onWait` now and then.
    */
   static async connect(nc: NatsConnection, options: JetStreamEventStoreOptions, onWait?: (err: Error) => void): Promise<JetStreamEventStore> {
-    const jsm = await jetstreamManager(nc, options.apiTimeoutMs ? { timeout: options.apiTimeoutMs } : {});
+    const jsm = await jetstreamManager(nc, apiOptions(options));
     const store = new JetStreamEventStore(nc, jsm, options);
     for (let attempt = 0; ; attempt++) {
       try {

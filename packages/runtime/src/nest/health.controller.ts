@@ -1,12 +1,13 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { healthRequest, type HealthStatus, type ServiceName } from '@topdog/contracts';
+import { healthRequest, type ServiceName } from '@topdog/contracts';
+import type { HealthCheck } from '../ops-server';
 import { pino } from 'pino';
 import { handleRequest } from '../reply';
 
 /** Injection token: a function returning this instance's health. */
 export const HEALTH_CHECK = Symbol('HEALTH_CHECK');
-export type HealthCheck = () => Promise<HealthStatus> | HealthStatus;
+export type { HealthCheck };
 
 /** A controller answering `<prefix>.health.<service>` for one service. */
 export function healthController(service: ServiceName): Type<unknown> {

@@ -2,7 +2,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { ServerNats, type NatsContext } from '@nestjs/microservices';
 import { subject } from '@topdog/contracts';
 import { Histogram, REQUEST_SECONDS_BUCKETS, type Registry } from '../metrics';
-import { context, contextFromNatsHeaders, SpanKind, SpanStatusCode, trace, tracer, tracingOn, type Span } from '../tracing/trace-context';
+import { context, contextFromNatsHeaders, SpanKind, SpanStatusCode, trace, tracer, tracingOn } from '../tracing/trace-context';
 
 export interface PrefixedNatsServerOptions {
   /** Where each handled request's latency and outcome is counted (`topdog_nats_request_duration_seconds`). */
@@ -23,8 +23,8 @@ interface Outgoing {
 export class PrefixedNatsServer extends ServerNats {
   private readonly owned: Subscription[] = [];
   private readonly handled: Histogram<'request' | 'outcome'> | undefined;
-  /** Each message being handled with tracing on: its span, ended once, and whether an answer will end it. */
-  private readonly handling = new WeakMap<Msg, { span: Span; answered: boolean; end: (outcome?: string) => void }>();
+  /** Each message being handled with tracing on: how to end its span (once), and whether an answer will. */
+  private readonly handling = new WeakMap<Msg, { answered: boolean; end: (outcome?: string) => void }>();
 
   constructor(
     private readonly connection: NatsConnection,
@@ -59,7 +59,6 @@ export class PrefixedNatsServer extends ServerNats {
     );
     let ended = false;
     const entry = {
-      span,
       answered: false,
       end: (outcome?: string) => {
         if (ended) return;
@@ -71,7 +70,7 @@ export class PrefixedNatsServer extends ServerNats {
     };
     this.handling.set(natsMsg, entry);
     return context
-      .with(trace.setSpan(parent, span), () => super.handleMessage(channel, natsMsg as never))
+      .with(trace.setSpan(parent, span), () => super.handleMessage(channel, natsMsg))
       .then(
         // An answer ends the span when it goes out; a message that gets none (an event, no reply subject) ends it here.
         (result: unknown) => {

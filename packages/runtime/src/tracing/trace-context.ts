@@ -20,12 +20,14 @@ export const tracingOn = (): boolean => enabled;
 /** Set by `startTracing` once the SDK is registered. */
 export const markTracingOn = (): void => void (enabled = true);
 
+/** A context's span when tracing is on and the span is sampled (kept): undefined otherwise. */
+function sampledSpan(ctx: Context): Span | undefined {
+  const span = enabled ? trace.getSpan(ctx) : undefined;
+  return span && (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0 ? span : undefined;
+}
+
 /** Whether tracing is on and a sampled span is active: work done now belongs to a trace. */
-export const inTrace = (): boolean => {
-  if (!enabled) return false;
-  const span = trace.getSpan(context.active());
-  return span !== undefined && (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
-};
+export const inTrace = (): boolean => sampledSpan(context.active()) !== undefined;
 
 /** The tracer every TopDog span comes from. */
 export const tracer = () => trace.getTracer('topdog');
@@ -60,8 +62,7 @@ export function contextFromHttpHeaders(headers: Record<string, string | string[]
 /** The W3C `traceparent` of a context's span, to store with what it wrote; undefined when tracing is off or no span is active. */
 export function traceparentOf(ctx: Context = context.active()): string | undefined {
   // No sampled span, no trace to lead to (a `-00` traceparent would name one that was never kept).
-  const span = enabled ? trace.getSpan(ctx) : undefined;
-  if (!span || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
+  if (!sampledSpan(ctx)) return undefined;
   const carrier: Record<string, string> = {};
   propagation.inject(ctx, carrier);
   return carrier.traceparent;
