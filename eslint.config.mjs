@@ -2,6 +2,7 @@
 // Prettier's (eslint-config-prettier turns off the rules it owns).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -22,6 +23,16 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       // Best-effort clean-up (killing a process that may be gone) catches and ignores on purpose.
       'no-empty': ['error', { allowEmptyCatch: true }],
+    },
+  },
+  {
+    // The dashboard's React components: the rules of hooks, and each effect's dependencies.
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    rules: {
+      ...reactHooks.configs.flat['recommended-latest'].rules,
+      // useAsync takes a loader and its deps as useEffect does: its callers' deps are checked too.
+      'react-hooks/exhaustive-deps': ['error', { additionalHooks: '^useAsync$' }],
     },
   },
   {

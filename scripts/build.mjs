@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Bundles each service into services/<name>/dist/main.js with esbuild: workspace packages
 // and libraries are compiled in, so a service runs with plain `node` and no TypeScript at run
-// time. Type-checking is `pnpm typecheck` (tsc), not this.
+// time. The dashboard is built with Vite into services/gateway/dist/dashboard. Type-checking is `pnpm typecheck` (tsc), not this.
 import { build } from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICES = ['gateway', 'orchestrator', 'llm-runner', 'projector', 'webhooks'];
@@ -70,6 +71,21 @@ const busAuth = {
   outfile: join(root, 'packages', 'runtime', 'dist', 'nats-server-auth.mjs'),
 };
 
+/**
+ * The dashboard (packages/web), built by Vite into the gateway's dist/dashboard, which the
+ * gateway serves at `/` (and the gateway's image copies with its bundle).
+ */
+async function buildDashboard() {
+  const web = join(root, 'packages', 'web');
+  const { build: viteBuild } = await import(pathToFileURL(createRequire(join(web, 'package.json')).resolve('vite')).href);
+  await viteBuild({
+    root: web,
+    configFile: join(web, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: join(root, 'services', 'gateway', 'dist', 'dashboard'), emptyOutDir: true },
+  });
+}
+
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const started = Date.now();
 const services = only ? SERVICES.filter((s) => s === only) : SERVICES;
@@ -97,5 +113,6 @@ await Promise.all([
     ),
   ...(!only || only === 'cli' ? [build(cli).then(() => chmodSync(cli.outfile, 0o755))] : []),
   ...(!only ? [build(busAuth)] : []),
+  ...(!only || only === 'gateway' || only === 'web' ? [buildDashboard()] : []),
 ]);
-if (!only) console.log(`built ${SERVICES.length} services and the cli in ${Date.now() - started} ms`);
+if (!only) console.log(`built ${SERVICES.length} services, the dashboard and the cli in ${Date.now() - started} ms`);

@@ -3,7 +3,8 @@
 #   scripts/run.sh start   install what is missing, build, start everything, print how to try it
 #   scripts/run.sh test    install what is missing, then run every test
 # What it installs: pnpm (the version pinned in package.json), the workspace's packages, and
-# nats-server from Debian's packages when none is on the machine; for `test`, docker-compose from
+# nats-server from Debian's packages when none is on the machine; for `test`, Debian's chromium
+# (the dashboard's browser tests drive it) when none is on the machine, and docker-compose from
 # Debian's packages when a docker client without the compose plugin is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +61,16 @@ need_compose() {
     || say "could not install docker-compose: the compose file's test will say it was skipped"
 }
 
+# The dashboard's tests drive a real headless Chromium: Debian's, unless CHROMIUM_BIN names another.
+need_chromium() {
+  if [[ -n "${CHROMIUM_BIN:-}" ]] || command -v chromium >/dev/null || [[ -x /usr/bin/chromium ]]; then return; fi
+  say "installing chromium from Debian's packages (for the dashboard's browser tests)"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    || { say "could not install chromium: apt-get install chromium, or set CHROMIUM_BIN"; exit 1; }
+}
+
 install_deps() {
   say "installing packages"
   pnpm install --frozen-lockfile --reporter=silent
@@ -72,6 +83,7 @@ install_deps
 case "${1:-}" in
   start) exec pnpm start ;;
   test)
+    need_chromium
     need_compose
     exec pnpm test
     ;;

@@ -246,8 +246,12 @@ export class TopDogClient {
     if (!res.ok || !res.body) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
     const decoder = new TextDecoder();
     let buffered = '';
-    for await (const chunk of res.body) {
-      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    // A reader, not `for await` over the body: not every browser makes a ReadableStream iterable.
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
       let newline: number;
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, newline);

@@ -59,7 +59,13 @@ export async function* liveEvents(
       const decoder = new TextDecoder();
       const reading = (async () => {
         try {
-          for await (const chunk of res.body!) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+          // A reader, not `for await` over the body: not every browser makes a ReadableStream iterable.
+          const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            parser.feed(decoder.decode(value, { stream: true }));
+          }
         } finally {
           ended = true;
           wake?.();

@@ -1,4 +1,5 @@
 import { BaseConfig, intSetting } from '@topdog/runtime';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export const GatewayConfig = BaseConfig.extend({
@@ -54,6 +55,11 @@ export const GatewayConfig = BaseConfig.extend({
   AUTH_PROJECTS_CLAIM: z.string().min(1).default('topdog_projects'),
   /** The claim naming the caller's role: reader, writer or admin. */
   AUTH_ROLE_CLAIM: z.string().min(1).default('topdog_role'),
+  /** The built dashboard served at `/` (default: the one `pnpm build` puts beside the gateway's bundle); empty: no dashboard. */
+  DASHBOARD_DIR: z
+    .string()
+    .default(() => fileURLToPath(new URL('./dashboard/', import.meta.url)))
+    .transform((dir) => dir.trim() || undefined),
 })
   .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],

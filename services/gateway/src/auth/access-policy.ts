@@ -1,13 +1,14 @@
 import type { AccessRole } from '@topdog/contracts';
+import { isDashboardRoute } from '../dashboard/dashboard';
 
 const RANK: Readonly<Record<AccessRole, number>> = { reader: 0, writer: 1, admin: 2 };
 
 /** Whether a role includes another: admin ⊃ writer ⊃ reader. */
 export const roleAllows = (role: AccessRole, needed: AccessRole): boolean => RANK[role] >= RANK[needed];
 
-/** Routes anyone may call: liveness, readiness, the metrics and the API's documentation. */
+/** Routes anyone may call: liveness, readiness, the metrics, the API's documentation and the dashboard's files (the page signs in itself). */
 export const isPublicRoute = (route: string | undefined): boolean =>
-  route === '/healthz' || route === '/readyz' || route === '/metrics' || route === '/docs' || (route?.startsWith('/docs/') ?? false);
+  route === '/healthz' || route === '/readyz' || route === '/metrics' || route === '/docs' || (route?.startsWith('/docs/') ?? false) || isDashboardRoute(route);
 
 /** The workflow commands, named: writer, whatever the default below becomes. */
 export const WORKFLOW_COMMAND_ROUTES: ReadonlySet<string> = new Set([

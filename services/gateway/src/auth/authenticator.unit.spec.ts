@@ -93,5 +93,8 @@ describe('access policy', () => {
     expect(roleAllows('admin', 'writer') && roleAllows('writer', 'reader') && !roleAllows('reader', 'writer') && !roleAllows('writer', 'admin')).toBe(true);
     expect([isPublicRoute('/healthz'), isPublicRoute('/readyz'), isPublicRoute('/docs'), isPublicRoute('/docs/json')]).toEqual([true, true, true, true]);
     expect([isPublicRoute('/docsx'), isPublicRoute(undefined), isPublicRoute('/api/events')]).toEqual([false, false, false]);
+    // The dashboard's page and files: the page signs in itself, with the API.
+    expect(['/', '/index.html', '/favicon.svg', '/assets/*'].map(isPublicRoute)).toEqual([true, true, true, true]);
+    expect(['/api', '/assets', '/index.htm'].map(isPublicRoute)).toEqual([false, false, false]);
   });
 });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
+import { isDashboardRoute } from '../dashboard/dashboard';
 
 /**
  * Swagger UI's own policy (its `staticCSP`: scripts and styles from itself, by hash), made
@@ -13,6 +14,24 @@ export const docsCsp = (csp: string): string =>
     .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
     .replace(/\s*upgrade-insecure-requests;?/, '')
     .trim();
+
+/**
+ * The headers of the dashboard's files: the API's (see apiSecurityHeaders) with a CSP that lets
+ * the page load its own scripts, styles and images and call its own origin, and nothing from
+ * anywhere else (everything it needs is bundled). No inline script or style is allowed.
+ */
+const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 const isDocs = (url: string): boolean => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
 
@@ -51,7 +70,8 @@ export function apiSecurityHeaders(): Record<string, string> {
 }
 
 /**
- * Sets the security headers on every answer, and `Cache-Control: no-store` on every API answer,
+ * Sets the security headers on every answer (the dashboard's with its own CSP), and
+ * `Cache-Control: no-store` on every API answer,
  * since they carry tenants' data (a route that says otherwise, SSE, keeps its own). One hook
  * setting headers worked out at start-up: `@fastify/helmet` builds helmet's middleware again for
  * every request, which cost some 75 µs of CPU a request. Registered before authentication so
@@ -60,8 +80,10 @@ export function apiSecurityHeaders(): Record<string, string> {
 export function installSecurityHeaders(fastify: FastifyInstance): void {
   const docs = apiSecurityHeaders();
   const api = { ...docs, 'cache-control': 'no-store' };
+  // The dashboard's files say how long they may be cached themselves (see installDashboard).
+  const dashboard = { ...docs, 'content-security-policy': DASHBOARD_CSP };
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(isDocs(request.url) ? docs : api);
+    void reply.headers(isDashboardRoute(request.routeOptions.url) ? dashboard : isDocs(request.url) ? docs : api);
     done();
   });
 }

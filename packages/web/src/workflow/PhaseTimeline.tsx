@@ -1,0 +1,41 @@
+import { formatDateTime } from '../ui/format';
+import type { PhaseStanding, WorkflowView } from './workflow-view';
+
+const STANDING_TEXT: Readonly<Record<PhaseStanding, string>> = {
+  pending: 'not started',
+  current: 'current, waiting to run',
+  running: 'running',
+  'awaiting-approval': 'waiting for approval',
+  done: 'done',
+  cancelled: 'cancelled',
+};
+
+/** The six phases in order, each with where it stands; updated live as events arrive. */
+export function PhaseTimeline({ view }: { view: WorkflowView }) {
+  return (
+    <section aria-labelledby="timeline-heading" className="card">
+      <h2 id="timeline-heading">Phases</h2>
+      <ol className="timeline" aria-live="polite">
+        {view.phases.map((p) => (
+          <li
+            key={p.phase}
+            className={`phase phase-${p.standing}`}
+            aria-current={p.standing === 'current' || p.standing === 'running' || p.standing === 'awaiting-approval' ? 'step' : undefined}
+            data-phase={p.phase}
+            data-standing={p.standing}
+          >
+            <span className="phase-marker" aria-hidden="true" />
+            <span className="phase-name">{p.phase}</span>
+            <span className="phase-role">{p.role}</span>
+            <span className="phase-standing">
+              {STANDING_TEXT[p.standing]}
+              {p.copied && ' (copied from the parent)'}
+              {p.reopened > 0 && ` · reopened ${p.reopened}×`}
+            </span>
+            {p.completedAt && <time dateTime={p.completedAt}>{formatDateTime(p.completedAt)}</time>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,26 @@
+import type { StreamedTokens } from './use-workflow-events';
+import type { RunningCall } from './workflow-view';
+
+/** The answer of the running call as the model writes it (plain text: it is not finished markdown). */
+export function TokenStream({ running, tokens }: { running: RunningCall | null; tokens: StreamedTokens | null }) {
+  if (!running) return null;
+  return (
+    <section className="card token-stream" aria-labelledby="stream-heading">
+      <h2 id="stream-heading">
+        {running.phase}: {running.model} is answering
+        {tokens && tokens.attempt > 1 ? ` (attempt ${tokens.attempt})` : ''}
+      </h2>
+      {tokens ? (
+        <pre className="streamed" aria-live="off" data-call={tokens.callId}>
+          {tokens.text}
+          <span className="cursor" aria-hidden="true" />
+        </pre>
+      ) : (
+        <p className="loading" role="status">
+          <span className="spinner" aria-hidden="true" />
+          Waiting for the first tokens…
+        </p>
+      )}
+    </section>
+  );
+}
