@@ -314,6 +314,8 @@ if (await waitReady()) {
   process.stderr.write(`
 TopDog is ready at ${base}  (API docs: ${base}/docs)
 
+The dashboard: open ${base}/ in a browser and sign in with the admin key below.
+
 Every call needs a credential. The admin key is ${admin.file ? `in ${admin.file}` : 'TOPDOG_ADMIN_KEY'}:
   ${keyFrom}
   curl: -H "Authorization: Bearer $KEY"

@@ -189,6 +189,9 @@ describe.skipIf(!executablePath)('the web dashboard', () => {
     expect(await answer.locator('script, img, a[href^="javascript"]').count()).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     await shot('06-fork');
+    // The README's picture of the workflow page (docs/images/dashboard-workflow.png is a copy).
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(SCREENSHOTS, 'workflow-page.png') });
 
     await page.getByRole('link', { name: 'Compare with the parent' }).click();
     await page.waitForURL(/#\/compare\?/);
@@ -218,6 +221,55 @@ describe.skipIf(!executablePath)('the web dashboard', () => {
     expect(unlabelled).toEqual([]);
     await shot('09-phone-list');
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('lists the workflows a page at a time, filtered; a workflow it cannot see is an error, not a blank page', async () => {
+    // 21 more workflows (started by hand: no model), so the list has two pages of 20.
+    for (let i = 0; i < 21; i++) {
+      const started = await http(
+        system.baseUrl,
+        'POST',
+        '/api/ai-workflows/initialize',
+        { project_id: 'web-e2e', user_id: `u${i}`, model: 'offline' },
+        { authorization: `Bearer ${writerKey}` },
+      );
+      expect(started.status).toBe(200);
+    }
+    // (The list was open already: its Refresh button reads it again.)
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const rows = page.locator('table.workflows tbody tr');
+    await expect.poll(() => rows.count()).toBe(20);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await page.getByText('Page 2').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(() => rows.count()).toBe(20);
+
+    await page.getByLabel('State').selectOption('COMPLETE');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.locator('#filter-model').fill('gpt-4.1');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    await page.getByLabel('Created to').fill('2000-01-01');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(() => page.getByText('No workflows match.').isVisible()).toBe(true);
+    await shot('10-filtered');
+
+    await page.goto(`${system.baseUrl}/#/workflows/00000000-0000-4000-8000-000000000000`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^Not found: /);
+
+    // Moving to another page puts the focus on its content; on a fresh load the keyboard reaches
+    // the skip link first, which leads there too.
+    await page.getByRole('link', { name: 'Workflows', exact: true }).click();
+    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(20);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.id')).toBe('main');
   });
 
   it('signs out: the credential is gone from the tab, and the page asks again', async () => {

@@ -163,6 +163,11 @@ describe('pnpm start (scripts/start.mjs)', () => {
     const auth = { authorization: `Bearer ${key}` };
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
+    // The dashboard it points to is built and served.
+    expect(output).toContain(`open http://127.0.0.1:${port}/ in a browser`);
+    const dashboard = await fetch(`http://127.0.0.1:${port}/`);
+    expect([dashboard.status, dashboard.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(await dashboard.text()).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
     const services = (await ready.json()) as { services: Record<string, { instance?: string }> };
     const pids = Object.values(services.services)
       .map((s) => Number(/-(\d+)-[0-9a-f]{6}$/.exec(s.instance ?? '')?.[1]))

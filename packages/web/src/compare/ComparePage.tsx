@@ -106,7 +106,9 @@ function PhaseDiff({ phase }: { phase: ComparedPhaseBody }) {
       )}
       {phase.result_differences.length > 0 && (
         <details>
-          <summary>{phase.result_differences.length} differences in the structured result</summary>
+          <summary>
+            {phase.result_differences.length} {phase.result_differences.length === 1 ? 'difference' : 'differences'} in the structured result
+          </summary>
           <ul>
             {phase.result_differences.map((d) => (
               <li key={d.path}>
