@@ -272,11 +272,40 @@ describe.skipIf(!executablePath)('the web dashboard', () => {
     expect(await page.evaluate('document.activeElement.id')).toBe('main');
   });
 
+  it('runs a phase by hand: run it, then accept the model answer, which completes it', async () => {
+    const started = await http(
+      system.baseUrl,
+      'POST',
+      '/api/ai-workflows/initialize',
+      { project_id: 'web-e2e', user_id: 'by-hand', model: 'offline', auto_advance: false },
+      { authorization: `Bearer ${writerKey}` },
+    );
+    await page.goto(`${system.baseUrl}/#/workflows/${started.body.workflow_id}`);
+    await page.getByRole('button', { name: 'Run DISCOVERY' }).click();
+    await page.getByRole('button', { name: 'Accept the answer and complete DISCOVERY' }).click({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 30_000 }).toBe('PLANNING');
+    expect(await page.locator('li[data-phase="DISCOVERY"]').getAttribute('data-standing')).toBe('done');
+    expect(await page.getByRole('button', { name: 'Run PLANNING' }).isEnabled()).toBe(true);
+    await shot('11-by-hand');
+  });
+
   it('signs out: the credential is gone from the tab, and the page asks again', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => page.getByLabel('API key').isVisible()).toBe(true);
     expect(await page.evaluate("sessionStorage.getItem('topdog.credential')")).toBeNull();
     expect(await page.getByText('You are signed out.').isVisible()).toBe(true);
+  });
+
+  it('signs out by itself, saying why, when its key is revoked meanwhile', async () => {
+    const key = await http(system.baseUrl, 'POST', '/api/admin/keys', { name: 'revoked soon', projects: ['web-e2e'], role: 'reader' }, adminAuth());
+    await page.getByLabel('API key').fill(key.body.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Workflows', exact: true }).click();
+    await expect.poll(() => page.locator('table.workflows tbody tr').count()).toBeGreaterThan(0);
+    expect((await http(system.baseUrl, 'DELETE', `/api/admin/keys/${key.body.id}`, undefined, adminAuth())).status).toBe(204);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => page.getByText('Your credential is no longer accepted: sign in again.').isVisible()).toBe(true);
+    expect(await page.evaluate("sessionStorage.getItem('topdog.credential')")).toBeNull();
     expect(problems).toEqual([]);
   });
 });

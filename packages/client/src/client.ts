@@ -34,6 +34,7 @@ import {
 } from '@topdog/contracts';
 import type { z } from 'zod';
 import { TopDogApiError } from './api-error';
+import { bodyChunks } from './body-chunks';
 import { liveEvents, type LiveEvent, type LiveEventsOptions } from './live-events';
 
 export interface TopDogClientOptions {
@@ -246,12 +247,8 @@ export class TopDogClient {
     if (!res.ok || !res.body) throw TopDogApiError.fromResponse(res.status, await res.json().catch(() => undefined));
     const decoder = new TextDecoder();
     let buffered = '';
-    // A reader, not `for await` over the body: not every browser makes a ReadableStream iterable.
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buffered += decoder.decode(value, { stream: true });
+    for await (const chunk of bodyChunks(res.body as ReadableStream<Uint8Array>)) {
+      buffered += decoder.decode(chunk, { stream: true });
       let newline: number;
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, newline);

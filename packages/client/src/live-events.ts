@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { AuditRecordBody, backoffMs, TokenDelta } from '@topdog/contracts';
 import { TopDogApiError } from './api-error';
+import { bodyChunks } from './body-chunks';
 
 /** A stored event as it arrives live, or a transient token delta. */
 export type LiveEvent =
@@ -59,13 +60,7 @@ export async function* liveEvents(
       const decoder = new TextDecoder();
       const reading = (async () => {
         try {
-          // A reader, not `for await` over the body: not every browser makes a ReadableStream iterable.
-          const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            parser.feed(decoder.decode(value, { stream: true }));
-          }
+          for await (const chunk of bodyChunks(res.body as ReadableStream<Uint8Array>)) parser.feed(decoder.decode(chunk, { stream: true }));
         } finally {
           ended = true;
           wake?.();

@@ -55,7 +55,10 @@ export const GatewayConfig = BaseConfig.extend({
   AUTH_PROJECTS_CLAIM: z.string().min(1).default('topdog_projects'),
   /** The claim naming the caller's role: reader, writer or admin. */
   AUTH_ROLE_CLAIM: z.string().min(1).default('topdog_role'),
-  /** The built dashboard served at `/` (default: the one `pnpm build` puts beside the gateway's bundle); empty: no dashboard. */
+  /**
+   * The built dashboard served at `/`; empty: none. Default: the one `pnpm build` puts beside the
+   * gateway's bundle (this resolves against dist/main.js, the file the gateway runs as).
+   */
   DASHBOARD_DIR: z
     .string()
     .default(() => fileURLToPath(new URL('./dashboard/', import.meta.url)))

@@ -135,7 +135,7 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   });
   await app.register(fastifySwagger as never, { mode: 'static', specification: { document: openApiDocument() } });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp });
-  if (config.DASHBOARD_DIR) await installDashboard(fastify, config.DASHBOARD_DIR, logger);
+  await installDashboard(fastify, config.DASHBOARD_DIR, logger);
   await app.listen(config.PORT, config.HOST);
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -14,7 +14,9 @@ export function App() {
   const [notice, setNotice] = useState<string | undefined>();
   const route = useRoute();
 
-  const signOut = useCallback((why?: string) => {
+  /** Signs `from` out (only if it is still the credential in use: a late 401 of an earlier session changes nothing). */
+  const signOut = useCallback((from: string, why: string) => {
+    if (credentialStorage.read() !== from) return;
     credentialStorage.clear();
     setCredential(null);
     setNotice(why);
@@ -23,8 +25,8 @@ export function App() {
   const session = useMemo<Session | null>(() => {
     if (!credential) return null;
     // A credential revoked or expired meanwhile: back to sign-in, saying so.
-    const client = clientFor(credential, () => signOut('Your credential is no longer accepted: sign in again.'));
-    return { client, signOut: () => signOut('You are signed out.') };
+    const client = clientFor(credential, () => signOut(credential, 'Your credential is no longer accepted: sign in again.'));
+    return { client, signOut: () => signOut(credential, 'You are signed out.') };
   }, [credential, signOut]);
 
   if (!session) {

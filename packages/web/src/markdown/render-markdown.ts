@@ -17,5 +17,6 @@ purifier.addHook('afterSanitizeAttributes', (node) => {
 });
 
 export function renderMarkdown(text: string): string {
-  return purifier.sanitize(markdown.render(text), { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input', 'img'] });
+  // No style attributes: the page's CSP refuses them (markdown-it writes one for an aligned table column).
+  return purifier.sanitize(markdown.render(text), { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input', 'img'], FORBID_ATTR: ['style'] });
 }

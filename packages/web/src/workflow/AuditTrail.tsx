@@ -1,17 +1,26 @@
 import type { AuditRecordBody, VerifyResponse } from '@topdog/contracts';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useSession } from '../session/session-context';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { formatDateTime } from '../ui/format';
-import { useCommand } from '../ui/use-async';
+import { useCommand } from '../ui/use-command';
 import { firstBrokenLink } from './chain-links';
 
+/** How the service's verification reads to a person. */
+function verificationText(result: VerifyResponse): string {
+  if (result.ok) return `Verified: ${result.events} events, ${result.verified_links} links intact; head hash ${result.head_hash?.slice(0, 16) ?? '–'}…`;
+  const b = result.first_broken;
+  if (!b) return 'Broken.';
+  // Out of order, the service names revisions where hashes would be.
+  if (b.expected_prev_hash?.startsWith('revision ')) return `Broken at revision ${b.revision}: ${b.expected_prev_hash} was expected there.`;
+  return `Broken at revision ${b.revision}: it names ${b.found_prev_hash} as its predecessor's hash, which hashes to ${b.expected_prev_hash}.`;
+}
+
 /** Every event of the workflow with its hash, and the hash chain's verification by the service. */
-export function AuditTrail({ workflowId, records }: { workflowId: string; records: AuditRecordBody[] }) {
+export const AuditTrail = memo(function AuditTrail({ workflowId, records }: { workflowId: string; records: AuditRecordBody[] }) {
   const { client } = useSession();
-  const [result, setResult] = useState<VerifyResponse | null>(null);
-  const verify = useCommand(async () => setResult(await client.verify(workflowId)));
-  const broken = firstBrokenLink(records);
+  const [result, setResult] = useState<{ verified: VerifyResponse; pageBreak: number | null } | null>(null);
+  const verify = useCommand(async () => setResult({ verified: await client.verify(workflowId), pageBreak: firstBrokenLink(records) }));
   return (
     <section className="card" aria-labelledby="audit-heading">
       <h2 id="audit-heading">Audit trail</h2>
@@ -21,13 +30,10 @@ export function AuditTrail({ workflowId, records }: { workflowId: string; record
         </button>
       </div>
       <div aria-live="polite">
-        {verify.pending && <p className="loading">Verifying…</p>}
         {result && !verify.pending && (
-          <p className={result.ok && broken === null ? 'verified' : 'broken'} role="status" data-testid="verification">
-            {result.ok
-              ? `Verified: ${result.events} events, ${result.verified_links} links intact; head hash ${result.head_hash?.slice(0, 16) ?? '–'}…`
-              : `Broken at revision ${result.first_broken?.revision}: it names ${result.first_broken?.found_prev_hash} as its predecessor's hash, which hashes to ${result.first_broken?.expected_prev_hash}.`}
-            {broken !== null && ` The records on this page break at revision ${broken}.`}
+          <p className={result.verified.ok && result.pageBreak === null ? 'verified' : 'broken'} data-testid="verification">
+            {verificationText(result.verified)}
+            {result.pageBreak !== null && ` The records this page holds break at revision ${result.pageBreak}.`}
           </p>
         )}
       </div>
@@ -50,10 +56,7 @@ export function AuditTrail({ workflowId, records }: { workflowId: string; record
                 <tr key={r.id}>
                   <td>{r.revision}</td>
                   <td>
-                    <details>
-                      <summary>{r.type}</summary>
-                      <pre className="json">{JSON.stringify(r.data, null, 2)}</pre>
-                    </details>
+                    <EventData record={r} />
                   </td>
                   <td>{formatDateTime(r.occurred_at)}</td>
                   <td>{r.actor}</td>
@@ -67,5 +70,16 @@ export function AuditTrail({ workflowId, records }: { workflowId: string; record
         </div>
       </details>
     </section>
+  );
+});
+
+/** An event's type, and its data once opened (a prompt's data can be long: it is laid out only when asked for). */
+function EventData({ record }: { record: AuditRecordBody }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{record.type}</summary>
+      {open && <pre className="json">{JSON.stringify(record.data, null, 2)}</pre>}
+    </details>
   );
 }

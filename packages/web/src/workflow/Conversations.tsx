@@ -1,21 +1,22 @@
 import { ROLES, type Role } from '@topdog/contracts';
-import { useState, type KeyboardEvent } from 'react';
+import { memo, useState, type KeyboardEvent } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { formatDateTime } from '../ui/format';
-import type { ConversationEntry, WorkflowView } from './workflow-view';
+import type { ConversationEntry } from './workflow-view';
 
-/** Each role's conversation, one tab per role (arrow keys move between tabs, as WAI-ARIA's tabs pattern has it). */
-export function Conversations({ view }: { view: WorkflowView }) {
+/** Each role's conversation, one tab per role (arrow keys, Home and End move between tabs, as WAI-ARIA's tabs pattern has it). */
+export const Conversations = memo(function Conversations({ conversations }: { conversations: Record<Role, ConversationEntry[]> }) {
   const [selected, setSelected] = useState<Role>('Q_ASSISTANT');
   const onKey = (e: KeyboardEvent) => {
-    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
-    if (!step) return;
+    const at = ROLES.indexOf(selected);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: ROLES.length - 1 }[e.key];
+    if (to === undefined) return;
     e.preventDefault();
-    const next = ROLES[(ROLES.indexOf(selected) + step + ROLES.length) % ROLES.length]!;
+    const next = ROLES[(to + ROLES.length) % ROLES.length]!;
     setSelected(next);
     document.getElementById(`tab-${next}`)?.focus();
   };
-  const entries = view.conversations[selected];
+  const entries = conversations[selected];
   return (
     <section className="card" aria-labelledby="conversations-heading">
       <h2 id="conversations-heading">Conversations</h2>
@@ -31,7 +32,7 @@ export function Conversations({ view }: { view: WorkflowView }) {
             tabIndex={role === selected ? 0 : -1}
             onClick={() => setSelected(role)}
           >
-            {role} <span className="count">({view.conversations[role].length})</span>
+            {role} <span className="count">({conversations[role].length})</span>
           </button>
         ))}
       </div>
@@ -43,7 +44,7 @@ export function Conversations({ view }: { view: WorkflowView }) {
       </div>
     </section>
   );
-}
+});
 
 function Entry({ entry }: { entry: ConversationEntry }) {
   const when = <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>;

@@ -1,5 +1,6 @@
+import { memo } from 'react';
 import { formatDateTime } from '../ui/format';
-import type { PhaseStanding, WorkflowView } from './workflow-view';
+import type { PhaseStanding, PhaseView } from './workflow-view';
 
 const STANDING_TEXT: Readonly<Record<PhaseStanding, string>> = {
   pending: 'not started',
@@ -10,13 +11,20 @@ const STANDING_TEXT: Readonly<Record<PhaseStanding, string>> = {
   cancelled: 'cancelled',
 };
 
-/** The six phases in order, each with where it stands; updated live as events arrive. */
-export function PhaseTimeline({ view }: { view: WorkflowView }) {
+/**
+ * The six phases in order, each with where it stands; updated live as events arrive. A screen
+ * reader hears one line when the current phase changes standing, not the whole list again.
+ */
+export const PhaseTimeline = memo(function PhaseTimeline({ phases }: { phases: PhaseView[] }) {
+  const current = phases.find((p) => p.standing !== 'done' && p.standing !== 'pending');
   return (
     <section aria-labelledby="timeline-heading" className="card">
       <h2 id="timeline-heading">Phases</h2>
-      <ol className="timeline" aria-live="polite">
-        {view.phases.map((p) => (
+      <p className="visually-hidden" role="status">
+        {current ? `${current.phase}: ${STANDING_TEXT[current.standing]}` : phases.every((p) => p.standing === 'done') ? 'Every phase is done' : ''}
+      </p>
+      <ol className="timeline">
+        {phases.map((p) => (
           <li
             key={p.phase}
             className={`phase phase-${p.standing}`}
@@ -38,4 +46,4 @@ export function PhaseTimeline({ view }: { view: WorkflowView }) {
       </ol>
     </section>
   );
-}
+});

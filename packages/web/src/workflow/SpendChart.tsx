@@ -1,6 +1,7 @@
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { formatTokens, formatUsd } from '../ui/format';
+import { totalSpend } from './spend';
 import type { PhaseSpend } from './workflow-view';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
@@ -9,12 +10,16 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, To
  * Tokens (input and output, stacked) and cost per phase: a Chart.js bar chart for the eye, and
  * the same figures as a table for screen readers and anyone who wants the numbers.
  */
-export function SpendChart({ spend }: { spend: PhaseSpend[] }) {
+export const SpendChart = memo(function SpendChart({ spend }: { spend: PhaseSpend[] }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<'bar'> | null>(null);
 
   useEffect(() => {
     if (!canvas.current) return;
+    // The page's own text and line colours (light or dark), not Chart.js's grey, which is faint on a dark card.
+    const css = getComputedStyle(canvas.current);
+    const text = css.getPropertyValue('--text').trim() || '#1b1f24';
+    const grid = { color: css.getPropertyValue('--border').trim() || '#d0d7de' };
     chart.current = new Chart(canvas.current, {
       type: 'bar',
       data: { labels: [], datasets: [] },
@@ -22,10 +27,26 @@ export function SpendChart({ spend }: { spend: PhaseSpend[] }) {
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
+        color: text,
         scales: {
-          x: { stacked: true },
-          tokens: { type: 'linear', position: 'left', stacked: true, beginAtZero: true, title: { display: true, text: 'tokens' } },
-          cost: { type: 'linear', position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'USD' } },
+          x: { stacked: true, ticks: { color: text }, grid },
+          tokens: {
+            type: 'linear',
+            position: 'left',
+            stacked: true,
+            beginAtZero: true,
+            ticks: { color: text },
+            grid,
+            title: { display: true, text: 'tokens', color: text },
+          },
+          cost: {
+            type: 'linear',
+            position: 'right',
+            beginAtZero: true,
+            ticks: { color: text },
+            grid: { ...grid, drawOnChartArea: false },
+            title: { display: true, text: 'USD', color: text },
+          },
         },
       },
     });
@@ -47,11 +68,7 @@ export function SpendChart({ spend }: { spend: PhaseSpend[] }) {
     c.update();
   }, [spend]);
 
-  const total = spend.reduce((t, s) => ({ input: t.input + s.inputTokens, output: t.output + s.outputTokens, cost: t.cost + s.costUsd }), {
-    input: 0,
-    output: 0,
-    cost: 0,
-  });
+  const total = totalSpend(spend);
   return (
     <section className="card" aria-labelledby="spend-heading">
       <h2 id="spend-heading">Tokens and cost per phase</h2>
@@ -88,10 +105,13 @@ export function SpendChart({ spend }: { spend: PhaseSpend[] }) {
             <tfoot>
               <tr>
                 <th scope="row">Total</th>
-                <td>{spend.reduce((n, s) => n + s.calls, 0)}</td>
-                <td>{formatTokens(total.input)}</td>
-                <td>{formatTokens(total.output)}</td>
-                <td>{formatUsd(total.cost)}</td>
+                <td>{total.calls}</td>
+                <td>{formatTokens(total.inputTokens)}</td>
+                <td>{formatTokens(total.outputTokens)}</td>
+                <td>
+                  {formatUsd(total.costUsd)}
+                  {total.unpricedCalls > 0 && ` + ${total.unpricedCalls} unpriced`}
+                </td>
               </tr>
             </tfoot>
           </table>
@@ -99,4 +119,4 @@ export function SpendChart({ spend }: { spend: PhaseSpend[] }) {
       </details>
     </section>
   );
-}
+});

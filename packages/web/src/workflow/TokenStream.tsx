@@ -1,4 +1,4 @@
-import type { StreamedTokens } from './use-workflow-events';
+import type { StreamedTokens } from './token-buffers';
 import type { RunningCall } from './workflow-view';
 
 /** The answer of the running call as the model writes it (plain text: it is not finished markdown). */
@@ -11,10 +11,13 @@ export function TokenStream({ running, tokens }: { running: RunningCall | null; 
         {tokens && tokens.attempt > 1 ? ` (attempt ${tokens.attempt})` : ''}
       </h2>
       {tokens ? (
-        <pre className="streamed" aria-live="off" data-call={tokens.callId}>
-          {tokens.text}
-          <span className="cursor" aria-hidden="true" />
-        </pre>
+        <>
+          {tokens.gap && <p className="muted">Some of the answer streamed before this page was listening: the stored answer will be whole.</p>}
+          <pre className="streamed" data-call={tokens.callId}>
+            {tokens.text}
+            <span className="cursor" aria-hidden="true" />
+          </pre>
+        </>
       ) : (
         <p className="loading" role="status">
           <span className="spinner" aria-hidden="true" />

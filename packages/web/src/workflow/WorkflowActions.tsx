@@ -1,35 +1,60 @@
-import { PHASES, type Phase } from '@topdog/contracts';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import type { Phase } from '@topdog/contracts';
+import { TopDogApiError } from '@topdog/client';
+import { memo, useState, type FormEvent, type ReactNode } from 'react';
 import { hrefOf } from '../app/routes';
 import { useSession } from '../session/session-context';
 import { ErrorMessage } from '../ui/ErrorMessage';
-import { useCommand } from '../ui/use-async';
+import { newIdempotencyKey } from '../ui/idempotency-key';
+import { Loading } from '../ui/Loading';
+import { useCommand } from '../ui/use-command';
+import { actionsOf } from './actions-of';
+import type { AcceptableAnswer } from './use-acceptable-answer';
 import type { WorkflowView } from './workflow-view';
 
-type Panel = 'reject' | 'send-back' | 'cancel' | 'fork' | null;
+type Panel = 'reject' | 'send-back' | 'cancel' | 'fork';
 
 /**
- * What a person can do with the workflow now, as the events tell it: run the phase, approve or
- * reject a held answer, send back to an earlier phase, cancel, fork. The service decides again
- * (a stale page gets a 409 with the reason, shown here).
+ * What a person can do with the workflow now (see actionsOf): run the phase, accept the model's
+ * answer of a phase run by hand, approve or reject a held answer, send back, cancel, fork. A
+ * decision carries the revision the page shows as If-Match, so nobody approves an answer they
+ * have not seen: when the workflow moved on meanwhile, the API answers 412 and the page says so.
  */
-export function WorkflowActions({ workflowId, view }: { workflowId: string; view: WorkflowView }) {
+export const WorkflowActions = memo(function WorkflowActions({
+  workflowId,
+  view,
+  acceptable,
+}: {
+  workflowId: string;
+  view: WorkflowView;
+  acceptable: AcceptableAnswer | null;
+}) {
   const { client } = useSession();
-  const [panel, setPanel] = useState<Panel>(null);
+  const [panel, setPanel] = useState<Panel | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const available = actionsOf(view);
+  const seen = { ifMatch: `"${view.revision}"` };
+
+  const closePanel = () => {
+    const opened = panel;
+    setPanel(null);
+    // Back to the button that opened it, not to the page's start.
+    if (opened) document.getElementById(`toggle-${opened}`)?.focus();
+  };
   const command = useCommand(async (what: string, action: () => Promise<unknown>) => {
     setDone(null);
-    await action();
-    setPanel(null);
+    try {
+      await action();
+    } catch (err) {
+      if (err instanceof TopDogApiError && err.status === 412) {
+        throw new TopDogApiError(412, err.code, 'the workflow changed while you were looking: read the page again, then decide', err.details);
+      }
+      throw err;
+    }
+    closePanel();
     setDone(what);
   });
-
-  const phase = view.state && (PHASES as readonly string[]).includes(view.state) ? (view.state as Phase) : null;
-  const ended = view.state === 'COMPLETE' || view.state === 'CANCELLED';
-  const canRun = phase !== null && !view.running && !view.awaitingApproval;
-  const reachedPhases = PHASES.filter((p) => view.phases.find((v) => v.phase === p)?.completedAt || p === phase);
-  const backTargets = phase ? PHASES.filter((p) => PHASES.indexOf(p) < PHASES.indexOf(phase)) : [];
   const toggle = (p: Panel) => () => setPanel((current) => (current === p ? null : p));
+  const phase = available.phase;
 
   return (
     <section className="card actions" aria-labelledby="actions-heading" aria-busy={command.pending}>
@@ -37,41 +62,66 @@ export function WorkflowActions({ workflowId, view }: { workflowId: string; view
       <div className="buttons">
         <button
           type="button"
-          disabled={!canRun || command.pending}
+          disabled={!available.run || command.pending}
           onClick={() => void command.run(`${phase} is running`, () => client.runPhase(workflowId, { expected_state: phase ?? undefined }))}
         >
           Run {phase ?? 'phase'}
         </button>
-        {view.awaitingApproval && (
+        {acceptable && available.run && (
+          <button
+            type="button"
+            disabled={command.pending}
+            onClick={() =>
+              void command.run(`${acceptable.phase} completed with the model's answer`, () =>
+                client.completePhase(
+                  { workflow_id: workflowId, ai_response: acceptable.aiResponse, phase_result: acceptable.phaseResult, expected_state: acceptable.phase },
+                  { ...seen, idempotencyKey: acceptable.callId },
+                ),
+              )
+            }
+          >
+            Accept the answer and complete {acceptable.phase}
+          </button>
+        )}
+        {available.decide && (
           <>
             <button
               type="button"
               disabled={command.pending}
-              onClick={() => void command.run(`${view.awaitingApproval} approved`, () => client.approve(workflowId))}
+              onClick={() => void command.run(`${available.decide} approved`, () => client.approve(workflowId, {}, seen))}
             >
-              Approve {view.awaitingApproval}
+              Approve {available.decide}
             </button>
-            <button type="button" className="secondary" aria-expanded={panel === 'reject'} onClick={toggle('reject')}>
+            <button type="button" className="secondary" id="toggle-reject" aria-expanded={panel === 'reject'} onClick={toggle('reject')}>
               Reject…
             </button>
           </>
         )}
-        <button type="button" className="secondary" disabled={backTargets.length === 0} aria-expanded={panel === 'send-back'} onClick={toggle('send-back')}>
+        <button
+          type="button"
+          className="secondary"
+          id="toggle-send-back"
+          disabled={available.sendBackTo.length === 0}
+          aria-expanded={panel === 'send-back'}
+          onClick={toggle('send-back')}
+        >
           Send back…
         </button>
-        <button type="button" className="secondary" disabled={reachedPhases.length === 0 && !ended} aria-expanded={panel === 'fork'} onClick={toggle('fork')}>
+        <button
+          type="button"
+          className="secondary"
+          id="toggle-fork"
+          disabled={available.forkFrom.length === 0}
+          aria-expanded={panel === 'fork'}
+          onClick={toggle('fork')}
+        >
           Fork…
         </button>
-        <button type="button" className="danger" disabled={ended} aria-expanded={panel === 'cancel'} onClick={toggle('cancel')}>
+        <button type="button" className="danger" id="toggle-cancel" disabled={!available.cancel} aria-expanded={panel === 'cancel'} onClick={toggle('cancel')}>
           Cancel workflow…
         </button>
       </div>
-      {command.pending && (
-        <p role="status" className="loading">
-          <span className="spinner" aria-hidden="true" />
-          Sending…
-        </p>
-      )}
+      {command.pending && <Loading label="Sending…" />}
       {done && !command.pending && (
         <p role="status" className="done">
           {done}.
@@ -79,14 +129,15 @@ export function WorkflowActions({ workflowId, view }: { workflowId: string; view
       )}
       <ErrorMessage error={command.error} />
 
-      {panel === 'reject' && view.awaitingApproval && (
+      {panel === 'reject' && available.decide && (
         <TextForm
           id="reject"
-          title={`Reject the ${view.awaitingApproval} answer`}
+          title={`Reject the ${available.decide} answer`}
           label="Comment for the role (reaches its next prompt)"
           submit="Reject"
-          onSubmit={(comment) => command.run(`${view.awaitingApproval} rejected`, () => client.reject(workflowId, { comment }))}
-          onClose={() => setPanel(null)}
+          pending={command.pending}
+          onSubmit={(comment) => command.run(`${available.decide} rejected`, () => client.reject(workflowId, { comment }, seen))}
+          onClose={closePanel}
         />
       )}
       {panel === 'send-back' && (
@@ -95,9 +146,10 @@ export function WorkflowActions({ workflowId, view }: { workflowId: string; view
           title="Send back to an earlier phase"
           label="Reason"
           submit="Send back"
-          choice={{ label: 'Phase to open again', options: backTargets }}
-          onSubmit={(reason, toPhase) => command.run(`sent back to ${toPhase}`, () => client.sendBack(workflowId, { toPhase: toPhase!, reason }))}
-          onClose={() => setPanel(null)}
+          pending={command.pending}
+          choice={{ label: 'Phase to open again', options: available.sendBackTo }}
+          onSubmit={(reason, toPhase) => command.run(`sent back to ${toPhase}`, () => client.sendBack(workflowId, { toPhase: toPhase!, reason }, seen))}
+          onClose={closePanel}
         />
       )}
       {panel === 'cancel' && (
@@ -107,8 +159,9 @@ export function WorkflowActions({ workflowId, view }: { workflowId: string; view
           label="Reason"
           submit="Cancel workflow"
           danger
-          onSubmit={(reason) => command.run('cancelled', () => client.cancel(workflowId, { reason }))}
-          onClose={() => setPanel(null)}
+          pending={command.pending}
+          onSubmit={(reason) => command.run('cancelled', () => client.cancel(workflowId, { reason }, seen))}
+          onClose={closePanel}
         />
       )}
       {panel === 'fork' && (
@@ -118,39 +171,59 @@ export function WorkflowActions({ workflowId, view }: { workflowId: string; view
           label="Model for the new run (empty: the same)"
           submit="Fork"
           optional
-          choice={{ label: 'Run anew from', options: [...PHASES] }}
-          onSubmit={(model, fromPhase) =>
+          singleLine
+          pending={command.pending}
+          choice={{ label: 'Run anew from', options: available.forkFrom }}
+          onSubmit={(model, fromPhase, key) =>
             command.run('forked', async () => {
-              const fork = await client.fork(workflowId, { from_phase: fromPhase!, ...(model ? { model } : {}) }, { idempotencyKey: crypto.randomUUID() });
+              const fork = await client.fork(workflowId, { from_phase: fromPhase!, ...(model ? { model } : {}) }, { idempotencyKey: key });
               window.location.hash = hrefOf({ page: 'workflow', workflowId: fork.workflow_id });
             })
           }
-          onClose={() => setPanel(null)}
+          onClose={closePanel}
         />
       )}
     </section>
   );
-}
+});
 
-/** A small inline form: an optional choice of phase, one text, submit and close. */
+/**
+ * A small inline form: an optional choice of phase, one text, submit and close. Submitting is
+ * refused while a command is on its way; the form keeps one idempotency key for its life, so
+ * sending it again after an error cannot do the thing twice.
+ */
 function TextForm(props: {
   id: string;
   title: string;
   label: string;
   submit: string;
+  pending: boolean;
   optional?: boolean;
+  singleLine?: boolean;
   danger?: boolean;
   choice?: { label: string; options: Phase[] };
-  onSubmit: (text: string, choice: Phase | undefined) => Promise<unknown>;
+  onSubmit: (text: string, choice: Phase | undefined, idempotencyKey: string) => Promise<unknown>;
   onClose: () => void;
 }): ReactNode {
   const [text, setText] = useState('');
-  const [choice, setChoice] = useState<Phase | undefined>(props.choice?.options[0]);
+  const [choice, setChoice] = useState<Phase | undefined>(props.choice?.options.at(-1));
   const [missing, setMissing] = useState(false);
+  const [key] = useState(newIdempotencyKey);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (props.pending) return;
     if (!props.optional && !text.trim()) return setMissing(true);
-    void props.onSubmit(text.trim(), choice);
+    void props.onSubmit(text.trim(), choice, key);
+  };
+  const textId = `${props.id}-text`;
+  const field = {
+    id: textId,
+    value: text,
+    autoFocus: true,
+    'aria-required': !props.optional,
+    'aria-invalid': missing || undefined,
+    'aria-describedby': missing ? `${props.id}-missing` : undefined,
+    onChange: (e: { target: { value: string } }) => (setText(e.target.value), setMissing(false)),
   };
   return (
     <form className="inline-form" aria-labelledby={`${props.id}-title`} onSubmit={submit} noValidate>
@@ -165,24 +238,15 @@ function TextForm(props: {
           </select>
         </>
       )}
-      <label htmlFor={`${props.id}-text`}>{props.label}</label>
-      <textarea
-        id={`${props.id}-text`}
-        rows={props.optional ? 1 : 3}
-        value={text}
-        autoFocus
-        aria-required={!props.optional}
-        aria-invalid={missing || undefined}
-        aria-describedby={missing ? `${props.id}-missing` : undefined}
-        onChange={(e) => (setText(e.target.value), setMissing(false))}
-      />
+      <label htmlFor={textId}>{props.label}</label>
+      {props.singleLine ? <input {...field} /> : <textarea {...field} rows={3} />}
       {missing && (
         <p id={`${props.id}-missing`} className="field-error" role="alert">
           {props.label}: required
         </p>
       )}
       <div className="buttons">
-        <button type="submit" className={props.danger ? 'danger' : undefined}>
+        <button type="submit" className={props.danger ? 'danger' : undefined} disabled={props.pending}>
           {props.submit}
         </button>
         <button type="button" className="secondary" onClick={props.onClose}>

@@ -1,22 +1,31 @@
 import { hrefOf } from '../app/routes';
 import { ErrorMessage } from '../ui/ErrorMessage';
-import { formatUsd } from '../ui/format';
+import { formatTokens, formatUsd } from '../ui/format';
 import { Loading } from '../ui/Loading';
 import { ProgressBar } from '../ui/ProgressBar';
 import { AuditTrail } from './AuditTrail';
 import { Conversations } from './Conversations';
 import { PhaseTimeline } from './PhaseTimeline';
 import { SpendChart } from './SpendChart';
+import { totalSpend } from './spend';
+import { tokensOf } from './token-buffers';
 import { TokenStream } from './TokenStream';
-import { useStatus } from './use-status';
-import { useWorkflowEvents } from './use-workflow-events';
+import { useAcceptableAnswer } from './use-acceptable-answer';
+import { useWorkflowEvents, type StreamState } from './use-workflow-events';
 import { WorkflowActions } from './WorkflowActions';
+
+const STREAM_BADGE: Readonly<Record<StreamState['kind'], string>> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  ended: 'Stopped',
+};
 
 /** One workflow: live timeline, actions, the running call's tokens, conversations, spend and audit. */
 export function WorkflowPage({ workflowId }: { workflowId: string }) {
-  const { view, records, tokens, live, error } = useWorkflowEvents(workflowId);
-  const { status } = useStatus(workflowId, view.revision);
-  const done = view.phases.filter((p) => p.completedAt !== null).length;
+  const { view, records, tokens, stream } = useWorkflowEvents(workflowId);
+  const acceptable = useAcceptableAnswer(workflowId, view);
+  const error = stream.kind === 'ended' ? stream.error : null;
   if (view.revision < 0) {
     return (
       <section>
@@ -25,15 +34,16 @@ export function WorkflowPage({ workflowId }: { workflowId: string }) {
       </section>
     );
   }
-  const budget = status?.usage.budget;
+  const done = view.phases.filter((p) => p.completedAt !== null).length;
+  const total = totalSpend(view.spend);
   return (
     <article aria-labelledby="workflow-heading" className="workflow-page">
       <div className="page-heading">
         <h1 id="workflow-heading">
           Workflow <code>{workflowId}</code>
         </h1>
-        <span className={`live-badge ${live ? 'on' : 'off'}`} role="status">
-          {live ? 'Live' : 'Reconnecting…'}
+        <span className={`live-badge live-${stream.kind}`} role="status">
+          {STREAM_BADGE[stream.kind]}
         </span>
       </div>
       <dl className="facts">
@@ -62,8 +72,16 @@ export function WorkflowPage({ workflowId }: { workflowId: string }) {
         <div>
           <dt>Cost</dt>
           <dd>
-            {formatUsd(view.spend.reduce((t, s) => t + s.costUsd, 0))}
-            {budget?.max_cost_usd != null && ` of ${formatUsd(budget.max_cost_usd)}`}
+            {formatUsd(total.costUsd)}
+            {total.unpricedCalls > 0 && ` + ${total.unpricedCalls} unpriced ${total.unpricedCalls === 1 ? 'call' : 'calls'}`}
+            {view.budget.maxCostUsd !== null && ` of ${formatUsd(view.budget.maxCostUsd)}`}
+          </dd>
+        </div>
+        <div>
+          <dt>Tokens</dt>
+          <dd>
+            {formatTokens(total.inputTokens + total.outputTokens)}
+            {view.budget.maxTokens !== null && ` of ${formatTokens(view.budget.maxTokens)}`}
           </dd>
         </div>
         <div>
@@ -98,15 +116,15 @@ export function WorkflowPage({ workflowId }: { workflowId: string }) {
       </details>
       <div className="columns">
         <div>
-          <PhaseTimeline view={view} />
-          <WorkflowActions workflowId={workflowId} view={view} />
+          <PhaseTimeline phases={view.phases} />
+          <WorkflowActions workflowId={workflowId} view={view} acceptable={acceptable} />
         </div>
         <div>
-          <TokenStream running={view.running} tokens={tokens} />
+          <TokenStream running={view.running} tokens={tokensOf(tokens, view.running?.callId)} />
           <SpendChart spend={view.spend} />
         </div>
       </div>
-      <Conversations view={view} />
+      <Conversations conversations={view.conversations} />
       <AuditTrail workflowId={workflowId} records={records} />
     </article>
   );

@@ -1,66 +1,55 @@
 import type { AuditRecordBody } from '@topdog/contracts';
 import { useEffect, useState } from 'react';
 import { useSession } from '../session/session-context';
+import { applyToken, type TokenBuffers } from './token-buffers';
 import { applyRecord, emptyView, type WorkflowView } from './workflow-view';
 
-/** The text a running call has streamed so far (the attempt's own: a retry starts again). */
-export interface StreamedTokens {
-  callId: string;
-  attempt: number;
-  text: string;
-}
+/** Where the live stream stands: open, reconnecting (after a drop or a refusal worth waiting out), or ended for good. */
+export type StreamState = { kind: 'connecting' } | { kind: 'live' } | { kind: 'reconnecting'; attempt: number } | { kind: 'ended'; error: unknown };
 
 export interface WorkflowEvents {
   view: WorkflowView;
   /** Every record so far, in order: the audit trail. */
   records: AuditRecordBody[];
-  tokens: StreamedTokens | null;
-  /** The live stream is open (false while connecting or reconnecting). */
-  live: boolean;
-  /** The stream was refused for good (not found, not allowed). */
-  error: unknown;
+  stream: StreamState;
 }
 
 /**
  * One workflow's events, its history then live over SSE (the client reconnects after a drop and
- * resumes after the last event), folded into the view as they come.
+ * resumes after the last event), folded into the view as they come. Token deltas are kept apart
+ * (`tokens`): they change many times a second and only the token stream shows them.
  */
-export function useWorkflowEvents(workflowId: string): WorkflowEvents {
+export function useWorkflowEvents(workflowId: string): WorkflowEvents & { tokens: TokenBuffers } {
   const { client } = useSession();
-  const [state, setState] = useState<WorkflowEvents>({ view: emptyView(), records: [], tokens: null, live: false, error: null });
+  const [state, setState] = useState<WorkflowEvents>({ view: emptyView(), records: [], stream: { kind: 'connecting' } });
+  const [tokens, setTokens] = useState<TokenBuffers>([]);
   useEffect(() => {
     const abort = new AbortController();
-    setState({ view: emptyView(), records: [], tokens: null, live: false, error: null });
     void (async () => {
       try {
         const events = client.events(workflowId, {
           signal: abort.signal,
-          onConnected: () => setState((s) => ({ ...s, live: true })),
-          onReconnect: () => setState((s) => ({ ...s, live: false })),
+          onConnected: () => setState((s) => ({ ...s, stream: { kind: 'live' } })),
+          onReconnect: (attempt) => setState((s) => ({ ...s, stream: { kind: 'reconnecting', attempt } })),
         });
         for await (const item of events) {
+          if (abort.signal.aborted) return;
           if (item.kind === 'event') {
             const record = item.record;
             setState((s) => {
               const view = applyRecord(s.view, record);
-              if (view === s.view) return s;
-              const tokens = view.running && s.tokens?.callId === view.running.callId ? s.tokens : null;
-              return { ...s, view, records: [...s.records, record], tokens };
+              return view === s.view ? s : { ...s, view, records: [...s.records, record] };
             });
           } else if (item.kind === 'token') {
-            const { callId, attempt, delta } = item.delta;
-            setState((s) => {
-              if (s.view.running && s.view.running.callId !== callId) return s;
-              const same = s.tokens?.callId === callId && s.tokens.attempt === attempt;
-              return { ...s, tokens: { callId, attempt, text: (same ? s.tokens!.text : '') + delta } };
-            });
+            const delta = item.delta;
+            setTokens((t) => applyToken(t, delta));
           }
         }
       } catch (error) {
-        if (!abort.signal.aborted) setState((s) => ({ ...s, live: false, error }));
+        if (!abort.signal.aborted) setState((s) => ({ ...s, stream: { kind: 'ended', error } }));
       }
     })();
     return () => abort.abort();
   }, [client, workflowId]);
-  return state;
+  return { ...state, tokens };
 }

@@ -67,20 +67,30 @@ export interface WorkflowView {
   autoAdvance: boolean;
   approvalRequired: Phase[];
   forkedFrom: { workflowId: string; phase: Phase } | null;
+  /** The workflow's limits over all its calls (null: none). */
+  budget: { maxCostUsd: number | null; maxTokens: number | null };
   state: WorkflowStateName | null;
   phases: PhaseView[];
   conversations: Record<Role, ConversationEntry[]>;
   spend: PhaseSpend[];
   running: RunningCall | null;
   awaitingApproval: Phase | null;
-  /** The last reason auto-advance or a call stopped (a failure, a budget), until the next call. */
+  /**
+   * Why the work stopped where a person must act: a failed call, a budget, an answer that missed
+   * its schema, a cancel. Cleared when the work moves on (a call, a completion, a decision).
+   */
   stopped: string | null;
   /** The last revision applied (-1: none yet). */
   revision: number;
   /** Bookkeeping: each call's role, phase and model, to place its answer. */
   calls: Readonly<Record<string, { role: Role; phase: Phase; model: string }>>;
-  /** Bookkeeping: phases whose current answer is already in their role's conversation. */
-  answered: readonly Phase[];
+  /**
+   * Bookkeeping: for each phase whose current answer came from its live model call, the commit
+   * (causation id) that recorded it: a PhaseCompleted of that same commit (auto-advance) repeats it.
+   */
+  answeredBy: Readonly<Partial<Record<Phase, string>>>;
+  /** Bookkeeping: the phase whose held answer was just approved (its PhaseCompleted repeats that answer). */
+  approved: Phase | null;
 }
 
 export const emptyView = (): WorkflowView => ({
@@ -91,6 +101,7 @@ export const emptyView = (): WorkflowView => ({
   autoAdvance: false,
   approvalRequired: [],
   forkedFrom: null,
+  budget: { maxCostUsd: null, maxTokens: null },
   state: null,
   phases: PHASES.map((phase) => ({ phase, role: PHASE_OWNER[phase], standing: 'pending', completedAt: null, copied: false, reopened: 0 })),
   conversations: Object.fromEntries(ROLES.map((r) => [r, []])) as unknown as Record<Role, ConversationEntry[]>,
@@ -100,7 +111,8 @@ export const emptyView = (): WorkflowView => ({
   stopped: null,
   revision: -1,
   calls: {},
-  answered: [],
+  answeredBy: {},
+  approved: null,
 });
 
 /**
@@ -129,30 +141,36 @@ const standingOf = (view: WorkflowView): PhaseView[] =>
     return { ...p, standing: p.standing === 'cancelled' ? 'cancelled' : 'pending' };
   });
 
-/** The bookkeeping an event updates, as mutable copies for the length of one evolve. */
-interface CallIndex {
-  calls: Map<string, { role: Role; phase: Phase; model: string }>;
-  answered: Set<Phase>;
-}
-
 function add(view: WorkflowView, role: Role, entry: ConversationEntry): Record<Role, ConversationEntry[]> {
   return { ...view.conversations, [role]: [...view.conversations[role], entry] };
 }
 
+const answerEntry = (record: AuditRecordBody, phase: Phase, text: string, source: 'by-hand' | 'copied'): ConversationEntry => ({
+  kind: 'answer',
+  revision: record.revision,
+  at: record.occurred_at,
+  phase,
+  text,
+  source,
+  model: null,
+  outputTokens: null,
+});
+
 /**
  * Applies one audit record to the view: pure (returns a new view, the old one unchanged). Records
- * at or below the view's revision are ignored, so a record delivered twice changes nothing.
+ * at or below the view's revision are ignored, so a record delivered twice changes nothing. It
+ * follows the orchestrator's own evolve where the two meet (what is running, what is held, what
+ * is done), so the page shows what the audit shows.
  */
 export function applyRecord(view: WorkflowView, record: AuditRecordBody): WorkflowView {
   if (record.revision <= view.revision) return view;
-  const index: CallIndex = { calls: new Map(Object.entries(view.calls)), answered: new Set(view.answered) };
-  const next = evolve(view, record, index);
-  return { ...next, phases: standingOf(next), revision: record.revision, calls: Object.fromEntries(index.calls), answered: [...index.answered] };
+  const next = evolve(view, record);
+  return { ...next, phases: standingOf(next), revision: record.revision };
 }
 
 export const viewOf = (records: readonly AuditRecordBody[]): WorkflowView => records.reduce(applyRecord, emptyView());
 
-function evolve(view: WorkflowView, record: AuditRecordBody, index: CallIndex): WorkflowView {
+function evolve(view: WorkflowView, record: AuditRecordBody): WorkflowView {
   const parsed = WorkflowEvent.safeParse({ type: record.type, data: record.data });
   if (!parsed.success) return view;
   const event = parsed.data;
@@ -170,12 +188,13 @@ function evolve(view: WorkflowView, record: AuditRecordBody, index: CallIndex): 
         autoAdvance: d.autoAdvance,
         approvalRequired: d.approvalRequired,
         forkedFrom: d.forkedFrom ? { workflowId: d.forkedFrom.workflowId, phase: d.forkedFrom.phase } : null,
+        budget: { maxCostUsd: d.budget.maxCostUsd, maxTokens: d.budget.maxTokens },
         state: 'DISCOVERY',
       };
     }
     case 'LlmCallRequested': {
       const d = event.data;
-      index.calls.set(d.callId, { role: d.role, phase: d.phase, model: d.model });
+      const calls = { ...view.calls, [d.callId]: { role: d.role, phase: d.phase, model: d.model } };
       const system = d.messages.find((m) => m.role === 'system')?.content ?? null;
       const last = d.messages.at(-1);
       const entry: ConversationEntry = {
@@ -191,6 +210,7 @@ function evolve(view: WorkflowView, record: AuditRecordBody, index: CallIndex): 
       };
       return {
         ...view,
+        calls,
         running: { callId: d.callId, phase: d.phase, model: d.model, requestedAt: at },
         stopped: null,
         conversations: add(view, d.role, entry),
@@ -198,7 +218,7 @@ function evolve(view: WorkflowView, record: AuditRecordBody, index: CallIndex): 
     }
     case 'LlmCallSucceeded': {
       const d = event.data;
-      const call = index.calls.get(d.callId);
+      const call = view.calls[d.callId];
       const spend = view.spend.map((s) =>
         s.phase === d.phase
           ? {
@@ -211,9 +231,13 @@ function evolve(view: WorkflowView, record: AuditRecordBody, index: CallIndex): 
             }
           : s,
       );
-      const running = view.running?.callId === d.callId ? null : view.running;
-      if (!call) return { ...view, spend, running };
-      index.answered.add(d.phase);
+      if (!call) return { ...view, spend };
+      const model = d.model ?? call.model;
+      if (view.running?.callId !== d.callId) {
+        // A call sent back, cancelled or overtaken by a completion by hand: recorded and paid for, but not used.
+        const text = `A late answer from ${model} (its call was abandoned): recorded, not used.`;
+        return { ...view, spend, conversations: add(view, call.role, { kind: 'note', revision, at, phase: d.phase, tone: 'info', text }) };
+      }
       const entry: ConversationEntry = {
         kind: 'answer',
         revision,
@@ -221,14 +245,15 @@ function evolve(view: WorkflowView, record: AuditRecordBody, index: CallIndex): 
         phase: d.phase,
         text: readableAnswer(d.content),
         source: 'model',
-        model: d.model ?? call.model,
+        model,
         outputTokens: d.outputTokens,
       };
-      return { ...view, spend, running, conversations: add(view, call.role, entry) };
+      const answeredBy = record.causation_id ? { ...view.answeredBy, [d.phase]: record.causation_id } : view.answeredBy;
+      return { ...view, spend, running: null, answeredBy, conversations: add(view, call.role, entry) };
     }
     case 'LlmCallFailed': {
       const d = event.data;
-      const call = index.calls.get(d.callId);
+      const call = view.calls[d.callId];
       const running = view.running?.callId === d.callId ? null : view.running;
       const spend = view.spend.map((s) => (s.phase === d.phase ? { ...s, calls: s.calls + 1 } : s));
       const text = `The ${d.model ?? call?.model ?? 'model'} call failed after ${d.attempts} attempt(s): ${d.errorClass}: ${d.message}`;
@@ -244,61 +269,54 @@ function evolve(view: WorkflowView, record: AuditRecordBody, index: CallIndex): 
       const d = event.data;
       const text = `The answer did not meet the phase's schema${d.willRetry ? '; the model is asked again' : ''}: ${d.errors.join('; ')}`;
       const conversations = add(view, PHASE_OWNER[d.phase], { kind: 'note', revision, at, phase: d.phase, tone: 'warning', text });
-      index.answered.delete(d.phase);
-      return { ...view, conversations, stopped: d.willRetry ? view.stopped : text };
+      const { [d.phase]: _missed, ...answeredBy } = view.answeredBy;
+      return { ...view, conversations, answeredBy, stopped: d.willRetry ? view.stopped : text };
     }
     case 'ApprovalRequested': {
       const d = event.data;
-      let conversations = view.conversations;
-      if (!index.answered.has(d.phase)) {
-        conversations = add(view, d.role, {
-          kind: 'answer',
-          revision,
-          at,
-          phase: d.phase,
-          text: d.aiResponse,
-          source: 'by-hand',
-          model: null,
-          outputTokens: null,
-        });
-        index.answered.add(d.phase);
-      }
+      // The model's answer of this same commit is shown already; an answer given by hand is not.
+      const shown = d.callId !== null && record.causation_id !== null && view.answeredBy[d.phase] === record.causation_id;
+      const conversations = shown ? view.conversations : add(view, d.role, answerEntry(record, d.phase, d.aiResponse, 'by-hand'));
       const note: ConversationEntry = { kind: 'note', revision, at, phase: d.phase, tone: 'info', text: `The ${d.phase} answer waits for approval.` };
-      return { ...view, awaitingApproval: d.phase, conversations: { ...conversations, [d.role]: [...conversations[d.role], note] } };
+      return {
+        ...view,
+        awaitingApproval: d.phase,
+        running: null,
+        stopped: null,
+        conversations: { ...conversations, [d.role]: [...conversations[d.role], note] },
+      };
     }
     case 'PhaseApproved': {
       const d = event.data;
       const text = `Approved by ${record.actor}${d.comment ? `: ${d.comment}` : ''}`;
-      return { ...view, awaitingApproval: null, conversations: add(view, d.role, { kind: 'note', revision, at, phase: d.phase, tone: 'info', text }) };
-    }
-    case 'PhaseRejected': {
-      const d = event.data;
-      index.answered.delete(d.phase);
-      const text = `Rejected by ${record.actor}: ${d.comment}`;
-      const phases = view.phases.map((p) => (p.phase === d.phase ? { ...p, reopened: p.reopened + 1 } : p));
       return {
         ...view,
         awaitingApproval: null,
-        phases,
-        conversations: add(view, d.role, { kind: 'note', revision, at, phase: d.phase, tone: 'warning', text }),
+        approved: d.phase,
+        conversations: add(view, d.role, { kind: 'note', revision, at, phase: d.phase, tone: 'info', text }),
       };
+    }
+    case 'PhaseRejected': {
+      const d = event.data;
+      const { [d.phase]: _rejected, ...answeredBy } = view.answeredBy;
+      const text = `Rejected by ${record.actor}: ${d.comment}`;
+      const phases = view.phases.map((p) => (p.phase === d.phase ? { ...p, reopened: p.reopened + 1 } : p));
+      const conversations = add(view, d.role, { kind: 'note', revision, at, phase: d.phase, tone: 'warning', text });
+      return { ...view, awaitingApproval: null, answeredBy, stopped: null, phases, conversations };
     }
     case 'PhaseCompleted': {
       const d = event.data;
-      let conversations = view.conversations;
-      if (!index.answered.has(d.phase)) {
-        const source = d.copiedFrom ? 'copied' : 'by-hand';
-        conversations = add(view, d.role, { kind: 'answer', revision, at, phase: d.phase, text: d.aiResponse, source, model: null, outputTokens: null });
-      }
-      index.answered.add(d.phase);
+      // Shown already: the held answer just approved, or the model's answer of this same commit (auto-advance).
+      const shown = !d.copiedFrom && (view.approved === d.phase || (record.causation_id !== null && view.answeredBy[d.phase] === record.causation_id));
+      const conversations = shown ? view.conversations : add(view, d.role, answerEntry(record, d.phase, d.aiResponse, d.copiedFrom ? 'copied' : 'by-hand'));
       const phases = view.phases.map((p) => (p.phase === d.phase ? { ...p, completedAt: at, copied: d.copiedFrom !== undefined } : p));
-      return { ...view, state: d.newState, awaitingApproval: null, phases, conversations };
+      return { ...view, state: d.newState, awaitingApproval: null, approved: null, running: null, stopped: null, phases, conversations };
     }
     case 'WorkflowCompleted':
       return { ...view, state: 'COMPLETE', running: null };
     case 'PhaseSentBack': {
       const d = event.data;
-      for (const p of d.supersededPhases) index.answered.delete(p);
+      const answeredBy = Object.fromEntries(Object.entries(view.answeredBy).filter(([p]) => !d.supersededPhases.includes(p as Phase)));
       const phases = view.phases.map((p) =>
         d.supersededPhases.includes(p.phase) ? { ...p, completedAt: null, copied: false, reopened: p.reopened + (p.phase === d.toPhase ? 1 : 0) } : p,
       );
@@ -307,6 +325,8 @@ function evolve(view: WorkflowView, record: AuditRecordBody, index: CallIndex): 
         ...view,
         state: d.toPhase,
         awaitingApproval: null,
+        answeredBy,
+        stopped: null,
         running: d.abandonedCallId && view.running?.callId === d.abandonedCallId ? null : view.running,
         phases,
         conversations: add(view, d.role, { kind: 'note', revision, at, phase: d.toPhase, tone: 'warning', text }),

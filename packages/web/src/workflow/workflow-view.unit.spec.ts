@@ -6,18 +6,22 @@ const WF = '0b7c6e0e-6f53-4d0a-9b8e-1d2f3a4b5c6d';
 const PARENT = '1c8d7f1f-7a64-4e1b-8c9f-2e3a4b5c6d7e';
 const call = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-/** Audit records of a workflow, one per event, revisions from 0. */
-function records(...events: WorkflowEvent[]): AuditRecordBody[] {
-  return events.map((e, revision) => ({
+/** Events appended together by one command: `causation` is the command's id (null for the gateway's). */
+const commit = (causation: string | null, ...events: WorkflowEvent[]) => events.map((event) => ({ event, causation }));
+
+/** Audit records of a workflow, one per event, revisions from 0; a bare event is a commit of its own by the gateway. */
+function records(...items: (WorkflowEvent | { event: WorkflowEvent; causation: string | null }[])[]): AuditRecordBody[] {
+  const flat = items.flatMap((i) => (Array.isArray(i) ? i : [{ event: i, causation: null }]));
+  return flat.map(({ event: e, causation }, revision) => ({
     id: `e${revision}`,
     type: e.type,
     stream_id: `workflow-${WF}`,
     revision,
     position: revision + 1,
     occurred_at: new Date(Date.UTC(2026, 11, 5, 10, 0, revision)).toISOString(),
-    actor: 'apikey:ana',
+    actor: causation ? 'llm-runner' : 'apikey:ana',
     correlation_id: 'c',
-    causation_id: null,
+    causation_id: causation,
     schema_version: 1,
     metadata: {},
     data: e.data,
@@ -110,7 +114,7 @@ const standing = (view: WorkflowView) => Object.fromEntries(view.phases.map((p) 
 
 describe('the workflow view', () => {
   it('follows a model-run phase: the prompt and answer in the role conversation once, the spend, the timeline', () => {
-    const view = viewOf(records(initialized(), requested(1, 'DISCOVERY'), succeeded(1, 'DISCOVERY'), completed('DISCOVERY', 'PLANNING')));
+    const view = viewOf(records(initialized(), requested(1, 'DISCOVERY'), commit('m1', succeeded(1, 'DISCOVERY'), completed('DISCOVERY', 'PLANNING'))));
     expect(view).toMatchObject({
       workflowId: WF,
       projectId: 'web',
@@ -146,26 +150,28 @@ describe('the workflow view', () => {
     const events = records(
       initialized(),
       requested(1, 'DISCOVERY'),
-      succeeded(1, 'DISCOVERY'),
-      completed('DISCOVERY', 'PLANNING'),
-      requested(2, 'PLANNING'),
-      succeeded(2, 'PLANNING'),
-      {
+      commit('m1', succeeded(1, 'DISCOVERY'), completed('DISCOVERY', 'PLANNING'), requested(2, 'PLANNING')),
+      commit('m2', succeeded(2, 'PLANNING'), {
         type: 'ApprovalRequested',
         data: { workflowId: WF, phase: 'PLANNING', role: 'Q_ASSISTANT', aiResponse: 'Answer for PLANNING', phaseResult: {}, callId: call(2) },
-      },
-      {
-        type: 'PhaseRejected',
-        data: { workflowId: WF, phase: 'PLANNING', role: 'Q_ASSISTANT', comment: 'Two releases', rejectedResponse: 'Answer for PLANNING' },
-      },
-      requested(3, 'PLANNING'),
-      succeeded(3, 'PLANNING'),
-      {
+      }),
+      commit(
+        null,
+        {
+          type: 'PhaseRejected',
+          data: { workflowId: WF, phase: 'PLANNING', role: 'Q_ASSISTANT', comment: 'Two releases', rejectedResponse: 'Answer for PLANNING' },
+        },
+        requested(3, 'PLANNING'),
+      ),
+      commit('m3', succeeded(3, 'PLANNING'), {
         type: 'ApprovalRequested',
         data: { workflowId: WF, phase: 'PLANNING', role: 'Q_ASSISTANT', aiResponse: 'Answer for PLANNING', phaseResult: {}, callId: call(3) },
-      },
-      { type: 'PhaseApproved', data: { workflowId: WF, phase: 'PLANNING', role: 'Q_ASSISTANT', comment: null } },
-      completed('PLANNING', 'IMPLEMENTATION'),
+      }),
+      commit(
+        null,
+        { type: 'PhaseApproved', data: { workflowId: WF, phase: 'PLANNING', role: 'Q_ASSISTANT', comment: null } },
+        completed('PLANNING', 'IMPLEMENTATION'),
+      ),
     );
     expect(viewOf(events.slice(0, 5)).running).toMatchObject({ callId: call(2), phase: 'PLANNING' });
     expect(standing(viewOf(events.slice(0, 5))).PLANNING).toBe('running');
@@ -255,6 +261,81 @@ describe('the workflow view', () => {
       'The offline call failed after 3 attempt(s): server_error: boom',
     );
     expect(view.stopped).toMatch(/^Budget: a PLANNING call could exceed max_tokens = 10/);
+  });
+
+  it('run by hand: the model answer, then the answer a person completes the phase with, both shown; nothing left running', () => {
+    const view = viewOf(
+      records(
+        initialized({ autoAdvance: false, budget: { maxCostUsd: 2, maxTokens: null } }),
+        requested(1, 'DISCOVERY'),
+        commit('m1', succeeded(1, 'DISCOVERY')),
+        completed('DISCOVERY', 'PLANNING', { aiResponse: 'My own reading of it' }),
+      ),
+    );
+    expect(view).toMatchObject({ autoAdvance: false, budget: { maxCostUsd: 2, maxTokens: null }, running: null, state: 'PLANNING' });
+    expect(
+      view.conversations.Q_ASSISTANT.filter((e) => e.kind === 'answer').map((e) => [e.kind === 'answer' && e.source, e.kind === 'answer' && e.text]),
+    ).toEqual([
+      ['model', 'Answer for DISCOVERY\n\n```json\n{\n  "ok": true\n}\n```'],
+      ['by-hand', 'My own reading of it'],
+    ]);
+  });
+
+  it('a phase completed by hand while its call runs: the call no longer runs, and its late answer is noted, not used', () => {
+    const events = records(
+      initialized(),
+      requested(1, 'DISCOVERY'),
+      completed('DISCOVERY', 'PLANNING'),
+      commit('m1', succeeded(1, 'DISCOVERY')),
+      requested(2, 'PLANNING'),
+      {
+        type: 'PhaseSentBack',
+        data: {
+          workflowId: WF,
+          fromState: 'PLANNING',
+          toPhase: 'DISCOVERY',
+          role: 'Q_ASSISTANT',
+          reason: 'Again',
+          supersededPhases: ['DISCOVERY'],
+          abandonedCallId: call(2),
+        },
+      },
+      commit('m2', succeeded(2, 'PLANNING')),
+    );
+    expect(viewOf(events.slice(0, 3)).running).toBeNull();
+    const view = viewOf(events);
+    expect(view.running).toBeNull();
+    expect(view.conversations.Q_ASSISTANT.filter((e) => e.kind === 'answer').map((e) => e.kind === 'answer' && e.source)).toEqual(['by-hand']);
+    expect(view.conversations.Q_ASSISTANT.filter((e) => e.kind === 'note' && e.text.startsWith('A late answer'))).toHaveLength(2);
+    // Paid for all the same.
+    expect(view.spend.find((s) => s.phase === 'PLANNING')?.calls).toBe(1);
+  });
+
+  it('clears a stop once the work moves on', () => {
+    const stoppedThenCompleted = viewOf(
+      records(
+        initialized(),
+        requested(1, 'DISCOVERY'),
+        commit('m1', {
+          type: 'LlmCallFailed',
+          data: {
+            workflowId: WF,
+            callId: call(1),
+            phase: 'DISCOVERY',
+            model: 'offline',
+            errorClass: 'server_error',
+            message: 'boom',
+            retryable: true,
+            httpStatus: 500,
+            attempts: 3,
+          },
+        }),
+      ),
+    );
+    expect(stoppedThenCompleted.stopped).toMatch(/failed/);
+    expect(
+      applyRecord(stoppedThenCompleted, records(initialized(), requested(1, 'DISCOVERY'), initialized(), completed('DISCOVERY', 'PLANNING'))[3]!).stopped,
+    ).toBeNull();
   });
 
   it('ignores a record delivered again and an event it does not know', () => {

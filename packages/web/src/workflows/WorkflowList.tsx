@@ -6,6 +6,7 @@ import { ErrorMessage } from '../ui/ErrorMessage';
 import { formatDateTime, formatUsd } from '../ui/format';
 import { Loading } from '../ui/Loading';
 import { ProgressBar } from '../ui/ProgressBar';
+import { textField } from '../ui/text-field';
 import { useAsync } from '../ui/use-async';
 import { listFiltersOf, NO_FILTERS, type FilterForm } from './list-filters';
 
@@ -26,12 +27,7 @@ export function WorkflowList() {
     setApplied(form);
     setCursors([undefined]);
   }
-  const field = (name: keyof FilterForm) => ({
-    id: `filter-${name}`,
-    name,
-    value: form[name],
-    onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [name]: e.target.value })),
-  });
+  const field = textField(form, setForm, 'filter');
 
   return (
     <>

@@ -11,19 +11,23 @@ export interface FilterForm {
 
 export const NO_FILTERS: FilterForm = { projectId: '', state: '', model: '', createdFrom: '', createdTo: '' };
 
-const DAY_MS = 86_400_000;
-
 /**
- * The API's filters from the form. Dates are whole days in UTC, both ends included: "from" is
- * after the instant before that day began, "to" before the next day begins (the API's bounds are
- * exclusive).
+ * The API's filters from the form. Dates are whole days in the reader's time zone (the list shows
+ * times in it too), both ends included: "from" is after the instant before that day began, "to"
+ * before the next day begins (the API's bounds are exclusive).
  */
 export function listFiltersOf(form: FilterForm): Omit<ListFilters, 'cursor' | 'limit'> {
   const filters: Omit<ListFilters, 'cursor' | 'limit'> = {};
   if (form.projectId.trim()) filters.project_id = form.projectId.trim();
   if (form.state) filters.state = form.state as ListFilters['state'];
   if (form.model.trim()) filters.model = form.model.trim();
-  if (form.createdFrom) filters.created_after = new Date(Date.parse(`${form.createdFrom}T00:00:00Z`) - 1).toISOString();
-  if (form.createdTo) filters.created_before = new Date(Date.parse(`${form.createdTo}T00:00:00Z`) + DAY_MS).toISOString();
+  if (form.createdFrom) filters.created_after = new Date(localMidnight(form.createdFrom, 0).getTime() - 1).toISOString();
+  if (form.createdTo) filters.created_before = localMidnight(form.createdTo, 1).toISOString();
   return filters;
+}
+
+/** The start of the day `days` after a `YYYY-MM-DD` date, in the local time zone. */
+function localMidnight(date: string, days: number): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(y, m - 1, d + days);
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { listFiltersOf, NO_FILTERS } from './list-filters';
 import { startRequestOf, type StartForm } from './start-request';
 
 const FORM: StartForm = {
@@ -41,19 +40,6 @@ describe('the start form', () => {
         { field: 'budget.max_cost_usd', reason: 'a number above 0' },
         { field: 'budget.max_tokens', reason: 'a whole number above 0' },
       ],
-    });
-  });
-});
-
-describe('the list filters', () => {
-  it('sends only the filters set; dates are whole UTC days, both ends included', () => {
-    expect(listFiltersOf(NO_FILTERS)).toEqual({});
-    expect(listFiltersOf({ projectId: ' web ', state: 'COMPLETE', model: 'offline', createdFrom: '2026-12-01', createdTo: '2026-12-02' })).toEqual({
-      project_id: 'web',
-      state: 'COMPLETE',
-      model: 'offline',
-      created_after: '2026-11-30T23:59:59.999Z',
-      created_before: '2026-12-03T00:00:00.000Z',
     });
   });
 });

@@ -1,5 +1,5 @@
 import type { AccessRole } from '@topdog/contracts';
-import { isDashboardRoute } from '../dashboard/dashboard';
+import { isDashboardRoute } from '../dashboard/dashboard-routes';
 
 const RANK: Readonly<Record<AccessRole, number>> = { reader: 0, writer: 1, admin: 2 };
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { installSecurityHeaders } from '../http/security-headers';
 import { installDashboard } from './dashboard';
 
 const quiet = pino({ level: 'silent' });
@@ -47,12 +48,41 @@ describe('the dashboard files', () => {
     }
   });
 
-  it('answers the page 404 in the API error shape where no dashboard was built', async () => {
+  it('answers the page 404 in the API error shape where no dashboard was built, or it is turned off', async () => {
     dir = await mkdtemp(join(tmpdir(), 'topdog-dashboard-'));
     app = Fastify();
     await installDashboard(app, dir, quiet);
     const page = await app.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(404);
     expect(page.json()).toMatchObject({ error: { code: 'NOT_FOUND', message: expect.stringContaining('pnpm build') } });
+    await app.close();
+
+    app = Fastify();
+    await installDashboard(app, undefined, quiet);
+    const off = await app.inject({ method: 'GET', url: '/index.html' });
+    expect([off.statusCode, off.json().error.message]).toEqual([404, expect.stringContaining('DASHBOARD_DIR is empty')]);
+  });
+
+  it('gives the dashboard its own CSP and cache rules, and the API its own', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'topdog-dashboard-'));
+    await mkdir(join(dir, 'assets'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html>');
+    await writeFile(join(dir, 'assets', 'a-1.js'), '');
+    app = Fastify();
+    installSecurityHeaders(app);
+    await installDashboard(app, dir, quiet);
+    app.get('/api/thing', async () => ({ ok: true }));
+    const page = await app.inject({ method: 'GET', url: '/' });
+    const asset = await app.inject({ method: 'GET', url: '/assets/a-1.js' });
+    const api = await app.inject({ method: 'GET', url: '/api/thing' });
+    for (const answer of [page, asset]) {
+      expect(answer.headers['content-security-policy']).toBe(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+      );
+      expect(answer.headers['x-frame-options']).toBe('DENY');
+    }
+    expect([page.headers['cache-control'], asset.headers['cache-control']]).toEqual(['no-cache', 'public, max-age=31536000, immutable']);
+    expect(api.headers['content-security-policy']).toMatch(/^default-src 'none'/);
+    expect(api.headers['cache-control']).toBe('no-store');
   });
 });

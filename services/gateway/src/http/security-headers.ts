@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
-import { isDashboardRoute } from '../dashboard/dashboard';
+import { isDashboardRoute } from '../dashboard/dashboard-routes';
 
 /**
  * Swagger UI's own policy (its `staticCSP`: scripts and styles from itself, by hash), made
@@ -24,7 +24,7 @@ const DASHBOARD_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self'",
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
