@@ -287,6 +287,19 @@ describe.skipIf(!executablePath)('the web dashboard', () => {
     expect(await page.locator('li[data-phase="DISCOVERY"]').getAttribute('data-standing')).toBe('done');
     expect(await page.getByRole('button', { name: 'Run PLANNING' }).isEnabled()).toBe(true);
     await shot('11-by-hand');
+
+    // The gateway goes away and comes back: the page says so, then resumes where it left off.
+    await system.kill('gateway', 'SIGKILL');
+    await expect.poll(() => page.getByText('Reconnecting…').isVisible(), { timeout: 15_000 }).toBe(true);
+    await system.start('gateway');
+    await expect.poll(() => page.getByText('Live', { exact: true }).isVisible(), { timeout: 30_000 }).toBe(true);
+    await page.getByRole('button', { name: 'Run PLANNING' }).click();
+    await page.getByRole('button', { name: 'Accept the answer and complete PLANNING' }).click({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 30_000 }).toBe('IMPLEMENTATION');
+    // Every event once, in order, across the reconnection.
+    await page.getByText(/^\d+ events$/).click();
+    const revisions = (await page.locator('table.audit tbody tr td:first-child').allTextContents()).map(Number);
+    expect(revisions).toEqual(revisions.map((_, i) => i));
   });
 
   it('signs out: the credential is gone from the tab, and the page asks again', async () => {
