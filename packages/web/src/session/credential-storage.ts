@@ -1,21 +1,30 @@
 /**
  * Where the signed-in credential lives: the tab's session storage (gone when the tab closes,
- * never in the page, a URL or a cookie, so no other site's request can carry it).
+ * never in the page, a URL or a cookie, so no other site's request can carry it). Where the
+ * browser refuses storage (some private modes), it lives in this page's memory only, until the
+ * page reloads.
  */
 const KEY = 'topdog.credential';
+let inMemory: string | null = null;
 
 export const credentialStorage = {
   read(): string | null {
     try {
-      return window.sessionStorage.getItem(KEY);
+      return window.sessionStorage.getItem(KEY) ?? inMemory;
     } catch {
-      return null;
+      return inMemory;
     }
   },
   write(credential: string): void {
-    window.sessionStorage.setItem(KEY, credential);
+    inMemory = credential;
+    try {
+      window.sessionStorage.setItem(KEY, credential);
+    } catch {}
   },
   clear(): void {
-    window.sessionStorage.removeItem(KEY);
+    inMemory = null;
+    try {
+      window.sessionStorage.removeItem(KEY);
+    } catch {}
   },
 };

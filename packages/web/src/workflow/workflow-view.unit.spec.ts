@@ -94,6 +94,21 @@ const succeeded = (n: number, phase: Phase, content = JSON.stringify({ document:
   },
 });
 
+const failed = (n: number): WorkflowEvent => ({
+  type: 'LlmCallFailed',
+  data: {
+    workflowId: WF,
+    callId: call(n),
+    phase: 'DISCOVERY',
+    model: 'offline',
+    errorClass: 'server_error',
+    message: 'boom',
+    retryable: true,
+    httpStatus: 500,
+    attempts: 3,
+  },
+});
+
 const completed = (phase: Phase, newState: string, extra: object = {}): WorkflowEvent =>
   ({
     type: 'PhaseCompleted',
@@ -234,27 +249,10 @@ describe('the workflow view', () => {
     const unpriced = succeeded(2, 'DISCOVERY');
     (unpriced.data as { costUsd: number | null }).costUsd = null;
     const view = viewOf(
-      records(
-        initialized(),
-        requested(1, 'DISCOVERY'),
-        {
-          type: 'LlmCallFailed',
-          data: {
-            workflowId: WF,
-            callId: call(1),
-            phase: 'DISCOVERY',
-            model: 'offline',
-            errorClass: 'server_error',
-            message: 'boom',
-            retryable: true,
-            httpStatus: 500,
-            attempts: 3,
-          },
-        },
-        requested(2, 'DISCOVERY'),
-        unpriced,
-        { type: 'BudgetExceeded', data: { workflowId: WF, phase: 'PLANNING', limit: 'max_tokens', limitValue: 10, spent: 140, estimate: 1000 } },
-      ),
+      records(initialized(), requested(1, 'DISCOVERY'), failed(1), requested(2, 'DISCOVERY'), unpriced, {
+        type: 'BudgetExceeded',
+        data: { workflowId: WF, phase: 'PLANNING', limit: 'max_tokens', limitValue: 10, spent: 140, estimate: 1000 },
+      }),
     );
     expect(view.spend.find((s) => s.phase === 'DISCOVERY')).toMatchObject({ calls: 2, costUsd: 0, unpricedCalls: 1 });
     expect(view.conversations.Q_ASSISTANT.find((e) => e.kind === 'note' && e.tone === 'error')?.text).toBe(
@@ -312,26 +310,7 @@ describe('the workflow view', () => {
   });
 
   it('clears a stop once the work moves on', () => {
-    const stoppedThenCompleted = viewOf(
-      records(
-        initialized(),
-        requested(1, 'DISCOVERY'),
-        commit('m1', {
-          type: 'LlmCallFailed',
-          data: {
-            workflowId: WF,
-            callId: call(1),
-            phase: 'DISCOVERY',
-            model: 'offline',
-            errorClass: 'server_error',
-            message: 'boom',
-            retryable: true,
-            httpStatus: 500,
-            attempts: 3,
-          },
-        }),
-      ),
-    );
+    const stoppedThenCompleted = viewOf(records(initialized(), requested(1, 'DISCOVERY'), commit('m1', failed(1))));
     expect(stoppedThenCompleted.stopped).toMatch(/failed/);
     expect(
       applyRecord(stoppedThenCompleted, records(initialized(), requested(1, 'DISCOVERY'), initialized(), completed('DISCOVERY', 'PLANNING'))[3]!).stopped,
