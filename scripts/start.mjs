@@ -304,6 +304,14 @@ for (const s of SERVICES) {
   const extraEnv = s === 'gateway' ? { TOPDOG_ADMIN_KEY: admin.key } : opsPorts.has(s) ? { METRICS_PORT: String(opsPorts.get(s)) } : {};
   launch(s, process.execPath, ['--enable-source-maps', main], { restart: true, extraEnv });
 }
+/** Where the dashboard is, or why there is none (DASHBOARD_DIR=off, or no build). */
+function dashboardLine(base) {
+  const dir = process.env.DASHBOARD_DIR || join(root, 'services', 'gateway', 'dist', 'dashboard');
+  if (dir === 'off') return 'The dashboard is off (DASHBOARD_DIR=off).\n';
+  if (!existsSync(join(dir, 'index.html'))) return `There is no dashboard build in ${dir}: / answers 404.\n`;
+  return `The dashboard: open ${base}/ in a browser and sign in with the admin key below.\n`;
+}
+
 if (await waitReady()) {
   const base = `http://${host}:${port}`;
   // The demo uses a real model when a key is set, and the built-in offline model otherwise.
@@ -314,8 +322,7 @@ if (await waitReady()) {
   process.stderr.write(`
 TopDog is ready at ${base}  (API docs: ${base}/docs)
 
-The dashboard: open ${base}/ in a browser and sign in with the admin key below.
-
+${dashboardLine(base)}
 Every call needs a credential. The admin key is ${admin.file ? `in ${admin.file}` : 'TOPDOG_ADMIN_KEY'}:
   ${keyFrom}
   curl: -H "Authorization: Bearer $KEY"

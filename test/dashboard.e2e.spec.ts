@@ -105,11 +105,11 @@ describe.skipIf(!executablePath)('the web dashboard', () => {
     await page.getByLabel('Model').last().fill('offline');
     await page.getByLabel('Requirements').fill(`A sign-in page. ${HOSTILE}`);
     await page.getByLabel('PLANNING').check();
-    await page.getByLabel('Most dollars').fill('-3');
+    await page.getByLabel('Max cost (USD)').fill('-3');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('budget.max_cost_usd: a number above 0');
 
-    await page.getByLabel('Most dollars').fill('');
+    await page.getByLabel('Max cost (USD)').fill('');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.waitForURL(/#\/workflows\/[0-9a-f-]{36}$/);
     workflowId = /#\/workflows\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
@@ -296,6 +296,15 @@ describe.skipIf(!executablePath)('the web dashboard', () => {
     await page.getByRole('button', { name: 'Run PLANNING' }).click();
     await page.getByRole('button', { name: 'Accept the answer and complete PLANNING' }).click({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 30_000 }).toBe('IMPLEMENTATION');
+    // Sent back, PLANNING opens again with nothing to accept: its answer was the one sent back.
+    await page.getByRole('button', { name: 'Send back…' }).click();
+    await page.getByLabel('Phase to open again').selectOption('PLANNING');
+    await page.getByLabel('Reason').fill('Plan the rollback too.');
+    await page.getByRole('button', { name: 'Send back', exact: true }).click();
+    await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 30_000 }).toBe('PLANNING');
+    expect(await page.getByRole('button', { name: /^Accept the answer/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Run PLANNING' }).isEnabled()).toBe(true);
+    expect(await page.locator('li[data-phase="PLANNING"]').getAttribute('data-standing')).toBe('current');
     // Every event once, in order, across the reconnection.
     await page.getByText(/^\d+ events$/).click();
     const revisions = (await page.locator('table.audit tbody tr td:first-child').allTextContents()).map(Number);

@@ -4,8 +4,11 @@ import { defineConfig } from 'vite';
 /**
  * The dashboard: one page the gateway serves at `/`. Everything it loads is bundled into dist/
  * (no font, script or style from another host), and the gateway's CSP allows nothing else.
- * `pnpm --filter @topdog/web dev` serves it with the API proxied to a gateway on :3000.
+ * `pnpm --filter @topdog/web dev` serves it with the API proxied to the gateway at TOPDOG_URL
+ * (default http://127.0.0.1:3000, as the CLI's).
  */
+const gateway = process.env.TOPDOG_URL ?? 'http://127.0.0.1:3000';
+
 export default defineConfig({
   plugins: [react()],
   base: '/',
@@ -21,6 +24,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 800,
   },
   server: {
-    proxy: { '/api': 'http://127.0.0.1:3000', '/healthz': 'http://127.0.0.1:3000', '/readyz': 'http://127.0.0.1:3000' },
+    proxy: Object.fromEntries(['/api', '/docs', '/healthz', '/readyz'].map((path) => [path, gateway])),
   },
 });

@@ -56,13 +56,15 @@ export const GatewayConfig = BaseConfig.extend({
   /** The claim naming the caller's role: reader, writer or admin. */
   AUTH_ROLE_CLAIM: z.string().min(1).default('topdog_role'),
   /**
-   * The built dashboard served at `/`; empty: none. Default: the one `pnpm build` puts beside the
-   * gateway's bundle (this resolves against dist/main.js, the file the gateway runs as).
+   * The built dashboard served at `/`, or `off` for none. Default: the one `pnpm build` puts
+   * beside the gateway's bundle (this resolves against dist/main.js, the file the gateway runs as).
    */
   DASHBOARD_DIR: z
     .string()
+    .trim()
+    .min(1)
     .default(() => fileURLToPath(new URL('./dashboard/', import.meta.url)))
-    .transform((dir) => dir.trim() || undefined),
+    .transform((dir) => (dir === 'off' ? undefined : dir)),
 })
   .refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],

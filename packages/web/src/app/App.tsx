@@ -66,7 +66,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {route.page === 'workflows' && <WorkflowsPage />}
         {route.page === 'workflow' && <WorkflowPage key={route.workflowId} workflowId={route.workflowId} />}
-        {route.page === 'compare' && <ComparePage a={route.a} b={route.b} />}
+        {route.page === 'compare' && <ComparePage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />}
         {route.page === 'not-found' && (
           <section>
             <h1>Not found</h1>

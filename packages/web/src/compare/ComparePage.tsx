@@ -3,7 +3,7 @@ import { hrefOf } from '../app/routes';
 import { Markdown } from '../markdown/Markdown';
 import { useSession } from '../session/session-context';
 import { ErrorMessage } from '../ui/ErrorMessage';
-import { formatUsd } from '../ui/format';
+import { formatTokens, formatUsd } from '../ui/format';
 import { Loading } from '../ui/Loading';
 import { useAsync } from '../ui/use-async';
 import { sideBySide } from './side-by-side';
@@ -39,7 +39,7 @@ function Side({ label, side }: { label: string; side: ComparedWorkflowBody }) {
         {label}: <a href={hrefOf({ page: 'workflow', workflowId: side.workflow_id })}>{side.workflow_id.slice(0, 8)}</a>
       </h2>
       <p>
-        {side.model} · {side.current_state} · {side.totals.calls} calls · {side.totals.input_tokens + side.totals.output_tokens} tokens ·{' '}
+        {side.model} · {side.current_state} · {side.totals.calls} calls · {formatTokens(side.totals.input_tokens + side.totals.output_tokens)} tokens ·{' '}
         {side.totals.cost_usd === null ? 'cost unknown' : formatUsd(side.totals.cost_usd)}
         {side.forked_from && ` · forked from ${side.forked_from.workflow_id.slice(0, 8)} at ${side.forked_from.phase}`}
       </p>
@@ -55,7 +55,9 @@ function PhaseDiff({ phase }: { phase: ComparedPhaseBody }) {
       <h2 id={headingId}>
         {phase.phase} <small>({phase.role})</small>{' '}
         <span className="diff-summary">
-          {!phase.a || !phase.b ? '· only one side has it' : phase.same_response ? '· same answer' : '· answers differ'}
+          {!phase.a || !phase.b
+            ? '· only one side has it'
+            : `· ${phase.same_response ? 'same answer' : 'answers differ'}${phase.result_differences.length > 0 ? ', results differ' : ''}`}
           {phase.b?.copied_from && ' · B copied it from its parent'}
         </span>
       </h2>

@@ -12,11 +12,14 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): A
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
   const [tick, setTick] = useState(0);
   const run = useRef(0);
+  const lastTick = useRef(tick);
   useEffect(() => {
     const mine = ++run.current;
-    // The wait starts here, with the effect: the data so far stays shown, marked as loading.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    setState((s) => ({ ...s, loading: true }));
+    // The wait starts here, with the effect. A reload keeps the data so far shown, marked as
+    // loading; other inputs (another page, other filters) drop it: it answered another question.
+    const reload = lastTick.current !== tick;
+    lastTick.current = tick;
+    setState((s) => ({ data: reload ? s.data : undefined, error: null, loading: true }));
     load().then(
       (data) => mine === run.current && setState({ data, error: null, loading: false }),
       (error: unknown) => mine === run.current && setState((s) => ({ data: s.data, error, loading: false })),

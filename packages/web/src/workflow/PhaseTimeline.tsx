@@ -6,6 +6,7 @@ const STANDING_TEXT: Readonly<Record<PhaseStanding, string>> = {
   pending: 'not started',
   current: 'current, waiting to run',
   running: 'running',
+  answered: 'answered, waiting to be accepted or run again',
   'awaiting-approval': 'waiting for approval',
   done: 'done',
   cancelled: 'cancelled',

@@ -46,7 +46,7 @@ export const WorkflowActions = memo(function WorkflowActions({
       await action();
     } catch (err) {
       if (err instanceof TopDogApiError && err.status === 412) {
-        throw new TopDogApiError(412, err.code, 'the workflow changed while you were looking: read the page again, then decide', err.details);
+        throw new TopDogApiError(412, err.code, 'read the page again, then decide');
       }
       throw err;
     }
@@ -63,7 +63,7 @@ export const WorkflowActions = memo(function WorkflowActions({
         <button
           type="button"
           disabled={!available.run || command.pending}
-          onClick={() => void command.run(`${phase} is running`, () => client.runPhase(workflowId, { expected_state: phase ?? undefined }))}
+          onClick={() => void command.run(`${phase}: the model call is requested`, () => client.runPhase(workflowId, { expected_state: phase ?? undefined }))}
         >
           Run {phase ?? 'phase'}
         </button>
@@ -75,7 +75,8 @@ export const WorkflowActions = memo(function WorkflowActions({
               void command.run(`${acceptable.phase} completed with the model's answer`, () =>
                 client.completePhase(
                   { workflow_id: workflowId, ai_response: acceptable.aiResponse, phase_result: acceptable.phaseResult, expected_state: acceptable.phase },
-                  { ...seen, idempotencyKey: acceptable.callId },
+                  // Sent again at the same revision, it is the same request: replayed, not done twice.
+                  { ...seen, idempotencyKey: `accept-${acceptable.callId}-${view.revision}` },
                 ),
               )
             }

@@ -12,17 +12,15 @@ export interface AcceptableAnswer {
 }
 
 /**
- * For a phase run by hand (no auto-advance): the model's last answer, as the status gives it
- * when it meets the phase's schema, so a person can accept it with one click. Read from the
- * status once the events say a call ended and the phase is still open (the status follows the
- * events a moment later, so it is read again after a second if it does not show the call yet).
+ * The model's answer to the current phase that nothing has taken yet (view.pendingAnswer: a phase
+ * run by hand), as the status gives it when it meets the phase's schema, so a person can accept
+ * it with one click. The status follows the events a moment later: it is read again after a
+ * second while it does not show the call yet.
  */
 export function useAcceptableAnswer(workflowId: string, view: WorkflowView): AcceptableAnswer | null {
   const { client } = useSession();
   const [answer, setAnswer] = useState<AcceptableAnswer | null>(null);
-  const lastCall = Object.entries(view.calls).at(-1);
-  const wanted = !view.autoAdvance && view.running === null && view.awaitingApproval === null && lastCall !== undefined && lastCall[1].phase === view.state;
-  const callId = wanted ? lastCall[0] : null;
+  const callId = view.pendingAnswer?.callId ?? null;
   useEffect(() => {
     if (!callId) return;
     let stopped = false;

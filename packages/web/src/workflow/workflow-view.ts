@@ -11,7 +11,7 @@ import {
 } from '@topdog/contracts';
 
 /** Where a phase stands on the timeline. */
-export type PhaseStanding = 'pending' | 'current' | 'running' | 'awaiting-approval' | 'done' | 'cancelled';
+export type PhaseStanding = 'pending' | 'current' | 'running' | 'answered' | 'awaiting-approval' | 'done' | 'cancelled';
 
 export interface PhaseView {
   phase: Phase;
@@ -76,6 +76,12 @@ export interface WorkflowView {
   running: RunningCall | null;
   awaitingApproval: Phase | null;
   /**
+   * The model's answer to the current phase that nothing has taken yet (a phase run by hand: a
+   * person may accept it). Gone once the phase completes, is held, rejected or sent back, or is
+   * asked again.
+   */
+  pendingAnswer: { callId: string; phase: Phase } | null;
+  /**
    * Why the work stopped where a person must act: a failed call, a budget, an answer that missed
    * its schema, a cancel. Cleared when the work moves on (a call, a completion, a decision).
    */
@@ -108,6 +114,7 @@ export const emptyView = (): WorkflowView => ({
   spend: PHASES.map((phase) => ({ phase, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedCalls: 0 })),
   running: null,
   awaitingApproval: null,
+  pendingAnswer: null,
   stopped: null,
   revision: -1,
   calls: {},
@@ -136,6 +143,7 @@ const standingOf = (view: WorkflowView): PhaseView[] =>
     if (view.state === p.phase) {
       if (view.awaitingApproval === p.phase) return { ...p, standing: 'awaiting-approval' };
       if (view.running?.phase === p.phase) return { ...p, standing: 'running' };
+      if (view.pendingAnswer?.phase === p.phase) return { ...p, standing: 'answered' };
       return { ...p, standing: 'current' };
     }
     return { ...p, standing: p.standing === 'cancelled' ? 'cancelled' : 'pending' };
@@ -145,16 +153,34 @@ function add(view: WorkflowView, role: Role, entry: ConversationEntry): Record<R
   return { ...view.conversations, [role]: [...view.conversations[role], entry] };
 }
 
-const answerEntry = (record: AuditRecordBody, phase: Phase, text: string, source: 'by-hand' | 'copied'): ConversationEntry => ({
+/** An answer given by hand or copied, with its structured result as a model's answer shows it. */
+const answerEntry = (
+  record: AuditRecordBody,
+  phase: Phase,
+  text: string,
+  result: Record<string, unknown>,
+  source: 'by-hand' | 'copied',
+): ConversationEntry => ({
   kind: 'answer',
   revision: record.revision,
   at: record.occurred_at,
   phase,
-  text,
+  text: Object.keys(result).length > 0 ? `${text}\n\n\`\`\`json\n${JSON.stringify(result, null, 2)}\n\`\`\`` : text,
   source,
   model: null,
   outputTokens: null,
 });
+
+/** Events after which a model's answer to the current phase is no longer there to accept. */
+const TAKES_THE_ANSWER: ReadonlySet<string> = new Set([
+  'LlmCallRequested',
+  'PhaseOutputRejected',
+  'ApprovalRequested',
+  'PhaseRejected',
+  'PhaseCompleted',
+  'PhaseSentBack',
+  'WorkflowCancelled',
+]);
 
 /**
  * Applies one audit record to the view: pure (returns a new view, the old one unchanged). Records
@@ -164,7 +190,7 @@ const answerEntry = (record: AuditRecordBody, phase: Phase, text: string, source
  */
 export function applyRecord(view: WorkflowView, record: AuditRecordBody): WorkflowView {
   if (record.revision <= view.revision) return view;
-  const next = evolve(view, record);
+  const next = evolve(TAKES_THE_ANSWER.has(record.type) ? { ...view, pendingAnswer: null } : view, record);
   return { ...next, phases: standingOf(next), revision: record.revision };
 }
 
@@ -249,7 +275,7 @@ function evolve(view: WorkflowView, record: AuditRecordBody): WorkflowView {
         outputTokens: d.outputTokens,
       };
       const answeredBy = record.causation_id ? { ...view.answeredBy, [d.phase]: record.causation_id } : view.answeredBy;
-      return { ...view, spend, running: null, answeredBy, conversations: add(view, call.role, entry) };
+      return { ...view, spend, running: null, answeredBy, pendingAnswer: { callId: d.callId, phase: d.phase }, conversations: add(view, call.role, entry) };
     }
     case 'LlmCallFailed': {
       const d = event.data;
@@ -276,7 +302,7 @@ function evolve(view: WorkflowView, record: AuditRecordBody): WorkflowView {
       const d = event.data;
       // The model's answer of this same commit is shown already; an answer given by hand is not.
       const shown = d.callId !== null && record.causation_id !== null && view.answeredBy[d.phase] === record.causation_id;
-      const conversations = shown ? view.conversations : add(view, d.role, answerEntry(record, d.phase, d.aiResponse, 'by-hand'));
+      const conversations = shown ? view.conversations : add(view, d.role, answerEntry(record, d.phase, d.aiResponse, d.phaseResult, 'by-hand'));
       const note: ConversationEntry = { kind: 'note', revision, at, phase: d.phase, tone: 'info', text: `The ${d.phase} answer waits for approval.` };
       return {
         ...view,
@@ -308,7 +334,9 @@ function evolve(view: WorkflowView, record: AuditRecordBody): WorkflowView {
       const d = event.data;
       // Shown already: the held answer just approved, or the model's answer of this same commit (auto-advance).
       const shown = !d.copiedFrom && (view.approved === d.phase || (record.causation_id !== null && view.answeredBy[d.phase] === record.causation_id));
-      const conversations = shown ? view.conversations : add(view, d.role, answerEntry(record, d.phase, d.aiResponse, d.copiedFrom ? 'copied' : 'by-hand'));
+      const conversations = shown
+        ? view.conversations
+        : add(view, d.role, answerEntry(record, d.phase, d.aiResponse, d.phaseResult, d.copiedFrom ? 'copied' : 'by-hand'));
       const phases = view.phases.map((p) => (p.phase === d.phase ? { ...p, completedAt: at, copied: d.copiedFrom !== undefined } : p));
       return { ...view, state: d.newState, awaitingApproval: null, approved: null, running: null, stopped: null, phases, conversations };
     }

@@ -270,12 +270,17 @@ describe('the workflow view', () => {
         completed('DISCOVERY', 'PLANNING', { aiResponse: 'My own reading of it' }),
       ),
     );
-    expect(view).toMatchObject({ autoAdvance: false, budget: { maxCostUsd: 2, maxTokens: null }, running: null, state: 'PLANNING' });
+    expect(view).toMatchObject({ autoAdvance: false, budget: { maxCostUsd: 2, maxTokens: null }, running: null, state: 'PLANNING', pendingAnswer: null });
+    // Between the answer and its acceptance, it is there to take, and the phase says so.
+    const answered = viewOf(records(initialized({ autoAdvance: false }), requested(1, 'DISCOVERY'), commit('m1', succeeded(1, 'DISCOVERY'))));
+    expect(answered.pendingAnswer).toEqual({ callId: call(1), phase: 'DISCOVERY' });
+    expect(answered.phases[0]?.standing).toBe('answered');
     expect(
       view.conversations.Q_ASSISTANT.filter((e) => e.kind === 'answer').map((e) => [e.kind === 'answer' && e.source, e.kind === 'answer' && e.text]),
     ).toEqual([
       ['model', 'Answer for DISCOVERY\n\n```json\n{\n  "ok": true\n}\n```'],
-      ['by-hand', 'My own reading of it'],
+      // With its structured result, as a model's answer shows it.
+      ['by-hand', 'My own reading of it\n\n```json\n{\n  "ok": true\n}\n```'],
     ]);
   });
 
@@ -301,6 +306,8 @@ describe('the workflow view', () => {
       commit('m2', succeeded(2, 'PLANNING')),
     );
     expect(viewOf(events.slice(0, 3)).running).toBeNull();
+    // A late answer is nothing to accept; a send-back takes away whatever answer there was.
+    expect(viewOf(events.slice(0, 4)).pendingAnswer).toBeNull();
     const view = viewOf(events);
     expect(view.running).toBeNull();
     expect(view.conversations.Q_ASSISTANT.filter((e) => e.kind === 'answer').map((e) => e.kind === 'answer' && e.source)).toEqual(['by-hand']);

@@ -133,11 +133,11 @@ export function StartWorkflow({ onCancel }: { onCancel: () => void }) {
         <legend>Budget (optional)</legend>
         <div className="grid">
           <div>
-            <label htmlFor="start-maxCostUsd">Most dollars</label>
+            <label htmlFor="start-maxCostUsd">Max cost (USD)</label>
             <input {...text('maxCostUsd')} inputMode="decimal" />
           </div>
           <div>
-            <label htmlFor="start-maxTokens">Most tokens</label>
+            <label htmlFor="start-maxTokens">Max tokens</label>
             <input {...text('maxTokens')} inputMode="numeric" />
           </div>
         </div>
@@ -150,7 +150,7 @@ export function StartWorkflow({ onCancel }: { onCancel: () => void }) {
           {start.pending ? 'Starting…' : 'Start'}
         </button>
         <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
+          Close
         </button>
       </div>
     </form>

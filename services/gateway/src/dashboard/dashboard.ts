@@ -12,14 +12,14 @@ import { DASHBOARD_ASSETS_PREFIX, DASHBOARD_PAGE_ROUTES } from './dashboard-rout
  * Serves the dashboard (built by `pnpm build` into the gateway's dist/dashboard) at `/`. The page
  * is read from disk for each load and revalidated by the browser every time, so a new build is
  * picked up at once; the assets, named by their content's hash, are cached for a year. Without a
- * built dashboard (`dir` lacking index.html, or no `dir`: DASHBOARD_DIR empty), its routes answer
- * 404 in the API's error shape, saying why.
+ * built dashboard (`dir` lacking index.html, or no `dir`: DASHBOARD_DIR=off), its routes answer
+ * 404 in the API's error shape, saying why (DASHBOARD_DIR=off turns it off).
  */
 export async function installDashboard(fastify: FastifyInstance, dir: string | undefined, logger: Logger): Promise<void> {
   const missing = !dir
-    ? 'the dashboard is turned off on this gateway (DASHBOARD_DIR is empty)'
+    ? 'the dashboard is turned off on this gateway (DASHBOARD_DIR=off)'
     : !existsSync(join(dir, 'index.html'))
-      ? 'the dashboard is not built on this gateway (pnpm build builds it)'
+      ? `there is no dashboard build in ${dir} (DASHBOARD_DIR; pnpm build builds one beside the gateway's bundle)`
       : undefined;
   if (!dir || missing) {
     if (dir) logger.warn({ dir }, `${missing}: / answers 404`);
