@@ -77,8 +77,11 @@ const busAuth = {
  */
 async function buildDashboard() {
   const web = join(root, 'packages', 'web');
+  // React's production build: Vite's JS API leaves NODE_ENV as it finds it (unset, React's dev build).
+  process.env.NODE_ENV = 'production';
   const { build: viteBuild } = await import(pathToFileURL(createRequire(join(web, 'package.json')).resolve('vite')).href);
   await viteBuild({
+    mode: 'production',
     root: web,
     configFile: join(web, 'vite.config.ts'),
     logLevel: 'warn',
