@@ -34,6 +34,8 @@ export interface NatsServerFixture extends AsyncDisposable {
   dispose(): Promise<void>;
   /** Each bus account's password, when started with `auth`. */
   readonly passwords: BusPasswords | undefined;
+  /** Its HTTP monitoring endpoint (`/jsz`, `/varz`…), for a cluster's nodes. */
+  readonly monitorUrl: string | undefined;
   /** A client connected as a bus account (started with `auth`), with that account's inbox, as a service connects. */
   connectAs(account: BusAccount): Promise<NatsConnection>;
 }
@@ -52,7 +54,7 @@ export interface NatsServerOptions {
   /** The client port (default: a free one). */
   port?: number;
   /** A node of a cluster: its name, its route port, and the other nodes' route ports. */
-  cluster?: { name: string; serverName: string; routePort: number; routes: number[] };
+  cluster?: { name: string; serverName: string; routePort: number; routes: number[]; monitorPort?: number };
 }
 
 async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
@@ -85,9 +87,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
   ];
   const { cluster } = options;
+  const monitorPort = cluster ? (cluster.monitorPort ?? (await freePort())) : undefined;
   if (cluster) {
     lines.push(
       `server_name: ${cluster.serverName}`,
+      `http: "127.0.0.1:${monitorPort}"`,
       `cluster { name: ${cluster.name}, listen: "127.0.0.1:${cluster.routePort}", routes: [${cluster.routes.map((p) => `"nats-route://127.0.0.1:${p}"`).join(', ')}] }`,
     );
   }
@@ -133,6 +137,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     port,
     storeDir,
     passwords,
+    monitorUrl: monitorPort ? `http://127.0.0.1:${monitorPort}` : undefined,
     get pid() {
       return child?.pid;
     },
@@ -162,6 +167,8 @@ export interface NatsClusterFixture extends AsyncDisposable {
   node(name: string): NatsServerFixture;
   /** Waits until JetStream answers with a meta leader (after a start, or a node's return). */
   waitForJetStream(timeoutMs?: number): Promise<void>;
+  /** The server name of the JetStream meta leader (the node that creates streams and consumers), as a live node's /jsz says. */
+  metaLeader(): Promise<string | undefined>;
   dispose(): Promise<void>;
 }
 
@@ -221,6 +228,16 @@ export async function startNatsCluster(size = 3, options: NatsClusterOptions = {
       } finally {
         await nc.close();
       }
+    },
+    async metaLeader() {
+      for (const node of nodes) {
+        if (node.pid === undefined || !node.monitorUrl) continue;
+        try {
+          const jsz = (await (await fetch(`${node.monitorUrl}/jsz`, { signal: AbortSignal.timeout(2_000) })).json()) as { meta_cluster?: { leader?: string } };
+          if (jsz.meta_cluster?.leader) return jsz.meta_cluster.leader;
+        } catch {}
+      }
+      return undefined;
     },
     dispose,
     [Symbol.asyncDispose]: dispose,
