@@ -119,8 +119,10 @@ describe('a three-node NATS cluster', () => {
     expect(load.gaveUp).toEqual([]);
     expect(load.sent.filter((s) => s.status >= 500 && s.status !== 503)).toEqual([]);
     // A 503 comes at once, or at the latest when the gateway stops waiting (NATS_REQUEST_TIMEOUT_MS,
-    // 5 s: a request in flight to a service whose node died is lost with it).
-    expect(unavailable.at(-1) ?? 0).toBeLessThan(6_000);
+    // 5 s: a request in flight to a service whose node died is lost with it), as the client sees
+    // it: with the scheduling delay of two cores running three servers, five services and a
+    // hundred clients (up to about 2 s: one CI run saw a 503 after 6.6 s), never the client's own 10 s limit.
+    expect(unavailable.at(-1) ?? 0).toBeLessThan(7_000);
     // The read side follows within seconds of the writes' return, unless the node killed also led
     // the read models' bucket or the meta group: then it waits for that group's election too.
     // (The follower is chosen to lead neither where one does; with three nodes one may not.)
