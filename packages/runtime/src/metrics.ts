@@ -12,6 +12,21 @@ export const REQUEST_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
 export const MODEL_CALL_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160, 320];
 
 /**
+ * A gauge whose value is read when Prometheus scrapes: a figure held elsewhere (open streams,
+ * pending calls, a position), never copied into the gauge as it changes.
+ */
+export function readingGauge(registry: Registry, name: string, help: string, read: () => number | Promise<number>): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      this.set(await read());
+    },
+  });
+}
+
+/**
  * A service's Prometheus registry: the process's own series (`process_*`, `nodejs_*`: CPU,
  * memory, event-loop lag, GC) and the service's `topdog_*` series, which each service defines
  * where it measures them. Served as Prometheus text at `/metrics`.

@@ -1,3 +1,4 @@
+import { Loading } from '../ui/Loading';
 import type { StreamedTokens } from './token-buffers';
 import type { RunningCall } from './workflow-view';
 
@@ -19,10 +20,7 @@ export function TokenStream({ running, tokens }: { running: RunningCall | null; 
           </pre>
         </>
       ) : (
-        <p className="loading" role="status">
-          <span className="spinner" aria-hidden="true" />
-          Waiting for the first tokens…
-        </p>
+        <Loading label="Waiting for the first tokens…" />
       )}
     </section>
   );

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, REQUEST_SECONDS_BUCKETS, type Registry } from '@topdog/runtime';
+import { Counter, Histogram, readingGauge, REQUEST_SECONDS_BUCKETS, type Registry } from '@topdog/runtime';
 import type { FastifyInstance } from 'fastify';
 import { errorCodeOf } from './error-codes';
 
@@ -27,14 +27,7 @@ export function installGatewayMetrics(fastify: FastifyInstance, registry: Regist
     labelNames: ['code'],
     registers: [registry],
   });
-  new Gauge({
-    name: 'topdog_live_connections',
-    help: 'Live-event streams (SSE) open on this gateway',
-    registers: [registry],
-    collect() {
-      this.set(options.liveConnections());
-    },
-  });
+  readingGauge(registry, 'topdog_live_connections', 'Live-event streams (SSE) open on this gateway', options.liveConnections);
   fastify.addHook('onRequest', (request, reply, done) => {
     // On the response's close, not Fastify's onResponse: that one is skipped when the client goes
     // away first, and the slowest requests would go uncounted. 499: the client closed first.

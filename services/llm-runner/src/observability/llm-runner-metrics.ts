@@ -1,5 +1,5 @@
 import { costOf, MODEL_TABLE } from '@topdog/models';
-import { Counter, Gauge, Histogram, MODEL_CALL_SECONDS_BUCKETS, type Registry } from '@topdog/runtime';
+import { Counter, Histogram, MODEL_CALL_SECONDS_BUCKETS, readingGauge, type Registry } from '@topdog/runtime';
 import type { CallObserver } from '../queue/request-worker';
 
 /**
@@ -7,14 +7,12 @@ import type { CallObserver } from '../queue/request-worker';
  * by provider and model (cost at the prices the call was requested with, as the workflow records it).
  */
 export function llmRunnerMetrics(registry: Registry, pending: () => number): CallObserver {
-  new Gauge({
-    name: 'topdog_llm_pending_requests',
-    help: 'Call requests this instance has taken and not finished (calls running, or waiting for a slot)',
-    registers: [registry],
-    collect() {
-      this.set(pending());
-    },
-  });
+  readingGauge(
+    registry,
+    'topdog_llm_pending_requests',
+    'Call requests this instance has taken and not finished (calls running, or waiting for a slot)',
+    pending,
+  );
   const duration = new Histogram({
     name: 'topdog_llm_call_duration_seconds',
     help: 'Model calls from the first attempt to the answer (retries included), by provider, model and outcome (ok, or the failure class)',

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from '@topdog/runtime';
+import { readingGauge, type Registry } from '@topdog/runtime';
 
 /** What the projector's series are read from, at each scrape. */
 export interface ProjectionReadings {
@@ -14,39 +14,35 @@ export interface ProjectionReadings {
  * catch-up at start) has come.
  */
 export function projectorMetrics(registry: Registry, readings: ProjectionReadings): void {
-  new Gauge({
-    name: 'topdog_projector_applied_position',
-    help: 'The event-store position this projector instance has applied',
-    registers: [registry],
-    collect() {
-      this.set(readings.progress().position);
-    },
-  });
-  new Gauge({
-    name: 'topdog_projector_lag_positions',
-    help: "How far this instance is behind the event store's head, in positions (0: caught up; KurrentDB counts bytes of its log)",
-    registers: [registry],
-    async collect() {
+  readingGauge(
+    registry,
+    'topdog_projector_applied_position',
+    'The event-store position this projector instance has applied',
+    () => readings.progress().position,
+  );
+  readingGauge(
+    registry,
+    'topdog_projector_lag_positions',
+    "How far this instance is behind the event store's head, in positions (0: caught up; KurrentDB counts bytes of its log)",
+    async () => {
       const head = await readings.head().catch(() => undefined);
       // Not known while the store does not answer: NaN, not the last value (an alert must not read a stale 0).
-      this.set(head === undefined ? Number.NaN : Math.max(0, head - readings.progress().position));
+      return head === undefined ? Number.NaN : Math.max(0, head - readings.progress().position);
     },
-  });
-  new Gauge({
-    name: 'topdog_projector_run_progress_ratio',
-    help: 'How far the current run (a rebuild, or the catch-up at start) has come from where it began to the head it began at: 1 once caught up',
-    registers: [registry],
-    collect() {
+  );
+  readingGauge(
+    registry,
+    'topdog_projector_run_progress_ratio',
+    'How far the current run (a rebuild, or the catch-up at start) has come from where it began to the head it began at: 1 once caught up',
+    () => {
       const { position, target, from, caughtUp } = readings.progress();
-      this.set(caughtUp || target <= from ? 1 : Math.min(1, Math.max(0, (position - from) / (target - from))));
+      return caughtUp || target <= from ? 1 : Math.min(1, Math.max(0, (position - from) / (target - from)));
     },
-  });
-  new Gauge({
-    name: 'topdog_projector_run_events_applied',
-    help: 'Events applied since the current run began, live ones included (a rebuild starts it again from 0)',
-    registers: [registry],
-    collect() {
-      this.set(readings.progress().eventsApplied);
-    },
-  });
+  );
+  readingGauge(
+    registry,
+    'topdog_projector_run_events_applied',
+    'Events applied since the current run began, live ones included (a rebuild starts it again from 0)',
+    () => readings.progress().eventsApplied,
+  );
 }
