@@ -15,13 +15,13 @@ export const MODEL_CALL_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 
  * A gauge whose value is read when Prometheus scrapes: a figure held elsewhere (open streams,
  * pending calls, a position), never copied into the gauge as it changes.
  */
-export function readingGauge(registry: Registry, name: string, help: string, read: () => number | Promise<number>): void {
+export function readingGauge(registry: Registry, gauge: { name: string; help: string; read: () => number | Promise<number> }): void {
   new Gauge({
-    name,
-    help,
+    name: gauge.name,
+    help: gauge.help,
     registers: [registry],
     async collect() {
-      this.set(await read());
+      this.set(await gauge.read());
     },
   });
 }

@@ -27,7 +27,11 @@ export function installGatewayMetrics(fastify: FastifyInstance, registry: Regist
     labelNames: ['code'],
     registers: [registry],
   });
-  readingGauge(registry, 'topdog_live_connections', 'Live-event streams (SSE) open on this gateway', options.liveConnections);
+  readingGauge(registry, {
+    name: 'topdog_live_connections',
+    help: 'Live-event streams (SSE) open on this gateway',
+    read: options.liveConnections,
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     // On the response's close, not Fastify's onResponse: that one is skipped when the client goes
     // away first, and the slowest requests would go uncounted. 499: the client closed first.

@@ -7,12 +7,11 @@ import type { CallObserver } from '../queue/request-worker';
  * by provider and model (cost at the prices the call was requested with, as the workflow records it).
  */
 export function llmRunnerMetrics(registry: Registry, pending: () => number): CallObserver {
-  readingGauge(
-    registry,
-    'topdog_llm_pending_requests',
-    'Call requests this instance has taken and not finished (calls running, or waiting for a slot)',
-    pending,
-  );
+  readingGauge(registry, {
+    name: 'topdog_llm_pending_requests',
+    help: 'Call requests this instance has taken and not finished (calls running, or waiting for a slot)',
+    read: pending,
+  });
   const duration = new Histogram({
     name: 'topdog_llm_call_duration_seconds',
     help: 'Model calls from the first attempt to the answer (retries included), by provider, model and outcome (ok, or the failure class)',

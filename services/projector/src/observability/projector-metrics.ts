@@ -14,35 +14,31 @@ export interface ProjectionReadings {
  * catch-up at start) has come.
  */
 export function projectorMetrics(registry: Registry, readings: ProjectionReadings): void {
-  readingGauge(
-    registry,
-    'topdog_projector_applied_position',
-    'The event-store position this projector instance has applied',
-    () => readings.progress().position,
-  );
-  readingGauge(
-    registry,
-    'topdog_projector_lag_positions',
-    "How far this instance is behind the event store's head, in positions (0: caught up; KurrentDB counts bytes of its log)",
-    async () => {
+  readingGauge(registry, {
+    name: 'topdog_projector_applied_position',
+    help: 'The event-store position this projector instance has applied',
+    read: () => readings.progress().position,
+  });
+  readingGauge(registry, {
+    name: 'topdog_projector_lag_positions',
+    help: "How far this instance is behind the event store's head, in positions (0: caught up; KurrentDB counts bytes of its log)",
+    read: async () => {
       const head = await readings.head().catch(() => undefined);
       // Not known while the store does not answer: NaN, not the last value (an alert must not read a stale 0).
       return head === undefined ? Number.NaN : Math.max(0, head - readings.progress().position);
     },
-  );
-  readingGauge(
-    registry,
-    'topdog_projector_run_progress_ratio',
-    'How far the current run (a rebuild, or the catch-up at start) has come from where it began to the head it began at: 1 once caught up',
-    () => {
+  });
+  readingGauge(registry, {
+    name: 'topdog_projector_run_progress_ratio',
+    help: 'How far the current run (a rebuild, or the catch-up at start) has come from where it began to the head it began at: 1 once caught up',
+    read: () => {
       const { position, target, from, caughtUp } = readings.progress();
       return caughtUp || target <= from ? 1 : Math.min(1, Math.max(0, (position - from) / (target - from)));
     },
-  );
-  readingGauge(
-    registry,
-    'topdog_projector_run_events_applied',
-    'Events applied since the current run began, live ones included (a rebuild starts it again from 0)',
-    () => readings.progress().eventsApplied,
-  );
+  });
+  readingGauge(registry, {
+    name: 'topdog_projector_run_events_applied',
+    help: 'Events applied since the current run began, live ones included (a rebuild starts it again from 0)',
+    read: () => readings.progress().eventsApplied,
+  });
 }
