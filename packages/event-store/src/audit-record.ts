@@ -1,6 +1,6 @@
 import type { AuditRecordBody } from '@topdog/contracts';
 import type { StoredEvent } from './event-store';
-import { eventHash } from './hash-chain';
+import { hashOf } from './hash-chain';
 
 /**
  * One audit record: every envelope field in the API's snake_case, and the event's own hash. The
@@ -20,6 +20,6 @@ export function auditRecord(e: StoredEvent): AuditRecordBody {
     schema_version: e.schemaVersion,
     metadata: e.metadata,
     data: e.data,
-    hash: eventHash(e),
+    hash: hashOf(e),
   };
 }

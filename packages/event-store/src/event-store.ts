@@ -19,6 +19,16 @@ export interface AppendResult {
   position: number;
 }
 
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision;
+  /**
+   * The hash of the last event as the writer linked it (`chainEvents`' `lastHash`). An adapter
+   * that can stores it with the commit, so readers show every event's hash without recomputing
+   * it (`hashOf`); the others' readers compute it.
+   */
+  lastHash?: string | null;
+}
+
 export interface ReadStreamOptions {
   fromRevision?: number;
   maxCount?: number;
@@ -37,7 +47,7 @@ export interface SubscribeToAllOptions {
  * revision; reads and subscriptions return events in order.
  */
 export interface EventStore {
-  appendToStream(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Catch-up then live, until the signal aborts or the caller stops iterating. */
   subscribeToAll(options?: SubscribeToAllOptions): AsyncIterable<StoredEvent>;

@@ -18,6 +18,23 @@ export function eventHash(event: Hashable): string {
     .digest('hex')}`;
 }
 
+/** Hashes read with their events (`rememberHash`), by event object: nothing is added to an event's shape. */
+const writtenHashes = new WeakMap<object, string>();
+
+/** Records the hash an event's writer gave it, as read from the store with the event. */
+export function rememberHash(event: object, hash: string): void {
+  writtenHashes.set(event, hash);
+}
+
+/**
+ * An event's hash for display and for linking the next append: as its writer recorded it when
+ * the store kept it, else computed. Checking a chain (`verifyChain`) always recomputes, so a
+ * changed event still shows as a break; linking to the recorded hash keeps it one.
+ */
+export function hashOf(event: Hashable): string {
+  return writtenHashes.get(event) ?? eventHash(event);
+}
+
 export interface ChainedEvents<E extends NewEvent> {
   /** The events, each with `metadata.prevHash` set. */
   events: E[];

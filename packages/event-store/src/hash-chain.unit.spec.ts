@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from './event-store';
-import { chainEvents, eventHash, verifyChain } from './hash-chain';
+import { encodeCommit, decodeCommit } from './commit';
+import { chainEvents, eventHash, hashOf, verifyChain } from './hash-chain';
 import { InMemoryEventStore } from './memory/in-memory.event-store';
 import { newTestEvent } from './test-event';
 
@@ -69,9 +70,9 @@ describe('chainEvents', () => {
   async function storedAfterTwoAppends(secondRevision: number, secondStreamId = 'wf-1') {
     const store = new InMemoryEventStore();
     const first = chainEvents(null, 'wf-1', 0, events('A', 'B'));
-    await store.appendToStream('wf-1', first.events, { expectedRevision: 'no_stream' });
+    await store.appendToStream('wf-1', first.events, { expectedRevision: 'no_stream', lastHash: first.lastHash });
     const second = chainEvents(first.lastHash, secondStreamId, secondRevision, events('C', 'D', 'E'));
-    await store.appendToStream('wf-1', second.events, { expectedRevision: 1 });
+    await store.appendToStream('wf-1', second.events, { expectedRevision: 1, lastHash: second.lastHash });
     return { stored: await store.readStream('wf-1'), lastHash: second.lastHash };
   }
 
@@ -91,6 +92,25 @@ describe('chainEvents', () => {
   it('fails verification when the link is computed for another stream', async () => {
     const { stored } = await storedAfterTwoAppends(2, 'wf-2');
     expect(verifyChain(stored)).toMatchObject({ ok: false, firstBroken: { revision: 3 } });
+  });
+
+  it('reads back every event with the hash its writer gave it, the last one from the commit', () => {
+    const linked = chainEvents('sha256:prev', 'wf-1', 4, events('A', 'B', 'C'));
+    const read = decodeCommit(9, encodeCommit('wf-1', 4, linked.events, linked.lastHash));
+    expect(read.map((e) => hashOf(e))).toEqual(read.map((e) => eventHash(e)));
+    expect(hashOf(read[2]!)).toBe(linked.lastHash);
+    // A commit stored without it: the last event's hash is computed, the others still read.
+    const older = decodeCommit(9, encodeCommit('wf-1', 4, linked.events));
+    expect(hashOf(older[2]!)).toBe(linked.lastHash);
+    expect(hashOf({ ...read[0]! })).toBe(eventHash(read[0]!));
+  });
+
+  it('shows a changed event with the hash it was written with, and its chain as broken', async () => {
+    const { stored } = await storedAfterTwoAppends(2);
+    const changed = decodeCommit(2, encodeCommit('wf-1', 2, [{ ...stored[2]!, data: { type: 'X' } }, stored[3]!, stored[4]!]));
+    expect(hashOf(changed[0]!)).toBe(eventHash(stored[2]!));
+    expect(hashOf(changed[0]!)).not.toBe(eventHash(changed[0]!));
+    expect(verifyChain([...stored.slice(0, 2), ...changed])).toMatchObject({ ok: false, firstBroken: { revision: 3 } });
   });
 
   it('keeps the other metadata and leaves the events it was given as they were', () => {

@@ -20,6 +20,7 @@ import {
   InvalidStreamIdError,
   STREAM_ID_PATTERN,
   WrongExpectedRevisionError,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -193,7 +194,7 @@ export class JetStreamEventStore implements EventStore {
     return msg ? tipOf(msg) : NO_STREAM;
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     try {
       return await this.append(streamId, events, options);
     } catch (err) {
@@ -201,13 +202,13 @@ export class JetStreamEventStore implements EventStore {
     }
   }
 
-  private async append(streamId: string, events: readonly NewEvent[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  private async append(streamId: string, events: readonly NewEvent[], { expectedRevision, lastHash }: AppendOptions): Promise<AppendResult> {
     if (events.length === 0 || events.length > MAX_EVENTS_PER_APPEND) {
       throw new RangeError(`an append holds 1 to ${MAX_EVENTS_PER_APPEND} events, not ${events.length}`);
     }
     const subject = this.subjectOf(streamId);
     const tip = await this.tipFor(streamId, subject, expectedRevision);
-    const payload = encodeCommit(streamId, tip.revision + 1, events);
+    const payload = encodeCommit(streamId, tip.revision + 1, events, lastHash);
     const limit = this.nc.info?.max_payload ?? 1024 * 1024;
     if (payload.byteLength + 512 > limit) throw new AppendTooLargeError(streamId, payload.byteLength, limit);
 

@@ -7,9 +7,9 @@ import {
   InvalidStreamIdError,
   STREAM_ID_PATTERN,
   WrongExpectedRevisionError,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
-  type ExpectedRevision,
   type ReadStreamOptions,
   type StoredEvent,
   type SubscribeToAllOptions,
@@ -79,7 +79,7 @@ export class KurrentDbEventStore implements EventStore {
     return `${this.options.prefix}.${streamId}`;
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly NewEvent[], { expectedRevision }: AppendOptions): Promise<AppendResult> {
     if (events.length === 0 || events.length > MAX_EVENTS_PER_APPEND) {
       throw new RangeError(`an append holds 1 to ${MAX_EVENTS_PER_APPEND} events, not ${events.length}`);
     }

@@ -4,9 +4,9 @@ import {
   InvalidStreamIdError,
   STREAM_ID_PATTERN,
   WrongExpectedRevisionError,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
-  type ExpectedRevision,
   type ReadStreamOptions,
   type StoredEvent,
   type SubscribeToAllOptions,
@@ -61,7 +61,7 @@ export class InMemoryEventStore implements EventStore {
     this.maxAppendBytes = options.maxAppendBytes ?? 1024 * 1024;
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly NewEvent[], { expectedRevision, lastHash }: AppendOptions): Promise<AppendResult> {
     if (events.length === 0 || events.length > MAX_EVENTS_PER_APPEND) {
       throw new RangeError(`an append holds 1 to ${MAX_EVENTS_PER_APPEND} events, not ${events.length}`);
     }
@@ -70,7 +70,7 @@ export class InMemoryEventStore implements EventStore {
     const revision = this.revisionOf(commits);
     const matches = expectedRevision === 'any' || (expectedRevision === 'no_stream' ? revision < 0 : expectedRevision === revision);
     if (!matches) throw new WrongExpectedRevisionError(streamId, expectedRevision, revision < 0 ? 'no_stream' : revision);
-    const payload = encodeCommit(streamId, revision + 1, events);
+    const payload = encodeCommit(streamId, revision + 1, events, lastHash);
     if (payload.byteLength > this.maxAppendBytes) throw new AppendTooLargeError(streamId, payload.byteLength, this.maxAppendBytes);
 
     const commit: Commit = { seq: this.log.length + 1, streamId, category, firstRevision: revision + 1, count: events.length, payload };

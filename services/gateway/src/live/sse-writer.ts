@@ -14,6 +14,8 @@ export interface SseWriterOptions {
 export class SseWriter {
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
+  /** Writes of one tick go out together: a catch-up of thousands of events is not a syscall each. */
+  private corked = false;
   /** The id of the last event written: where a client resumes. */
   lastId: string | undefined;
 
@@ -63,6 +65,14 @@ export class SseWriter {
   }
 
   private write(chunk: string): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
+    }
     this.res.write(chunk);
   }
 }

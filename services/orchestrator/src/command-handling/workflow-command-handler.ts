@@ -9,7 +9,7 @@ import {
   type NewEvent,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import { AppendTooLargeError, chainEvents, EventStoreUnavailableError, eventHash, WrongExpectedRevisionError, type EventStore } from '@topdog/event-store';
+import { AppendTooLargeError, chainEvents, EventStoreUnavailableError, hashOf, WrongExpectedRevisionError, type EventStore } from '@topdog/event-store';
 import { PromptInterning } from '@topdog/prompts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -169,7 +169,7 @@ export class WorkflowCommandHandler {
   async history(workflowId: string): Promise<{ events: WorkflowEnvelope[]; lastHash: string | null }> {
     const stored = await this.deps.store.readStream(workflowStreamId(workflowId)).catch(retryLaterWhenUnavailable);
     const last = stored.at(-1);
-    return { events: stored.map((raw) => WorkflowEnvelope.parse(raw)), lastHash: last ? eventHash(last) : null };
+    return { events: stored.map((raw) => WorkflowEnvelope.parse(raw)), lastHash: last ? hashOf(last) : null };
   }
 
   /** The recorded outcome when this idempotency key was already applied to the workflow. */
@@ -208,6 +208,7 @@ export class WorkflowCommandHandler {
     const chained = chainEvents(loaded.lastHash, streamId, firstRevision, enveloped);
     const result = await this.deps.store.appendToStream(streamId, chained.events, {
       expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision,
+      lastHash: chained.lastHash,
     });
     const state = events.reduce((s, e) => evolve(s, { ...e, metadata: extra }), loaded.state);
     this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: chained.lastHash });
@@ -233,7 +234,7 @@ export class WorkflowCommandHandler {
       revision = event.revision;
       position = event.position;
     }
-    const loaded = { state, revision, position, lastHash: eventHash(stored.at(-1)!) };
+    const loaded = { state, revision, position, lastHash: hashOf(stored.at(-1)!) };
     this.cache.set(workflowId, loaded);
     return loaded;
   }
