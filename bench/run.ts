@@ -31,6 +31,12 @@ const size = {
   authApiKeyCalls: quick ? 20_000 : 200_000,
   authJwtCalls: quick ? 2_000 : 20_000,
 };
+// BENCH_SIZES=replayEvents=100000,coldEvents=150000 sets some sizes (for profiling one figure).
+for (const pair of process.env.BENCH_SIZES?.split(',') ?? []) {
+  const [name, value] = pair.split('=');
+  if (!name || !(name in size) || !Number.isInteger(Number(value))) throw new Error(`BENCH_SIZES: no size ${pair}; sizes are ${Object.keys(size).join(', ')}`);
+  size[name as keyof typeof size] = Number(value);
+}
 const log = (line: string) => process.stderr.write(`${line}\n`);
 // The bench drives the system as one identity (the test admin key), far past the production
 // limits; every system it starts (startSystem passes process.env on) gets them raised, so the

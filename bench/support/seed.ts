@@ -1,10 +1,10 @@
 // Fills an event store fast and realistically: workflows cloned from one driven through the
 // API (same event types, sizes and commit shapes), appended through our JetStream adapter with
-// its expected-revision check, their commits interleaved so that each workflow's events lie
+// its expected-revision check and hash chain, their commits interleaved so that each workflow's events lie
 // far apart in the stream, as they do when thousands of workflows run at once.
 import { randomUUID } from 'node:crypto';
 import { workflowStreamId, type NewEvent } from '@topdog/contracts';
-import type { EventStore, StoredEvent } from '@topdog/event-store';
+import { chainEvents, type EventStore, type StoredEvent } from '@topdog/event-store';
 import { inParallel } from '../load/measure';
 
 /** One workflow's stream as a list of commits, each as its events were appended together. */
@@ -50,15 +50,19 @@ export async function seedWorkflows(store: EventStore, template: Template, optio
     const group = Array.from({ length: Math.min(batch, options.workflows - start) }, () => {
       const id = randomUUID();
       ids.push(id);
-      return { id, commits: cloneFor(template, id), revision: -1 };
+      return { id, commits: cloneFor(template, id), revision: -1, lastHash: null as string | null };
     });
     for (let k = 0; k < template.commits.length; k++) {
       await inParallel(group.length, concurrency, async (i) => {
         const w = group[i]!;
-        const commit = w.commits[k]!;
-        const result = await store.appendToStream(workflowStreamId(w.id), commit, { expectedRevision: w.revision < 0 ? 'no_stream' : w.revision });
+        // Linked as the orchestrator links what it appends, so the clones' chains verify.
+        const streamId = workflowStreamId(w.id);
+        const commit = chainEvents(w.lastHash, streamId, w.revision + 1, w.commits[k]!);
+        const expectedRevision = w.revision < 0 ? 'no_stream' : w.revision;
+        const result = await store.appendToStream(streamId, commit.events, { expectedRevision, lastHash: commit.lastHash });
         w.revision = result.nextRevision;
-        events += commit.length;
+        w.lastHash = commit.lastHash;
+        events += commit.events.length;
       });
       options.onProgress?.(events);
     }

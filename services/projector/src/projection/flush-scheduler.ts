@@ -3,8 +3,12 @@ import { backoffMs } from '@topdog/contracts';
 import type { Logger } from 'pino';
 import type { ReadModelStore } from './read-model-store';
 
-/** How often pending writes are stored while catching up. */
-const CATCH_UP_FLUSH_MS = 1_000;
+/**
+ * How often pending writes are stored while catching up (queries wait until it is over, so
+ * nobody reads them sooner): the longer, the more events of a workflow one write covers.
+ * `maxPendingWrites` bounds the memory they hold.
+ */
+const CATCH_UP_FLUSH_MS = 5_000;
 
 export interface FlushSchedulerOptions {
   store: Pick<ReadModelStore, 'pending' | 'needsFlush' | 'flush'>;
@@ -22,7 +26,7 @@ export interface FlushSchedulerOptions {
 /**
  * Decides when the read models and the checkpoint are written to KV, one flush at a time.
  * Live, pending writes are stored every interval. While catching up they are stored at most
- * once a second, or when `maxPendingWrites` are pending: a workflow touched by several events
+ * every five seconds, or when `maxPendingWrites` are pending: a workflow touched by several events
  * of the backlog is then written once, not once per interval.
  */
 export class FlushScheduler {

@@ -19,25 +19,58 @@ function compareKeys(a: ListKey, b: ListKey): number {
 
 const keyOf = (p: ListPosition): ListKey => ({ createdMs: Date.parse(p.createdAt), workflowId: p.workflowId });
 
-/** Slots kept in ascending key order; the listing reads them from the end (newest first). */
+/**
+ * Slots in ascending key order, read from the end (newest first). New workflows are nearly
+ * always the newest, so an insert is an append; one that belongs further down (a replay, or
+ * workflows created in the same millisecond on several instances) waits among the late ones
+ * until the slots are next read, and all of them are then sorted in at once. A rebuild inserts
+ * a whole store's workflows in the order their events come, before any query is answered: one
+ * sort, not a splice each.
+ */
 class SortedSlots {
-  readonly slots: Slot[] = [];
+  private ordered: Slot[] = [];
+  private late: Slot[] = [];
 
   insert(slot: Slot): void {
-    // New workflows are the newest, so this is nearly always an append.
-    this.slots.splice(this.firstAtOrAbove(slot), 0, slot);
+    const last = this.ordered.at(-1);
+    if (last === undefined || compareKeys(last, slot) < 0) this.ordered.push(slot);
+    else this.late.push(slot);
+  }
+
+  get slots(): readonly Slot[] {
+    if (this.late.length > 0) this.settle();
+    return this.ordered;
+  }
+
+  clear(): void {
+    this.ordered = [];
+    this.late = [];
   }
 
   /** The index of the first slot whose key is not below `key` (the length when none is). */
   firstAtOrAbove(key: ListKey): number {
+    const slots = this.slots;
     let lo = 0;
-    let hi = this.slots.length;
+    let hi = slots.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareKeys(this.slots[mid]!, key) < 0) lo = mid + 1;
+      if (compareKeys(slots[mid]!, key) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
+  }
+
+  /** Merges the late slots into their places: one sort of the late, one pass over both. */
+  private settle(): void {
+    const late = this.late.sort(compareKeys);
+    this.late = [];
+    const merged = new Array<Slot>(this.ordered.length + late.length);
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < merged.length; k++) {
+      merged[k] = j >= late.length || (i < this.ordered.length && compareKeys(this.ordered[i]!, late[j]!) < 0) ? this.ordered[i++]! : late[j++]!;
+    }
+    this.ordered = merged;
   }
 }
 
@@ -91,7 +124,7 @@ export class WorkflowListIndex {
   clear(): void {
     this.names.clear();
     this.byId.clear();
-    this.all.slots.length = 0;
+    this.all.clear();
     this.byProject.clear();
   }
 
@@ -102,8 +135,9 @@ export class WorkflowListIndex {
     // Each source's first limit + 1 matches hold the union's first limit + 1.
     for (const source of this.sources(query)) {
       let taken = 0;
+      const slots = source.slots;
       for (let i = source.firstAtOrAbove(below) - 1; i >= 0 && taken <= query.limit; i--) {
-        const slot = source.slots[i]!;
+        const slot = slots[i]!;
         if (slot.createdMs <= afterMs) break;
         if (query.state !== undefined && slot.summary.currentState !== query.state) continue;
         if (query.model !== undefined && slot.summary.model !== query.model) continue;
