@@ -1,5 +1,16 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { PHASES, PUBLICATIONS, workflowStreamId, type TokenDelta } from '@topdog/contracts';
+import { randomUUID } from 'node:crypto';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  LLM_REQUEST_QUEUE,
+  llmCallStreamName,
+  llmCallSubject,
+  PHASES,
+  PUBLICATIONS,
+  workflowStreamId,
+  type QueuedLlmCall,
+  type TokenDelta,
+} from '@topdog/contracts';
 import { JetStreamEventStore, type StoredEvent } from '@topdog/event-store';
 import { subscribe } from '@topdog/runtime';
 import { FakeLlmServer } from '@topdog/testing';
@@ -39,6 +50,7 @@ describe('running phases with a model', () => {
       OPENAI_BASE_URL: openai.url,
       LLM_RETRY_BASE_MS: '20',
       LLM_REQUEST_ACK_WAIT_MS: '2000',
+      LLM_UNSTORED_CALL_GRACE_MS: '3000',
       LOG_LEVEL: 'debug',
     });
     nc = await connect({ servers: system.nats.url });
@@ -191,9 +203,34 @@ describe('running phases with a model', () => {
     const before = openai.calls.length;
     const head = await store.headPosition();
     // Replay every request ever made.
-    await redeliverEveryCallRequest(nc, system.prefix, { ackWaitMs: 2_000 });
+    await redeliverEveryCallRequest(nc, system.prefix);
     expect(openai.calls.length).toBe(before);
     expect(await store.headPosition()).toBe(head);
     expect(await system.logs('llm-runner')).toContain('call recorded: not calling the model');
+  });
+
+  it('drops a queued call whose commit was never stored, and one queued again by a retried command, without calling a model', async () => {
+    // As an orchestrator leaves them: it queues a call before appending it, and the append failed
+    // (a revision conflict, or it died); a command retried after such a failure queues the call again.
+    const id = (await api('POST', '/api/ai-workflows/initialize', initializeBody({ auto_advance: true }))).body.workflow_id as string;
+    await statusWhen(id, (s) => s.is_complete, 60_000);
+    const requested = (await events(id)).find((e) => e.type === 'LlmCallRequested')!;
+    const { position: _position, ...asQueued } = requested;
+    const queued = asQueued as QueuedLlmCall;
+    const neverStored: QueuedLlmCall = { ...queued, id: randomUUID(), data: { ...queued.data, callId: randomUUID() } };
+    const queuedAgain: QueuedLlmCall = { ...queued, id: randomUUID() };
+    const before = openai.calls.length;
+    const js = jetstream(nc);
+    for (const call of [neverStored, queuedAgain]) await js.publish(llmCallSubject(system.prefix, id), JSON.stringify(call));
+    const jsm = await jetstreamManager(nc);
+    await until('both calls to be dropped', async () => {
+      const info = await jsm.consumers.info(llmCallStreamName(system.prefix), LLM_REQUEST_QUEUE.durable);
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+    });
+    expect(openai.calls.length).toBe(before);
+    const logs = await system.logs('llm-runner');
+    expect(logs).toContain('call superseded: not calling the model');
+    expect(logs).toContain('call unknown: not calling the model');
+    expect(logs).toContain(neverStored.data.callId);
   });
 });

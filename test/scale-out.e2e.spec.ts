@@ -151,7 +151,7 @@ describe('two instances of every service on a cluster', () => {
     const nc = await connect({ servers: system.natsUrl.split(','), noAsyncTraces: true });
     try {
       // Every request comes again, to either runner, which asks either orchestrator whether the call still waits.
-      await redeliverEveryCallRequest(nc, system.prefix, { ackWaitMs: 10_000, timeoutMs: 60_000 });
+      await redeliverEveryCallRequest(nc, system.prefix, { timeoutMs: 60_000 });
     } finally {
       await nc.close();
     }

@@ -1,28 +1,34 @@
-import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { eventStreamName, LLM_REQUEST_QUEUE } from '@topdog/contracts';
+import { eventStreamName, LLM_REQUEST_QUEUE, llmCallStreamName, llmCallSubject, type QueuedLlmCall } from '@topdog/contracts';
 import { poll } from './wait';
 
 /**
- * Delivers every call request ever made again: the runners' shared queue is recreated from the
- * start of the stream. Resolves once every request was taken and acknowledged.
+ * Queues every call request ever made again, as the orchestrator queued it (read back from the
+ * event stream, each a new queue message). Resolves once every one was taken and acknowledged.
  */
-export async function redeliverEveryCallRequest(nc: NatsConnection, prefix: string, options: { ackWaitMs: number; timeoutMs?: number }): Promise<void> {
+export async function redeliverEveryCallRequest(nc: NatsConnection, prefix: string, options: { timeoutMs?: number } = {}): Promise<void> {
+  const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  const stream = eventStreamName(prefix);
-  await jsm.consumers.delete(stream, LLM_REQUEST_QUEUE.durable);
-  await jsm.consumers.add(stream, {
-    durable_name: LLM_REQUEST_QUEUE.durable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    filter_subject: `${prefix}.events.workflow.>`,
-    ack_wait: options.ackWaitMs * 1_000_000,
-  });
+  const head = (await jsm.streams.info(eventStreamName(prefix))).state.last_seq;
+  const messages = await (await js.consumers.get(eventStreamName(prefix), { deliver_policy: DeliverPolicy.All })).consume();
+  let queued = 0;
+  for await (const m of messages) {
+    const commit = m.json<{ streamId: string; events: (Omit<QueuedLlmCall, 'streamId'> & { type: string })[] }>();
+    for (const event of commit.events) {
+      if (event.type !== 'LlmCallRequested') continue;
+      await js.publish(llmCallSubject(prefix, event.data.workflowId), JSON.stringify({ ...event, streamId: commit.streamId }));
+      queued++;
+    }
+    if (m.seq >= head) break;
+  }
+  await messages.close();
+  if (queued === 0) throw new Error('no call request was ever made');
   await poll(
     'every request to be taken and acknowledged',
     async () => {
-      const info = await jsm.consumers.info(stream, LLM_REQUEST_QUEUE.durable);
-      return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0 ? true : undefined;
+      const info = await jsm.consumers.info(llmCallStreamName(prefix), LLM_REQUEST_QUEUE.durable);
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
     },
     { timeoutMs: options.timeoutMs ?? 20_000, everyMs: 200 },
   );

@@ -21,6 +21,7 @@ export * from './workflow/role-models';
 export * from './workflow/fork.commands';
 export * from './workflow/fork.http';
 export * from './workflow/llm-call.events';
+export * from './workflow/queued-llm-call';
 export * from './workflow/approval.events';
 export * from './llm/providers';
 export * from './llm/chat-message';

@@ -1,6 +1,6 @@
 /**
  * Names on the bus outside the message catalogue (catalogue/): the event stream, its subjects
- * and the llm-runner's queue. A wire subject is `subject(prefix, name)`, the prefix being the
+ * and the llm-runner's call queue. A wire subject is `subject(prefix, name)`, the prefix being the
  * deployment's (`TOPDOG_PREFIX`, default `topdog`).
  */
 
@@ -25,10 +25,21 @@ export const readModelBucket = (prefix: string): string => `${prefix}_read_model
 export const apiKeysBucket = (prefix: string): string => `${prefix}_api_keys`;
 
 /**
- * The durable queue of call requests the llm-runner instances share: a JetStream consumer on
- * the event stream that hands out commits holding LlmCallRequested.
+ * The work queue of model calls (JetStream, work-queue retention): the orchestrator puts each
+ * call request there (`QueuedLlmCall`, on its workflow's subject) before it appends the commit
+ * holding it, and the llm-runner instances share the durable consumer `llm_runner` on it. They
+ * are sent the call requests and nothing else.
  */
-export const LLM_REQUEST_QUEUE = { durable: 'llm_runner', category: 'workflow', eventTypes: ['LlmCallRequested'] } as const;
+export const llmCallStreamName = (prefix: string): string => `${prefix.toUpperCase()}_LLM_CALLS`;
+
+/** The subject a workflow's queued calls are put on. */
+export const llmCallSubject = (prefix: string, workflowId: string): string => `${prefix}.calls.${workflowId}`;
+
+/** Subjects of the call queue. */
+export const allLlmCallsSubject = (prefix: string): string => `${prefix}.calls.>`;
+
+/** The llm-runners' shared durable consumer on the call queue. */
+export const LLM_REQUEST_QUEUE = { durable: 'llm_runner' } as const;
 
 /** The KV bucket of a deployment's webhooks (registrations and delivery logs), kept by the webhooks service. */
 export const webhooksBucket = (prefix: string): string => `${prefix}_webhooks`;

@@ -3,8 +3,8 @@ export { JetStreamEventStore, type JetStreamEventStoreOptions } from './jetstrea
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './memory/in-memory.event-store';
 export { POSITION_STRIDE } from './position';
 export { JetStreamEventQueue, type EventQueueOptions, type QueuedCommit } from './jetstream/jetstream.event-queue';
+export { LlmCallPublisher, LlmCallQueue, type LlmCallQueueOptions, type TakenLlmCall } from './jetstream/llm-call-queue';
 export { chainEvents, eventHash, hashOf, verifyChain, type ChainBreak, type ChainedEvents, type ChainReport } from './hash-chain';
 export { auditRecord } from './audit-record';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb.event-store';
-export { KurrentDbEventQueue } from './kurrentdb/kurrentdb.event-queue';
 export * from './open-event-store';

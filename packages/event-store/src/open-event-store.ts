@@ -1,8 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EventStore } from './event-store';
-import { JetStreamEventQueue, type EventQueueOptions, type QueuedCommit } from './jetstream/jetstream.event-queue';
 import { JetStreamEventStore } from './jetstream/jetstream.event-store';
-import { KurrentDbEventQueue } from './kurrentdb/kurrentdb.event-queue';
 import { KurrentDbEventStore } from './kurrentdb/kurrentdb.event-store';
 
 /** Where a deployment's events live: JetStream on its NATS (the default), or a KurrentDB server. */
@@ -42,28 +40,4 @@ export async function openEventStore(choice: EventStoreChoice, nc: NatsConnectio
     });
   }
   return JetStreamEventStore.connect(nc, { prefix: options.prefix }, () => options.logger?.warn(WAITING));
-}
-
-/** A queue of the event store's commits, shared by its takers (the llm-runners). */
-export interface EventQueue {
-  take(max: number, waitMs: number): Promise<QueuedCommit[]>;
-  /** Lets go of the queue: what was taken and not acknowledged goes to another taker. */
-  close(): Promise<void>;
-}
-
-/** Creates the queue when it does not exist (the writer does, before its first matching append). */
-export async function ensureEventQueue(choice: EventStoreChoice, nc: NatsConnection, options: EventQueueOptions): Promise<void> {
-  if (choice.kind === 'kurrentdb') await KurrentDbEventQueue.ensure(choice.connectionString, options);
-  else await JetStreamEventQueue.ensure(nc, options);
-}
-
-/** Opens the queue for taking (a JetStream one waits for the writer to create the stream). */
-export async function openEventQueue(
-  choice: EventStoreChoice,
-  nc: NatsConnection,
-  options: EventQueueOptions,
-  logger?: { warn(message: string): void },
-): Promise<EventQueue> {
-  if (choice.kind === 'kurrentdb') return KurrentDbEventQueue.open(choice.connectionString, options);
-  return JetStreamEventQueue.open(nc, options, () => logger?.warn(WAITING));
 }

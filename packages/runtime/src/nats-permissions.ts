@@ -1,8 +1,10 @@
 import {
+  allLlmCallsSubject,
   apiKeysBucket,
   eventStreamName,
   healthRequest,
   LLM_REQUEST_QUEUE,
+  llmCallStreamName,
   PUBLICATIONS,
   readModelBucket,
   REQUESTS,
@@ -94,18 +96,14 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
    * delete a service's.
    */
   const deleteReplacedConsumers = [`${API}.CONSUMER.DELETE.${stream}.*`];
-  /** The llm-runner's durable queue is its own and the orchestrator's (which creates it): no one else may replace it, take from it or delete it. */
-  const notTheQueue = [
-    `${API}.CONSUMER.CREATE.${stream}.${durable}.>`,
-    `${API}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
-    `${API}.CONSUMER.DELETE.${stream}.${durable}`,
-  ];
-  /** Creating the queue, or setting its ack wait: the create subject carries the queue's filter. */
-  const ensureQueue = [
-    `${API}.INFO`,
-    `${API}.CONSUMER.INFO.${stream}.${durable}`,
-    `${API}.CONSUMER.CREATE.${stream}.${durable}.${prefix}.events.${LLM_REQUEST_QUEUE.category}.>`,
-  ];
+  /**
+   * The call queue (its own stream): created with its consumer, and written to, by the
+   * orchestrator alone; opened (its ack wait set), taken from and acknowledged by the
+   * llm-runners alone. No other user has any subject of it.
+   */
+  const calls = llmCallStreamName(prefix);
+  const callQueueConsumer = [`${API}.INFO`, `${API}.CONSUMER.INFO.${calls}.${durable}`, `${API}.CONSUMER.CREATE.${calls}.${durable}`];
+  const ensureCallQueue = [...callQueueConsumer, `${API}.STREAM.INFO.${calls}`, `${API}.STREAM.CREATE.${calls}`, `${API}.STREAM.UPDATE.${calls}`];
 
   return {
     gateway: {
@@ -128,7 +126,7 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `${API}.CONSUMER.DELETE.KV_${keys}.*`,
           `$JS.FC.KV_${keys}.>`,
         ],
-        deny: notTheQueue,
+        deny: [],
       },
       subscribe: { allow: [...answers('gateway'), ...receives('gateway'), ...ownInbox('gateway')], deny: [] },
     },
@@ -146,8 +144,9 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `${API}.DIRECT.GET.${stream}.${events}`,
           // Reads a workflow's tip from the stream's leader (leaderReads), not a lagging replica.
           `${API}.STREAM.MSG.GET.${stream}`,
-          // Creates the llm-runner's queue before it appends the first call request.
-          ...ensureQueue,
+          // Creates the call queue at start, and queues each call request before appending it.
+          ...ensureCallQueue,
+          allLlmCallsSubject(prefix),
           ...answersTo('orchestrator'),
         ],
         deny: [],
@@ -174,7 +173,7 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `${API}.CONSUMER.DELETE.KV_${bucket}.*`,
           ...answersTo('projector'),
         ],
-        deny: notTheQueue,
+        deny: [],
       },
       subscribe: { allow: [...answers('projector'), ...receives('projector'), ...ownInbox('projector')], deny: [] },
     },
@@ -183,12 +182,12 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
         allow: [
           ...sends('llm-runner'),
           ...publishes('llm-runner'),
-          // Its queue: opened (and its ack wait set), taken from, acknowledged.
-          ...ensureQueue,
-          `${API}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
-          `$JS.ACK.${stream}.${durable}.>`,
+          // The call queue: opened (and its ack wait set), taken from, acknowledged.
+          ...callQueueConsumer,
+          `${API}.CONSUMER.MSG.NEXT.${calls}.${durable}`,
+          `$JS.ACK.${calls}.${durable}.>`,
           // The longer form (domain and account hash first) newer servers may send for acks.
-          `$JS.ACK.*.*.${stream}.${durable}.>`,
+          `$JS.ACK.*.*.${calls}.${durable}.>`,
           ...answersTo('llm-runner'),
         ],
         deny: [],
@@ -203,9 +202,8 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           ...readEvents,
           // One durable pull consumer per webhook (`webhook_<id>`, filtered on the workflow
           // events): created at registration, taken from one at a time, acknowledged, deleted
-          // with its webhook. Consumer names are single tokens, so the name is a wildcard; the
-          // llm-runner's queue stays denied.
-          `${API}.CONSUMER.CREATE.${stream}.*.${prefix}.events.${LLM_REQUEST_QUEUE.category}.>`,
+          // with its webhook. Consumer names are single tokens, so the name is a wildcard.
+          `${API}.CONSUMER.CREATE.${stream}.*.${prefix}.events.workflow.>`,
           `${API}.CONSUMER.DELETE.${stream}.*`,
           `$JS.ACK.${stream}.*.>`,
           `$JS.ACK.*.*.${stream}.*.>`,
@@ -223,12 +221,12 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `$JS.FC.KV_${hooks}.>`,
           ...answersTo('webhooks'),
         ],
-        deny: [...notTheQueue, `$JS.ACK.${stream}.${durable}.>`, `$JS.ACK.*.*.${stream}.${durable}.>`],
+        deny: [],
       },
       subscribe: { allow: [...answers('webhooks'), ...receives('webhooks'), ...ownInbox('webhooks')], deny: [] },
     },
     reader: {
-      publish: { allow: readEvents, deny: notTheQueue },
+      publish: { allow: readEvents, deny: [] },
       subscribe: {
         allow: [events, ...publications.map((p) => subject(prefix, p.pattern)), ...ownInbox('reader')],
         deny: [],

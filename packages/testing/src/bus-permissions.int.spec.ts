@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect, PermissionViolationError, usernamePasswordAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { busInbox, connectNats, type BusUser, type Logger } from '@topdog/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { startNatsServer, type NatsServerFixture } from './nats-server';
 
 const prefix = 'perm';
 const stream = 'PERM_WORKFLOW_EVENTS';
+const calls = 'PERM_LLM_CALLS';
 const encoder = new TextEncoder();
 
 /** A user's connection, with every subject the server refused it so far. */
@@ -58,12 +59,6 @@ describe('bus permissions', () => {
     admin = (await connectAs('admin')).nc;
     const jsm = await jetstreamManager(admin);
     await jsm.streams.add({ name: stream, subjects: [`${prefix}.events.>`], storage: StorageType.File, allow_direct: true });
-    await jsm.consumers.add(stream, {
-      durable_name: 'llm_runner',
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: `${prefix}.events.workflow.>`,
-    });
     await jetstream(admin).publish(`${prefix}.events.workflow.w1`, encoder.encode('{}'));
   });
 
@@ -90,8 +85,8 @@ describe('bus permissions', () => {
       `$KV.${prefix}_read_models.checkpoint`,
       `$JS.API.STREAM.UPDATE.${stream}`,
       `$JS.API.STREAM.DELETE.${stream}`,
-      `$JS.API.CONSUMER.MSG.NEXT.${stream}.llm_runner`,
-      `$JS.API.CONSUMER.DELETE.${stream}.llm_runner`,
+      `$JS.API.CONSUMER.MSG.NEXT.${calls}.llm_runner`,
+      `$JS.API.CONSUMER.DELETE.${calls}.llm_runner`,
     ];
     expect(await publishAll(gateway, [...allowed, ...denied])).toEqual(denied);
     expect(await subscribeAll(gateway, [`${prefix}.projector.applied`, `${prefix}.cmd.workflow.initialize`, `${prefix}.events.>`])).toEqual([
@@ -110,6 +105,11 @@ describe('bus permissions', () => {
 
   it('lets the orchestrator append events and answer commands, but not send them', async () => {
     const orchestrator = await connectAs('orchestrator');
+    // The call queue: created with the llm-runners' consumer, and a call queued, as at start and before an append.
+    const jsm = await jetstreamManager(orchestrator.nc);
+    await jsm.streams.add({ name: calls, subjects: [`${prefix}.calls.>`], storage: StorageType.File, retention: RetentionPolicy.Workqueue });
+    await jsm.consumers.add(calls, { durable_name: 'llm_runner', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All });
+    await jetstream(orchestrator.nc).publish(`${prefix}.calls.w2`, encoder.encode('{}'));
     expect(
       await publishAll(orchestrator, [`${prefix}.query.llm.providers`, `${prefix}.cmd.workflow.complete-phase`, `${prefix}.query.workflow.status`]),
     ).toEqual([`${prefix}.cmd.workflow.complete-phase`, `${prefix}.query.workflow.status`]);
@@ -118,6 +118,7 @@ describe('bus permissions', () => {
     ]);
     await jetstream(orchestrator.nc).publish(`${prefix}.events.workflow.w2`, encoder.encode('{}'));
     expect(await storedCommits()).toBe(2);
+    expect([...orchestrator.refused].filter((r) => r.startsWith('publish $JS'))).toEqual([]);
   });
 
   it('lets the llm-runner record results and stream tokens, but not complete a phase or append', async () => {
@@ -130,11 +131,15 @@ describe('bus permissions', () => {
       `${prefix}.projector.applied`,
     ];
     expect(await publishAll(runner, [...allowed, ...denied])).toEqual(denied);
-    // Its queue: taken from and acknowledged.
-    const consumer = await jetstream(runner.nc).consumers.get(stream, 'llm_runner');
+    // The call queue: its ack wait set, taken from and acknowledged; nothing else of it.
+    const jsm = await jetstreamManager(runner.nc);
+    await jsm.consumers.update(calls, 'llm_runner', { ack_wait: 5_000_000_000 });
+    const consumer = await jetstream(runner.nc).consumers.get(calls, 'llm_runner');
     const msg = await consumer.next({ expires: 2_000 });
-    expect(msg?.subject).toBe(`${prefix}.events.workflow.w1`);
+    expect(msg?.subject).toBe(`${prefix}.calls.w2`);
     expect(await msg!.ackAck()).toBe(true);
+    const notItsOwn = [`$JS.API.STREAM.PURGE.${calls}`, `$JS.API.CONSUMER.DELETE.${calls}.llm_runner`, `${prefix}.calls.w3`];
+    expect(await publishAll(runner, notItsOwn)).toEqual(notItsOwn);
   });
 
   it('lets the projector write its read models and publish its position, not events', async () => {
@@ -154,10 +159,10 @@ describe('bus permissions', () => {
       `$KV.${prefix}_read_models.checkpoint`,
       `$KV.${prefix}_api_keys.x`,
       `$JS.API.STREAM.PURGE.${stream}`,
-      `$JS.API.CONSUMER.MSG.NEXT.${stream}.llm_runner`,
-      `$JS.API.CONSUMER.DELETE.${stream}.llm_runner`,
-      `$JS.API.CONSUMER.CREATE.${stream}.llm_runner.${prefix}.events.workflow.>`,
-      `$JS.ACK.${stream}.llm_runner.1.1.1.0.0`,
+      `$JS.API.CONSUMER.MSG.NEXT.${calls}.llm_runner`,
+      `$JS.API.CONSUMER.DELETE.${calls}.llm_runner`,
+      `$JS.API.CONSUMER.CREATE.${calls}.llm_runner`,
+      `$JS.ACK.${calls}.llm_runner.1.1.1.0.0`,
     ];
     expect(await publishAll(webhooks, [`$KV.${prefix}_webhooks.hook.x`, ...denied])).toEqual(denied);
     // It answers the webhook requests (and its health); the gateway sends them, and may not touch the bucket.
@@ -212,10 +217,10 @@ describe('bus permissions', () => {
       `${prefix}.live.workflow.x.tokens`,
       `$KV.${prefix}_read_models.checkpoint`,
       `$JS.API.STREAM.PURGE.${stream}`,
-      `$JS.API.CONSUMER.MSG.NEXT.${stream}.llm_runner`,
-      `$JS.API.CONSUMER.DELETE.${stream}.llm_runner`,
+      `$JS.API.CONSUMER.MSG.NEXT.${calls}.llm_runner`,
+      `$JS.API.CONSUMER.DELETE.${calls}.llm_runner`,
       `$JS.API.CONSUMER.DELETE.${stream}.oc_someone_1`,
-      `$JS.ACK.${stream}.llm_runner.1.1.1.0.0`,
+      `$JS.ACK.${calls}.llm_runner.1.1.1.0.0`,
     ];
     expect(await publishAll(reader, denied)).toEqual(denied);
     expect(await subscribeAll(reader, [`${prefix}.events.>`, `${prefix}.live.workflow.*.tokens`, `${prefix}.cmd.workflow.initialize`])).toEqual([

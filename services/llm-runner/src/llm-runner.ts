@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
-import { LLM_REQUEST_QUEUE, PUBLICATIONS } from '@topdog/contracts';
-import { eventStoreChoice, openEventQueue } from '@topdog/event-store';
+import { PUBLICATIONS } from '@topdog/contracts';
+import { LlmCallQueue } from '@topdog/event-store';
 import { createMetricsRegistry, publish, untilJetStreamReady, type Logger, type Running } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import { CallRunner } from './calls/call-runner';
@@ -44,8 +44,16 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
     secrets: secretsOf(config),
     logger,
   });
-  const queueOptions = { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE, ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS, prefetch: config.LLM_CONCURRENCY };
-  const queue = await untilJetStreamReady('opening the call request queue', () => openEventQueue(eventStoreChoice(config), nc, queueOptions, logger), logger);
+  const queueOptions = {
+    prefix: config.TOPDOG_PREFIX,
+    ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS,
+    onUnreadable: (err: Error) => logger.error({ err }, 'dropped a queued call this runner cannot read'),
+  };
+  const queue = await untilJetStreamReady(
+    'opening the call queue',
+    () => LlmCallQueue.open(nc, queueOptions, () => logger.warn('waiting for the call queue: the orchestrator creates it when it starts')),
+    logger,
+  );
   const timings: CallTiming[] = [];
   const metrics = createMetricsRegistry();
   let running = () => 0;
@@ -56,6 +64,7 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
     logger,
     concurrency: config.LLM_CONCURRENCY,
     ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS,
+    unstoredGraceMs: config.LLM_UNSTORED_CALL_GRACE_MS,
     onCallTimed: (t) => {
       timings.push(t);
       if (timings.length > 1_000) timings.shift();

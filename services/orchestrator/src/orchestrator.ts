@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
-import { LLM_REQUEST_QUEUE } from '@topdog/contracts';
-import { ensureEventQueue, eventStoreChoice, openEventStore } from '@topdog/event-store';
+import { eventStoreChoice, LlmCallPublisher, LlmCallQueue, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
 import { createMetricsRegistry, traceparentOf, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
@@ -25,21 +24,22 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
   const choice = eventStoreChoice(config);
   const writer = { prefix: config.TOPDOG_PREFIX, writer: { replicas: config.EVENT_STREAM_REPLICAS } };
   const store = await untilJetStreamReady('creating the event stream', () => openEventStore(choice, nc, writer), logger);
+  // The llm-runners' call queue must exist before the first call is requested, or it would be lost.
+  await untilJetStreamReady(
+    'creating the call queue',
+    () => LlmCallQueue.ensure(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS }),
+    logger,
+  );
   const metrics = createMetricsRegistry();
   const handler = new WorkflowCommandHandler({
     store: measuredEventStore(store, metrics),
+    calls: new LlmCallPublisher(nc, config.TOPDOG_PREFIX),
     traceparent: () => traceparentOf(),
     logger,
     newId: randomUUID,
     maxAttempts: config.COMMAND_MAX_ATTEMPTS,
     cacheSize: config.STATE_CACHE_SIZE,
   });
-  // The llm-runner's queue must exist before the first call request is appended, or it would be missed.
-  await untilJetStreamReady(
-    'creating the llm-runner queue',
-    () => ensureEventQueue(choice, nc, { prefix: config.TOPDOG_PREFIX, ...LLM_REQUEST_QUEUE }),
-    logger,
-  );
   const providers = new ProviderDirectory(nc, config.TOPDOG_PREFIX, logger);
   void providers.current(); // known before the first decision that does not wait for it
   const prompts = loadPromptLibrary(config.PROMPTS_DIR);

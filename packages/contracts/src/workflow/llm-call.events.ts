@@ -18,7 +18,7 @@ export type Pricing = z.infer<typeof Pricing>;
 
 /**
  * The orchestrator asked for a model call: exactly what will be sent. The llm-runner takes
- * it from a durable consumer; its answer comes back as a command.
+ * it from the call queue (`QueuedLlmCall`); its answer comes back as a command.
  */
 export const LlmCallRequested = z.object({
   type: z.literal('LlmCallRequested'),

@@ -162,15 +162,20 @@ export const RecordLlmResultResult = z.object({
 });
 export type RecordLlmResultResult = z.infer<typeof RecordLlmResultResult>;
 
-/** Asked by the llm-runner before it calls a model: is this call still waiting for a result? */
-export const GetLlmCallStatus = z.object({ workflowId: WorkflowId, callId: CallId });
+/**
+ * Asked by the llm-runner before it calls a model: is this call still waiting for a result?
+ * `requestId`: the id of the queued LlmCallRequested, when it is asked about a queued request.
+ */
+export const GetLlmCallStatus = z.object({ workflowId: WorkflowId, callId: CallId, requestId: z.string().min(1).max(200).optional() });
 export type GetLlmCallStatus = z.infer<typeof GetLlmCallStatus>;
 /**
  * Whether the llm-runner should make a call: `pending` (make it), `recorded` (its result is in),
  * `abandoned` (requested but no longer wanted: the workflow was cancelled or sent back past it,
- * so nothing is spent on it), `unknown`.
+ * so nothing is spent on it), `superseded` (the call was stored from another request: a command
+ * retried after a failed append queued it twice; that one runs), `unknown` (not stored, or not
+ * yet: its append may still be under way).
  */
-export const LlmCallStatus = z.object({ status: z.enum(['pending', 'recorded', 'abandoned', 'unknown']) });
+export const LlmCallStatus = z.object({ status: z.enum(['pending', 'recorded', 'abandoned', 'superseded', 'unknown']) });
 export type LlmCallStatus = z.infer<typeof LlmCallStatus>;
 
 export const WorkflowCommand = z.discriminatedUnion('type', [

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffMs, LlmCallRequested, type AnyEnvelope, type LlmCallOutcome } from '@topdog/contracts';
-import type { QueuedCommit } from '@topdog/event-store';
+import { backoffMs, type LlmCallOutcome, type LlmCallRequested } from '@topdog/contracts';
+import type { TakenLlmCall } from '@topdog/event-store';
 import { contextFromTraceparent, inSpan, SpanKind, tracingOn, type Logger } from '@topdog/runtime';
 import { CallAbandonedError, type CallRunner } from '../calls/call-runner';
 import { isTransient, type OrchestratorClient } from './orchestrator-client';
 
-/** Where requests come from: the durable queue on the event stream. */
+/** Where requests come from: the call queue (`LlmCallQueue`). */
 export interface RequestSource {
-  take(max: number, waitMs: number): Promise<QueuedCommit[]>;
+  take(max: number, waitMs: number): Promise<TakenLlmCall[]>;
 }
 
 export interface RequestWorkerDeps {
@@ -18,6 +18,8 @@ export interface RequestWorkerDeps {
   logger: Logger;
   concurrency: number;
   ackWaitMs: number;
+  /** How long a queued call the orchestrator does not know (yet) is handed back rather than dropped (LLM_UNSTORED_CALL_GRACE_MS). */
+  unstoredGraceMs: number;
   /** Called with each call's timings, for metrics. */
   onCallTimed?: (timing: CallTiming) => void;
   /** Told of each model call made, with its outcome, for metrics. */
@@ -32,7 +34,7 @@ export interface CallObserver {
 /** Where a call's time went outside the model: from the request's append to the provider, and back. */
 export interface CallTiming {
   callId: string;
-  /** Request stored → first provider request started. */
+  /** Request queued → first provider request started. */
   beforeMs: number;
   /** Provider answer ended → result recorded by the orchestrator. */
   afterMs: number;
@@ -40,12 +42,19 @@ export interface CallTiming {
 
 const nowMs = () => performance.timeOrigin + performance.now();
 
+/** The orchestrator does not know the call yet: its commit may still be being appended. */
+class NotStoredYetError extends Error {
+  override readonly name = 'NotStoredYetError';
+}
+
 /**
- * Takes call requests from the shared durable queue, at most `concurrency` at once, and for
+ * Takes call requests from the shared call queue, at most `concurrency` at once, and for
  * each: asks the orchestrator whether the call still waits for a result (a redelivered request
  * whose result is recorded is never sent to a model again), runs it, and records the outcome
- * with retries until the orchestrator has it. A commit is acknowledged only then; while a call
- * runs its deadline is extended, and if this process dies the request is redelivered.
+ * with retries until the orchestrator has it. A request is acknowledged only then; while a call
+ * runs its deadline is extended, and if this process dies the request is redelivered. A request
+ * the orchestrator does not know yet (its commit is being appended) is handed back for a moment,
+ * and dropped once older than `unstoredGraceMs`.
  */
 export class RequestWorker {
   private readonly stopping = new AbortController();
@@ -79,22 +88,22 @@ export class RequestWorker {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
-      let commits: QueuedCommit[];
+      let calls: TakenLlmCall[];
       try {
-        commits = await source.take(concurrency - this.inFlight, 2_000);
+        calls = await source.take(concurrency - this.inFlight, 2_000);
       } catch (err) {
         if (this.stopping.signal.aborted) break;
         logger.warn({ err }, 'could not take call requests; retrying');
         await sleep(1_000).catch(() => undefined);
         continue;
       }
-      for (const commit of commits) {
+      for (const taken of calls) {
         if (this.stopping.signal.aborted) {
-          commit.nak(0);
+          taken.nak(0);
           continue;
         }
         this.inFlight++;
-        const task = this.process(commit).finally(() => {
+        const task = this.process(taken).finally(() => {
           this.inFlight--;
           this.active.delete(task);
           this.slotFreed?.();
@@ -105,44 +114,51 @@ export class RequestWorker {
     }
   }
 
-  private async process(commit: QueuedCommit): Promise<void> {
-    const heartbeat = setInterval(() => commit.working(), Math.max(500, this.deps.ackWaitMs / 3));
+  private async process(taken: TakenLlmCall): Promise<void> {
+    const heartbeat = setInterval(() => taken.working(), Math.max(500, this.deps.ackWaitMs / 3));
     try {
-      for (const event of commit.events) await this.traced(event, commit);
-      await commit.ack();
+      await this.traced(taken);
+      await taken.ack();
     } catch (err) {
       if (err instanceof CallAbandonedError) {
-        commit.nak(0);
+        taken.nak(0);
+        return;
+      }
+      if (err instanceof NotStoredYetError) {
+        taken.nak(Math.min(2_000, backoffMs(taken.redeliveries + 1)));
         return;
       }
       this.deps.logger.error({ err }, 'call request not handled; it will be redelivered');
-      commit.nak(5_000);
+      taken.nak(5_000);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
   /** With tracing on, a request is handled in a span of the trace of the command that asked for the call. */
-  private traced(raw: AnyEnvelope, commit: QueuedCommit): Promise<void> {
-    if (!tracingOn()) return this.handle(raw, commit);
-    const data = raw.data as { phase?: string; callId?: string };
-    const attributes = { 'topdog.phase': data.phase ?? '', 'topdog.call_id': data.callId ?? '', 'topdog.redeliveries': commit.redeliveries };
-    return inSpan(`llm call ${data.phase ?? ''}`, { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(raw.metadata.traceparent) }, () =>
-      this.handle(raw, commit),
+  private traced(taken: TakenLlmCall): Promise<void> {
+    if (!tracingOn()) return this.handle(taken);
+    const { phase, callId } = taken.call.data;
+    const attributes = { 'topdog.phase': phase, 'topdog.call_id': callId, 'topdog.redeliveries': taken.redeliveries };
+    return inSpan(`llm call ${phase}`, { kind: SpanKind.CONSUMER, attributes, parent: contextFromTraceparent(taken.call.metadata.traceparent) }, () =>
+      this.handle(taken),
     );
   }
 
-  private async handle(raw: AnyEnvelope, commit: QueuedCommit): Promise<void> {
-    const event = LlmCallRequested.parse(raw);
+  private async handle(taken: TakenLlmCall): Promise<void> {
+    const event = taken.call;
     const { workflowId, callId } = event.data;
-    const log = this.deps.logger.child({ workflowId, callId, correlationId: raw.correlationId });
-    const status = await this.untilAnswered(() => this.deps.orchestrator.callStatus(workflowId, callId), log);
+    const log = this.deps.logger.child({ workflowId, callId, correlationId: event.correlationId });
+    const status = await this.untilAnswered(() => this.deps.orchestrator.callStatus(workflowId, callId, event.id), log);
+    if (status === 'unknown' && nowMs() - taken.queuedAtMs < this.deps.unstoredGraceMs) throw new NotStoredYetError();
     if (status !== 'pending') {
-      // Recorded already (a redelivery), or abandoned (the workflow was cancelled or sent back before it started).
-      log.info({ status, redeliveries: commit.redeliveries }, `call ${status}: not calling the model`);
+      // Recorded already (a redelivery), abandoned (the workflow was cancelled or sent back before
+      // it started), superseded (queued again by a retried command), or never stored.
+      const level = status === 'unknown' ? 'warn' : 'info';
+      log[level]({ status, redeliveries: taken.redeliveries }, `call ${status}: not calling the model`);
       return;
     }
-    log.info({ model: event.data.model, phase: event.data.phase, redeliveries: commit.redeliveries }, 'calling model');
+    log.info({ model: event.data.model, phase: event.data.phase, redeliveries: taken.redeliveries }, 'calling model');
     const result = await this.deps.runner.run(event.data, this.stopping.signal);
     this.deps.calls?.callFinished(event.data, result.outcome, (result.endedAtMs - result.startedAtMs) / 1000);
     const nextCallId = randomUUID();
@@ -152,7 +168,7 @@ export class RequestWorker {
           this.deps.orchestrator.record({
             type: 'RecordLlmResult',
             data: { workflowId, callId, outcome, nextCallId },
-            metadata: { correlationId: raw.correlationId, causationId: raw.id, actor: 'llm-runner', now: new Date().toISOString() },
+            metadata: { correlationId: event.correlationId, causationId: event.id, actor: 'llm-runner', now: new Date().toISOString() },
           }),
         log,
       );
@@ -167,7 +183,7 @@ export class RequestWorker {
       const message = `the answer could not be recorded: ${(err as Error).message}`.slice(0, 2000);
       recorded = await record({ ok: false, errorClass: 'result_rejected', message, retryable: false, httpStatus: null, attempts: result.outcome.attempts });
     }
-    this.deps.onCallTimed?.({ callId, beforeMs: result.startedAtMs - commit.storedAtMs, afterMs: nowMs() - result.endedAtMs });
+    this.deps.onCallTimed?.({ callId, beforeMs: result.startedAtMs - taken.queuedAtMs, afterMs: nowMs() - result.endedAtMs });
     log.info({ ok: result.outcome.ok, recorded: recorded.recorded, attempts: result.outcome.attempts }, 'call result recorded');
   }
 

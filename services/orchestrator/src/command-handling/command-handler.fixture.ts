@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandMetadata } from '@topdog/contracts';
+import type { CommandMetadata, QueuedLlmCall } from '@topdog/contracts';
 import type { EventStore } from '@topdog/event-store';
 import { pino } from 'pino';
 import { deciding as decidingWith, type WorkflowDecision } from '../workflow/workflow.decide';
 import { initializeDecision, testContext } from '../workflow/workflow.fixture';
-import { WorkflowCommandHandler, type WorkflowCommandHandlerDeps } from './workflow-command-handler';
+import { WorkflowCommandHandler, type CallQueue, type WorkflowCommandHandlerDeps } from './workflow-command-handler';
+
+/** A call queue in memory: what the handler queued, in order. */
+export const queuedCalls = (): CallQueue & { queued: QueuedLlmCall[] } => {
+  const queued: QueuedLlmCall[] = [];
+  return { queued, enqueue: async (call) => void queued.push(call) };
+};
 
 /** For the command handler's tests: a handler on a given store, commands, and their metadata. */
 export const handlerOn = (store: EventStore, deps: Partial<WorkflowCommandHandlerDeps> = {}): WorkflowCommandHandler =>
-  new WorkflowCommandHandler({ store, logger: pino({ level: 'silent' }), newId: randomUUID, ...deps });
+  new WorkflowCommandHandler({ store, calls: queuedCalls(), logger: pino({ level: 'silent' }), newId: randomUUID, ...deps });
 
 export const metadata = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({
   correlationId: 'corr-1',

@@ -7,6 +7,7 @@ import {
   type CommandMetadata,
   type ProjectScope,
   type NewEvent,
+  type QueuedLlmCall,
   type WorkflowEvent,
 } from '@topdog/contracts';
 import { AppendTooLargeError, chainEvents, EventStoreUnavailableError, hashOf, WrongExpectedRevisionError, type EventStore } from '@topdog/event-store';
@@ -49,8 +50,19 @@ export interface CommandOptions {
   projects?: ProjectScope;
 }
 
+/** Where requested model calls go for the llm-runners (the call queue). */
+export interface CallQueue {
+  enqueue(call: QueuedLlmCall): Promise<void>;
+}
+
 export interface WorkflowCommandHandlerDeps {
   store: EventStore;
+  /**
+   * Each LlmCallRequested is queued here before the commit holding it is appended: once the
+   * append succeeds, the call is certainly queued. A call queued for an append that then failed
+   * is dropped by the llm-runner (the orchestrator answers `unknown` or `superseded` for it).
+   */
+  calls: CallQueue;
   logger: Logger;
   newId: () => string;
   /** Attempts per command when another instance wrote first (revision conflicts). */
@@ -206,11 +218,14 @@ export class WorkflowCommandHandler {
     }));
     // Tamper evidence: each event carries the hash of the one before it.
     const chained = chainEvents(loaded.lastHash, streamId, firstRevision, enveloped);
+    for (const [index, event] of chained.events.entries()) {
+      if (event.type === 'LlmCallRequested') await this.deps.calls.enqueue({ ...event, streamId, revision: firstRevision + index } as QueuedLlmCall);
+    }
     const result = await this.deps.store.appendToStream(streamId, chained.events, {
       expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision,
       lastHash: chained.lastHash,
     });
-    const state = events.reduce((s, e) => evolve(s, { ...e, metadata: extra }), loaded.state);
+    const state = events.reduce((s, e, i) => evolve(s, { ...e, id: chained.events[i]!.id, metadata: extra }), loaded.state);
     this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: chained.lastHash });
     return { kind: 'appended', decided: events, revision: result.nextRevision, position: result.position };
   }

@@ -295,6 +295,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       if (state.status === 'empty') return { status: 'unknown' };
       const call = state.calls[query.callId];
       if (!call) return { status: 'unknown' };
+      if (query.requestId && call.requestId && call.requestId !== query.requestId) return { status: 'superseded' };
       if (call.recorded) return { status: 'recorded' };
       // Requested, and no longer the call the workflow waits for: cancelled, or sent back past it.
       return { status: state.pendingCall?.callId === query.callId ? 'pending' : 'abandoned' };

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore } from '@topdog/event-store';
 import { describe, expect, it } from 'vitest';
 import { initializeDecision, testContext } from '../workflow/workflow.fixture';
-import { handlerOn, metadata } from './command-handler.fixture';
+import { handlerOn, metadata, queuedCalls } from './command-handler.fixture';
 import { createWorkflowCommands } from './workflow-commands';
 
-function commandsOn(store: InMemoryEventStore) {
+function commandsOn(store: InMemoryEventStore, calls = queuedCalls()) {
   return createWorkflowCommands({
-    handler: handlerOn(store),
+    handler: handlerOn(store, { calls }),
     prompts: testContext.prompts,
     maxRepairs: testContext.maxRepairs,
     providers: {
@@ -60,6 +60,30 @@ describe('workflow use cases', () => {
     expect(await commands.recordLlmResult(answered)).toMatchObject({ recorded: true, revision: 3 });
     expect(await commands.recordLlmResult(answered)).toMatchObject({ recorded: false, revision: 3 });
     expect(await commands.llmCallStatus({ workflowId, callId })).toEqual({ status: 'recorded' });
+  });
+
+  it('queue each requested call before its commit is stored, as it is stored, and tell a request queued again from the stored one', async () => {
+    const store = new InMemoryEventStore();
+    const calls = queuedCalls();
+    let storedWhenQueued = -1;
+    const commands = commandsOn(store, {
+      queued: calls.queued,
+      enqueue: async (call) => {
+        storedWhenQueued = (await store.readStream(call.streamId)).length;
+        await calls.enqueue(call);
+      },
+    });
+    const workflowId = randomUUID();
+    const callId = randomUUID();
+    await commands.initialize(initialize(workflowId));
+    await commands.runPhase({ type: 'RunPhase', data: { workflowId, callId, projects: ['*'] }, metadata: metadata() });
+    expect(calls.queued).toHaveLength(1);
+    expect(storedWhenQueued).toBe(1);
+    const stored = (await store.readStream(`workflow-${workflowId}`)).find((e) => e.type === 'LlmCallRequested')!;
+    const { position: _position, ...asStored } = stored;
+    expect(calls.queued[0]).toEqual(asStored);
+    expect(await commands.llmCallStatus({ workflowId, callId, requestId: stored.id })).toEqual({ status: 'pending' });
+    expect(await commands.llmCallStatus({ workflowId, callId, requestId: randomUUID() })).toEqual({ status: 'superseded' });
   });
 
   it("answer a retried run-phase with the same reply, the model called included (its owner's own)", async () => {

@@ -69,6 +69,8 @@ export interface CallRecord {
   model?: string;
   pricing: Pricing;
   recorded: boolean;
+  /** The id of the LlmCallRequested that asked for it: the one queued request of it to run. */
+  requestId?: string;
 }
 
 export interface WorkflowSettings {
@@ -125,7 +127,8 @@ export type StartedWorkflow = Exclude<Workflow, { status: 'empty' }>;
 export const initialState = (): Workflow => ({ status: 'empty' });
 
 /** A workflow event with the envelope metadata evolve reads. */
-export type WorkflowEventWithMetadata = WorkflowEvent & { metadata?: { idempotencyKey?: string; requestHash?: string } };
+/** An event as evolve folds it: with its id and metadata where known (as stored, or as about to be appended). */
+export type WorkflowEventWithMetadata = WorkflowEvent & { id?: string; metadata?: { idempotencyKey?: string; requestHash?: string } };
 
 /**
  * The outcome a command's idempotency key answers with. The first event of a commit sets it;
@@ -297,7 +300,10 @@ export function evolve(state: Workflow, event: WorkflowEventWithMetadata): Workf
         ...next,
         status: state.status,
         pendingCall: { callId: d.callId, phase: d.phase, messages: d.messages, answerFormat: d.answerFormat },
-        calls: { ...state.calls, [d.callId]: { phase: d.phase, model: d.model, pricing: d.pricing, recorded: false } },
+        calls: {
+          ...state.calls,
+          [d.callId]: { phase: d.phase, model: d.model, pricing: d.pricing, recorded: false, ...(event.id ? { requestId: event.id } : {}) },
+        },
         phaseRepairs: d.purpose === 'repair' ? state.phaseRepairs + 1 : d.purpose === 'fallback' ? state.phaseRepairs : 0,
         phaseFallbacks: d.purpose === 'fallback' ? state.phaseFallbacks + 1 : d.purpose === 'repair' ? state.phaseFallbacks : 0,
       };

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { llmCallStreamName, type QueuedLlmCall } from '@topdog/contracts';
+import { startNatsServer } from '@topdog/testing';
+import { describe, expect, it } from 'vitest';
+import { LlmCallPublisher, LlmCallQueue } from './llm-call-queue';
+
+const call = (workflowId = randomUUID()): QueuedLlmCall => ({
+  id: randomUUID(),
+  type: 'LlmCallRequested',
+  streamId: `workflow-${workflowId}`,
+  revision: 3,
+  occurredAt: '2026-12-01T00:00:00.000Z',
+  correlationId: 'corr-1',
+  causationId: null,
+  actor: 'tester',
+  schemaVersion: 1,
+  metadata: { prevHash: 'sha256:abc' },
+  data: {
+    workflowId,
+    callId: randomUUID(),
+    phase: 'DISCOVERY',
+    role: 'Q_ASSISTANT',
+    purpose: 'phase',
+    model: 'gpt-4',
+    provider: 'openai',
+    providerModel: 'gpt-4',
+    messages: [{ role: 'user', content: 'hello' }],
+    temperature: 0.2,
+    maxTokens: 100,
+    promptVersion: 'v1',
+    pricing: { inputPerMTok: 10, outputPerMTok: 30, cachedInputPerMTok: null, cacheWritePerMTok: null },
+    answerFormat: 'structured',
+  },
+});
+
+describe('LLM call queue (a work queue shared by the llm-runners)', () => {
+  it('hands each call to one of several takers as queued, stores a retried publish once, and redelivers what is not acknowledged', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url, noAsyncTraces: true });
+    try {
+      await LlmCallQueue.ensure(nc, { prefix: 'q', ackWaitMs: 2_000 });
+      const publisher = new LlmCallPublisher(nc, 'q');
+      const takers = await Promise.all([LlmCallQueue.open(nc, { prefix: 'q' }), LlmCallQueue.open(nc, { prefix: 'q' })]);
+      const queued = Array.from({ length: 10 }, () => call());
+      for (const c of queued) await publisher.enqueue(c);
+      await publisher.enqueue(queued[0]!); // a retried publish: the same request id
+      const seen: QueuedLlmCall[] = [];
+      let unacked: string | undefined;
+      await Promise.all(
+        takers.map(async (taker) => {
+          while (seen.length < 10) {
+            for (const taken of await taker.take(3, 1_000)) {
+              expect(taken.queuedAtMs).toBeGreaterThan(Date.now() - 60_000);
+              seen.push(taken.call);
+              if (!unacked) unacked = taken.call.id;
+              else await taken.ack();
+            }
+          }
+        }),
+      );
+      expect(seen.map((c) => c.id).sort()).toEqual(queued.map((c) => c.id).sort());
+      expect(seen.find((c) => c.id === queued[1]!.id)).toEqual(queued[1]);
+      // The one never acknowledged comes back after the ack wait, marked as redelivered; then nothing is left.
+      const again = await takers[0].take(1, 5_000);
+      expect(again.map((t) => [t.call.id, t.redeliveries])).toEqual([[unacked, 1]]);
+      await again[0]!.ack();
+      expect((await (await jetstreamManager(nc)).streams.info(llmCallStreamName('q'))).state.messages).toBe(0);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('drops a message that is not a call request instead of handing it out forever', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url, noAsyncTraces: true });
+    try {
+      await LlmCallQueue.ensure(nc, { prefix: 'bad' });
+      const unreadable: Error[] = [];
+      const queue = await LlmCallQueue.open(nc, { prefix: 'bad', onUnreadable: (err) => unreadable.push(err) });
+      nc.publish('bad.calls.x', 'not json');
+      const good = call();
+      await new LlmCallPublisher(nc, 'bad').enqueue(good);
+      expect((await queue.take(5, 2_000)).map((t) => t.call.id)).toEqual([good.id]);
+      expect(await queue.take(5, 1_000)).toEqual([]);
+      expect(unreadable.map((e) => e.message)).toEqual([expect.stringContaining('on bad.calls.x is not a call request')]);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('waits for the orchestrator to create the queue before it opens', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url, noAsyncTraces: true });
+    try {
+      let waited = 0;
+      const opening = LlmCallQueue.open(nc, { prefix: 'late' }, () => waited++);
+      await new Promise((r) => setTimeout(r, 700));
+      await LlmCallQueue.ensure(nc, { prefix: 'late' });
+      const queue = await opening;
+      expect(waited).toBeGreaterThan(0);
+      const queued = call();
+      await new LlmCallPublisher(nc, 'late').enqueue(queued);
+      expect((await queue.take(1, 2_000)).map((t) => t.call.id)).toEqual([queued.id]);
+    } finally {
+      await nc.close();
+    }
+  });
+});

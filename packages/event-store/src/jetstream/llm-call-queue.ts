@@ -1,0 +1,205 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type Consumer,
+  type JetStreamClient,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { TimeoutError, type NatsConnection } from '@nats-io/transport-node';
+import { allLlmCallsSubject, LLM_REQUEST_QUEUE, llmCallStreamName, llmCallSubject, QueuedLlmCall } from '@topdog/contracts';
+import { unavailableOr } from './store-unavailable';
+
+/** One attempt's wait for a queued call's acknowledgement (as an append's). */
+const PUBLISH_TIMEOUT_MS = 1_500;
+
+export interface LlmCallQueueOptions {
+  prefix: string;
+  /** The stream's replicas (the event stream's). */
+  replicas?: number;
+  /** How long a taken call stays with its taker without `working()` before it is handed out again. */
+  ackWaitMs?: number;
+  /**
+   * Told of a queued message that is not a call request this taker can read (dropped, or it
+   * would come back forever): an orchestrator of another version, say. The taker logs it.
+   */
+  onUnreadable?: (error: Error) => void;
+}
+
+/** A call taken from the queue; acknowledge it once its work is done (or it is known to need none). */
+export interface TakenLlmCall {
+  call: QueuedLlmCall;
+  /** How many times it was handed out before (0 the first time). */
+  redeliveries: number;
+  /** When the orchestrator queued it, in milliseconds since the epoch (sub-millisecond precision). */
+  queuedAtMs: number;
+  /** Extends the ack deadline while the work runs. */
+  working(): void;
+  ack(): Promise<void>;
+  /** Hands it back, to be handed out again after a delay. */
+  nak(delayMs: number): void;
+}
+
+/**
+ * The llm-runners' work: `<PREFIX>_LLM_CALLS`, a JetStream stream with work-queue retention
+ * (a call is gone once acknowledged) and the durable pull consumer `llm_runner` every
+ * llm-runner instance takes from. The orchestrator creates both at start, and queues each call
+ * request (`Nats-Msg-Id`: the request event's id, so a retried publish is stored once) before
+ * appending the commit that holds it. Works on nats-server 2.9.
+ */
+export class LlmCallQueue {
+  private constructor(
+    private readonly consumer: Consumer,
+    private readonly onUnreadable: (error: Error) => void,
+  ) {}
+
+  /** Creates the stream and the consumer, or updates them to these settings (the writer's step at start). */
+  static async ensure(nc: NatsConnection, options: LlmCallQueueOptions): Promise<void> {
+    const jsm = await jetstreamManager(nc);
+    const name = llmCallStreamName(options.prefix);
+    const config = {
+      name,
+      subjects: [allLlmCallsSubject(options.prefix)],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Workqueue,
+      num_replicas: options.replicas ?? 1,
+      duplicate_window: 120_000 * 1_000_000,
+    };
+    try {
+      await jsm.streams.info(name);
+      await jsm.streams.update(name, config);
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+      await jsm.streams.add(config);
+    }
+    const ackWait = (options.ackWaitMs ?? 30_000) * 1_000_000;
+    try {
+      const info = await jsm.consumers.info(name, LLM_REQUEST_QUEUE.durable);
+      // The takers' ack wait wins over the default the writer created it with.
+      if (options.ackWaitMs !== undefined && info.config.ack_wait !== ackWait)
+        await jsm.consumers.update(name, LLM_REQUEST_QUEUE.durable, { ack_wait: ackWait });
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) throw err;
+      await jsm.consumers.add(name, {
+        durable_name: LLM_REQUEST_QUEUE.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: ackWait,
+        max_deliver: -1,
+        max_ack_pending: 10_000,
+      });
+    }
+  }
+
+  /**
+   * Opens the queue for taking. It is the orchestrator's to create: until it exists, this waits,
+   * calling `onWait` now and then.
+   */
+  static async open(nc: NatsConnection, options: LlmCallQueueOptions, onWait?: (err: Error) => void): Promise<LlmCallQueue> {
+    const name = llmCallStreamName(options.prefix);
+    const jsm = await jetstreamManager(nc);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const info = await jsm.consumers.info(name, LLM_REQUEST_QUEUE.durable);
+        const ackWait = (options.ackWaitMs ?? 30_000) * 1_000_000;
+        if (options.ackWaitMs !== undefined && info.config.ack_wait !== ackWait)
+          await jsm.consumers.update(name, LLM_REQUEST_QUEUE.durable, { ack_wait: ackWait });
+        break;
+      } catch (err) {
+        const missing = err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamNotFound || err.code === JetStreamApiCodes.ConsumerNotFound);
+        if (!missing) throw err;
+        if (attempt % 20 === 0) onWait?.(err);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    return new LlmCallQueue(await jetstream(nc).consumers.get(name, LLM_REQUEST_QUEUE.durable), options.onUnreadable ?? (() => undefined));
+  }
+
+  /**
+   * Up to `max` calls: waits at most `waitMs` for the first, then takes only what is already
+   * there (a batch fetch would wait for all `max`, delaying the first).
+   */
+  async take(max: number, waitMs: number): Promise<TakenLlmCall[]> {
+    const taken: TakenLlmCall[] = [];
+    const first = await this.consumer.next({ expires: Math.max(1_000, waitMs) });
+    if (!first) return taken;
+    this.sort(first, taken);
+    let pending = first.info.pending;
+    while (pending > 0 && taken.length < max) {
+      const batch = await this.consumer.fetch({ max_messages: Math.min(pending, max - taken.length), expires: 1_000 });
+      let received = 0;
+      for await (const m of batch) {
+        received++;
+        this.sort(m, taken);
+        pending = m.info.pending;
+      }
+      if (received === 0) break;
+    }
+    return taken;
+  }
+
+  /** Nothing is held between takes: each take pulls what it hands out. */
+  async close(): Promise<void> {}
+
+  /** A taken call; one that is not a call request (it cannot be, but a bad one must not come back forever) is dropped. */
+  private sort(msg: JsMsg, taken: TakenLlmCall[]): void {
+    const parsed = QueuedLlmCall.safeParse(safeJson(msg));
+    if (!parsed.success) {
+      msg.term();
+      this.onUnreadable(new Error(`queued call ${msg.seq} on ${msg.subject} is not a call request: ${parsed.error.message}`.slice(0, 2_000)));
+      return;
+    }
+    taken.push({
+      call: parsed.data,
+      redeliveries: msg.info.deliveryCount - 1,
+      queuedAtMs: Number(msg.timestampNanos / 1000n) / 1000,
+      working: () => msg.working(),
+      ack: async () => {
+        await msg.ackAck();
+      },
+      nak: (delayMs) => msg.nak(delayMs),
+    });
+  }
+}
+
+const safeJson = (msg: JsMsg): unknown => {
+  try {
+    return msg.json();
+  } catch {
+    return undefined;
+  }
+};
+
+/** Queues calls: the orchestrator's side. */
+export class LlmCallPublisher {
+  private readonly js: JetStreamClient;
+
+  constructor(
+    nc: NatsConnection,
+    private readonly prefix: string,
+  ) {
+    this.js = jetstream(nc);
+  }
+
+  /** Stores the call in the queue (once, however often it is retried); throws EventStoreUnavailableError when JetStream does not answer. */
+  async enqueue(call: QueuedLlmCall): Promise<void> {
+    const payload = new TextEncoder().encode(JSON.stringify(call));
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.js.publish(llmCallSubject(this.prefix, call.data.workflowId), payload, { msgID: call.id, timeout: PUBLISH_TIMEOUT_MS });
+          return;
+        } catch (err) {
+          if (!(err instanceof TimeoutError) || attempt >= 3) throw err;
+        }
+      }
+    } catch (err) {
+      throw unavailableOr(err, `queue call ${call.data.callId}`);
+    }
+  }
+}
