@@ -19,11 +19,6 @@ export interface EventQueueOptions {
   ackWaitMs?: number;
   /** Commits handed out and not yet acknowledged, across every taker (1: strictly one at a time, in order). Default 10,000. */
   maxAckPending?: number;
-  /**
-   * How many commits one taker may be sent ahead of its takes (KurrentDB's persistent
-   * subscription pushes them; a JetStream taker pulls only what it takes). Default 16.
-   */
-  prefetch?: number;
 }
 
 /** A commit taken from the queue; acknowledge it once its work is recorded. */
@@ -41,7 +36,7 @@ export interface QueuedCommit {
 }
 
 /**
- * Work sharing over the event stream: a durable JetStream pull consumer, created with
+ * Work sharing over the event stream (each webhook's deliveries): a durable JetStream pull consumer, created with
  * `deliver_policy: new` by whoever starts first (the writer creates it at start-up so no
  * commit appended afterwards is missed). Each commit goes to one taker at a time and comes back
  * after `ackWaitMs` if the taker dies. Works on nats-server 2.9 (one filter subject).
