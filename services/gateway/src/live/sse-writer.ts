@@ -6,6 +6,9 @@ export interface SseWriterOptions {
   maxBufferedBytes: number;
 }
 
+/** What one tick's writes may gather before they are sent anyway. */
+const FLUSH_AT_BYTES = 64 * 1024;
+
 /**
  * Server-Sent Events on a raw response: events with an id (a position), transient ones without,
  * comment heartbeats, and a bound on what a slow client leaves buffered: past it the stream
@@ -14,8 +17,12 @@ export interface SseWriterOptions {
 export class SseWriter {
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
-  /** Writes of one tick go out together: a catch-up of thousands of events is not a syscall each. */
-  private corked = false;
+  /**
+   * What was written during this tick, sent as one chunk at its end: a catch-up of thousands of
+   * events is then neither a syscall nor a chunk of the chunked encoding each.
+   */
+  private pending: string[] = [];
+  private pendingBytes = 0;
   /** The id of the last event written: where a client resumes. */
   lastId: string | undefined;
 
@@ -42,7 +49,7 @@ export class SseWriter {
   /** Writes one event; false once the stream is closed (by the client, or for overflow). */
   send(event: string, data: unknown, id?: string): boolean {
     if (this.closed) return false;
-    if (this.res.writableLength > this.options.maxBufferedBytes) {
+    if (this.res.writableLength + this.pendingBytes > this.options.maxBufferedBytes) {
       this.write(`event: overflow\ndata: ${JSON.stringify({ reason: 'the client fell too far behind', resume_after: this.lastId ?? null })}\n\n`);
       this.close();
       return false;
@@ -60,19 +67,24 @@ export class SseWriter {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    this.flush();
     this.res.end();
     this.onClose();
   }
 
   private write(chunk: string): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.res.uncork();
-      });
-    }
-    this.res.write(chunk);
+    if (this.pending.length === 0) process.nextTick(() => this.flush());
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    // A long run of events in one tick (a catch-up) goes out as it grows, not all at its end.
+    if (this.pendingBytes >= FLUSH_AT_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.res.writableEnded) this.res.write(text);
   }
 }
