@@ -110,10 +110,12 @@ const machine = {
 };
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 const header = [
-  `## Benchmark, ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (quick sizes: not for publishing)' : ''}`,
+  `## Benchmark, ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick || process.env.BENCH_SIZES ? ' (sizes lowered: not for publishing)' : ''}`,
   '',
   `${machine.cpus} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.natsServer}; the load generator, nats-server and every process share the machine. Run took ${minutes} min.`,
   'Ratios are value / baseline: for latencies, how many times the floor; for rates, the share of it.',
+  ...(process.env.BENCH_SIZES ? [`Sizes set by BENCH_SIZES=${process.env.BENCH_SIZES}.`] : []),
+  ...(process.env.BENCH_NODE_ARGS ? [`The services ran with BENCH_NODE_ARGS=${process.env.BENCH_NODE_ARGS}.`] : []),
   `The gateway's per-identity limits were raised for the bench (${Object.entries(BENCH_LIMITS)
     .map(([name, value]) => `${name}=${value}`)
     .join(', ')}), so that none of its requests is throttled.`,
