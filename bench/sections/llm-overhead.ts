@@ -1,7 +1,8 @@
 // The llm-runner's own time per model call, against a local OpenAI-compatible server that
-// answers at once: from the request event being stored to the provider request starting, and
+// answers at once: from the call request being queued (the orchestrator queues it, then appends
+// its commit, then the runner asks whether it still waits) to the provider request starting, and
 // from the provider's answer ending to the result being recorded by the orchestrator. The
-// runner measures both (JetStream's stored time against its own clock, on one machine) and
+// runner measures both (the queue's stored time against its own clock, on one machine) and
 // reports them in its readiness details. Measured for answers asked in the provider's
 // structured-output mode (gpt-4.1: a JSON Schema sent, the streamed JSON parsed for the live
 // document, the answer read as JSON) and as fenced blocks (gpt-4, which has no such mode).
@@ -41,8 +42,8 @@ async function measureFormat(workflows: number, model: string, format: string): 
     const overhead = ready.body.services['llm-runner'].details.overhead;
     const note = `${model}, the runner's last ${overhead.calls} calls`;
     return [
-      { section: SECTION, name: `${format}: request stored → provider request p50`, value: overhead.requestToProvider.p50, unit: 'ms', note },
-      { section: SECTION, name: `${format}: request stored → provider request p99`, value: overhead.requestToProvider.p99, unit: 'ms' },
+      { section: SECTION, name: `${format}: request queued → provider request p50`, value: overhead.requestToProvider.p50, unit: 'ms', note },
+      { section: SECTION, name: `${format}: request queued → provider request p99`, value: overhead.requestToProvider.p99, unit: 'ms' },
       { section: SECTION, name: `${format}: provider answer → result recorded p50`, value: overhead.providerToRecorded.p50, unit: 'ms' },
       { section: SECTION, name: `${format}: provider answer → result recorded p99`, value: overhead.providerToRecorded.p99, unit: 'ms' },
     ];

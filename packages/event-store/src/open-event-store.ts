@@ -35,7 +35,9 @@ export async function openEventStore(choice: EventStoreChoice, nc: NatsConnectio
     return JetStreamEventStore.create(nc, {
       prefix: options.prefix,
       replicas: options.writer.replicas,
-      leaderReads: true,
+      // With one replica every direct get is the leader's answer: the API's message get (the
+      // JetStream API's queue on the server) would only add to a cold command's time.
+      leaderReads: options.writer.replicas > 1,
       apiTimeoutMs: WRITER_API_TIMEOUT_MS,
     });
   }

@@ -58,8 +58,8 @@ export interface JetStreamEventStoreOptions {
   /**
    * Read each stream's tip from the event stream's leader, not from whichever replica answers a
    * direct get: one that has just come back may lag, and a writer that took its stale tip would
-   * fail every append it retries as a conflict. The writer's choice (the orchestrator); readers
-   * read from any replica.
+   * fail every append it retries as a conflict. The writer's choice (the orchestrator) when the
+   * stream has replicas; readers read from any replica.
    */
   leaderReads?: boolean;
   /**

@@ -31,7 +31,7 @@ export interface CallObserver {
   callFinished(request: LlmCallRequested['data'], outcome: LlmCallOutcome, seconds: number): void;
 }
 
-/** Where a call's time went outside the model: from the request's append to the provider, and back. */
+/** Where a call's time went outside the model: from the request's queuing to the provider, and back. */
 export interface CallTiming {
   callId: string;
   /** Request queued → first provider request started. */
