@@ -34,7 +34,9 @@ const size = {
 // BENCH_SIZES=replayEvents=100000,coldEvents=150000 sets some sizes (for profiling one figure).
 for (const pair of process.env.BENCH_SIZES?.split(',') ?? []) {
   const [name, value] = pair.split('=');
-  if (!name || !(name in size) || !Number.isInteger(Number(value))) throw new Error(`BENCH_SIZES: no size ${pair}; sizes are ${Object.keys(size).join(', ')}`);
+  if (!name || !Object.hasOwn(size, name) || !/^[1-9][0-9]*$/.test(value ?? '')) {
+    throw new Error(`BENCH_SIZES: ${pair} is not <size>=<a whole number above 0>; sizes are ${Object.keys(size).join(', ')}`);
+  }
   size[name as keyof typeof size] = Number(value);
 }
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -1,6 +1,6 @@
 import type { AuditRecordBody } from '@topdog/contracts';
 import type { StoredEvent } from './event-store';
-import { hashOf } from './hash-chain';
+import { eventHash } from './hash-chain';
 
 /**
  * One audit record: every envelope field in the API's snake_case, and the event's own hash. The
@@ -20,6 +20,7 @@ export function auditRecord(e: StoredEvent): AuditRecordBody {
     schema_version: e.schemaVersion,
     metadata: e.metadata,
     data: e.data,
-    hash: hashOf(e),
+    // Computed, not the hash its writer recorded: a client checking the links sees a changed event.
+    hash: eventHash(e),
   };
 }

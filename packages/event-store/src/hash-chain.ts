@@ -27,9 +27,10 @@ export function rememberHash(event: object, hash: string): void {
 }
 
 /**
- * An event's hash for display and for linking the next append: as its writer recorded it when
- * the store kept it, else computed. Checking a chain (`verifyChain`) always recomputes, so a
- * changed event still shows as a break; linking to the recorded hash keeps it one.
+ * The hash the next append links to: as the event's writer recorded it when the store kept it,
+ * else computed. Linking to the recorded hash keeps a changed event a break in the chain (a
+ * recomputed one would link past it). What is shown and checked (`auditRecord`, `verifyChain`)
+ * is always computed.
  */
 export function hashOf(event: Hashable): string {
   return writtenHashes.get(event) ?? eventHash(event);

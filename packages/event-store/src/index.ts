@@ -4,6 +4,7 @@ export { InMemoryEventStore, type InMemoryEventStoreOptions } from './memory/in-
 export { POSITION_STRIDE } from './position';
 export { JetStreamEventQueue, type EventQueueOptions, type QueuedCommit } from './jetstream/jetstream.event-queue';
 export { LlmCallPublisher, LlmCallQueue, type LlmCallQueueOptions, type TakenLlmCall } from './jetstream/llm-call-queue';
+export { requeueFormerCallQueue } from './jetstream/former-call-queue';
 export { chainEvents, eventHash, hashOf, verifyChain, type ChainBreak, type ChainedEvents, type ChainReport } from './hash-chain';
 export { auditRecord } from './audit-record';
 export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb.event-store';

@@ -147,6 +147,10 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           // Creates the call queue at start, and queues each call request before appending it.
           ...ensureCallQueue,
           allLlmCallsSubject(prefix),
+          // Once, after an upgrade: the requests left on the runners' former queue on the event
+          // stream are queued again, and that consumer deleted.
+          `${API}.CONSUMER.INFO.${stream}.${durable}`,
+          `${API}.CONSUMER.DELETE.${stream}.${durable}`,
           ...answersTo('orchestrator'),
         ],
         deny: [],

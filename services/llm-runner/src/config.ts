@@ -34,11 +34,12 @@ export const LlmRunnerConfig = BaseConfig.extend({
   /** How long a taken request stays with this instance without a heartbeat. */
   LLM_REQUEST_ACK_WAIT_MS: intSetting(30_000, 1_000),
   /**
-   * How long a queued call the orchestrator does not know is taken for one whose commit is still
-   * being appended (it queues a call before appending it); past it, the append failed and the
-   * call is dropped. An append, its retries included, ends well within the default.
+   * How long a queued call that is not stored, and whose revision no other event holds, is kept
+   * (the orchestrator queues a call before appending it, so its append may be under way, or
+   * delayed by a reconnecting connection). One whose revision another event holds is dropped at
+   * once. Past this, its orchestrator died between the two, and it is dropped.
    */
-  LLM_UNSTORED_CALL_GRACE_MS: intSetting(60_000, 1_000),
+  LLM_UNSTORED_CALL_GRACE_MS: intSetting(3_600_000, 1_000),
   /** How often providers are checked for reachability (0: only at start-up). */
   PROVIDER_CHECK_INTERVAL_MS: intSetting(60_000, 0),
   NATS_REQUEST_TIMEOUT_MS: intSetting(5_000, 100),

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
-import { eventStoreChoice, LlmCallPublisher, LlmCallQueue, openEventStore } from '@topdog/event-store';
+import { eventStoreChoice, LlmCallPublisher, LlmCallQueue, openEventStore, requeueFormerCallQueue } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
 import { createMetricsRegistry, traceparentOf, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
@@ -30,10 +30,20 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
     () => LlmCallQueue.ensure(nc, { prefix: config.TOPDOG_PREFIX, replicas: config.EVENT_STREAM_REPLICAS }),
     logger,
   );
+  const calls = new LlmCallPublisher(nc, config.TOPDOG_PREFIX);
+  if (choice.kind === 'jetstream') {
+    const requeued = await untilJetStreamReady(
+      'moving call requests to the call queue',
+      () => requeueFormerCallQueue(nc, config.TOPDOG_PREFIX, (c) => calls.enqueue(c)),
+      logger,
+    );
+    if (requeued > 0)
+      logger.info({ requeued }, "call requests left on the llm-runners' former queue on the event stream queued again; that consumer is deleted");
+  }
   const metrics = createMetricsRegistry();
   const handler = new WorkflowCommandHandler({
     store: measuredEventStore(store, metrics),
-    calls: new LlmCallPublisher(nc, config.TOPDOG_PREFIX),
+    calls,
     traceparent: () => traceparentOf(),
     logger,
     newId: randomUUID,

@@ -175,7 +175,11 @@ export type GetLlmCallStatus = z.infer<typeof GetLlmCallStatus>;
  * retried after a failed append queued it twice; that one runs), `unknown` (not stored, or not
  * yet: its append may still be under way).
  */
-export const LlmCallStatus = z.object({ status: z.enum(['pending', 'recorded', 'abandoned', 'superseded', 'unknown']) });
+export const LlmCallStatus = z.object({
+  status: z.enum(['pending', 'recorded', 'abandoned', 'superseded', 'unknown']),
+  /** With `unknown`: the workflow's revision as stored now (-1: no workflow). A queued call whose revision it has reached was never stored. */
+  revision: z.number().int().min(-1).optional(),
+});
 export type LlmCallStatus = z.infer<typeof LlmCallStatus>;
 
 export const WorkflowCommand = z.discriminatedUnion('type', [

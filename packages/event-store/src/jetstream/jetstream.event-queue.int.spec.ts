@@ -12,8 +12,8 @@ describe('JetStream event queue (durable consumer shared by takers)', () => {
     try {
       const store = await JetStreamEventStore.create(nc, { prefix: 'q' });
       const options = { prefix: 'q', durable: 'workers', category: 'job', eventTypes: ['Wanted'], ackWaitMs: 3_000 };
-      await JetStreamEventQueue.ensure(nc, options); // created before the first append, as the writer does
-      const takers = await Promise.all([JetStreamEventQueue.open(nc, options), JetStreamEventQueue.open(nc, options)]);
+      await JetStreamEventQueue.ensure(nc, options); // created before the first append, as a webhook's registration does
+      const takers = await Promise.all([JetStreamEventQueue.openExisting(nc, options), JetStreamEventQueue.openExisting(nc, options)]);
       for (let i = 0; i < 20; i++) {
         await store.appendToStream(`job-${i}`, [event(i % 2 ? 'Wanted' : 'Other'), event('Other')], { expectedRevision: 'no_stream' });
       }
@@ -37,24 +37,6 @@ describe('JetStream event queue (durable consumer shared by takers)', () => {
       const again = await takers[0].take(1, 5_000);
       expect(again.map((c) => [c.events[0]!.streamId, c.redeliveries])).toEqual([[unacked!.streamId, 1]]);
       await again[0]!.ack();
-    } finally {
-      await nc.close();
-    }
-  });
-
-  it('waits for the writer to create the event stream before it opens', async () => {
-    await using server = await startNatsServer();
-    const nc = await connect({ servers: server.url, noAsyncTraces: true });
-    try {
-      const options = { prefix: 'late', durable: 'workers', category: 'job', eventTypes: ['Wanted'] };
-      let waited = 0;
-      const opening = JetStreamEventQueue.open(nc, options, () => waited++);
-      await new Promise((r) => setTimeout(r, 700));
-      const store = await JetStreamEventStore.create(nc, { prefix: 'late' });
-      const queue = await opening;
-      expect(waited).toBeGreaterThan(0);
-      await store.appendToStream('job-1', [event('Wanted')], { expectedRevision: 'no_stream' });
-      expect((await queue.take(1, 2_000)).map((c) => c.events[0]!.streamId)).toEqual(['job-1']);
     } finally {
       await nc.close();
     }

@@ -36,10 +36,11 @@ export interface QueuedCommit {
 }
 
 /**
- * Work sharing over the event stream (each webhook's deliveries): a durable JetStream pull consumer, created with
- * `deliver_policy: new` by whoever starts first (the writer creates it at start-up so no
- * commit appended afterwards is missed). Each commit goes to one taker at a time and comes back
- * after `ackWaitMs` if the taker dies. Works on nats-server 2.9 (one filter subject).
+ * Work sharing over the event stream (each webhook's deliveries): a durable JetStream pull
+ * consumer, created with `deliver_policy: new` when the work is set up (a webhook's
+ * registration), so no commit appended afterwards is missed. Each commit goes to one taker at a
+ * time and comes back after `ackWaitMs` if the taker dies. Works on nats-server 2.9 (one filter
+ * subject).
  */
 export class JetStreamEventQueue {
   private constructor(
@@ -54,7 +55,7 @@ export class JetStreamEventQueue {
     const ackWait = (options.ackWaitMs ?? 30_000) * 1_000_000;
     try {
       const info = await jsm.consumers.info(stream, options.durable);
-      // The takers' ack wait wins over the default the writer created it with.
+      // A given ack wait wins over the one it was created with.
       if (options.ackWaitMs !== undefined && info.config.ack_wait !== ackWait) {
         await jsm.consumers.update(stream, options.durable, { ack_wait: ackWait });
       }
@@ -80,25 +81,6 @@ export class JetStreamEventQueue {
     } catch (err) {
       if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) throw err;
     }
-  }
-
-  /**
-   * Opens the queue for taking. The event stream is the writer's to create (with its replicas):
-   * until it exists, this waits, calling `onWait` now and then.
-   */
-  static async open(nc: NatsConnection, options: EventQueueOptions, onWait?: (err: Error) => void): Promise<JetStreamEventQueue> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await JetStreamEventQueue.ensure(nc, options);
-        break;
-      } catch (err) {
-        if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
-        if (attempt % 20 === 0) onWait?.(err);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    const consumer = await jetstream(nc).consumers.get(eventStreamName(options.prefix), options.durable);
-    return new JetStreamEventQueue(consumer, new Set(options.eventTypes));
   }
 
   /**

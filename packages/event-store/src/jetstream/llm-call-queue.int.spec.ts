@@ -4,6 +4,7 @@ import { connect } from '@nats-io/transport-node';
 import { llmCallStreamName, type QueuedLlmCall } from '@topdog/contracts';
 import { startNatsServer } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
+import { AppendTooLargeError } from '../event-store';
 import { LlmCallPublisher, LlmCallQueue } from './llm-call-queue';
 
 const call = (workflowId = randomUUID()): QueuedLlmCall => ({
@@ -72,7 +73,7 @@ describe('LLM call queue (a work queue shared by the llm-runners)', () => {
     }
   });
 
-  it('drops a message that is not a call request instead of handing it out forever', async () => {
+  it('drops a message that is no call request, hands back one it cannot read, and says so', async () => {
     await using server = await startNatsServer();
     const nc = await connect({ servers: server.url, noAsyncTraces: true });
     try {
@@ -80,11 +81,34 @@ describe('LLM call queue (a work queue shared by the llm-runners)', () => {
       const unreadable: Error[] = [];
       const queue = await LlmCallQueue.open(nc, { prefix: 'bad', onUnreadable: (err) => unreadable.push(err) });
       nc.publish('bad.calls.x', 'not json');
+      const newer = call();
+      nc.publish('bad.calls.y', JSON.stringify({ ...newer, data: { ...newer.data, purpose: 'a purpose of a newer version' } }));
       const good = call();
       await new LlmCallPublisher(nc, 'bad').enqueue(good);
-      expect((await queue.take(5, 2_000)).map((t) => t.call.id)).toEqual([good.id]);
-      expect(await queue.take(5, 1_000)).toEqual([]);
-      expect(unreadable.map((e) => e.message)).toEqual([expect.stringContaining('on bad.calls.x is not a call request')]);
+      const taken = [...(await queue.take(1, 2_000)), ...(await queue.take(1, 2_000)), ...(await queue.take(1, 2_000))];
+      expect(taken.map((t) => t.call.id)).toEqual([good.id]);
+      await taken[0]!.ack();
+      expect(unreadable.map((e) => e.message)).toEqual([
+        expect.stringContaining('on bad.calls.x is not a call request this runner reads (dropped)'),
+        expect.stringContaining('on bad.calls.y is not a call request this runner reads (handed back for another runner)'),
+      ]);
+      // The one it cannot read waits in the queue for a runner that can.
+      const info = await (await jetstreamManager(nc)).consumers.info(llmCallStreamName('bad'), 'llm_runner');
+      expect(info.num_ack_pending + info.num_pending + info.num_redelivered).toBeGreaterThan(0);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('refuses a call too large for the bus before queuing it, as the append would be refused', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url, noAsyncTraces: true });
+    try {
+      await LlmCallQueue.ensure(nc, { prefix: 'big' });
+      const huge = call();
+      huge.data.messages = [{ role: 'user', content: 'x'.repeat(nc.info!.max_payload) }];
+      await expect(new LlmCallPublisher(nc, 'big').enqueue(huge)).rejects.toBeInstanceOf(AppendTooLargeError);
+      expect((await (await jetstreamManager(nc)).streams.info(llmCallStreamName('big'))).state.messages).toBe(0);
     } finally {
       await nc.close();
     }

@@ -13,10 +13,14 @@ import {
 } from '@nats-io/jetstream';
 import { TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { allLlmCallsSubject, LLM_REQUEST_QUEUE, llmCallStreamName, llmCallSubject, QueuedLlmCall } from '@topdog/contracts';
+import { AppendTooLargeError } from '../event-store';
 import { unavailableOr } from './store-unavailable';
 
 /** One attempt's wait for a queued call's acknowledgement (as an append's). */
 const PUBLISH_TIMEOUT_MS = 1_500;
+
+/** When a call this runner cannot read comes back (for a runner of the version that queued it). */
+const UNREADABLE_CALL_RETRY_MS = 60_000;
 
 export interface LlmCallQueueOptions {
   prefix: string;
@@ -121,37 +125,37 @@ export class LlmCallQueue {
   }
 
   /**
-   * Up to `max` calls: waits at most `waitMs` for the first, then takes only what is already
-   * there (a batch fetch would wait for all `max`, delaying the first).
+   * The next call, waiting at most `waitMs` for one (none: an empty list). One at a time: each
+   * is work, and a pull for more could wait out its expiry while another runner takes them.
    */
-  async take(max: number, waitMs: number): Promise<TakenLlmCall[]> {
+  async take(_max: number, waitMs: number): Promise<TakenLlmCall[]> {
+    const msg = await this.consumer.next({ expires: Math.max(1_000, waitMs) });
+    if (!msg) return [];
     const taken: TakenLlmCall[] = [];
-    const first = await this.consumer.next({ expires: Math.max(1_000, waitMs) });
-    if (!first) return taken;
-    this.sort(first, taken);
-    let pending = first.info.pending;
-    while (pending > 0 && taken.length < max) {
-      const batch = await this.consumer.fetch({ max_messages: Math.min(pending, max - taken.length), expires: 1_000 });
-      let received = 0;
-      for await (const m of batch) {
-        received++;
-        this.sort(m, taken);
-        pending = m.info.pending;
-      }
-      if (received === 0) break;
-    }
+    this.sort(msg, taken);
     return taken;
   }
 
   /** Nothing is held between takes: each take pulls what it hands out. */
   async close(): Promise<void> {}
 
-  /** A taken call; one that is not a call request (it cannot be, but a bad one must not come back forever) is dropped. */
+  /**
+   * A taken call. A message that is no call request at all is dropped (it would come back
+   * forever); one that looks like a call but does not match this runner's schema (an
+   * orchestrator of a newer version, during a rolling upgrade) is handed back for a runner that
+   * reads it, a minute later. Both are reported.
+   */
   private sort(msg: JsMsg, taken: TakenLlmCall[]): void {
-    const parsed = QueuedLlmCall.safeParse(safeJson(msg));
+    const json = safeJson(msg);
+    const parsed = QueuedLlmCall.safeParse(json);
     if (!parsed.success) {
-      msg.term();
-      this.onUnreadable(new Error(`queued call ${msg.seq} on ${msg.subject} is not a call request: ${parsed.error.message}`.slice(0, 2_000)));
+      const looksLikeACall = typeof (json as { data?: { callId?: unknown } } | undefined)?.data?.callId === 'string';
+      if (looksLikeACall) msg.nak(UNREADABLE_CALL_RETRY_MS);
+      else msg.term();
+      const fate = looksLikeACall ? 'handed back for another runner' : 'dropped';
+      this.onUnreadable(
+        new Error(`queued call ${msg.seq} on ${msg.subject} is not a call request this runner reads (${fate}): ${parsed.error.message}`.slice(0, 2_000)),
+      );
       return;
     }
     taken.push({
@@ -180,15 +184,22 @@ export class LlmCallPublisher {
   private readonly js: JetStreamClient;
 
   constructor(
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly prefix: string,
   ) {
     this.js = jetstream(nc);
   }
 
-  /** Stores the call in the queue (once, however often it is retried); throws EventStoreUnavailableError when JetStream does not answer. */
+  /**
+   * Stores the call in the queue (once, however often it is retried); throws
+   * EventStoreUnavailableError when JetStream does not answer, AppendTooLargeError when the call
+   * alone passes the bus's message limit.
+   */
   async enqueue(call: QueuedLlmCall): Promise<void> {
     const payload = new TextEncoder().encode(JSON.stringify(call));
+    // The commit holding the call is larger still: refused as the append would be, before anything is queued.
+    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
+    if (payload.byteLength + 512 > limit) throw new AppendTooLargeError(call.streamId, payload.byteLength, limit);
     try {
       for (let attempt = 1; ; attempt++) {
         try {

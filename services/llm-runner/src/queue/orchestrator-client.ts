@@ -10,8 +10,8 @@ export class OrchestratorClient {
     private readonly timeoutMs: number,
   ) {}
 
-  async callStatus(workflowId: string, callId: string, requestId?: string): Promise<LlmCallStatus['status']> {
-    return (await request(this.nc, this.prefix, REQUESTS.llmCallStatus, { workflowId, callId, ...(requestId ? { requestId } : {}) }, this.timeoutMs)).status;
+  async callStatus(workflowId: string, callId: string, requestId?: string): Promise<LlmCallStatus> {
+    return request(this.nc, this.prefix, REQUESTS.llmCallStatus, { workflowId, callId, ...(requestId ? { requestId } : {}) }, this.timeoutMs);
   }
 
   async record(command: RecordLlmResult): Promise<RecordLlmResultResult> {

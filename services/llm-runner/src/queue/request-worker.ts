@@ -18,7 +18,7 @@ export interface RequestWorkerDeps {
   logger: Logger;
   concurrency: number;
   ackWaitMs: number;
-  /** How long a queued call the orchestrator does not know (yet) is handed back rather than dropped (LLM_UNSTORED_CALL_GRACE_MS). */
+  /** How long a queued call that is not stored, and whose revision no event holds, is handed back before it is dropped (LLM_UNSTORED_CALL_GRACE_MS). */
   unstoredGraceMs: number;
   /** Called with each call's timings, for metrics. */
   onCallTimed?: (timing: CallTiming) => void;
@@ -53,8 +53,9 @@ class NotStoredYetError extends Error {
  * whose result is recorded is never sent to a model again), runs it, and records the outcome
  * with retries until the orchestrator has it. A request is acknowledged only then; while a call
  * runs its deadline is extended, and if this process dies the request is redelivered. A request
- * the orchestrator does not know yet (its commit is being appended) is handed back for a moment,
- * and dropped once older than `unstoredGraceMs`.
+ * the orchestrator has not stored is dropped once another event holds its revision (its append
+ * failed); until then its append may be under way, and it is handed back, for at most
+ * `unstoredGraceMs` (its orchestrator died between queuing it and appending it).
  */
 export class RequestWorker {
   private readonly stopping = new AbortController();
@@ -125,7 +126,7 @@ export class RequestWorker {
         return;
       }
       if (err instanceof NotStoredYetError) {
-        taken.nak(Math.min(2_000, backoffMs(taken.redeliveries + 1)));
+        taken.nak(Math.min(5_000, backoffMs(taken.redeliveries + 1)));
         return;
       }
       this.deps.logger.error({ err }, 'call request not handled; it will be redelivered');
@@ -149,13 +150,15 @@ export class RequestWorker {
     const event = taken.call;
     const { workflowId, callId } = event.data;
     const log = this.deps.logger.child({ workflowId, callId, correlationId: event.correlationId });
-    const status = await this.untilAnswered(() => this.deps.orchestrator.callStatus(workflowId, callId, event.id), log);
-    if (status === 'unknown' && nowMs() - taken.queuedAtMs < this.deps.unstoredGraceMs) throw new NotStoredYetError();
+    const { status, revision } = await this.untilAnswered(() => this.deps.orchestrator.callStatus(workflowId, callId, event.id), log);
+    // Not stored, and its revision not taken by another event: its append may be under way.
+    if (status === 'unknown' && (revision ?? -1) < event.revision && nowMs() - taken.queuedAtMs < this.deps.unstoredGraceMs) throw new NotStoredYetError();
     if (status !== 'pending') {
       // Recorded already (a redelivery), abandoned (the workflow was cancelled or sent back before
-      // it started), superseded (queued again by a retried command), or never stored.
+      // it started), superseded (queued again by a retried command), or never stored (another
+      // event holds its revision, or its orchestrator never appended it).
       const level = status === 'unknown' ? 'warn' : 'info';
-      log[level]({ status, redeliveries: taken.redeliveries }, `call ${status}: not calling the model`);
+      log[level]({ status, revision, queuedRevision: event.revision, redeliveries: taken.redeliveries }, `call ${status}: not calling the model`);
       return;
     }
     log.info({ model: event.data.model, phase: event.data.phase, redeliveries: taken.redeliveries }, 'calling model');

@@ -173,8 +173,9 @@ export class WorkflowCommandHandler {
    * answer costs something (is this model call still wanted?) must not be answered from a stale
    * cache. One read of the tip when nothing is newer.
    */
-  async latest(workflowId: string): Promise<Workflow> {
-    return (await this.queue.run(workflowId, () => this.catchUp(workflowId)).catch(retryLaterWhenUnavailable)).state;
+  async latest(workflowId: string): Promise<{ state: Workflow; revision: number }> {
+    const { state, revision } = await this.queue.run(workflowId, () => this.catchUp(workflowId)).catch(retryLaterWhenUnavailable);
+    return { state, revision };
   }
 
   /** A workflow's events, read afresh from the store, with the hash of the last (null when there is none). */

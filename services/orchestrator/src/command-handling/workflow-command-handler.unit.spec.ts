@@ -110,9 +110,9 @@ describe('WorkflowCommandHandler: several instances on one store', () => {
     expect(await a.current(id)).toMatchObject({ current: 'DISCOVERY' });
     await applyAll(b, id, [complete(id), complete(id)]);
     expect(await a.current(id)).toMatchObject({ current: 'DISCOVERY' }); // its cache
-    expect(await a.latest(id)).toMatchObject({ current: 'IMPLEMENTATION' });
+    expect(await a.latest(id)).toMatchObject({ state: { current: 'IMPLEMENTATION' }, revision: 2 });
     expect(await a.current(id)).toMatchObject({ current: 'IMPLEMENTATION' }); // brought up to date
-    expect(await a.latest(randomUUID())).toMatchObject({ status: 'empty' });
+    expect(await a.latest(randomUUID())).toEqual({ state: { status: 'empty' }, revision: -1 });
   });
 
   it('decides a command refused on a stale cached state again on the state as stored', async () => {

@@ -291,10 +291,10 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
     /** Whether a call still waits for its result: the llm-runner asks before it calls a model, and makes only a pending one. */
     async llmCallStatus(query: GetLlmCallStatus): Promise<LlmCallStatus> {
       // As stored now: another instance may have requested or recorded the call since this one cached the workflow.
-      const state = await handler.latest(query.workflowId);
-      if (state.status === 'empty') return { status: 'unknown' };
+      const { state, revision } = await handler.latest(query.workflowId);
+      if (state.status === 'empty') return { status: 'unknown', revision };
       const call = state.calls[query.callId];
-      if (!call) return { status: 'unknown' };
+      if (!call) return { status: 'unknown', revision };
       if (query.requestId && call.requestId && call.requestId !== query.requestId) return { status: 'superseded' };
       if (call.recorded) return { status: 'recorded' };
       // Requested, and no longer the call the workflow waits for: cancelled, or sent back past it.

@@ -118,7 +118,9 @@ describe('workflow use cases', () => {
       metadata: metadata(),
     });
     expect(await commands.llmCallStatus(sentBack)).toEqual({ status: 'abandoned' });
-    expect(await commands.llmCallStatus({ workflowId: sentBack.workflowId, callId: randomUUID() })).toEqual({ status: 'unknown' });
+    // Never requested: with the workflow's revision, which a queued call's revision is compared with.
+    expect(await commands.llmCallStatus({ workflowId: sentBack.workflowId, callId: randomUUID() })).toEqual({ status: 'unknown', revision: 3 });
+    expect(await commands.llmCallStatus({ workflowId: randomUUID(), callId: randomUUID() })).toEqual({ status: 'unknown', revision: -1 });
   });
 
   it('answer a retried reject, send-back or cancel with the same reply, writing nothing; and refuse a stale If-Match', async () => {

@@ -126,7 +126,6 @@ export type StartedWorkflow = Exclude<Workflow, { status: 'empty' }>;
 
 export const initialState = (): Workflow => ({ status: 'empty' });
 
-/** A workflow event with the envelope metadata evolve reads. */
 /** An event as evolve folds it: with its id and metadata where known (as stored, or as about to be appended). */
 export type WorkflowEventWithMetadata = WorkflowEvent & { id?: string; metadata?: { idempotencyKey?: string; requestHash?: string } };
 

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { eventStreamName, type NewEvent } from '@topdog/contracts';
+import { startNatsServer } from '@topdog/testing';
+import { describe, expect, it } from 'vitest';
+import { newTestEvent } from '../test-event';
+import { requeueFormerCallQueue } from './former-call-queue';
+import { JetStreamEventStore } from './jetstream.event-store';
+import { LlmCallPublisher, LlmCallQueue } from './llm-call-queue';
+
+const callRequested = (workflowId: string): NewEvent => ({
+  ...newTestEvent('LlmCallRequested'),
+  data: {
+    workflowId,
+    callId: randomUUID(),
+    phase: 'DISCOVERY',
+    role: 'Q_ASSISTANT',
+    purpose: 'phase',
+    model: 'gpt-4',
+    provider: 'openai',
+    providerModel: 'gpt-4',
+    messages: [{ role: 'user', content: 'hello' }],
+    temperature: 0.2,
+    maxTokens: 100,
+    promptVersion: 'v1',
+    pricing: { inputPerMTok: 10, outputPerMTok: 30, cachedInputPerMTok: null, cacheWritePerMTok: null },
+    answerFormat: 'structured',
+  },
+});
+
+describe("the upgrade from the llm-runners' former queue on the event stream", () => {
+  it('queues again every call request the former consumer had not acknowledged, then deletes it; once', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url, noAsyncTraces: true });
+    try {
+      const store = await JetStreamEventStore.create(nc, { prefix: 'up' });
+      const jsm = await jetstreamManager(nc);
+      const stream = eventStreamName('up');
+      // The former queue, as the orchestrator created it.
+      await jsm.consumers.add(stream, {
+        durable_name: 'llm_runner',
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.New,
+        filter_subject: 'up.events.workflow.>',
+      });
+      const [done, waiting] = [randomUUID(), randomUUID()];
+      await store.appendToStream(`workflow-${done}`, [newTestEvent('WorkflowInitialized'), callRequested(done)], { expectedRevision: 'no_stream' });
+      await store.appendToStream(`workflow-${waiting}`, [newTestEvent('WorkflowInitialized')], { expectedRevision: 'no_stream' });
+      await store.appendToStream(`workflow-${waiting}`, [callRequested(waiting)], { expectedRevision: 0 });
+      // A runner took the first commit and recorded its call.
+      const first = await (await jetstream(nc).consumers.get(stream, 'llm_runner')).next({ expires: 2_000 });
+      expect(await first!.ackAck()).toBe(true);
+
+      await LlmCallQueue.ensure(nc, { prefix: 'up' });
+      const publisher = new LlmCallPublisher(nc, 'up');
+      expect(await requeueFormerCallQueue(nc, 'up', (c) => publisher.enqueue(c))).toBe(1);
+      await expect(jsm.consumers.info(stream, 'llm_runner')).rejects.toThrow(/consumer not found/i);
+      const taken = await (await LlmCallQueue.open(nc, { prefix: 'up' })).take(1, 2_000);
+      expect(taken.map((t) => [t.call.data.workflowId, t.call.streamId, t.call.revision])).toEqual([[waiting, `workflow-${waiting}`, 1]]);
+      expect(await requeueFormerCallQueue(nc, 'up', (c) => publisher.enqueue(c))).toBe(0);
+    } finally {
+      await nc.close();
+    }
+  });
+});
