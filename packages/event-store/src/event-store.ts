@@ -23,8 +23,8 @@ export interface AppendOptions {
   expectedRevision: ExpectedRevision;
   /**
    * The hash of the last event as the writer linked it (`chainEvents`' `lastHash`). An adapter
-   * that can stores it with the commit, so readers show every event's hash without recomputing
-   * it (`hashOf`); the others' readers compute it.
+   * that can stores it with the commit, so the writer links its next append to the hash as
+   * written (`hashOf`) rather than one recomputed from a stored event; the others' readers compute it.
    */
   lastHash?: string | null;
 }

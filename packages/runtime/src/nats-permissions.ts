@@ -104,6 +104,17 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
   const calls = llmCallStreamName(prefix);
   const callQueueConsumer = [`${API}.INFO`, `${API}.CONSUMER.INFO.${calls}.${durable}`, `${API}.CONSUMER.CREATE.${calls}.${durable}`];
   const ensureCallQueue = [...callQueueConsumer, `${API}.STREAM.INFO.${calls}`, `${API}.STREAM.CREATE.${calls}`, `${API}.STREAM.UPDATE.${calls}`];
+  /**
+   * The name of the runners' former queue on the event stream (before the call queue): no one
+   * may make (or delete) a consumer of that name there, since an orchestrator starting after an
+   * upgrade queues again what it holds (`requeueFormerCallQueue`) and then deletes it.
+   */
+  const notTheFormerQueue = [
+    `${API}.CONSUMER.CREATE.${stream}.${durable}`,
+    `${API}.CONSUMER.CREATE.${stream}.${durable}.>`,
+    `${API}.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+    `${API}.CONSUMER.DELETE.${stream}.${durable}`,
+  ];
 
   return {
     gateway: {
@@ -126,7 +137,7 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `${API}.CONSUMER.DELETE.KV_${keys}.*`,
           `$JS.FC.KV_${keys}.>`,
         ],
-        deny: [],
+        deny: notTheFormerQueue,
       },
       subscribe: { allow: [...answers('gateway'), ...receives('gateway'), ...ownInbox('gateway')], deny: [] },
     },
@@ -177,7 +188,7 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `${API}.CONSUMER.DELETE.KV_${bucket}.*`,
           ...answersTo('projector'),
         ],
-        deny: [],
+        deny: notTheFormerQueue,
       },
       subscribe: { allow: [...answers('projector'), ...receives('projector'), ...ownInbox('projector')], deny: [] },
     },
@@ -194,7 +205,7 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `$JS.ACK.*.*.${calls}.${durable}.>`,
           ...answersTo('llm-runner'),
         ],
-        deny: [],
+        deny: notTheFormerQueue,
       },
       subscribe: { allow: [...answers('llm-runner'), ...receives('llm-runner'), ...ownInbox('llm-runner')], deny: [] },
     },
@@ -225,12 +236,12 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `$JS.FC.KV_${hooks}.>`,
           ...answersTo('webhooks'),
         ],
-        deny: [],
+        deny: notTheFormerQueue,
       },
       subscribe: { allow: [...answers('webhooks'), ...receives('webhooks'), ...ownInbox('webhooks')], deny: [] },
     },
     reader: {
-      publish: { allow: readEvents, deny: [] },
+      publish: { allow: readEvents, deny: notTheFormerQueue },
       subscribe: {
         allow: [events, ...publications.map((p) => subject(prefix, p.pattern)), ...ownInbox('reader')],
         deny: [],

@@ -87,6 +87,9 @@ describe('bus permissions', () => {
       `$JS.API.STREAM.DELETE.${stream}`,
       `$JS.API.CONSUMER.MSG.NEXT.${calls}.llm_runner`,
       `$JS.API.CONSUMER.DELETE.${calls}.llm_runner`,
+      // The name of the runners' former queue on the event stream, which an upgraded orchestrator takes over.
+      `$JS.API.CONSUMER.CREATE.${stream}.llm_runner.${prefix}.events.workflow.>`,
+      `$JS.API.CONSUMER.DELETE.${stream}.llm_runner`,
     ];
     expect(await publishAll(gateway, [...allowed, ...denied])).toEqual(denied);
     expect(await subscribeAll(gateway, [`${prefix}.projector.applied`, `${prefix}.cmd.workflow.initialize`, `${prefix}.events.>`])).toEqual([

@@ -47,7 +47,8 @@ export async function startLlmRunner(config: LlmRunnerConfig, nc: NatsConnection
   const queueOptions = {
     prefix: config.TOPDOG_PREFIX,
     ackWaitMs: config.LLM_REQUEST_ACK_WAIT_MS,
-    onUnreadable: (err: Error) => logger.error({ err }, 'dropped a queued call this runner cannot read'),
+    onUnreadable: (err: Error) => logger.error({ err }, 'a queued call this runner cannot read'),
+    keepUnreadableMs: config.LLM_UNSTORED_CALL_GRACE_MS,
   };
   const queue = await untilJetStreamReady(
     'opening the call queue',

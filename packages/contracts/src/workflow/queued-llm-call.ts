@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AnyEnvelope } from '../envelope';
 import { LlmCallRequested } from './llm-call.events';
 
@@ -9,5 +9,12 @@ import { LlmCallRequested } from './llm-call.events';
  * always in the queue; a queued call whose commit never made it is known by the orchestrator's
  * answer (`unknown`) and dropped once it is older than any append could take.
  */
-export const QueuedLlmCall = AnyEnvelope.omit({ position: true, type: true, data: true }).extend(LlmCallRequested.shape);
+export const QueuedLlmCall = AnyEnvelope.omit({ position: true, type: true, data: true }).extend({
+  ...LlmCallRequested.shape,
+  /**
+   * The stream's revision the commit holding it is appended on (-1: a new stream). Once the
+   * stream is past it without the call, the call can never be stored.
+   */
+  expectedRevision: z.number().int().min(-1).optional(),
+});
 export type QueuedLlmCall = z.infer<typeof QueuedLlmCall>;

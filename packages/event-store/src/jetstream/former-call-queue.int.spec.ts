@@ -57,8 +57,19 @@ describe("the upgrade from the llm-runners' former queue on the event stream", (
       expect(await requeueFormerCallQueue(nc, 'up', (c) => publisher.enqueue(c))).toBe(1);
       await expect(jsm.consumers.info(stream, 'llm_runner')).rejects.toThrow(/consumer not found/i);
       const taken = await (await LlmCallQueue.open(nc, { prefix: 'up' })).take(1, 2_000);
-      expect(taken.map((t) => [t.call.data.workflowId, t.call.streamId, t.call.revision])).toEqual([[waiting, `workflow-${waiting}`, 1]]);
+      expect(taken.map((t) => [t.call.data.workflowId, t.call.streamId, t.call.revision, t.call.expectedRevision])).toEqual([
+        [waiting, `workflow-${waiting}`, 1, 0],
+      ]);
       expect(await requeueFormerCallQueue(nc, 'up', (c) => publisher.enqueue(c))).toBe(0);
+      // A consumer of that name made since the call queue exists is not the former queue: left alone.
+      await jsm.consumers.add(stream, {
+        durable_name: 'llm_runner',
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: 'up.events.workflow.>',
+      });
+      expect(await requeueFormerCallQueue(nc, 'up', (c) => publisher.enqueue(c))).toBe(0);
+      expect((await jsm.consumers.info(stream, 'llm_runner')).num_pending).toBeGreaterThan(0);
     } finally {
       await nc.close();
     }

@@ -33,6 +33,8 @@ export interface LlmCallQueueOptions {
    * would come back forever): an orchestrator of another version, say. The taker logs it.
    */
   onUnreadable?: (error: Error) => void;
+  /** How long such a call waits for a runner that reads it before it is dropped. Default an hour. */
+  keepUnreadableMs?: number;
 }
 
 /** A call taken from the queue; acknowledge it once its work is done (or it is known to need none). */
@@ -60,6 +62,7 @@ export class LlmCallQueue {
   private constructor(
     private readonly consumer: Consumer,
     private readonly onUnreadable: (error: Error) => void,
+    private readonly keepUnreadableMs: number,
   ) {}
 
   /** Creates the stream and the consumer, or updates them to these settings (the writer's step at start). */
@@ -121,7 +124,8 @@ export class LlmCallQueue {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    return new LlmCallQueue(await jetstream(nc).consumers.get(name, LLM_REQUEST_QUEUE.durable), options.onUnreadable ?? (() => undefined));
+    const consumer = await jetstream(nc).consumers.get(name, LLM_REQUEST_QUEUE.durable);
+    return new LlmCallQueue(consumer, options.onUnreadable ?? (() => undefined), options.keepUnreadableMs ?? 3_600_000);
   }
 
   /**
@@ -143,13 +147,15 @@ export class LlmCallQueue {
    * A taken call. A message that is no call request at all is dropped (it would come back
    * forever); one that looks like a call but does not match this runner's schema (an
    * orchestrator of a newer version, during a rolling upgrade) is handed back for a runner that
-   * reads it, a minute later. Both are reported.
+   * reads it, a minute later, until it is older than `keepUnreadableMs`. Both are reported.
    */
   private sort(msg: JsMsg, taken: TakenLlmCall[]): void {
     const json = safeJson(msg);
     const parsed = QueuedLlmCall.safeParse(json);
     if (!parsed.success) {
-      const looksLikeACall = typeof (json as { data?: { callId?: unknown } } | undefined)?.data?.callId === 'string';
+      const queuedAtMs = Number(msg.timestampNanos / 1000n) / 1000;
+      const looksLikeACall =
+        typeof (json as { data?: { callId?: unknown } } | undefined)?.data?.callId === 'string' && Date.now() - queuedAtMs < this.keepUnreadableMs;
       if (looksLikeACall) msg.nak(UNREADABLE_CALL_RETRY_MS);
       else msg.term();
       const fate = looksLikeACall ? 'handed back for another runner' : 'dropped';

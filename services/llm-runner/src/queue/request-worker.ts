@@ -42,6 +42,9 @@ export interface CallTiming {
 
 const nowMs = () => performance.timeOrigin + performance.now();
 
+/** How soon an unstored call is asked about again: soon at first (its append is usually under way), then once a minute. */
+const UNSTORED_RETRY = { baseMs: 200, maxMs: 60_000 };
+
 /** The orchestrator does not know the call yet: its commit may still be being appended. */
 class NotStoredYetError extends Error {
   override readonly name = 'NotStoredYetError';
@@ -53,9 +56,10 @@ class NotStoredYetError extends Error {
  * whose result is recorded is never sent to a model again), runs it, and records the outcome
  * with retries until the orchestrator has it. A request is acknowledged only then; while a call
  * runs its deadline is extended, and if this process dies the request is redelivered. A request
- * the orchestrator has not stored is dropped once another event holds its revision (its append
- * failed); until then its append may be under way, and it is handed back, for at most
- * `unstoredGraceMs` (its orchestrator died between queuing it and appending it).
+ * the orchestrator has not stored is dropped once the stream is past the revision its commit was
+ * to be appended on (its append failed); until then its append may be under way, and it is
+ * handed back, less and less often, for at most `unstoredGraceMs` (its orchestrator died between
+ * queuing it and appending it, or its commit was refused as too large).
  */
 export class RequestWorker {
   private readonly stopping = new AbortController();
@@ -126,7 +130,7 @@ export class RequestWorker {
         return;
       }
       if (err instanceof NotStoredYetError) {
-        taken.nak(Math.min(5_000, backoffMs(taken.redeliveries + 1)));
+        taken.nak(backoffMs(taken.redeliveries + 1, UNSTORED_RETRY));
         return;
       }
       this.deps.logger.error({ err }, 'call request not handled; it will be redelivered');
@@ -151,8 +155,10 @@ export class RequestWorker {
     const { workflowId, callId } = event.data;
     const log = this.deps.logger.child({ workflowId, callId, correlationId: event.correlationId });
     const { status, revision } = await this.untilAnswered(() => this.deps.orchestrator.callStatus(workflowId, callId, event.id), log);
-    // Not stored, and its revision not taken by another event: its append may be under way.
-    if (status === 'unknown' && (revision ?? -1) < event.revision && nowMs() - taken.queuedAtMs < this.deps.unstoredGraceMs) throw new NotStoredYetError();
+    // Not stored, and the stream not past the revision its commit is appended on: its append may be under way.
+    const storedRevision = revision ?? -1;
+    const neverStored = storedRevision >= event.revision || (event.expectedRevision !== undefined && storedRevision > event.expectedRevision);
+    if (status === 'unknown' && !neverStored && nowMs() - taken.queuedAtMs < this.deps.unstoredGraceMs) throw new NotStoredYetError();
     if (status !== 'pending') {
       // Recorded already (a redelivery), abandoned (the workflow was cancelled or sent back before
       // it started), superseded (queued again by a retried command), or never stored (another

@@ -220,7 +220,8 @@ export class WorkflowCommandHandler {
     // Tamper evidence: each event carries the hash of the one before it.
     const chained = chainEvents(loaded.lastHash, streamId, firstRevision, enveloped);
     for (const [index, event] of chained.events.entries()) {
-      if (event.type === 'LlmCallRequested') await this.deps.calls.enqueue({ ...event, streamId, revision: firstRevision + index } as QueuedLlmCall);
+      if (event.type === 'LlmCallRequested')
+        await this.deps.calls.enqueue({ ...event, streamId, revision: firstRevision + index, expectedRevision: loaded.revision } as QueuedLlmCall);
     }
     const result = await this.deps.store.appendToStream(streamId, chained.events, {
       expectedRevision: loaded.revision < 0 ? 'no_stream' : loaded.revision,

@@ -81,7 +81,7 @@ describe('workflow use cases', () => {
     expect(storedWhenQueued).toBe(1);
     const stored = (await store.readStream(`workflow-${workflowId}`)).find((e) => e.type === 'LlmCallRequested')!;
     const { position: _position, ...asStored } = stored;
-    expect(calls.queued[0]).toEqual(asStored);
+    expect(calls.queued[0]).toEqual({ ...asStored, expectedRevision: 0 });
     expect(await commands.llmCallStatus({ workflowId, callId, requestId: stored.id })).toEqual({ status: 'pending' });
     expect(await commands.llmCallStatus({ workflowId, callId, requestId: randomUUID() })).toEqual({ status: 'superseded' });
   });
