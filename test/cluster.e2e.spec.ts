@@ -43,7 +43,9 @@ describe('a three-node NATS cluster', () => {
    * there is one: the bucket's leader holds up status writes until the bucket elects again, and
    * the meta leader the projector's new consumer (its ordered consumer on the killed node is gone
    * with it) until the meta group elects again, each 4-10 s on nats-server 2.9, which is not what
-   * a follower's kill is about.
+   * a follower's kill is about. Nor, where it can be, the node the projector is connected to, or
+   * the one holding its subscription (an ordered consumer lives on one node): the projector then
+   * waits for its watchdog to set the subscription up again (about 6 s).
    */
   async function streamNodes(): Promise<{ leader: NatsServerFixture; leaderLeads: string[]; follower: NatsServerFixture; followerLeads: string[] }> {
     const jsm = await jetstreamManager(nc);
@@ -53,10 +55,33 @@ describe('a three-node NATS cluster', () => {
     const leader = system.cluster!.node(cluster.leader!);
     const bucketLeader = (await jsm.streams.info(`KV_${readModelBucket(system.prefix)}`)).cluster?.leader;
     const metaLeader = await system.cluster!.metaLeader();
-    const leads = (name: string) => [...(name === bucketLeader ? ['the read models'] : []), ...(name === metaLeader ? ['the meta group'] : [])];
+    const projectorOn = await nodeServing('projector');
+    // The projector's subscription: an ordered consumer (ephemeral, the only one on the stream here), held by one node.
+    const subscriptionOn = new Set<string>();
+    for await (const consumer of jsm.consumers.list(eventStreamName(system.prefix))) {
+      if (!consumer.config.durable_name && consumer.cluster?.leader) subscriptionOn.add(consumer.cluster.leader);
+    }
+    const leads = (name: string) => [
+      ...(name === bucketLeader ? ['the read models'] : []),
+      ...(name === metaLeader ? ['the meta group'] : []),
+      ...(name === projectorOn ? ["the projector's connection"] : []),
+      ...(subscriptionOn.has(name) ? ["the projector's subscription"] : []),
+    ];
     const followers = cluster.replicas!.filter((r) => !r.offline).map((r) => r.name);
     const name = followers.find((n) => leads(n).length === 0) ?? followers.find((n) => n !== bucketLeader) ?? followers[0]!;
     return { leader, leaderLeads: leads(leader.name), follower: system.cluster!.node(name), followerLeads: leads(name) };
+  }
+
+  /** The node a service's connection is on, as the nodes' /connz say (by its bus user). */
+  async function nodeServing(user: string): Promise<string | undefined> {
+    for (const node of system.cluster!.nodes) {
+      if (node.pid === undefined || !node.monitorUrl) continue;
+      const connz = (await (await fetch(`${node.monitorUrl}/connz?auth=true`, { signal: AbortSignal.timeout(2_000) })).json().catch(() => ({}))) as {
+        connections?: { authorized_user?: string }[];
+      };
+      if (connz.connections?.some((c) => c.authorized_user === user)) return node.name;
+    }
+    return undefined;
   }
 
   /** Where the read side is (the projector's applied position). */
@@ -124,7 +149,8 @@ describe('a three-node NATS cluster', () => {
     // hundred clients (up to about 2 s: one CI run saw a 503 after 6.6 s), never the client's own 10 s limit.
     expect(unavailable.at(-1) ?? 0).toBeLessThan(7_000);
     // The read side follows within seconds of the writes' return, unless the node killed also led
-    // the read models' bucket or the meta group: then it waits for that group's election too.
+    // the read models' bucket or the meta group (then it waits for that group's election too), or
+    // held the projector's connection or subscription (then it waits for its watchdog).
     // (The follower is chosen to lead neither where one does; with three nodes one may not.)
     expect(leaderKill.readMs - leaderKill.writeMs).toBeLessThan(first.leaderLeads.length === 0 ? 5_000 : 20_000);
     expect(followerKill.readMs - followerKill.writeMs).toBeLessThan(second.followerLeads.length === 0 ? 5_000 : 20_000);

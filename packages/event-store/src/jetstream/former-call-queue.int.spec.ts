@@ -7,27 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { newTestEvent } from '../test-event';
 import { requeueFormerCallQueue } from './former-call-queue';
 import { JetStreamEventStore } from './jetstream.event-store';
+import { callRequestData } from './llm-call.fixture';
 import { LlmCallPublisher, LlmCallQueue } from './llm-call-queue';
 
-const callRequested = (workflowId: string): NewEvent => ({
-  ...newTestEvent('LlmCallRequested'),
-  data: {
-    workflowId,
-    callId: randomUUID(),
-    phase: 'DISCOVERY',
-    role: 'Q_ASSISTANT',
-    purpose: 'phase',
-    model: 'gpt-4',
-    provider: 'openai',
-    providerModel: 'gpt-4',
-    messages: [{ role: 'user', content: 'hello' }],
-    temperature: 0.2,
-    maxTokens: 100,
-    promptVersion: 'v1',
-    pricing: { inputPerMTok: 10, outputPerMTok: 30, cachedInputPerMTok: null, cacheWritePerMTok: null },
-    answerFormat: 'structured',
-  },
-});
+const callRequested = (workflowId: string): NewEvent => ({ ...newTestEvent('LlmCallRequested'), data: callRequestData(workflowId) });
 
 describe("the upgrade from the llm-runners' former queue on the event stream", () => {
   it('queues again every call request the former consumer had not acknowledged, then deletes it; once', async () => {

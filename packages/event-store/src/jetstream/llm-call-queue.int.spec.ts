@@ -1,40 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { llmCallStreamName, type QueuedLlmCall } from '@topdog/contracts';
 import { startNatsServer } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
 import { AppendTooLargeError } from '../event-store';
+import { queuedCall } from './llm-call.fixture';
 import { LlmCallPublisher, LlmCallQueue } from './llm-call-queue';
 
-const call = (workflowId = randomUUID()): QueuedLlmCall => ({
-  id: randomUUID(),
-  type: 'LlmCallRequested',
-  streamId: `workflow-${workflowId}`,
-  revision: 3,
-  occurredAt: '2026-12-01T00:00:00.000Z',
-  correlationId: 'corr-1',
-  causationId: null,
-  actor: 'tester',
-  schemaVersion: 1,
-  metadata: { prevHash: 'sha256:abc' },
-  data: {
-    workflowId,
-    callId: randomUUID(),
-    phase: 'DISCOVERY',
-    role: 'Q_ASSISTANT',
-    purpose: 'phase',
-    model: 'gpt-4',
-    provider: 'openai',
-    providerModel: 'gpt-4',
-    messages: [{ role: 'user', content: 'hello' }],
-    temperature: 0.2,
-    maxTokens: 100,
-    promptVersion: 'v1',
-    pricing: { inputPerMTok: 10, outputPerMTok: 30, cachedInputPerMTok: null, cacheWritePerMTok: null },
-    answerFormat: 'structured',
-  },
-});
+const call = queuedCall;
 
 describe('LLM call queue (a work queue shared by the llm-runners)', () => {
   it('hands each call to one of several takers as queued, stores a retried publish once, and redelivers what is not acknowledged', async () => {
