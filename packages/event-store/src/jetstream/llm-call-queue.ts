@@ -9,6 +9,7 @@ import {
   StorageType,
   type Consumer,
   type JetStreamClient,
+  type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import { TimeoutError, type NatsConnection } from '@nats-io/transport-node';
@@ -84,19 +85,15 @@ export class LlmCallQueue {
       if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
       await jsm.streams.add(config);
     }
-    const ackWait = (options.ackWaitMs ?? 30_000) * 1_000_000;
     try {
-      const info = await jsm.consumers.info(name, LLM_REQUEST_QUEUE.durable);
-      // The takers' ack wait wins over the default the writer created it with.
-      if (options.ackWaitMs !== undefined && info.config.ack_wait !== ackWait)
-        await jsm.consumers.update(name, LLM_REQUEST_QUEUE.durable, { ack_wait: ackWait });
+      await setAckWait(jsm, name, options.ackWaitMs);
     } catch (err) {
       if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) throw err;
       await jsm.consumers.add(name, {
         durable_name: LLM_REQUEST_QUEUE.durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: ackWait,
+        ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
         max_deliver: -1,
         max_ack_pending: 10_000,
       });
@@ -112,10 +109,7 @@ export class LlmCallQueue {
     const jsm = await jetstreamManager(nc);
     for (let attempt = 0; ; attempt++) {
       try {
-        const info = await jsm.consumers.info(name, LLM_REQUEST_QUEUE.durable);
-        const ackWait = (options.ackWaitMs ?? 30_000) * 1_000_000;
-        if (options.ackWaitMs !== undefined && info.config.ack_wait !== ackWait)
-          await jsm.consumers.update(name, LLM_REQUEST_QUEUE.durable, { ack_wait: ackWait });
+        await setAckWait(jsm, name, options.ackWaitMs);
         break;
       } catch (err) {
         const missing = err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamNotFound || err.code === JetStreamApiCodes.ConsumerNotFound);
@@ -175,6 +169,16 @@ export class LlmCallQueue {
       nak: (delayMs) => msg.nak(delayMs),
     });
   }
+}
+
+/**
+ * Reads the consumer (ConsumerNotFound when it is missing) and gives it the takers' ack wait
+ * when one is set: theirs wins over the default the writer created it with.
+ */
+async function setAckWait(jsm: JetStreamManager, stream: string, ackWaitMs: number | undefined): Promise<void> {
+  const info = await jsm.consumers.info(stream, LLM_REQUEST_QUEUE.durable);
+  const ackWait = (ackWaitMs ?? 0) * 1_000_000;
+  if (ackWaitMs !== undefined && info.config.ack_wait !== ackWait) await jsm.consumers.update(stream, LLM_REQUEST_QUEUE.durable, { ack_wait: ackWait });
 }
 
 const safeJson = (msg: JsMsg): unknown => {
