@@ -262,14 +262,15 @@ describe.skipIf(!executablePath)('the web dashboard', () => {
 
     // Moving to another page puts the focus on its content; on a fresh load the keyboard reaches
     // the skip link first, which leads there too.
+    // The focus moves once the new page has rendered, after the click has returned.
     await page.getByRole('link', { name: 'Workflows', exact: true }).click();
-    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe('main');
     await page.reload();
     await expect.poll(() => rows.count()).toBe(20);
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe('main');
   });
 
   it('runs a phase by hand: run it, then accept the model answer, which completes it', async () => {
