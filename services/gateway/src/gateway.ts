@@ -84,6 +84,9 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   const authenticate = createAuthenticator({ keys, adminKey: config.TOPDOG_ADMIN_KEY, jwt });
   const errors = frameworkErrors();
   const adapter = new FastifyAdapter({
+    // No Nest middleware here (hooks do that work): without middie, no empty middleware chain
+    // runs on every request.
+    skipMiddie: true,
     bodyLimit: config.BODY_LIMIT_BYTES,
     logger: false,
     ...slowClientTimeouts(config),
