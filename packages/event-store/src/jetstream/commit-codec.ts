@@ -20,4 +20,21 @@ export const EVENT_TYPES_HEADER = 'Topdog-Event-Types';
  */
 export const PREVIOUS_SEQUENCE_HEADER = 'Topdog-Previous-Seq';
 
+/**
+ * The sequences of the stream's earlier commits, oldest first and comma-separated: the last
+ * `EARLIER_SEQUENCES_MAX` of them (the newest is the previous-sequence header's). A reader gets
+ * them all at once, one round trip instead of one per commit (nats-server 2.9 has no batch
+ * get), then follows the links from the oldest listed. Absent where the list is not known
+ * (a commit after one written before the list existed) and on a stream's first commit.
+ */
+export const EARLIER_SEQUENCES_HEADER = 'Topdog-Earlier-Seqs';
+export const EARLIER_SEQUENCES_MAX = 64;
+
+/** The sequences an earlier-sequences header lists, or undefined where it is absent or malformed. */
+export function parseEarlierSequences(value: string): number[] | undefined {
+  if (value === '') return undefined;
+  const seqs = value.split(',').map(Number);
+  return seqs.every((seq) => Number.isSafeInteger(seq) && seq > 0) ? seqs : undefined;
+}
+
 export const eventTypesOf = (events: readonly { type: string }[]): string => [...new Set(events.map((e) => e.type))].join(',');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../event-store.contract';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store';
 import { newTestEvent } from '../test-event';
-import { encodeCommit, LAST_REVISION_HEADER } from './commit-codec';
+import { EARLIER_SEQUENCES_HEADER, EARLIER_SEQUENCES_MAX, encodeCommit, LAST_REVISION_HEADER } from './commit-codec';
 import { JetStreamEventStore } from './jetstream.event-store';
 
 eventStoreContract('JetStream (nats-server)', async () => {
@@ -131,6 +131,47 @@ describe('JetStream event store specifics', () => {
     }
   });
 
+  it('gets the earlier commits a commit lists all at once, and only those a read from a revision needs', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      const store = await JetStreamEventStore.create(nc, { prefix: 'listed' });
+      const commits = EARLIER_SEQUENCES_MAX + 6;
+      for (let revision = 0; revision < commits; revision++) {
+        await store.appendToStream('wf-1', [newTestEvent('A')], { expectedRevision: revision === 0 ? 'no_stream' : revision - 1 });
+        await store.appendToStream('wf-2', [newTestEvent('B')], { expectedRevision: revision === 0 ? 'no_stream' : revision - 1 });
+      }
+      const jsm = await jetstreamManager(nc);
+      const reader = await JetStreamEventStore.create(nc, { prefix: 'listed' });
+      const getMessage = jsm.direct.getMessage.bind(jsm.direct);
+      let gets = 0;
+      let inFlight = 0;
+      let mostInFlight = 0;
+      (reader as unknown as { jsm: typeof jsm }).jsm.direct.getMessage = async (stream, query) => {
+        gets++;
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        try {
+          return await getMessage(stream, query);
+        } finally {
+          inFlight--;
+        }
+      };
+      const all = await reader.readStream('wf-1');
+      expect(all.map((e) => e.revision)).toEqual(Array.from({ length: commits }, (_, i) => i));
+      expect(all.every((e) => e.type === 'A')).toBe(true);
+      // The tip, the 64 it lists at once, then the 5 the oldest of those lists: one get per commit.
+      expect(gets).toBe(commits);
+      expect(mostInFlight).toBe(EARLIER_SEQUENCES_MAX);
+
+      gets = 0;
+      const tail = await reader.readStream('wf-1', { fromRevision: commits - 4 });
+      expect(tail.map((e) => e.revision)).toEqual([commits - 4, commits - 3, commits - 2, commits - 1]);
+      expect(gets).toBe(4); // the tip and the three before it, no more
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('still reads commits written before the links existed', async () => {
     await using server = await startNatsServer();
     const nc = await connect({ servers: server.url });
@@ -144,6 +185,11 @@ describe('JetStream event store specifics', () => {
       }
       await store.appendToStream('wf-1', [newTestEvent('New')], { expectedRevision: 2 });
       expect((await store.readStream('wf-1')).map((e) => `${e.revision}:${e.type}`)).toEqual(['0:Old', '1:Old', '2:Old', '3:New']);
+      // Read back to its first commit, the stream's commits are known: the next append lists them.
+      await store.appendToStream('wf-1', [newTestEvent('Newer')], { expectedRevision: 3 });
+      const tip = await (await jetstreamManager(nc)).direct.getMessage('OLD_WORKFLOW_EVENTS', { last_by_subj: 'old.events.wf.1' });
+      expect(tip?.header.get(EARLIER_SEQUENCES_HEADER)).toBe('1,2,3,4');
+      expect((await store.readStream('wf-1')).map((e) => e.type)).toEqual(['Old', 'Old', 'Old', 'New', 'Newer']);
     } finally {
       await nc.close();
     }

@@ -30,12 +30,15 @@ import {
 } from '../event-store';
 import {
   decodeCommit,
+  EARLIER_SEQUENCES_HEADER,
+  EARLIER_SEQUENCES_MAX,
   encodeCommit,
   EVENT_TYPES_HEADER,
   eventTypesOf,
   LAST_REVISION_HEADER,
   MAX_EVENTS_PER_APPEND,
   positionOf,
+  parseEarlierSequences,
   PREVIOUS_SEQUENCE_HEADER,
   sequenceOf,
 } from './commit-codec';
@@ -75,9 +78,11 @@ export interface JetStreamEventStoreOptions {
 interface Tip {
   revision: number;
   seq: number;
+  /** The sequences of the stream's earlier commits (the last EARLIER_SEQUENCES_MAX), where known. */
+  earlier: readonly number[] | undefined;
 }
 
-const NO_STREAM: Tip = { revision: -1, seq: 0 };
+const NO_STREAM: Tip = { revision: -1, seq: 0, earlier: [] };
 
 /**
  * One publish attempt's wait for its acknowledgement. Three attempts and a tip read may outlast
@@ -89,7 +94,14 @@ const PUBLISH_TIMEOUT_MS = 1_500;
 /** The JetStream client's options: the API's wait, where the options set one. */
 const apiOptions = (options: JetStreamEventStoreOptions) => (options.apiTimeoutMs ? { timeout: options.apiTimeoutMs } : {});
 
-const tipOf = (commit: StoredMsg): Tip => ({ revision: Number(commit.header.get(LAST_REVISION_HEADER)), seq: commit.seq });
+const tipOf = (commit: StoredMsg): Tip => ({
+  revision: Number(commit.header.get(LAST_REVISION_HEADER)),
+  seq: commit.seq,
+  earlier: commit.header.get(PREVIOUS_SEQUENCE_HEADER) === '0' ? [] : parseEarlierSequences(commit.header.get(EARLIER_SEQUENCES_HEADER)),
+});
+
+/** What the commit after `tip` lists as its earlier commits. */
+const earlierAfter = (tip: Tip): readonly number[] | undefined => (tip.seq === 0 ? [] : tip.earlier && [...tip.earlier, tip.seq].slice(-EARLIER_SEQUENCES_MAX));
 
 /**
  * The event store on one JetStream stream per deployment: `<PREFIX>_WORKFLOW_EVENTS`,
@@ -217,6 +229,8 @@ export class JetStreamEventStore implements EventStore {
     h.set(LAST_REVISION_HEADER, String(lastRevision));
     h.set(EVENT_TYPES_HEADER, eventTypesOf(events));
     h.set(PREVIOUS_SEQUENCE_HEADER, String(tip.seq));
+    const earlier = earlierAfter(tip);
+    if (earlier && earlier.length > 0) h.set(EARLIER_SEQUENCES_HEADER, earlier.join(','));
     try {
       const ack = await this.publishOnce(subject, payload, {
         msgID: events[0]!.id,
@@ -224,7 +238,7 @@ export class JetStreamEventStore implements EventStore {
         headers: h,
         retries: 5,
       });
-      this.tips.set(streamId, { revision: lastRevision, seq: ack.seq });
+      this.tips.set(streamId, { revision: lastRevision, seq: ack.seq, earlier });
       return { nextRevision: lastRevision, position: positionOf(ack.seq, events.length - 1) };
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) {
@@ -268,7 +282,8 @@ export class JetStreamEventStore implements EventStore {
 
   /**
    * A whole stream (or its tail from a revision) is read from its tip backwards along the
-   * commits' links: one direct get by sequence per commit. A bounded read from an early
+   * commits' links: the earlier commits a commit lists in one round of direct gets by sequence,
+   * else one direct get per commit. A bounded read from an early
    * revision (`maxCount`, audit paging) reads forward by subject instead, and so does a stream
    * whose commits predate the links.
    */
@@ -289,39 +304,57 @@ export class JetStreamEventStore implements EventStore {
     const tip = tipOf(last);
     this.tips.set(streamId, tip);
     if (fromRevision > tip.revision) return [];
-    if (maxCount === Number.POSITIVE_INFINITY) {
-      const backwards = await this.readBackwards(last, fromRevision);
-      if (backwards) return backwards;
-    }
-    return this.readForwards(subject, tip, fromRevision, maxCount);
+    const read =
+      (maxCount === Number.POSITIVE_INFINITY ? await this.readBackwards(last, fromRevision) : undefined) ??
+      (await this.readForwards(subject, tip, fromRevision, maxCount));
+    // Read from its first commit, the stream's earlier commits are known, listed or not: the
+    // next append lists them (a stream written before the lists gets one from here on).
+    if (read.seqs) this.tips.set(streamId, { ...tip, earlier: read.seqs.slice(0, -1).slice(-EARLIER_SEQUENCES_MAX) });
+    return read.events;
   }
 
-  /** The commits from the tip back to `fromRevision`, or undefined where a link is missing. */
-  private async readBackwards(tip: StoredMsg, fromRevision: number): Promise<StoredEvent[] | undefined> {
-    const commits: StoredEvent[][] = [];
+  /**
+   * The events from the tip back to `fromRevision`, or undefined where a link is missing; with
+   * the sequences of every commit, oldest first, when the read went back to the first.
+   */
+  private async readBackwards(tip: StoredMsg, fromRevision: number): Promise<{ events: StoredEvent[]; seqs?: number[] } | undefined> {
+    const commits: { seq: number; events: StoredEvent[] }[] = [];
     let msg: StoredMsg | null = tip;
     while (msg) {
       const events = decodeCommit(msg.seq, msg.data);
-      commits.push(events);
-      if (events[0]!.revision <= fromRevision) break;
+      commits.push({ seq: msg.seq, events });
+      const firstRevision = events[0]!.revision;
+      if (firstRevision <= fromRevision) break;
       const previous = msg.header.get(PREVIOUS_SEQUENCE_HEADER);
       if (previous === '') return undefined;
       if (previous === '0') break;
+      // A commit holds at least one event: no more earlier commits than this are still needed.
+      const listed: number[] | undefined = parseEarlierSequences(msg.header.get(EARLIER_SEQUENCES_HEADER))?.slice(-(firstRevision - fromRevision));
+      if (listed && listed.length > 1 && listed.at(-1) === Number(previous)) {
+        const got: (StoredMsg | null)[] = await Promise.all(listed.map((seq) => this.commitAt(seq)));
+        if (got.some((m) => !m)) return undefined;
+        // The newer ones are taken here; the loop goes on from the oldest, along its link.
+        for (let i = got.length - 1; i > 0; i--) commits.push({ seq: got[i]!.seq, events: decodeCommit(got[i]!.seq, got[i]!.data) });
+        msg = got[0]!;
+        continue;
+      }
       msg = await this.commitAt(Number(previous));
       if (!msg) return undefined;
     }
-    return commits
-      .reverse()
-      .flat()
-      .filter((e) => e.revision >= fromRevision);
+    commits.reverse();
+    const events = commits.flatMap((c) => c.events).filter((e) => e.revision >= fromRevision);
+    return commits[0]!.events[0]!.revision === 0 ? { events, seqs: commits.map((c) => c.seq) } : { events };
   }
 
-  private async readForwards(subject: string, tip: Tip, fromRevision: number, maxCount: number): Promise<StoredEvent[]> {
+  /** The events from `fromRevision` by subject search; with every commit's sequence when it read them all. */
+  private async readForwards(subject: string, tip: Tip, fromRevision: number, maxCount: number): Promise<{ events: StoredEvent[]; seqs?: number[] }> {
     const events: StoredEvent[] = [];
+    const seqs: number[] = [];
     let seq = 1;
     while (seq <= tip.seq && events.length < maxCount) {
       const msg = await this.jsm.direct.getMessage(this.streamName, { next_by_subj: subject, seq });
       if (!msg) break;
+      seqs.push(msg.seq);
       const lastInCommit = Number(msg.header.get(LAST_REVISION_HEADER));
       if (lastInCommit >= fromRevision) {
         for (const event of decodeCommit(msg.seq, msg.data)) {
@@ -330,7 +363,7 @@ export class JetStreamEventStore implements EventStore {
       }
       seq = msg.seq + 1;
     }
-    return events;
+    return seqs.at(-1) === tip.seq ? { events, seqs } : { events };
   }
 
   async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncGenerator<StoredEvent> {
