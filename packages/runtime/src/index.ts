@@ -14,4 +14,5 @@ export * from './nats-permissions';
 export * from './nats-server-auth';
 export * from './ops-server';
 export * from './metrics';
+export * from './heap-growth';
 export * from './tracing';
