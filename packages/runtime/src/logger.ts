@@ -42,12 +42,24 @@ const REDACT = [
   'err.cause.connectionString',
 ];
 
+/**
+ * pino's error serializer, with the error's own `name` as its `type` where it sets one: pino
+ * takes the class's name, which the bundles may have renamed apart from another class of the
+ * same name (`TimeoutError6`); the name an error sets is never renamed.
+ */
+export function serializeError(err: Error): ReturnType<typeof pino.stdSerializers.err> {
+  const serialized = pino.stdSerializers.err(err);
+  if (err instanceof Error && err.name !== 'Error') serialized.type = err.name;
+  return serialized;
+}
+
 /** The service's root logger: JSON lines with `service` and `instance` on each. */
 export function createLogger(service: string, level: string, instanceId: string): Logger {
   return pino({
     level,
     base: { service, instance: instanceId },
     redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   });

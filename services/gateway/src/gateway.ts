@@ -85,7 +85,8 @@ export async function startGateway(config: GatewayConfig, nc: NatsConnection, lo
   const errors = frameworkErrors();
   const adapter = new FastifyAdapter({
     // No Nest middleware here (hooks do that work): without middie, no empty middleware chain
-    // runs on every request.
+    // runs on every request. Nest middleware added later would need middie registered here
+    // (with skipMiddie, Nest takes the app to register it itself).
     skipMiddie: true,
     bodyLimit: config.BODY_LIMIT_BYTES,
     logger: false,

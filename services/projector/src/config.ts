@@ -12,10 +12,10 @@ export const ProjectorConfig = BaseConfig.extend({
   READ_MODEL_REPLICAS: intSetting(1, 1, 5),
   /**
    * How far the heap may grow past what a full garbage collection kept before the next one, in
-   * percent (0: V8's own rule, up to 300%). A rebuild makes garbage fast; with V8's rule its
-   * resident memory rose to about four times what it used.
+   * percent: 0 (V8's own rule, 10% to 300%) or 10 to 1000. A rebuild makes garbage fast; with
+   * V8's rule its resident memory rose to about four times what it used.
    */
-  HEAP_GROWTH_PERCENT: intSetting(20, 0, 1_000),
+  HEAP_GROWTH_PERCENT: intSetting(20, 0, 1_000).refine((p) => p === 0 || p >= 10, 'must be 0 (V8 decides) or at least 10'),
   /**
    * With the event store's head ahead, how long the event subscription may deliver nothing
    * before the projector sets it up again from the last applied position.

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { PUBLICATIONS } from '@topdog/contracts';
 import { eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
-import { createMetricsRegistry, limitHeapGrowth, publish, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
+import { createMetricsRegistry, publish, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import type { ProjectorConfig } from './config';
 import { ProjectorModule } from './nats/projector.module';
@@ -22,7 +22,6 @@ export interface RunningProjector {
 
 /** Composes the projector on a NATS connection: the projection loop and its queries. */
 export async function startProjector(config: ProjectorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningProjector> {
-  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const events = await untilJetStreamReady(
     'opening the event stream',
     () => openEventStore(eventStoreChoice(config), nc, { prefix: config.TOPDOG_PREFIX, logger }),

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../event-store.contract';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store';
 import { newTestEvent } from '../test-event';
-import { EARLIER_SEQUENCES_HEADER, EARLIER_SEQUENCES_MAX, encodeCommit, LAST_REVISION_HEADER } from './commit-codec';
+import { EARLIER_SEQUENCES_HEADER, EARLIER_SEQUENCES_MAX, encodeCommit, LAST_REVISION_HEADER, PREVIOUS_SEQUENCE_HEADER } from './commit-codec';
 import { JetStreamEventStore } from './jetstream.event-store';
 
 eventStoreContract('JetStream (nats-server)', async () => {
@@ -167,6 +167,40 @@ describe('JetStream event store specifics', () => {
       const tail = await reader.readStream('wf-1', { fromRevision: commits - 4 });
       expect(tail.map((e) => e.revision)).toEqual([commits - 4, commits - 3, commits - 2, commits - 1]);
       expect(gets).toBe(4); // the tip and the three before it, no more
+
+      // Another writer, which knows the stream only from its tip, lists the last 64 as well.
+      const before = await jsm.direct.getMessage('LISTED_WORKFLOW_EVENTS', { last_by_subj: 'listed.events.wf.1' });
+      const other = await JetStreamEventStore.create(nc, { prefix: 'listed' });
+      await other.appendToStream('wf-1', [newTestEvent('A')], { expectedRevision: commits - 1 });
+      const after = await jsm.direct.getMessage('LISTED_WORKFLOW_EVENTS', { last_by_subj: 'listed.events.wf.1' });
+      const listed = after!.header.get(EARLIER_SEQUENCES_HEADER).split(',').map(Number);
+      expect(listed).toHaveLength(EARLIER_SEQUENCES_MAX);
+      expect(listed.at(-1)).toBe(before!.seq);
+      expect(listed.slice(0, -1)).toEqual(before!.header.get(EARLIER_SEQUENCES_HEADER).split(',').map(Number).slice(1));
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("follows the links one by one where a list names commits that are not the stream's, in order", async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      const store = await JetStreamEventStore.create(nc, { prefix: 'bad' });
+      const js = jetstream(nc);
+      const commit = async (subject: string, streamId: string, revision: number, previous: number, earlier?: string) => {
+        const h = headers();
+        h.set(LAST_REVISION_HEADER, String(revision));
+        h.set(PREVIOUS_SEQUENCE_HEADER, String(previous));
+        if (earlier) h.set(EARLIER_SEQUENCES_HEADER, earlier);
+        return (await js.publish(subject, encodeCommit(streamId, revision, [newTestEvent(streamId)]), { headers: h })).seq;
+      };
+      const first = await commit('bad.events.wf.1', 'wf-1', 0, 0);
+      const foreign = await commit('bad.events.wf.2', 'wf-2', 0, 0);
+      const second = await commit('bad.events.wf.1', 'wf-1', 1, first, `${first}`);
+      // The list ends with the right previous commit but names another stream's before it.
+      await commit('bad.events.wf.1', 'wf-1', 2, second, `${foreign},${second}`);
+      expect((await store.readStream('wf-1')).map((e) => `${e.revision}:${e.type}`)).toEqual(['0:wf-1', '1:wf-1', '2:wf-1']);
     } finally {
       await nc.close();
     }

@@ -100,6 +100,10 @@ const tipOf = (commit: StoredMsg): Tip => ({
   earlier: commit.header.get(PREVIOUS_SEQUENCE_HEADER) === '0' ? [] : parseEarlierSequences(commit.header.get(EARLIER_SEQUENCES_HEADER)),
 });
 
+/** Whether commits got by sequence are one stream's, each linking back to the one before it. */
+const linkedInOrder = (commits: readonly StoredMsg[], subject: string): boolean =>
+  commits.every((c, i) => c.subject === subject && (i === 0 || c.header.get(PREVIOUS_SEQUENCE_HEADER) === String(commits[i - 1]!.seq)));
+
 /** What the commit after `tip` lists as its earlier commits. */
 const earlierAfter = (tip: Tip): readonly number[] | undefined => (tip.seq === 0 ? [] : tip.earlier && [...tip.earlier, tip.seq].slice(-EARLIER_SEQUENCES_MAX));
 
@@ -118,6 +122,8 @@ export class JetStreamEventStore implements EventStore {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly options: JetStreamEventStoreOptions,
+    /** Opened with `create`: it appends, so the tips it learns are kept for its next appends. */
+    private readonly writer: boolean,
   ) {
     this.js = jetstream(nc, apiOptions(options));
     this.streamName = eventStreamName(options.prefix);
@@ -128,7 +134,7 @@ export class JetStreamEventStore implements EventStore {
   /** Connects the adapter for the writer, creating or updating the stream. */
   static async create(nc: NatsConnection, options: JetStreamEventStoreOptions): Promise<JetStreamEventStore> {
     const jsm = await jetstreamManager(nc, apiOptions(options));
-    const store = new JetStreamEventStore(nc, jsm, options);
+    const store = new JetStreamEventStore(nc, jsm, options, true);
     await store.ensureStream();
     return store;
   }
@@ -140,7 +146,7 @@ export class JetStreamEventStore implements EventStore {
    */
   static async connect(nc: NatsConnection, options: JetStreamEventStoreOptions, onWait?: (err: Error) => void): Promise<JetStreamEventStore> {
     const jsm = await jetstreamManager(nc, apiOptions(options));
-    const store = new JetStreamEventStore(nc, jsm, options);
+    const store = new JetStreamEventStore(nc, jsm, options, false);
     for (let attempt = 0; ; attempt++) {
       try {
         await jsm.streams.info(store.streamName);
@@ -221,16 +227,19 @@ export class JetStreamEventStore implements EventStore {
     const subject = this.subjectOf(streamId);
     const tip = await this.tipFor(streamId, subject, expectedRevision);
     const payload = encodeCommit(streamId, tip.revision + 1, events, lastHash);
+    const earlier = earlierAfter(tip);
+    const earlierHeader = earlier && earlier.length > 0 ? earlier.join(',') : undefined;
+    // 512 bytes for the protocol line and the other headers, and room for the list.
+    const headerRoom = 512 + (earlierHeader ? EARLIER_SEQUENCES_HEADER.length + earlierHeader.length + 4 : 0);
     const limit = this.nc.info?.max_payload ?? 1024 * 1024;
-    if (payload.byteLength + 512 > limit) throw new AppendTooLargeError(streamId, payload.byteLength, limit);
+    if (payload.byteLength + headerRoom > limit) throw new AppendTooLargeError(streamId, payload.byteLength, limit);
 
     const lastRevision = tip.revision + events.length;
     const h = natsHeaders();
     h.set(LAST_REVISION_HEADER, String(lastRevision));
     h.set(EVENT_TYPES_HEADER, eventTypesOf(events));
     h.set(PREVIOUS_SEQUENCE_HEADER, String(tip.seq));
-    const earlier = earlierAfter(tip);
-    if (earlier && earlier.length > 0) h.set(EARLIER_SEQUENCES_HEADER, earlier.join(','));
+    if (earlierHeader) h.set(EARLIER_SEQUENCES_HEADER, earlierHeader);
     try {
       const ack = await this.publishOnce(subject, payload, {
         msgID: events[0]!.id,
@@ -238,7 +247,7 @@ export class JetStreamEventStore implements EventStore {
         headers: h,
         retries: 5,
       });
-      this.tips.set(streamId, { revision: lastRevision, seq: ack.seq, earlier });
+      this.remember(streamId, { revision: lastRevision, seq: ack.seq, earlier });
       return { nextRevision: lastRevision, position: positionOf(ack.seq, events.length - 1) };
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) {
@@ -302,15 +311,23 @@ export class JetStreamEventStore implements EventStore {
     const last = await this.lastCommit(subject);
     if (!last) return [];
     const tip = tipOf(last);
-    this.tips.set(streamId, tip);
+    this.remember(streamId, tip);
     if (fromRevision > tip.revision) return [];
     const read =
       (maxCount === Number.POSITIVE_INFINITY ? await this.readBackwards(last, fromRevision) : undefined) ??
       (await this.readForwards(subject, tip, fromRevision, maxCount));
     // Read from its first commit, the stream's earlier commits are known, listed or not: the
-    // next append lists them (a stream written before the lists gets one from here on).
-    if (read.seqs) this.tips.set(streamId, { ...tip, earlier: read.seqs.slice(0, -1).slice(-EARLIER_SEQUENCES_MAX) });
+    // next append lists them (a stream written before the lists gets one from here on), unless
+    // this writer has appended to it since.
+    if (read.seqs && this.tips.peek(streamId)?.seq === tip.seq) {
+      this.remember(streamId, { ...tip, earlier: read.seqs.slice(0, -1).slice(-EARLIER_SEQUENCES_MAX) });
+    }
     return read.events;
+  }
+
+  /** Keeps a stream's tip for the next append to it; a reader, which never appends, keeps none. */
+  private remember(streamId: string, tip: Tip): void {
+    if (this.writer) this.tips.set(streamId, tip);
   }
 
   /**
@@ -333,10 +350,14 @@ export class JetStreamEventStore implements EventStore {
       if (listed && listed.length > 1 && listed.at(-1) === Number(previous)) {
         const got: (StoredMsg | null)[] = await Promise.all(listed.map((seq) => this.commitAt(seq)));
         if (got.some((m) => !m)) return undefined;
-        // The newer ones are taken here; the loop goes on from the oldest, along its link.
-        for (let i = got.length - 1; i > 0; i--) commits.push({ seq: got[i]!.seq, events: decodeCommit(got[i]!.seq, got[i]!.data) });
-        msg = got[0]!;
-        continue;
+        // Taken only if they are this stream's and link one to the next, as written; else the
+        // links are followed one by one.
+        if (linkedInOrder(got as StoredMsg[], msg.subject)) {
+          // The newer ones are taken here; the loop goes on from the oldest.
+          for (let i = got.length - 1; i > 0; i--) commits.push({ seq: got[i]!.seq, events: decodeCommit(got[i]!.seq, got[i]!.data) });
+          msg = got[0]!;
+          continue;
+        }
       }
       msg = await this.commitAt(Number(previous));
       if (!msg) return undefined;
