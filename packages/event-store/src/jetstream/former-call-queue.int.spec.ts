@@ -39,9 +39,12 @@ describe("the upgrade from the llm-runners' former queue on the event stream", (
       const publisher = new LlmCallPublisher(nc, 'up');
       expect(await requeueFormerCallQueue(nc, 'up', (c) => publisher.enqueue(c))).toBe(1);
       await expect(jsm.consumers.info(stream, 'llm_runner')).rejects.toThrow(/consumer not found/i);
-      const taken = await (await LlmCallQueue.open(nc, { prefix: 'up' })).take(1, 2_000);
-      expect(taken.map((t) => [t.call.data.workflowId, t.call.streamId, t.call.revision, t.call.expectedRevision])).toEqual([
-        [waiting, `workflow-${waiting}`, 1, 0],
+      const taken = await (await LlmCallQueue.open(nc, { prefix: 'up' })).take(2_000);
+      expect([taken?.call.data.workflowId, taken?.call.streamId, taken?.call.revision, taken?.call.expectedRevision]).toEqual([
+        waiting,
+        `workflow-${waiting}`,
+        1,
+        0,
       ]);
       expect(await requeueFormerCallQueue(nc, 'up', (c) => publisher.enqueue(c))).toBe(0);
       // A consumer of that name made since the call queue exists is not the former queue: left alone.

@@ -16,7 +16,6 @@ import { headers as natsHeaders, TimeoutError, type NatsConnection } from '@nats
 import { allEventsSubject, eventStreamName, type NewEvent } from '@topdog/contracts';
 import { LRUCache } from 'lru-cache';
 import {
-  AppendTooLargeError,
   InvalidStreamIdError,
   STREAM_ID_PATTERN,
   WrongExpectedRevisionError,
@@ -42,6 +41,7 @@ import {
   PREVIOUS_SEQUENCE_HEADER,
   sequenceOf,
 } from './commit-codec';
+import { assertFitsTheBus } from './bus-message-limit';
 import { unavailableOr } from './store-unavailable';
 import { ConsumerLiveness } from './consumer-liveness';
 
@@ -229,10 +229,7 @@ export class JetStreamEventStore implements EventStore {
     const payload = encodeCommit(streamId, tip.revision + 1, events, lastHash);
     const earlier = earlierAfter(tip);
     const earlierHeader = earlier && earlier.length > 0 ? earlier.join(',') : undefined;
-    // 512 bytes for the protocol line and the other headers, and room for the list.
-    const headerRoom = 512 + (earlierHeader ? EARLIER_SEQUENCES_HEADER.length + earlierHeader.length + 4 : 0);
-    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
-    if (payload.byteLength + headerRoom > limit) throw new AppendTooLargeError(streamId, payload.byteLength, limit);
+    assertFitsTheBus(this.nc, streamId, payload.byteLength, earlierHeader ? EARLIER_SEQUENCES_HEADER.length + earlierHeader.length + 4 : 0);
 
     const lastRevision = tip.revision + events.length;
     const h = natsHeaders();

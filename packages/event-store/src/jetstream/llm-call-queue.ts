@@ -14,7 +14,7 @@ import {
 } from '@nats-io/jetstream';
 import { TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { allLlmCallsSubject, LLM_REQUEST_QUEUE, llmCallStreamName, llmCallSubject, QueuedLlmCall } from '@topdog/contracts';
-import { AppendTooLargeError } from '../event-store';
+import { assertFitsTheBus } from './bus-message-limit';
 import { unavailableOr } from './store-unavailable';
 
 /** One attempt's wait for a queued call's acknowledgement (as an append's). */
@@ -123,15 +123,13 @@ export class LlmCallQueue {
   }
 
   /**
-   * The next call, waiting at most `waitMs` for one (none: an empty list). One at a time: each
-   * is work, and a pull for more could wait out its expiry while another runner takes them.
+   * The next call, waiting at most `waitMs` for one; undefined when none came, or what came is
+   * no call this runner reads (see `read`). One at a time: each is work, and a pull for more
+   * could wait out its expiry while another runner takes them.
    */
-  async take(_max: number, waitMs: number): Promise<TakenLlmCall[]> {
+  async take(waitMs: number): Promise<TakenLlmCall | undefined> {
     const msg = await this.consumer.next({ expires: Math.max(1_000, waitMs) });
-    if (!msg) return [];
-    const taken: TakenLlmCall[] = [];
-    this.sort(msg, taken);
-    return taken;
+    return msg ? this.read(msg) : undefined;
   }
 
   /** Nothing is held between takes: each take pulls what it hands out. */
@@ -143,11 +141,11 @@ export class LlmCallQueue {
    * orchestrator of a newer version, during a rolling upgrade) is handed back for a runner that
    * reads it, a minute later, until it is older than `keepUnreadableMs`. Both are reported.
    */
-  private sort(msg: JsMsg, taken: TakenLlmCall[]): void {
+  private read(msg: JsMsg): TakenLlmCall | undefined {
     const json = safeJson(msg);
     const parsed = QueuedLlmCall.safeParse(json);
+    const queuedAtMs = Number(msg.timestampNanos / 1000n) / 1000;
     if (!parsed.success) {
-      const queuedAtMs = Number(msg.timestampNanos / 1000n) / 1000;
       const looksLikeACall =
         typeof (json as { data?: { callId?: unknown } } | undefined)?.data?.callId === 'string' && Date.now() - queuedAtMs < this.keepUnreadableMs;
       if (looksLikeACall) msg.nak(UNREADABLE_CALL_RETRY_MS);
@@ -156,18 +154,18 @@ export class LlmCallQueue {
       this.onUnreadable(
         new Error(`queued call ${msg.seq} on ${msg.subject} is not a call request this runner reads (${fate}): ${parsed.error.message}`.slice(0, 2_000)),
       );
-      return;
+      return undefined;
     }
-    taken.push({
+    return {
       call: parsed.data,
       redeliveries: msg.info.deliveryCount - 1,
-      queuedAtMs: Number(msg.timestampNanos / 1000n) / 1000,
+      queuedAtMs,
       working: () => msg.working(),
       ack: async () => {
         await msg.ackAck();
       },
       nak: (delayMs) => msg.nak(delayMs),
-    });
+    };
   }
 }
 
@@ -208,8 +206,7 @@ export class LlmCallPublisher {
   async enqueue(call: QueuedLlmCall): Promise<void> {
     const payload = new TextEncoder().encode(JSON.stringify(call));
     // The commit holding the call is larger still: refused as the append would be, before anything is queued.
-    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
-    if (payload.byteLength + 512 > limit) throw new AppendTooLargeError(call.streamId, payload.byteLength, limit);
+    assertFitsTheBus(this.nc, call.streamId, payload.byteLength);
     try {
       for (let attempt = 1; ; attempt++) {
         try {

@@ -8,7 +8,7 @@ import { isTransient, type OrchestratorClient } from './orchestrator-client';
 
 /** Where requests come from: the call queue (`LlmCallQueue`). */
 export interface RequestSource {
-  take(max: number, waitMs: number): Promise<TakenLlmCall[]>;
+  take(waitMs: number): Promise<TakenLlmCall | undefined>;
 }
 
 export interface RequestWorkerDeps {
@@ -93,29 +93,28 @@ export class RequestWorker {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
-      let calls: TakenLlmCall[];
+      let taken: TakenLlmCall | undefined;
       try {
-        calls = await source.take(concurrency - this.inFlight, 2_000);
+        taken = await source.take(2_000);
       } catch (err) {
         if (this.stopping.signal.aborted) break;
         logger.warn({ err }, 'could not take call requests; retrying');
         await sleep(1_000).catch(() => undefined);
         continue;
       }
-      for (const taken of calls) {
-        if (this.stopping.signal.aborted) {
-          taken.nak(0);
-          continue;
-        }
-        this.inFlight++;
-        const task = this.process(taken).finally(() => {
-          this.inFlight--;
-          this.active.delete(task);
-          this.slotFreed?.();
-          this.slotFreed = undefined;
-        });
-        this.active.add(task);
+      if (!taken) continue;
+      if (this.stopping.signal.aborted) {
+        taken.nak(0);
+        continue;
       }
+      this.inFlight++;
+      const task = this.process(taken).finally(() => {
+        this.inFlight--;
+        this.active.delete(task);
+        this.slotFreed?.();
+        this.slotFreed = undefined;
+      });
+      this.active.add(task);
     }
   }
 
