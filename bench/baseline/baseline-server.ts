@@ -19,6 +19,10 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
+  const notFound = () => {
+    res.writeHead(404);
+    res.end();
+  };
   const fail = (err: unknown) => {
     res.writeHead(503);
     res.end(String(err));
@@ -31,10 +35,10 @@ const server = createServer((req, res) => {
       js.publish(`baseline.js.${n++ % 1000}`, payload).then((ack) => done(JSON.stringify({ seq: ack.seq })), fail);
     } else if (req.url?.startsWith('/last/')) {
       const [, , stream, subject] = req.url.split('/');
-      jsm.direct.getMessage(stream!, { last_by_subj: subject! }).then((m) => done(JSON.stringify({ seq: m?.seq ?? 0 })), fail);
+      // A subject with no message is a 404: a miss costs less than a read and is no floor.
+      jsm.direct.getMessage(stream!, { last_by_subj: subject! }).then((m) => (m ? done(JSON.stringify({ seq: m.seq })) : notFound()), fail);
     } else {
-      res.writeHead(404);
-      res.end();
+      notFound();
     }
   });
 });

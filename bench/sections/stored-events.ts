@@ -161,6 +161,7 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
       baseline.url,
       each(floorIds, (id) => ({ method: 'GET', path: `/last/${stream}/${eventSubject(system.prefix, workflowStreamId(id))}` })),
     );
+    if (bareCold.non2xx) throw new Error(`the baseline's direct gets found no message for ${bareCold.non2xx} workflows: a miss is no floor`);
     const status = await cold(
       'status',
       system.baseUrl,

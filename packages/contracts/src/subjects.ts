@@ -12,8 +12,11 @@ export const subject = (prefix: string, name: string): string => `${prefix}.${na
 /** The JetStream stream holding every workflow event of a deployment. */
 export const eventStreamName = (prefix: string): string => `${prefix.toUpperCase()}_WORKFLOW_EVENTS`;
 
-/** The subject one workflow stream's events are stored on. */
-export const eventSubject = (prefix: string, streamId: string): string => `${prefix}.events.${streamId}`;
+/**
+ * The subject one stream's events are stored on: its category and id as two tokens
+ * (`workflow-<id>` → `<prefix>.events.workflow.<id>`), so that a category can be filtered on.
+ */
+export const eventSubject = (prefix: string, streamId: string): string => `${prefix}.events.${streamId.replace('-', '.')}`;
 
 /** Subjects of all streams. */
 export const allEventsSubject = (prefix: string): string => `${prefix}.events.>`;

@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers } from '@nats-io/transport-node';
+import { eventStreamName, eventSubject } from '@topdog/contracts';
 import { startNatsServer } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../event-store.contract';
@@ -50,6 +51,20 @@ describe('JetStream event store specifics', () => {
     } finally {
       await writerNc.close();
       await readerNc.close();
+    }
+  });
+
+  it("stores a stream's commits on the subject the contracts name for it (what a tool reading the stream looks up)", async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      const store = await JetStreamEventStore.create(nc, { prefix: 'named' });
+      await store.appendToStream('workflow-0b7c1f9e', [newTestEvent('First')], { expectedRevision: 'no_stream' });
+      const jsm = await jetstreamManager(nc);
+      const last = await jsm.streams.getMessage(eventStreamName('named'), { last_by_subj: eventSubject('named', 'workflow-0b7c1f9e') });
+      expect(last?.subject).toBe('named.events.workflow.0b7c1f9e');
+    } finally {
+      await nc.close();
     }
   });
 

@@ -13,7 +13,7 @@ import {
   type StoredMsg,
 } from '@nats-io/jetstream';
 import { headers as natsHeaders, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
-import { allEventsSubject, eventStreamName, type NewEvent } from '@topdog/contracts';
+import { allEventsSubject, eventStreamName, eventSubject, type NewEvent } from '@topdog/contracts';
 import { LRUCache } from 'lru-cache';
 import {
   InvalidStreamIdError,
@@ -188,9 +188,8 @@ export class JetStreamEventStore implements EventStore {
   }
 
   private subjectOf(streamId: string): string {
-    const match = STREAM_ID_PATTERN.exec(streamId);
-    if (!match) throw new InvalidStreamIdError(streamId);
-    return `${this.options.prefix}.events.${match[1]}.${match[2]}`;
+    if (!STREAM_ID_PATTERN.test(streamId)) throw new InvalidStreamIdError(streamId);
+    return eventSubject(this.options.prefix, streamId);
   }
 
   /** The stream's last commit as stored now (one get of the subject's last message). */
