@@ -1,11 +1,14 @@
 // The baseline: a bare HTTP server (node:http, no framework) doing, per request, one NATS
 // request-reply to a responder in another process (GET /request) or one JetStream publish with
 // its ack (POST /publish), or one JetStream direct get of a subject's last message
-// (GET /last/<stream>/<subject>, the floor of a cold read). It shows what NATS itself allows on this machine, driven by the same
+// (GET /last/<stream>/<subject>, the floor of a cold read), or the command path's hops bare
+// (POST /command: a request to the writer, which publishes with its ack and replies; the answer
+// once the reader says it has read that far, as the gateway waits for the projector). It shows what NATS itself allows on this machine, driven by the same
 // load generator at the same concurrency as our endpoints.
 import { createServer } from 'node:http';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { APPLIED_SUBJECT, COMMAND_SUBJECT } from './baseline-subjects';
 
 const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
 const jsm = await jetstreamManager(nc);
@@ -13,6 +16,18 @@ await jsm.streams.add({ name: 'BASELINE', subjects: ['baseline.js.>'], storage: 
 const js = jetstream(nc);
 const payload = new TextEncoder().encode(JSON.stringify({ workflowId: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b', aiResponse: 'x'.repeat(200) }));
 let n = 0;
+/** How far the reader has read, and the commands waiting for it to get there. */
+let applied = 0;
+const waiting: { seq: number; resolve: () => void }[] = [];
+nc.subscribe(APPLIED_SUBJECT, {
+  callback: (_err, msg) => {
+    applied = Math.max(applied, Number(msg.string()));
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      if (waiting[i]!.seq <= applied) waiting.splice(i, 1)[0]!.resolve();
+    }
+  },
+});
+const readUpTo = (seq: number) => (seq <= applied ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ seq, resolve })));
 
 const server = createServer((req, res) => {
   const done = (body: string) => {
@@ -33,6 +48,15 @@ const server = createServer((req, res) => {
       nc.request('baseline.echo', payload, { timeout: 5_000 }).then((m) => done(m.string()), fail);
     } else if (req.url === '/publish') {
       js.publish(`baseline.js.${n++ % 1000}`, payload).then((ack) => done(JSON.stringify({ seq: ack.seq })), fail);
+    } else if (req.url === '/command') {
+      nc.request(COMMAND_SUBJECT, payload, { timeout: 5_000 })
+        .then(async (m) => {
+          const seq = Number(m.string());
+          if (!Number.isSafeInteger(seq)) throw new Error(m.string());
+          await readUpTo(seq);
+          done(JSON.stringify({ seq }));
+        })
+        .catch(fail);
     } else if (req.url?.startsWith('/last/')) {
       const [, , stream, subject] = req.url.split('/');
       // A subject with no message is a 404: a miss costs less than a read and is no floor.

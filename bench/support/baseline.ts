@@ -18,20 +18,26 @@ export interface Baseline extends AsyncDisposable {
   pid: number;
   /** The process answering its NATS requests (for its CPU). */
   responderPid: number;
+  /** The bare command path's writer and reader (for their CPU). */
+  writerPid: number;
+  readerPid: number;
 }
 
-/** The bare baseline: a node:http server doing plain NATS work, and a responder in another process. */
+/** The bare baseline: a node:http server doing plain NATS work; a responder, a writer and a reader, each in its own process. */
 export async function startBaseline(natsUrl: string): Promise<Baseline> {
   const port = await freePort();
   const responder = await startProcess('bench/baseline/baseline-responder.ts', { NATS_URL: natsUrl });
+  const writer = await startProcess('bench/baseline/baseline-writer.ts', { NATS_URL: natsUrl });
+  const reader = await startProcess('bench/baseline/baseline-reader.ts', { NATS_URL: natsUrl });
   const server = await startProcess('bench/baseline/baseline-server.ts', { NATS_URL: natsUrl, PORT: String(port) });
   return {
     url: `http://127.0.0.1:${port}`,
     pid: server.pid!,
     responderPid: responder.pid!,
+    writerPid: writer.pid!,
+    readerPid: reader.pid!,
     async [Symbol.asyncDispose]() {
-      server.kill();
-      responder.kill();
+      for (const child of [server, responder, writer, reader]) child.kill();
     },
   };
 }
