@@ -17,8 +17,7 @@ export class WorkflowCommandsController {
   @MessagePattern(REQUESTS.initializeWorkflow.subject)
   initialize(@Payload() raw: unknown) {
     return handleRequest(REQUESTS.initializeWorkflow, raw, this.logger, (command) => {
-      const log = this.logger.child({ workflowId: command.data.workflowId, correlationId: command.metadata.correlationId });
-      log.info('initialize workflow');
+      this.logger.info({ workflowId: command.data.workflowId, correlationId: command.metadata.correlationId }, 'initialize workflow');
       return this.commands.initialize(command);
     });
   }
@@ -26,8 +25,10 @@ export class WorkflowCommandsController {
   @MessagePattern(REQUESTS.completePhase.subject)
   completePhase(@Payload() raw: unknown) {
     return handleRequest(REQUESTS.completePhase, raw, this.logger, (command) => {
-      const log = this.logger.child({ workflowId: command.data.workflowId, correlationId: command.metadata.correlationId });
-      log.info({ expectedState: command.data.expectedState }, 'complete phase');
+      this.logger.info(
+        { workflowId: command.data.workflowId, correlationId: command.metadata.correlationId, expectedState: command.data.expectedState },
+        'complete phase',
+      );
       return this.commands.completePhase(command);
     });
   }
