@@ -14,7 +14,7 @@ import { load } from '../load/measure';
 import { below, shareOfBaselineAtLeast, timesBaselineAtMost, type Figure } from '../report/figures';
 import { startBaseline } from '../support/baseline';
 import { samplePeakRss } from '../support/process-memory';
-import { seedWorkflows, templateOf } from '../support/seed';
+import { SEED_BATCH, seedWorkflows, templateOf } from '../support/seed';
 
 export interface StoredEventsOptions {
   replayEvents: number;
@@ -121,13 +121,22 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     for (const s of SERVICES) await system.start(s);
     await system.waitReady(120_000);
     await using baseline = await startBaseline(system.nats.url);
-    // Evenly spread over the seeded workflows, never touched since: status, command and floor each get their own.
-    const pick = (offset: number) =>
-      Array.from({ length: o.coldSamples }, (_, i) => coldIds[Math.floor(((i * 3 + offset) * coldIds.length) / (o.coldSamples * 3))]!);
+    // The seed lays workflows down in batches whose commits lie together (SEED_BATCH). Status,
+    // command, floor and the warm-up each take batches of their own, spread over the whole
+    // stream, so that none reads blocks another has just had nats-server load into its cache
+    // (a cold block's load is what a cold read's tail is made of).
+    const lanes = Math.max(1, Math.min(4, Math.ceil(coldIds.length / SEED_BATCH)));
+    const lane = (n: number) => coldIds.filter((_, i) => Math.floor(i / SEED_BATCH) % lanes === n % lanes);
+    const pick = (n: number) => {
+      const pool = lane(n);
+      return Array.from({ length: o.coldSamples }, (_, i) => pool[Math.floor((i * pool.length) / o.coldSamples)]!);
+    };
     const [statusIds, commandIds, floorIds] = [pick(0), pick(1), pick(2)];
     // The restarted processes' code is warmed on other workflows (the JIT is not what is measured).
     const measured = new Set([...statusIds, ...commandIds, ...floorIds]);
-    const others = coldIds.filter((id) => !measured.has(id)).slice(0, 500);
+    const others = lane(3)
+      .filter((id) => !measured.has(id))
+      .slice(0, 500);
     const each = (ids: string[], make: (id: string) => Partial<Request>): Request[] => {
       let i = 0;
       return [{ setupRequest: (req: Request) => ({ ...req, ...make(ids[i++]!) }) }];

@@ -31,6 +31,9 @@ function cloneFor(template: Template, workflowId: string): NewEvent[][] {
   return (JSON.parse(json) as NewEvent[][]).map((commit) => commit.map((e) => ({ ...e, id: randomUUID() })));
 }
 
+/** Workflows whose commits are interleaved, by default: a workflow's commits lie that many commits apart. */
+export const SEED_BATCH = 5_000;
+
 export interface SeedOptions {
   workflows: number;
   /** Appends in flight at once. */
@@ -43,7 +46,7 @@ export interface SeedOptions {
 /** Appends `workflows` clones of the template; returns their ids. */
 export async function seedWorkflows(store: EventStore, template: Template, options: SeedOptions): Promise<string[]> {
   const concurrency = options.concurrency ?? 128;
-  const batch = options.batch ?? 5_000;
+  const batch = options.batch ?? SEED_BATCH;
   const ids: string[] = [];
   let events = 0;
   for (let start = 0; start < options.workflows; start += batch) {
