@@ -9,6 +9,7 @@ import { SERVICES, type System } from '../../test/support/system';
 import { below, shareOfBaselineAtLeast, timesBaselineAtMost, type Figure } from '../report/figures';
 import { load, type Measured } from '../load/measure';
 import type { Baseline } from '../support/baseline';
+import { measureGuaranteeCosts, type GuaranteeCosts } from './guarantee-costs';
 import { countCpu } from '../support/process-cpu';
 import { rssMb, samplePeakRss } from '../support/process-memory';
 
@@ -110,6 +111,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
     cpu.set(s.name, counting.stop());
   }
   const underLoad = peaks.stop();
+  const guarantees = await measureGuaranteeCosts(system);
 
   const figures: Figure[] = [];
   const find = (name: string, c: number) => runs.find((r) => r.name === name && r.connections === c)!;
@@ -137,6 +139,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
       cpu,
       runs.filter((r) => r.connections === o.concurrency),
       o.concurrency,
+      guarantees,
     ),
   );
   const memory = 'Memory (RSS, from /proc)';
@@ -172,7 +175,7 @@ const BARE_COMMAND_PROCESSES = ['baseline HTTP server', 'baseline writer', 'base
  * concurrency-32 run, divided by the requests served): the whole machine's cost of one request
  * beside the baseline's, which bounds the throughput two cores can give.
  */
-function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[], concurrency: number): Figure[] {
+function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[], concurrency: number, guarantees: GuaranteeCosts): Figure[] {
   const section = `CPU per request at concurrency ${concurrency} (from /proc)`;
   const perRequest = (name: string, processes: string[]) => {
     const used = cpu.get(name)!;
@@ -213,5 +216,14 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
       baseline: { name: BARE_COMMAND, value: sum(perRequest(BARE_COMMAND, BARE_COMMAND_PROCESSES)) },
     },
   );
+  // The guarantees' work added to the bare hops: the command path's floor with them.
+  for (const [name, value] of Object.entries(guarantees.costs)) figures.push({ section, name: `guarantees per complete-phase: ${name}`, value, unit: 'µs' });
+  figures.push({
+    section,
+    name: 'bare command path with the guarantees (hops + guarantees)',
+    value: sum(perRequest(BARE_COMMAND, BARE_COMMAND_PROCESSES)) + guarantees.total,
+    unit: 'µs',
+    baseline: { name: PUBLISH_ACK, value: sum(perRequest(PUBLISH_ACK, THEIRS)) },
+  });
   return figures;
 }
