@@ -3,10 +3,10 @@
 // projector's applied position does). No decoding, no read model: the hops alone.
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { APPLIED_SUBJECT, COMMANDS_STREAM } from './baseline-subjects';
+import { APPLIED_SUBJECT, COMMANDS_STREAM, ensureCommandsStream } from './baseline-subjects';
 
 const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
-await (await jetstreamManager(nc)).streams.add({ name: COMMANDS_STREAM, subjects: [`${COMMANDS_STREAM.toLowerCase()}.>`], storage: 'file' });
+await ensureCommandsStream(await jetstreamManager(nc));
 const messages = await (await jetstream(nc).consumers.get(COMMANDS_STREAM)).consume({ max_messages: 1000 });
 process.stdout.write('ready\n');
 let applied = 0;

@@ -27,7 +27,18 @@ nc.subscribe(APPLIED_SUBJECT, {
     }
   },
 });
-const readUpTo = (seq: number) => (seq <= applied ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ seq, resolve })));
+/** Once the reader has read `seq`; fails after 5 s (a reader gone), as the gateway's wait does. */
+const readUpTo = (seq: number) =>
+  seq <= applied
+    ? Promise.resolve()
+    : new Promise<void>((resolve, reject) => {
+        const waiter = { seq, resolve: () => (clearTimeout(timer), resolve()) };
+        const timer = setTimeout(() => {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          reject(new Error(`the reader did not reach ${seq} within 5 s`));
+        }, 5_000);
+        waiting.push(waiter);
+      });
 
 const server = createServer((req, res) => {
   const done = (body: string) => {

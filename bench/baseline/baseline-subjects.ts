@@ -1,4 +1,13 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
+
 /** The bare command path's subjects and stream, shared by the baseline's server, writer and reader. */
 export const COMMAND_SUBJECT = 'baseline.command';
 export const APPLIED_SUBJECT = 'baseline.applied';
 export const COMMANDS_STREAM = 'BASELINE_COMMANDS';
+/** The subject the writer stores command `n` on. */
+export const commandSubject = (n: number): string => `baseline.commands.${n}`;
+
+/** Creates the commands' stream (the same settings from the writer and the reader: adding it again is a no-op). */
+export async function ensureCommandsStream(jsm: JetStreamManager): Promise<void> {
+  await jsm.streams.add({ name: COMMANDS_STREAM, subjects: ['baseline.commands.>'], storage: 'file' });
+}

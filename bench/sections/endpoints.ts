@@ -9,7 +9,7 @@ import { SERVICES, type System } from '../../test/support/system';
 import { below, shareOfBaselineAtLeast, timesBaselineAtMost, type Figure } from '../report/figures';
 import { load, type Measured } from '../load/measure';
 import type { Baseline } from '../support/baseline';
-import { measureGuaranteeCosts, type GuaranteeCosts } from './guarantee-costs';
+import { measureGuaranteeCosts, sumOf, type GuaranteeCosts } from './guarantee-costs';
 import { countCpu } from '../support/process-cpu';
 import { rssMb, samplePeakRss } from '../support/process-memory';
 
@@ -31,7 +31,7 @@ const PUBLISH_ACK = 'HTTP + JetStream publish-ack';
 /**
  * The hops a command takes, with nothing else (bench/baseline): a request to a writer process,
  * its publish with the ack, its reply, and an ordered consumer in a reader process whose
- * position the HTTP server waits for. What no implementation of the consistency rules goes below.
+ * position the HTTP server waits for. What this topology (HTTP server, writer, NATS, reader) costs with none of our code.
  */
 const BARE_COMMAND = 'bare command path';
 /** Writes are judged against a publish with its ack, reads against a request-reply. */
@@ -46,7 +46,7 @@ const baselineOf: Record<string, string> = {
 export async function measureEndpoints(system: System, baseline: Baseline, o: EndpointOptions): Promise<Figure[]> {
   const api = system.baseUrl;
   const pids = { ...Object.fromEntries(SERVICES.map((s) => [s, system.pid(s)!])), 'baseline HTTP server': baseline.pid };
-  const baselinePids = { 'baseline NATS responder': baseline.responderPid, 'baseline writer': baseline.writerPid, 'baseline reader': baseline.readerPid };
+  const baselineWorkers = { 'baseline NATS responder': baseline.responderPid, 'baseline writer': baseline.writerPid, 'baseline reader': baseline.readerPid };
   await sleep(Math.max(0, system.startedAt + IDLE_AFTER_START_MS - Date.now()));
   const idle = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
 
@@ -89,7 +89,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   const runs: Measured[] = [];
   /** CPU seconds per process during each concurrency-32 run, by scenario. */
   const cpu = new Map<string, Record<string, number>>();
-  const cpuPids = { ...pids, ...baselinePids, 'nats-server': system.nats.pid!, 'load generator': process.pid };
+  const cpuPids = { ...pids, ...baselineWorkers, 'nats-server': system.nats.pid!, 'load generator': process.pid };
   const run = async (r: Promise<Measured>) => {
     const m = await r;
     runs.push(m);
@@ -216,14 +216,22 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
       baseline: { name: BARE_COMMAND, value: sum(perRequest(BARE_COMMAND, BARE_COMMAND_PROCESSES)) },
     },
   );
-  // The guarantees' work added to the bare hops: the command path's floor with them.
-  for (const [name, value] of Object.entries(guarantees.costs)) figures.push({ section, name: `guarantees per complete-phase: ${name}`, value, unit: 'µs' });
+  // The guarantees' work added to the bare hops: the command path's floor with them; and a status's.
+  for (const [name, value] of Object.entries(guarantees.command)) figures.push({ section, name: `guarantees per complete-phase: ${name}`, value, unit: 'µs' });
   figures.push({
     section,
     name: 'bare command path with the guarantees (hops + guarantees)',
-    value: sum(perRequest(BARE_COMMAND, BARE_COMMAND_PROCESSES)) + guarantees.total,
+    value: sum(perRequest(BARE_COMMAND, BARE_COMMAND_PROCESSES)) + sumOf(guarantees.command),
     unit: 'µs',
     baseline: { name: PUBLISH_ACK, value: sum(perRequest(PUBLISH_ACK, THEIRS)) },
+  });
+  for (const [name, value] of Object.entries(guarantees.status)) figures.push({ section, name: `guarantees per status: ${name}`, value, unit: 'µs' });
+  figures.push({
+    section,
+    name: 'request-reply with the guarantees of a status',
+    value: sum(perRequest(REQUEST_REPLY, THEIRS)) + sumOf(guarantees.status),
+    unit: 'µs',
+    baseline: { name: REQUEST_REPLY, value: sum(perRequest(REQUEST_REPLY, THEIRS)) },
   });
   return figures;
 }

@@ -1,27 +1,33 @@
-// What the guarantees cost one complete-phase, each measured alone on the messages a real one
-// carries: the work a command does beyond moving its bytes that no implementation may drop
-// (validation, authentication, the hash chain, the durable read model). Added to the bare
-// command path's CPU, it is the floor of the command path with its guarantees. Measured in a
-// hot loop, each is a lower bound of what it costs among a service's other work.
+// What the guarantees cost one complete-phase and one status, each piece measured alone on the
+// messages a real one carries: the work beyond moving the bytes that no implementation may drop
+// (authentication, validation, the hash chain, the durable read model). Added to the bare
+// command path's CPU, it is the floor of the command path with its guarantees. Measured alone
+// (the schemas and hashes in a loop, the write as a stream of puts), each is a lower bound of
+// what it costs among a service's other work.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { CompletePhaseRequest, REQUESTS, WorkflowEnvelope, workflowStreamId, type NewEvent } from '@topdog/contracts';
-import { chainEvents } from '@topdog/event-store';
+import { chainEvents, hashOf, POSITION_STRIDE } from '@topdog/event-store';
 import { TEST_ADMIN_KEY } from '../../test/support/credentials';
 import { http, initializeBody } from '../../test/support/http';
 import type { System } from '../../test/support/system';
 import { cpuSeconds } from '../support/process-cpu';
 
 export interface GuaranteeCosts {
-  /** CPU µs per complete-phase, by guarantee. */
-  costs: Record<string, number>;
-  total: number;
+  /** CPU µs per complete-phase, by the work a guarantee requires. */
+  command: Record<string, number>;
+  /** CPU µs per status, likewise. */
+  status: Record<string, number>;
 }
 
 const ITERATIONS = 20_000;
-const PUTS = 20_000;
+const PUTS = 20_480;
 const PUTS_IN_FLIGHT = 32;
+/** Statuses the puts replace, as the projector replaces a workflow's status at each change. */
+const KEYS = 2_048;
+
+export const sumOf = (costs: Record<string, number>): number => Object.values(costs).reduce((a, b) => a + b, 0);
 
 /** CPU µs per call of `work`, after a warm-up (this process's user and system time). */
 function cpuPerCall(work: () => unknown): number {
@@ -32,72 +38,99 @@ function cpuPerCall(work: () => unknown): number {
   return (used.user + used.system) / ITERATIONS;
 }
 
+/** A request as the gateway sends it over the bus and the answer it gets, seen while `send` runs (Nest's packets: `data`, `response`). */
+async function exchange(nc: NatsConnection, subject: string, send: () => Promise<{ status: number }>): Promise<{ request: unknown; reply: unknown }> {
+  const seen: Msg[] = [];
+  const sub = nc.subscribe('>', { callback: (_err, msg) => void seen.push(msg) });
+  await nc.flush();
+  const { status } = await send();
+  await nc.flush();
+  sub.unsubscribe();
+  const request = seen.find((m) => m.subject === subject);
+  const reply = seen.find((m) => request?.reply && m.subject === request.reply);
+  if (status !== 200 || !request || !reply)
+    throw new Error(`${subject}: answered ${status}; request ${request ? 'seen' : 'not seen'}, reply ${reply ? 'seen' : 'not seen'}`);
+  return { request: request.json<{ data: unknown }>().data, reply: reply.json<{ response: unknown }>().response };
+}
+
 export async function measureGuaranteeCosts(system: System): Promise<GuaranteeCosts> {
-  // One real complete-phase: its HTTP body, the command the gateway sends, the commit it stores
-  // and the status the projector writes.
   const nc = await connect({ servers: system.nats.url, noAsyncTraces: true });
   try {
     const workflowId = (await http(system.baseUrl, 'POST', '/api/ai-workflows/initialize', initializeBody())).body.workflow_id as string;
     const body = { workflow_id: workflowId, ai_response: 'phase output' };
-    const commands: Uint8Array[] = [];
-    const sub = nc.subscribe(`${system.prefix}.${REQUESTS.completePhase.subject}`, { callback: (_err, msg) => void commands.push(msg.data) });
-    await nc.flush();
-    const answer = await http(system.baseUrl, 'POST', '/api/ai-workflows/complete-phase', body);
-    sub.unsubscribe();
-    if (answer.status !== 200 || commands.length !== 1) throw new Error(`complete-phase answered ${answer.status}, ${commands.length} commands seen`);
-    // On the wire as Nest's NATS transport sends it: the command under `data`.
-    const command: unknown = (JSON.parse(new TextDecoder().decode(commands[0])) as { data: unknown }).data;
-    const store = await system.eventStore();
-    const stored = await store.readStream(workflowStreamId(workflowId));
-    const last = stored.at(-1)!;
-    const commit = stored.filter((e) => Math.floor(e.position / 1000) === Math.floor(last.position / 1000));
-    // The commit's events as the orchestrator has them before it links them.
-    const fresh = commit.map(({ streamId: _s, revision: _r, position: _p, metadata, ...event }) => {
-      const { prevHash: _h, ...unlinked } = metadata as Record<string, unknown>;
-      return { ...event, metadata: unlinked };
+    const command = await exchange(nc, `${system.prefix}.${REQUESTS.completePhase.subject}`, () =>
+      http(system.baseUrl, 'POST', '/api/ai-workflows/complete-phase', body),
+    );
+    const status = await exchange(nc, `${system.prefix}.${REQUESTS.workflowStatus.subject}`, () =>
+      http(system.baseUrl, 'GET', `/api/ai-workflows/status/${workflowId}`),
+    );
+    // The commit the command appended, and its events as the orchestrator has them before it links them to the one before.
+    const stored = await (await system.eventStore()).readStream(workflowStreamId(workflowId));
+    const commitSeq = (e: { position: number }) => Math.floor(e.position / POSITION_STRIDE);
+    const commit = stored.filter((e) => commitSeq(e) === commitSeq(stored.at(-1)!));
+    const before = stored[stored.length - commit.length - 1]!;
+    const unlinked = commit.map(({ streamId: _s, revision: _r, position: _p, metadata, ...event }) => {
+      const { prevHash: _h, ...rest } = metadata as Record<string, unknown>;
+      return { ...event, metadata: rest };
     }) as unknown as NewEvent[];
-    const statusJson = JSON.stringify((await http(system.baseUrl, 'GET', `/api/ai-workflows/status/${workflowId}`)).body);
-    const keyDigest = createHash('sha256').update(TEST_ADMIN_KEY).digest();
+    const statusJson = JSON.stringify((status.reply as { value: unknown }).value);
 
-    const costs: Record<string, number> = {
-      // The gateway: who is calling (the key's SHA-256 against the one held), the body's schema.
-      authentication: cpuPerCall(() => timingSafeEqual(createHash('sha256').update(TEST_ADMIN_KEY).digest(), keyDigest)),
-      'validation: HTTP body': cpuPerCall(() => CompletePhaseRequest.parse(body)),
-      // The orchestrator: the command's schema; tamper evidence for what it appends.
-      'validation: command': cpuPerCall(() => REQUESTS.completePhase.request.parse(command)),
-      'hash chain': cpuPerCall(() => chainEvents(null, workflowStreamId(workflowId), last.revision, fresh)),
-      // The projector: each event's schema as it is read.
-      'validation: events': cpuPerCall(() => {
-        for (const event of commit) WorkflowEnvelope.parse(event);
-      }),
-      // The durable read model: the status stored with its ack, client and nats-server.
-      'read model write': await putCost(nc, system.nats.pid!, statusJson),
+    // Who is calling: the bootstrap admin key's SHA-256 against the one held (an issued key also has its record read).
+    const keyDigest = createHash('sha256').update(TEST_ADMIN_KEY).digest();
+    const authentication = cpuPerCall(() => timingSafeEqual(createHash('sha256').update(TEST_ADMIN_KEY).digest(), keyDigest));
+    return {
+      command: {
+        authentication,
+        'validation: HTTP body': cpuPerCall(() => CompletePhaseRequest.parse(body)),
+        'validation: command': cpuPerCall(() => REQUESTS.completePhase.request.parse(command.request)),
+        'hash chain': cpuPerCall(() => chainEvents(hashOf(before), workflowStreamId(workflowId), commit[0]!.revision, unlinked)),
+        'validation: events': cpuPerCall(() => {
+          for (const event of commit) WorkflowEnvelope.parse(event);
+        }),
+        'validation: reply': cpuPerCall(() => REQUESTS.completePhase.wire.parse(command.reply)),
+        'read model write': await putCost(nc, system.nats.pid!, statusJson),
+      },
+      status: {
+        authentication,
+        'validation: query': cpuPerCall(() => REQUESTS.workflowStatus.request.parse(status.request)),
+        'validation: reply': cpuPerCall(() => REQUESTS.workflowStatus.wire.parse(status.reply)),
+      },
     };
-    const total = Object.values(costs).reduce((a, b) => a + b, 0);
-    return { costs, total };
   } finally {
     await nc.close();
   }
 }
 
-/** CPU µs, this process's and nats-server's, per KV-style put (last value per key, with its ack) of `json`. */
-async function putCost(nc: Awaited<ReturnType<typeof connect>>, natsPid: number, json: string): Promise<number> {
+/**
+ * CPU µs, this process's and nats-server's, per write of `json` over a status already stored,
+ * as the projector writes one (a stored put on the key's subject, checked against the key's last
+ * sequence, its ack awaited; the stream keeps one message per key, as a KV bucket does).
+ */
+async function putCost(nc: NatsConnection, natsPid: number, json: string): Promise<number> {
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: 'KV_bench_guarantees', subjects: ['$KV.bench_guarantees.>'], max_msgs_per_subject: 1, allow_direct: true });
-  const js = jetstream(nc);
-  const data = new TextEncoder().encode(json);
-  const run = async (n: number) => {
-    let next = 0;
-    const worker = async () => {
-      while (next < n) await js.publish(`$KV.bench_guarantees.status.${next++ % 50_000}`, data);
+  const stream = 'KV_bench_guarantees';
+  await jsm.streams.add({ name: stream, subjects: ['$KV.bench_guarantees.>'], max_msgs_per_subject: 1, allow_direct: true });
+  try {
+    const js = jetstream(nc);
+    const data = new TextEncoder().encode(json);
+    const last: number[] = [];
+    // Each of the writers in flight has keys of its own, so no two write one key at once.
+    const run = async (n: number) => {
+      const worker = async (w: number) => {
+        for (let i = 0; i < n / PUTS_IN_FLIGHT; i++) {
+          const key = w + PUTS_IN_FLIGHT * (i % (KEYS / PUTS_IN_FLIGHT));
+          const expect = last[key] === undefined ? {} : { expect: { lastSubjectSequence: last[key] } };
+          last[key] = (await js.publish(`$KV.bench_guarantees.status.${key}`, data, expect)).seq;
+        }
+      };
+      await Promise.all(Array.from({ length: PUTS_IN_FLIGHT }, (_, w) => worker(w)));
     };
-    await Promise.all(Array.from({ length: PUTS_IN_FLIGHT }, worker));
-  };
-  await run(2_000);
-  const [ours, theirs] = [process.cpuUsage(), cpuSeconds(natsPid)];
-  await run(PUTS);
-  const used = process.cpuUsage(ours);
-  const server = cpuSeconds(natsPid) - theirs;
-  await jsm.streams.delete('KV_bench_guarantees');
-  return (used.user + used.system + server * 1e6) / PUTS;
+    await run(2 * KEYS);
+    const [ours, theirs] = [process.cpuUsage(), cpuSeconds(natsPid)];
+    await run(PUTS);
+    const used = process.cpuUsage(ours);
+    return (used.user + used.system + (cpuSeconds(natsPid) - theirs) * 1e6) / PUTS;
+  } finally {
+    await jsm.streams.delete(stream);
+  }
 }

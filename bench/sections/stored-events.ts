@@ -16,6 +16,9 @@ import { startBaseline } from '../support/baseline';
 import { samplePeakRss } from '../support/process-memory';
 import { SEED_BATCH, seedWorkflows, templateOf } from '../support/seed';
 
+/** Status, complete-phase, the floor and the warm-up: each reads workflows of its own seed batches. */
+const LANES = 4;
+
 export interface StoredEventsOptions {
   replayEvents: number;
   coldEvents: number;
@@ -53,10 +56,10 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     const template = await templateOf(store, id);
 
     let stored = template.events;
-    const seed = async (events: number) => {
+    const seed = async (events: number, batch = SEED_BATCH) => {
       const t0 = performance.now();
       const workflows = Math.ceil(events / template.events);
-      const ids = await seedWorkflows(store, template, { workflows });
+      const ids = await seedWorkflows(store, template, { workflows, batch });
       stored += workflows * template.events;
       o.log(`  seeded ${workflows * template.events} events (${workflows} workflows) in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${stored} stored`);
       return ids;
@@ -114,29 +117,28 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     );
 
     // Cold reads with a million events stored.
-    const coldIds = await seed(o.coldEvents - stored);
+    // Batches of their own for each cold measurement and the warm-up (see below): at least four.
+    const coldBatch = Math.min(SEED_BATCH, Math.ceil((o.coldEvents - stored) / template.events / LANES));
+    const coldIds = await seed(o.coldEvents - stored, coldBatch);
     await projectorAt(system, await store.headPosition());
     o.log('  restarting the services');
     for (const s of SERVICES) await system.kill(s, 'SIGTERM');
     for (const s of SERVICES) await system.start(s);
     await system.waitReady(120_000);
     await using baseline = await startBaseline(system.nats.url);
-    // The seed lays workflows down in batches whose commits lie together (SEED_BATCH). Status,
-    // command, floor and the warm-up each take batches of their own, spread over the whole
-    // stream, so that none reads blocks another has just had nats-server load into its cache
-    // (a cold block's load is what a cold read's tail is made of).
-    const lanes = Math.max(1, Math.min(4, Math.ceil(coldIds.length / SEED_BATCH)));
-    const lane = (n: number) => coldIds.filter((_, i) => Math.floor(i / SEED_BATCH) % lanes === n % lanes);
+    // The seed lays workflows down in batches whose commits lie together. Status, command, floor
+    // and the warm-up each take batches of their own, spread over the whole stream, so that none
+    // reads blocks another has just had nats-server load into its cache (a cold block's load is
+    // what a cold read's tail is made of).
+    const lane = (n: number) => coldIds.filter((_, i) => Math.floor(i / coldBatch) % LANES === n);
     const pick = (n: number) => {
       const pool = lane(n);
+      if (pool.length < o.coldSamples) throw new Error(`cold reads: ${pool.length} workflows in lane ${n}, fewer than ${o.coldSamples} samples`);
       return Array.from({ length: o.coldSamples }, (_, i) => pool[Math.floor((i * pool.length) / o.coldSamples)]!);
     };
     const [statusIds, commandIds, floorIds] = [pick(0), pick(1), pick(2)];
     // The restarted processes' code is warmed on other workflows (the JIT is not what is measured).
-    const measured = new Set([...statusIds, ...commandIds, ...floorIds]);
-    const others = lane(3)
-      .filter((id) => !measured.has(id))
-      .slice(0, 500);
+    const others = lane(3).slice(0, 500);
     const each = (ids: string[], make: (id: string) => Partial<Request>): Request[] => {
       let i = 0;
       return [{ setupRequest: (req: Request) => ({ ...req, ...make(ids[i++]!) }) }];
@@ -170,7 +172,9 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
       baseline.url,
       each(floorIds, (id) => ({ method: 'GET', path: `/last/${stream}/${eventSubject(system.prefix, workflowStreamId(id))}` })),
     );
-    if (bareCold.non2xx) throw new Error(`the baseline's direct gets found no message for ${bareCold.non2xx} workflows: a miss is no floor`);
+    if (bareCold.non2xx || bareCold.errors) {
+      throw new Error(`the floor's direct gets: ${bareCold.non2xx} answered other than 200 (a miss is no floor), ${bareCold.errors} failed`);
+    }
     const status = await cold(
       'status',
       system.baseUrl,

@@ -31,7 +31,7 @@ function cloneFor(template: Template, workflowId: string): NewEvent[][] {
   return (JSON.parse(json) as NewEvent[][]).map((commit) => commit.map((e) => ({ ...e, id: randomUUID() })));
 }
 
-/** Workflows whose commits are interleaved, by default: a workflow's commits lie that many commits apart. */
+/** How many workflows' commits are interleaved unless told otherwise: a workflow's commits lie that many commits apart. */
 export const SEED_BATCH = 5_000;
 
 export interface SeedOptions {

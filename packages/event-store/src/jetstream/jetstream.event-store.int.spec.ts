@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers } from '@nats-io/transport-node';
-import { eventStreamName, eventSubject } from '@topdog/contracts';
+import { randomUUID } from 'node:crypto';
+import { eventStreamName, eventSubject, workflowStreamId } from '@topdog/contracts';
 import { startNatsServer } from '@topdog/testing';
 import { describe, expect, it } from 'vitest';
 import { eventStoreContract } from '../event-store.contract';
@@ -59,10 +60,11 @@ describe('JetStream event store specifics', () => {
     const nc = await connect({ servers: server.url });
     try {
       const store = await JetStreamEventStore.create(nc, { prefix: 'named' });
-      await store.appendToStream('workflow-0b7c1f9e', [newTestEvent('First')], { expectedRevision: 'no_stream' });
+      const id = randomUUID();
+      await store.appendToStream(workflowStreamId(id), [newTestEvent('First')], { expectedRevision: 'no_stream' });
       const jsm = await jetstreamManager(nc);
-      const last = await jsm.streams.getMessage(eventStreamName('named'), { last_by_subj: eventSubject('named', 'workflow-0b7c1f9e') });
-      expect(last?.subject).toBe('named.events.workflow.0b7c1f9e');
+      const last = await jsm.streams.getMessage(eventStreamName('named'), { last_by_subj: eventSubject('named', workflowStreamId(id)) });
+      expect(last?.subject).toBe(`named.events.workflow.${id}`);
     } finally {
       await nc.close();
     }
