@@ -286,8 +286,8 @@ describe.skipIf(!executablePath)('the web dashboard', () => {
     await page.getByRole('button', { name: 'Accept the answer and complete DISCOVERY' }).click({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 30_000 }).toBe('PLANNING');
     // The state, the phase list and the buttons render from the same answer but not in one frame: each is waited for.
-    await expect.poll(() => page.locator('li[data-phase="DISCOVERY"]').getAttribute('data-standing')).toBe('done');
-    await expect.poll(() => page.getByRole('button', { name: 'Run PLANNING' }).isEnabled()).toBe(true);
+    await expect.poll(() => page.locator('li[data-phase="DISCOVERY"]').getAttribute('data-standing'), { timeout: 5_000 }).toBe('done');
+    await expect.poll(() => page.getByRole('button', { name: 'Run PLANNING' }).isEnabled(), { timeout: 5_000 }).toBe(true);
     await shot('11-by-hand');
 
     // The gateway goes away and comes back: the page says so, then resumes where it left off.
@@ -304,9 +304,9 @@ describe.skipIf(!executablePath)('the web dashboard', () => {
     await page.getByLabel('Reason').fill('Plan the rollback too.');
     await page.getByRole('button', { name: 'Send back', exact: true }).click();
     await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 30_000 }).toBe('PLANNING');
-    await expect.poll(() => page.getByRole('button', { name: /^Accept the answer/ }).count()).toBe(0);
-    await expect.poll(() => page.getByRole('button', { name: 'Run PLANNING' }).isEnabled()).toBe(true);
-    await expect.poll(() => page.locator('li[data-phase="PLANNING"]').getAttribute('data-standing')).toBe('current');
+    await expect.poll(() => page.getByRole('button', { name: /^Accept the answer/ }).count(), { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: 'Run PLANNING' }).isEnabled(), { timeout: 5_000 }).toBe(true);
+    await expect.poll(() => page.locator('li[data-phase="PLANNING"]').getAttribute('data-standing'), { timeout: 5_000 }).toBe('current');
     // Every event once, in order, across the reconnection.
     await page.getByText(/^\d+ events$/).click();
     const revisions = (await page.locator('table.audit tbody tr td:first-child').allTextContents()).map(Number);

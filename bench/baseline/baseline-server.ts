@@ -27,7 +27,7 @@ nc.subscribe(APPLIED_SUBJECT, {
     }
   },
 });
-/** Once the reader has read `seq`; fails after 5 s (a reader gone), as the gateway's wait does. */
+/** Once the reader has read `seq`; fails after 5 s (a reader gone shows as non-2xx), where the gateway answers anyway after its wait. */
 const readUpTo = (seq: number) =>
   seq <= applied
     ? Promise.resolve()

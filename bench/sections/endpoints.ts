@@ -111,6 +111,8 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
     cpu.set(s.name, counting.stop());
   }
   const underLoad = peaks.stop();
+  // After the load has drained (the projector's last status writes), so that nats-server's CPU is the puts'.
+  await sleep(3_000);
   const guarantees = await measureGuaranteeCosts(system);
 
   const figures: Figure[] = [];

@@ -26,6 +26,7 @@ const PUTS = 20_480;
 const PUTS_IN_FLIGHT = 32;
 /** Statuses the puts replace, as the projector replaces a workflow's status at each change. */
 const KEYS = 2_048;
+if ([PUTS, KEYS].some((n) => n % PUTS_IN_FLIGHT !== 0)) throw new Error('the puts and keys must divide among the writers in flight');
 
 export const sumOf = (costs: Record<string, number>): number => Object.values(costs).reduce((a, b) => a + b, 0);
 

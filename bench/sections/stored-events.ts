@@ -139,6 +139,7 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     const [statusIds, commandIds, floorIds] = [pick(0), pick(1), pick(2)];
     // The restarted processes' code is warmed on other workflows (the JIT is not what is measured).
     const others = lane(3).slice(0, 500);
+    if (others.length === 0) throw new Error('cold reads: no workflows left to warm up on; raise coldEvents');
     const each = (ids: string[], make: (id: string) => Partial<Request>): Request[] => {
       let i = 0;
       return [{ setupRequest: (req: Request) => ({ ...req, ...make(ids[i++]!) }) }];
