@@ -219,21 +219,17 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
     },
   );
   // The guarantees' work added to the bare hops: the command path's floor with them; and a status's.
-  for (const [name, value] of Object.entries(guarantees.command)) figures.push({ section, name: `guarantees per complete-phase: ${name}`, value, unit: 'µs' });
-  figures.push({
-    section,
-    name: 'bare command path with the guarantees (hops + guarantees)',
-    value: sum(perRequest(BARE_COMMAND, BARE_COMMAND_PROCESSES)) + sumOf(guarantees.command),
-    unit: 'µs',
-    baseline: { name: PUBLISH_ACK, value: sum(perRequest(PUBLISH_ACK, THEIRS)) },
-  });
-  for (const [name, value] of Object.entries(guarantees.status)) figures.push({ section, name: `guarantees per status: ${name}`, value, unit: 'µs' });
-  figures.push({
-    section,
-    name: 'request-reply with the guarantees of a status',
-    value: sum(perRequest(REQUEST_REPLY, THEIRS)) + sumOf(guarantees.status),
-    unit: 'µs',
-    baseline: { name: REQUEST_REPLY, value: sum(perRequest(REQUEST_REPLY, THEIRS)) },
-  });
+  const withGuarantees = (what: string, costs: Record<string, number>, floor: string, hops: number) => {
+    for (const [name, value] of Object.entries(costs)) figures.push({ section, name: `guarantees per ${what}: ${name}`, value, unit: 'µs' });
+    figures.push({
+      section,
+      name: `${floor} with the guarantees of a ${what}`,
+      value: hops + sumOf(costs),
+      unit: 'µs',
+      baseline: { name: baselineOf[what]!, value: sum(perRequest(baselineOf[what]!, THEIRS)) },
+    });
+  };
+  withGuarantees('complete-phase', guarantees.command, BARE_COMMAND, sum(perRequest(BARE_COMMAND, BARE_COMMAND_PROCESSES)));
+  withGuarantees('status', guarantees.status, REQUEST_REPLY, sum(perRequest(REQUEST_REPLY, THEIRS)));
   return figures;
 }
