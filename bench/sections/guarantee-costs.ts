@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { CompletePhaseRequest, REQUESTS, WorkflowEnvelope, workflowStreamId, type NewEvent } from '@topdog/contracts';
-import { chainEvents, hashOf, POSITION_STRIDE } from '@topdog/event-store';
+import { chainEvents, hashOf, sequenceOf } from '@topdog/event-store';
 import { TEST_ADMIN_KEY } from '../../test/support/credentials';
 import { http, initializeBody } from '../../test/support/http';
 import type { System } from '../../test/support/system';
@@ -67,8 +67,7 @@ export async function measureGuaranteeCosts(system: System): Promise<GuaranteeCo
     );
     // The commit the command appended, and its events as the orchestrator has them before it links them to the one before.
     const stored = await (await system.eventStore()).readStream(workflowStreamId(workflowId));
-    const commitSeq = (e: { position: number }) => Math.floor(e.position / POSITION_STRIDE);
-    const commit = stored.filter((e) => commitSeq(e) === commitSeq(stored.at(-1)!));
+    const commit = stored.filter((e) => sequenceOf(e.position) === sequenceOf(stored.at(-1)!.position));
     const before = stored[stored.length - commit.length - 1]!;
     const unlinked = commit.map(({ streamId: _s, revision: _r, position: _p, metadata, ...event }) => {
       const { prevHash: _h, ...rest } = metadata as Record<string, unknown>;

@@ -4,7 +4,7 @@
 // far apart in the stream, as they do when thousands of workflows run at once.
 import { randomUUID } from 'node:crypto';
 import { workflowStreamId, type NewEvent } from '@topdog/contracts';
-import { chainEvents, type EventStore, type StoredEvent } from '@topdog/event-store';
+import { chainEvents, sequenceOf, type EventStore, type StoredEvent } from '@topdog/event-store';
 import { inParallel } from '../load/measure';
 
 /** One workflow's stream as a list of commits, each as its events were appended together. */
@@ -19,7 +19,7 @@ export async function templateOf(store: EventStore, workflowId: string): Promise
   const stored = await store.readStream(workflowStreamId(workflowId));
   const commits = new Map<number, NewEvent[]>();
   for (const { streamId: _s, revision: _r, position, ...event } of stored as (StoredEvent & Record<string, unknown>)[]) {
-    const seq = Math.floor(position / 1000);
+    const seq = sequenceOf(position);
     commits.set(seq, [...(commits.get(seq) ?? []), event]);
   }
   return { workflowId, commits: [...commits.values()], events: stored.length };

@@ -1,7 +1,7 @@
 export * from './event-store';
 export { JetStreamEventStore, type JetStreamEventStoreOptions } from './jetstream/jetstream.event-store';
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './memory/in-memory.event-store';
-export { POSITION_STRIDE } from './position';
+export { POSITION_STRIDE, sequenceOf } from './position';
 export { JetStreamEventQueue, type EventQueueOptions, type QueuedCommit } from './jetstream/jetstream.event-queue';
 export { LlmCallPublisher, LlmCallQueue, type LlmCallQueueOptions, type TakenLlmCall } from './jetstream/llm-call-queue';
 export { requeueFormerCallQueue } from './jetstream/former-call-queue';
