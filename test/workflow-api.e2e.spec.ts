@@ -246,5 +246,18 @@ describe('REST API over the four services as separate processes', () => {
       expect(doc.body.security).toEqual([{ bearer: [] }]);
       expect((await api('GET', '/docs')).status).toBe(200);
     });
+
+    it("serves Swagger UI's files as a file server does: HEAD with the GET's length, revalidation by ETag, 404 in the error shape", async () => {
+      const path = `${system.baseUrl}/docs/static/swagger-ui.css`;
+      const css = await fetch(path);
+      const body = Buffer.from(await css.arrayBuffer());
+      expect([css.status, css.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
+      const head = await fetch(path, { method: 'HEAD' });
+      expect([head.status, head.headers.get('content-length')]).toEqual([200, String(body.length)]);
+      const again = await fetch(path, { headers: { 'if-none-match': css.headers.get('etag')! } });
+      expect(again.status).toBe(304);
+      const missing = await api('GET', '/docs/static/no-such-file.js');
+      expect([missing.status, missing.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    });
   });
 });
