@@ -17,7 +17,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/*/src/**/*.unit.spec.ts', 'services/*/src/**/*.unit.spec.ts'] },
+        test: { name: 'unit', include: ['packages/*/src/**/*.unit.spec.ts', 'services/*/src/**/*.unit.spec.ts', 'scripts/**/*.unit.spec.ts'] },
       },
       {
         extends: true,

@@ -7,6 +7,7 @@ import { chmodSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { keepOwnSources } from './own-source-map.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICES = ['gateway', 'orchestrator', 'llm-runner', 'projector', 'webhooks'];
@@ -100,8 +101,9 @@ await Promise.all([
         ...forNode,
         entryPoints: [join(root, 'services', service, 'src', 'main.ts')],
         outfile: join(root, 'services', service, 'dist', 'main.js'),
+        // The map covers our own sources only (own-source-map.mjs), without their text: it is what
+        // Node holds for --enable-source-maps.
         sourcemap: true,
-        // Without the sources inside it, the map Node parses at start (--enable-source-maps) is smaller.
         sourcesContent: false,
         // Whitespace, comments and syntax are minified: a smaller bundle is a smaller string
         // held in every process. Identifiers are not, so names stay as written, but for the
@@ -116,7 +118,7 @@ await Promise.all([
         loader: { '.md': 'text' },
         banner: { js: banner },
         plugins: [optionalAsExternal],
-      }),
+      }).then(() => keepOwnSources(join(root, 'services', service, 'dist', 'main.js.map'))),
     ),
   ...(!only || only === 'cli' ? [build(cli).then(() => chmodSync(cli.outfile, 0o755))] : []),
   ...(!only ? [build(busAuth)] : []),

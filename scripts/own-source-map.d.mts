@@ -1,0 +1,1 @@
+export declare function keepOwnSources(path: string): { before: number; after: number };
