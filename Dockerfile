@@ -20,4 +20,6 @@ ENV NODE_ENV=production SERVICE=${SERVICE}
 WORKDIR /app
 COPY --from=build /out ./
 USER node
+# As scripts/service-process.mjs starts the services (the reasons are there).
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 CMD ["node", "--enable-source-maps", "dist/main.js"]

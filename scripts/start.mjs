@@ -23,10 +23,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SERVICE_NODE_ARGS, SERVICE_PROCESS_ENV } from './service-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'webhooks', 'gateway'];
-const env = { ...process.env, TOPDOG_PARENT_PID: String(process.pid) };
+const env = { ...SERVICE_PROCESS_ENV, ...process.env, TOPDOG_PARENT_PID: String(process.pid) };
 const natsPort = Number(env.NATS_PORT ?? 4222);
 const port = env.PORT ?? '3000';
 const host = env.HOST ?? '127.0.0.1';
@@ -302,7 +303,7 @@ for (const s of SERVICES) {
     process.exit(1);
   }
   const extraEnv = s === 'gateway' ? { TOPDOG_ADMIN_KEY: admin.key } : opsPorts.has(s) ? { METRICS_PORT: String(opsPorts.get(s)) } : {};
-  launch(s, process.execPath, ['--enable-source-maps', main], { restart: true, extraEnv });
+  launch(s, process.execPath, [...SERVICE_NODE_ARGS, main], { restart: true, extraEnv });
 }
 /** Where the dashboard is, or why there is none (DASHBOARD_DIR=off, or no build). */
 function dashboardLine(base) {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { freePort, startNatsCluster, startNatsServer, type NatsClusterFixture, type NatsServerFixture } from '@topdog/testing';
+import { SERVICE_NODE_ARGS, SERVICE_PROCESS_ENV } from '../../scripts/service-process.mjs';
 import { TEST_ADMIN_KEY } from './credentials';
 
 export const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'webhooks', 'gateway'] as const;
@@ -69,6 +70,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
   const passwords = nats.passwords!;
   const logDir = await mkdtemp(join(tmpdir(), 'topdog-e2e-'));
   const env = {
+    ...SERVICE_PROCESS_ENV,
     ...process.env,
     NATS_URL: natsUrl,
     ...(cluster ? { EVENT_STREAM_REPLICAS: '3', READ_MODEL_REPLICAS: '3', API_KEYS_REPLICAS: '3', WEBHOOKS_REPLICAS: '3' } : {}),
@@ -105,7 +107,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
     const out = createWriteStream(logFile(service, instance), { flags: 'a' });
     // BENCH_NODE_ARGS: extra node flags for the services (`--cpu-prof --cpu-prof-dir=…` to profile them).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
       env: { ...serviceEnv(service), PORT: String(ports[instance]), ...extra, NATS_USER: service, NATS_PASSWORD: passwords[service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
