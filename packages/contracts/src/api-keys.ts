@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccessRole, ProjectScope } from './identity';
 
 /** Every API key starts with this, so a leaked one is recognisable (and redactable) on sight. */

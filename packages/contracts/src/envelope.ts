@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Who caused an event: a user through the API, or one of our services. */
 export const Actor = z.string().min(1).max(500);

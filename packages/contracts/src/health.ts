@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ServiceName = z.enum(['gateway', 'orchestrator', 'llm-runner', 'projector', 'webhooks']);
 export type ServiceName = z.infer<typeof ServiceName>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Actor } from './envelope';
 import { TopDogError } from './errors';
 

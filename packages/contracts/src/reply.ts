@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorBody } from './errors';
 
 /** Every NATS reply: the value, or a typed error. Handlers never throw across the wire. */

@@ -1,5 +1,5 @@
 import type { Phase } from '@topdog/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Text = z.string().min(1);
 const List = z.array(Text);

@@ -1,5 +1,5 @@
 import { PHASES, type Phase } from '@topdog/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PHASE_OUTPUT_SCHEMAS, type PhaseResultParse } from './output-schemas';
 
 /** A JSON Schema node, as zod 4 writes them. */

@@ -1,5 +1,5 @@
 import { PREFIX_PATTERN } from '@topdog/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Settings every service reads. Each service extends this with its own. */
 export const BaseConfig = z.object({

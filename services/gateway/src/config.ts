@@ -1,6 +1,6 @@
 import { BaseConfig, intSetting } from '@topdog/runtime';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const GatewayConfig = BaseConfig.extend({
   PORT: intSetting(3000, 0, 65_535),

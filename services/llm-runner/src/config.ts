@@ -1,5 +1,5 @@
 import { BaseConfig, boolSetting, intSetting } from '@topdog/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 /** A secret: its value is never logged, and is redacted from any error text. */

@@ -1,6 +1,6 @@
 import { PHASES, type Phase } from '@topdog/contracts';
 import { BaseConfig, intSetting } from '@topdog/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A comma-separated list of phases (empty: none), each at most once. */
 const phaseList = z

@@ -1,5 +1,5 @@
 import { BaseConfig, intSetting } from '@topdog/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ProjectorConfig = BaseConfig.extend({
   /** How long a query waits for read-your-writes or for the catch-up after a start. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HealthStatus, ProjectionProgress, RebuildReadModels, RebuildResult, GetProjectionProgress, type ServiceName } from '../health';
 import { GetProviders, ProvidersReport } from '../llm/providers';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One message of a chat-style model request. */
 export const ChatMessage = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Why a model call failed, as recorded in LlmCallFailed and shown in status. The llm-runner

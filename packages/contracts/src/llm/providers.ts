@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The APIs a model is reached through. `local` is any OpenAI-compatible server (Ollama, vLLM,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Actor } from '../envelope';
 import { ProjectScope } from '../identity';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from './webhook-event-types';

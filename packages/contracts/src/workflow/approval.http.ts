@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Phase, Role, WorkflowStateName } from '../phases';
 
 /** A person's text (comment or reason): trimmed, not empty when required. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CommandMetadata } from '../envelope';
 import { ProjectScope } from '../identity';
 import { Phase } from '../phases';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Phase } from '../phases';
 import { RolePromptOverrides } from './role-prompts';
 import type { ForkPoint } from './workflow.events';

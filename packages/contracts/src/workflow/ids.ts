@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A workflow's id, chosen by the gateway (random, or derived from an Idempotency-Key). */
 export const WorkflowId = z.uuid();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Phase, Role } from '../phases';
 import { ProviderName } from '../llm/providers';
 import { ChatMessage } from '../llm/chat-message';

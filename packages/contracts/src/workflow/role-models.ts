@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PHASE_OWNER, Role, type Phase } from '../phases';
 
 const ModelName = z.string().trim().min(1).max(200);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Phase, Role } from '../phases';
 
 /** The longest role prompt a workflow may set for itself (`role_prompts`), in characters. */

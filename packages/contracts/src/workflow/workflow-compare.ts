@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { ForkPointBody } from './fork.http';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChatMessage } from '../llm/chat-message';
 import { Phase, PHASES, Role, WorkflowStateName } from '../phases';
 import { RolePromptOverrides } from './role-prompts';

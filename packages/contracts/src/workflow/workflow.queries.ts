@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForkPoint } from './workflow.events';
 import { Phase, Role, WorkflowStateName } from '../phases';
 import { WorkflowId } from './ids';

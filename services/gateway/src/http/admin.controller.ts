@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AdminApi } from '../admin/admin-api';
 import { parse } from './parse';
 import { ADMIN_API } from './tokens';

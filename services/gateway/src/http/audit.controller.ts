@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { WorkflowIdParams } from '@topdog/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditApi } from '../audit/audit-api';
 import { scopeOf } from './authentication';
 import { parse } from './parse';

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestj
 import { TopDogError, WorkflowEvent, WorkflowIdParams } from '@topdog/contracts';
 import type { EventStore } from '@topdog/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LiveStreams } from '../live/live-streams';
 import { assertVisible } from '../workflows/workflow-visibility';
 import { identityOf, scopeOf } from './authentication';

@@ -35,7 +35,7 @@ import {
   WorkflowListResponse,
   WorkflowStatusResponse,
 } from '@topdog/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocument } from 'zod-openapi';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
 import { StoredWebhook, TopDogError, webhooksBucket, WebhookDelivery } from '@topdog/contracts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Delivery attempts kept per webhook, newest first. */
 export const DELIVERY_LOG_SIZE = 300;
