@@ -18,6 +18,9 @@ export const eventStreamName = (prefix: string): string => `${prefix.toUpperCase
  */
 export const eventSubject = (prefix: string, streamId: string): string => `${prefix}.events.${streamId.replace('-', '.')}`;
 
+/** Subjects of every stream of one category (`workflow`: every workflow's events). */
+export const categoryEventsSubject = (prefix: string, category: string): string => `${prefix}.events.${category}.>`;
+
 /** Subjects of all streams. */
 export const allEventsSubject = (prefix: string): string => `${prefix}.events.>`;
 

@@ -1,6 +1,8 @@
 import {
+  allEventsSubject,
   allLlmCallsSubject,
   apiKeysBucket,
+  categoryEventsSubject,
   eventStreamName,
   healthRequest,
   LLM_REQUEST_QUEUE,
@@ -73,7 +75,7 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
   const publishes = (user: BusUser) => publications.filter((p) => p.publishedBy === user).map((p) => subject(prefix, p.pattern));
   const receives = (user: BusUser) => publications.filter((p) => (p.subscribedBy as readonly string[]).includes(user)).map((p) => subject(prefix, p.pattern));
 
-  const events = `${prefix}.events.>`;
+  const events = allEventsSubject(prefix);
   /**
    * Reading the event stream: its info (the head), direct gets (a workflow's commits by its
    * last subject, or by sequence), and ordered consumers on its subjects. An ordered consumer
@@ -218,7 +220,7 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           // One durable pull consumer per webhook (`webhook_<id>`, filtered on the workflow
           // events): created at registration, taken from one at a time, acknowledged, deleted
           // with its webhook. Consumer names are single tokens, so the name is a wildcard.
-          `${API}.CONSUMER.CREATE.${stream}.*.${prefix}.events.workflow.>`,
+          `${API}.CONSUMER.CREATE.${stream}.*.${categoryEventsSubject(prefix, 'workflow')}`,
           `${API}.CONSUMER.DELETE.${stream}.*`,
           `$JS.ACK.${stream}.*.>`,
           `$JS.ACK.*.*.${stream}.*.>`,

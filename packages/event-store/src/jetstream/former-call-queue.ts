@@ -1,6 +1,6 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { eventStreamName, LLM_REQUEST_QUEUE, llmCallStreamName, type QueuedLlmCall } from '@topdog/contracts';
+import { categoryEventsSubject, eventStreamName, LLM_REQUEST_QUEUE, llmCallStreamName, type QueuedLlmCall } from '@topdog/contracts';
 import { decodeCommit, EVENT_TYPES_HEADER } from './commit-codec';
 
 /**
@@ -32,7 +32,7 @@ export async function requeueFormerCallQueue(nc: NatsConnection, prefix: string,
   } catch (err) {
     if (!missing(err)) throw err;
   }
-  if (former.config.filter_subject !== `${prefix}.events.workflow.>` || Date.parse(former.created) > callQueueCreated) return 0;
+  if (former.config.filter_subject !== categoryEventsSubject(prefix, 'workflow') || Date.parse(former.created) > callQueueCreated) return 0;
   const ackFloor = former.ack_floor.stream_seq;
   const head = (await jsm.streams.info(stream)).state.last_seq;
   // A replica that lags answers a direct get with nothing: the leader has every stored commit.

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { eventStreamName } from '@topdog/contracts';
+import { categoryEventsSubject, eventStreamName } from '@topdog/contracts';
 import type { StoredEvent } from '../event-store';
 import { decodeCommit, EVENT_TYPES_HEADER } from './commit-codec';
 
@@ -65,7 +65,7 @@ export class JetStreamEventQueue {
         durable_name: options.durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.New,
-        filter_subject: `${options.prefix}.events.${options.category}.>`,
+        filter_subject: categoryEventsSubject(options.prefix, options.category),
         ack_wait: ackWait,
         max_deliver: -1,
         max_ack_pending: options.maxAckPending ?? 10_000,

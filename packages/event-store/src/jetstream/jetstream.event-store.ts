@@ -13,7 +13,7 @@ import {
   type StoredMsg,
 } from '@nats-io/jetstream';
 import { headers as natsHeaders, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
-import { allEventsSubject, eventStreamName, eventSubject, type NewEvent } from '@topdog/contracts';
+import { allEventsSubject, categoryEventsSubject, eventStreamName, eventSubject, type NewEvent } from '@topdog/contracts';
 import { LRUCache } from 'lru-cache';
 import {
   InvalidStreamIdError,
@@ -391,7 +391,7 @@ export class JetStreamEventStore implements EventStore {
     const filterSubject = !filter
       ? allEventsSubject(this.options.prefix)
       : 'category' in filter
-        ? `${this.options.prefix}.events.${filter.category}.>`
+        ? categoryEventsSubject(this.options.prefix, filter.category)
         : this.subjectOf(filter.streamId);
     const consumer = await this.js.consumers.get(this.streamName, {
       filter_subjects: filterSubject,
