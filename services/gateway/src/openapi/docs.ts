@@ -26,8 +26,8 @@ export function installDocs(fastify: FastifyInstance): void {
     const headers = Object.fromEntries(FORWARDED.flatMap((name) => (request.headers[name] === undefined ? [] : [[name, request.headers[name]]])));
     const answer = await (await docs).inject({ method: request.method as 'GET' | 'HEAD', url: request.url, headers });
     // A HEAD keeps the length its GET would have; Fastify sends no body for it.
-    const own = (name: string) => HOP_BY_HOP.has(name) && !(name === 'content-length' && request.method === 'HEAD');
-    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !own(name)) void reply.header(name, value);
+    const dropped = (name: string) => HOP_BY_HOP.has(name) && !(name === 'content-length' && request.method === 'HEAD');
+    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !dropped(name)) void reply.header(name, value);
     void reply.code(answer.statusCode);
     return answer.rawPayload.length > 0 ? reply.send(answer.rawPayload) : reply.send();
   };
