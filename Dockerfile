@@ -8,6 +8,8 @@ COPY packages ./packages
 COPY services ./services
 COPY test/package.json ./test/package.json
 COPY scripts ./scripts
+# pnpm-workspace.yaml patches a dependency from here: the install needs it.
+COPY patches ./patches
 COPY tsconfig.base.json tsconfig.json ./
 RUN pnpm install --frozen-lockfile && node scripts/build.mjs
 ARG SERVICE=gateway

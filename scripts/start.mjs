@@ -27,7 +27,7 @@ import { SERVICE_NODE_ARGS, SERVICE_PROCESS_ENV } from './service-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICES = ['orchestrator', 'projector', 'llm-runner', 'webhooks', 'gateway'];
-const env = { ...SERVICE_PROCESS_ENV, ...process.env, TOPDOG_PARENT_PID: String(process.pid) };
+const env = { ...process.env, TOPDOG_PARENT_PID: String(process.pid) };
 const natsPort = Number(env.NATS_PORT ?? 4222);
 const port = env.PORT ?? '3000';
 const host = env.HOST ?? '127.0.0.1';
@@ -121,11 +121,12 @@ async function busAuth(passwordsFile) {
   return { passwords, natsServerAuthConfig };
 }
 
-function launch(name, command, args, { restart, extraEnv = {} }) {
+/** `defaultEnv` gives way to the environment's own values; `extraEnv` overrides them. */
+function launch(name, command, args, { restart, defaultEnv = {}, extraEnv = {} }) {
   // The IPC channel is how a child knows we are gone: it closes when we die, however we die.
   const child = spawn(command, args, {
     cwd: root,
-    env: { ...env, ...serviceEnv.get(name), ...extraEnv },
+    env: { ...defaultEnv, ...env, ...serviceEnv.get(name), ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true,
   });
@@ -141,7 +142,7 @@ function launch(name, command, args, { restart, extraEnv = {} }) {
       log(`${name}: invalid configuration (see its message above): not restarting it; fix the setting and start again`);
       return;
     }
-    if (restart) setTimeout(() => !stopping && launch(name, command, args, { restart, extraEnv }), 1000);
+    if (restart) setTimeout(() => !stopping && launch(name, command, args, { restart, defaultEnv, extraEnv }), 1000);
   });
   return child;
 }
@@ -303,7 +304,7 @@ for (const s of SERVICES) {
     process.exit(1);
   }
   const extraEnv = s === 'gateway' ? { TOPDOG_ADMIN_KEY: admin.key } : opsPorts.has(s) ? { METRICS_PORT: String(opsPorts.get(s)) } : {};
-  launch(s, process.execPath, [...SERVICE_NODE_ARGS, main], { restart: true, extraEnv });
+  launch(s, process.execPath, [...SERVICE_NODE_ARGS, main], { restart: true, defaultEnv: SERVICE_PROCESS_ENV, extraEnv });
 }
 /** Where the dashboard is, or why there is none (DASHBOARD_DIR=off, or no build). */
 function dashboardLine(base) {
