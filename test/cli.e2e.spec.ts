@@ -155,6 +155,18 @@ describe('topdog CLI', () => {
     expect(refused.code).toBe(6);
     expect(JSON.parse(refused.stderr).error).toMatchObject({ code: 'PROVIDER_NOT_CONFIGURED', details: [{ field: 'ANTHROPIC_API_KEY' }] });
     expect((await topdog('init', '--project', 'p')).code).toBe(2); // --user missing
+    // Arguments it cannot read: 2 with what is wrong, no stack trace.
+    for (const bad of [
+      ['--requirements', '@no-such-file.json'],
+      ['--requirements', '{bad'],
+      ['--requirements', '[1]'],
+      ['--role-prompt', 'CODE_WRITER=@no-such-file.md'],
+      ['--role-prompt', 'no-role'],
+    ]) {
+      const refused = await topdog('init', '--project', 'p', '--user', 'u', ...bad);
+      expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/cannot read .*no-such-file|not JSON|must be a JSON object|expected ROLE=/)]);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+    }
     expect((await topdog('status', 'not-a-uuid')).code).toBe(2);
     expect((await topdog('--api-key', `tdk_000000000000_${'x'.repeat(43)}`, 'status', id)).code).toBe(8);
   });
