@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { docsCsp } from '../http/security-headers';
 
@@ -36,19 +36,13 @@ export function installDocs(fastify: FastifyInstance): void {
     void reply.code(answer.statusCode);
     // A HEAD keeps the length its GET would have (Fastify sends no body for it); a 304 has none.
     if (request.method === 'HEAD' || answer.statusCode === 304) return reply.send();
-    return reply.send(refused ? await readAll(body) : body);
+    return reply.send(refused ? await buffer(body) : body);
   };
   fastify.route({ method: ['GET', 'HEAD'], url: '/docs', handler });
   fastify.route({ method: ['GET', 'HEAD'], url: '/docs/*', handler });
   fastify.addHook('onClose', async () => {
     await (await docsApp?.catch(() => undefined))?.close();
   });
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
 }
 
 async function buildDocs(): Promise<FastifyInstance> {
