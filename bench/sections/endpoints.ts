@@ -34,6 +34,12 @@ const PUBLISH_ACK = 'HTTP + JetStream publish-ack';
  * position the HTTP server waits for. What this topology (HTTP server, writer, NATS, reader) costs with none of our code.
  */
 const BARE_COMMAND = 'bare command path';
+/**
+ * The frameworks' floor of a read (bench/baseline/framework-*.ts): the same request-reply through
+ * NestJS on Fastify and a Nest microservice on Nest's NATS transport, with none of our code. What
+ * the stack the gateway and the projector are built on costs before they do any work of their own.
+ */
+const FRAMEWORK_READ = 'NestJS request-reply';
 /** Writes are judged against a publish with its ack, reads against a request-reply. */
 const baselineOf: Record<string, string> = {
   initialize: PUBLISH_ACK,
@@ -41,12 +47,19 @@ const baselineOf: Record<string, string> = {
   status: REQUEST_REPLY,
   'get-ai-prompt': REQUEST_REPLY,
   [BARE_COMMAND]: PUBLISH_ACK,
+  [FRAMEWORK_READ]: REQUEST_REPLY,
 };
 
 export async function measureEndpoints(system: System, baseline: Baseline, o: EndpointOptions): Promise<Figure[]> {
   const api = system.baseUrl;
   const pids = { ...Object.fromEntries(SERVICES.map((s) => [s, system.pid(s)!])), 'baseline HTTP server': baseline.pid };
-  const baselineWorkers = { 'baseline NATS responder': baseline.responderPid, 'baseline writer': baseline.writerPid, 'baseline reader': baseline.readerPid };
+  const baselineWorkers = {
+    'baseline NATS responder': baseline.responderPid,
+    'baseline writer': baseline.writerPid,
+    'baseline reader': baseline.readerPid,
+    'framework HTTP server': baseline.frameworkPid,
+    'framework NATS responder': baseline.frameworkResponderPid,
+  };
   await sleep(Math.max(0, system.startedAt + IDLE_AFTER_START_MS - Date.now()));
   const idle = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
 
@@ -80,6 +93,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
     { name: REQUEST_REPLY, url: baseline.url, requests: () => [{ method: 'GET', path: '/request' }] },
     { name: PUBLISH_ACK, url: baseline.url, requests: () => [{ method: 'POST', path: '/publish', body: '{}' }] },
     { name: BARE_COMMAND, url: baseline.url, requests: () => [{ method: 'POST', path: '/command', body: '{}' }] },
+    { name: FRAMEWORK_READ, url: baseline.frameworkUrl, requests: () => [{ method: 'GET', path: '/request' }] },
     { name: 'initialize', url: api, requests: () => initialize },
     { name: 'complete-phase', url: api, requests: completions },
     { name: 'status', url: api, requests: () => anyWorkflow((id) => `/api/ai-workflows/status/${id}`, 'GET') },
@@ -100,7 +114,8 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
 
   o.log('warm-up');
   await load({ name: 'warm', url: api, connections: 8, amount: 3_000, requests: initialize });
-  await load({ name: 'warm', url: baseline.url, connections: 8, amount: 3_000, requests: [{ method: 'GET', path: '/request' }] });
+  for (const url of [baseline.url, baseline.frameworkUrl])
+    await load({ name: 'warm', url, connections: 8, amount: 3_000, requests: [{ method: 'GET', path: '/request' }] });
   o.log(`concurrency 1, ${o.sequential} requests each`);
   for (const s of scenarios) await run(load({ name: s.name, url: s.url, connections: 1, amount: o.sequential, requests: s.requests() }));
   o.log(`concurrency ${o.concurrency}, ${o.durationSeconds} s each`);
@@ -171,6 +186,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
 const OURS = [...SERVICES, 'nats-server', 'load generator'];
 const THEIRS = ['baseline HTTP server', 'baseline NATS responder', 'nats-server', 'load generator'];
 const BARE_COMMAND_PROCESSES = ['baseline HTTP server', 'baseline writer', 'baseline reader', 'nats-server', 'load generator'];
+const FRAMEWORK_PROCESSES = ['framework HTTP server', 'framework NATS responder', 'nats-server', 'load generator'];
 
 /**
  * Where each request's CPU goes, process by process (the kernel's accounting over each
@@ -185,8 +201,9 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
     return Object.fromEntries(processes.map((p) => [p, (used[p]! / requests) * 1e6]));
   };
   const sum = (byProcess: Record<string, number>) => Object.values(byProcess).reduce((a, b) => a + b, 0);
-  /** Whose CPU a scenario is: ours, the bare command path's processes, or the baseline's. */
-  const processesOf = (name: string) => (name === BARE_COMMAND ? BARE_COMMAND_PROCESSES : name in baselineOf ? OURS : THEIRS);
+  /** Whose CPU a scenario is: ours, the bare command path's or the frameworks' processes, or the baseline's. */
+  const processesOf = (name: string) =>
+    name === BARE_COMMAND ? BARE_COMMAND_PROCESSES : name === FRAMEWORK_READ ? FRAMEWORK_PROCESSES : name in baselineOf ? OURS : THEIRS;
   const allOf = (name: string) => sum(perRequest(name, processesOf(name)));
   const figures: Figure[] = [];
   for (const name of Object.keys(baselineOf)) {
@@ -203,36 +220,32 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
     });
     for (const p of processes) figures.push({ section, name: `${name}: ${p}`, value: ours[p]!, unit: 'µs' });
   }
-  // complete-phase beside the same hops bare: what our code adds to what the consistency rules cost.
+  // An endpoint beside its floor in the same run: complete-phase beside the same hops bare (what
+  // our code adds to what the consistency rules cost); status beside the frameworks' request-reply
+  // (what our code adds to what NestJS, Fastify and Nest's NATS transport cost).
   const rps = (name: string) => runs.find((r) => r.name === name)!.rps;
-  figures.push(
-    {
-      section,
-      name: 'complete-phase req/s beside the bare command path',
-      value: rps('complete-phase'),
-      unit: 'req/s',
-      baseline: { name: BARE_COMMAND, value: rps(BARE_COMMAND) },
-    },
-    {
-      section,
-      name: 'complete-phase: all processes, beside the bare command path',
-      value: allOf('complete-phase'),
-      unit: 'µs',
-      baseline: { name: BARE_COMMAND, value: allOf(BARE_COMMAND) },
-    },
-  );
-  // The guarantees' work added to the bare hops: the command path's floor with them; and a status's.
-  const withGuarantees = (what: string, costs: Record<string, number>, floor: string) => {
+  const beside = (name: string, floor: string) =>
+    figures.push(
+      { section, name: `${name} req/s beside the ${floor}`, value: rps(name), unit: 'req/s', baseline: { name: floor, value: rps(floor) } },
+      { section, name: `${name}: all processes, beside the ${floor}`, value: allOf(name), unit: 'µs', baseline: { name: floor, value: allOf(floor) } },
+    );
+  beside('complete-phase', BARE_COMMAND);
+  beside('status', FRAMEWORK_READ);
+  // The guarantees' work added to the bare hops: the command path's floor with them; and a
+  // status's, on the bare request-reply and on the frameworks' (the least a status can cost here).
+  const withGuarantees = (what: string, costs: Record<string, number>, floors: string[]) => {
     for (const [name, value] of Object.entries(costs)) figures.push({ section, name: `guarantees per ${what}: ${name}`, value, unit: 'µs' });
-    figures.push({
-      section,
-      name: `${floor} with the guarantees of a ${what}`,
-      value: allOf(floor) + sumOf(costs),
-      unit: 'µs',
-      baseline: { name: baselineOf[what]!, value: allOf(baselineOf[what]!) },
-    });
+    for (const floor of floors) {
+      figures.push({
+        section,
+        name: `${floor} with the guarantees of a ${what}`,
+        value: allOf(floor) + sumOf(costs),
+        unit: 'µs',
+        baseline: { name: baselineOf[what]!, value: allOf(baselineOf[what]!) },
+      });
+    }
   };
-  withGuarantees('complete-phase', guarantees.command, BARE_COMMAND);
-  withGuarantees('status', guarantees.status, REQUEST_REPLY);
+  withGuarantees('complete-phase', guarantees.command, [BARE_COMMAND]);
+  withGuarantees('status', guarantees.status, [REQUEST_REPLY, FRAMEWORK_READ]);
   return figures;
 }

@@ -1,0 +1,38 @@
+// The framework's floor: what the stack our gateway is built on costs a read with none of our
+// code. NestJS on its Fastify adapter, one controller whose route makes one NATS request-reply in
+// Nest's wire format (`{ pattern, data, id }`) to a Nest microservice in another process
+// (framework-responder.ts) and answers its reply. No authentication, validation, hooks, tracing
+// or metrics: beside the bare baseline (baseline-server.ts) it shows what the frameworks
+// themselves take, and beside our status what our own code does.
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Controller, Get, Inject, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FRAMEWORK_PATTERN, FRAMEWORK_PREFIX } from './baseline-subjects';
+
+const NATS = Symbol('nats');
+const encoder = new TextEncoder();
+const data = { workflowId: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b', aiResponse: 'x'.repeat(200) };
+
+@Controller()
+class RequestController {
+  constructor(@Inject(NATS) private readonly nc: NatsConnection) {}
+
+  @Get('request')
+  async request(): Promise<unknown> {
+    const packet = encoder.encode(JSON.stringify({ pattern: FRAMEWORK_PATTERN, data, id: randomUUID() }));
+    const reply = await this.nc.request(`${FRAMEWORK_PREFIX}.${FRAMEWORK_PATTERN}`, packet, { timeout: 5_000 });
+    return reply.json<{ response: unknown }>().response;
+  }
+}
+
+const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
+
+@Module({ controllers: [RequestController], providers: [{ provide: NATS, useValue: nc }] })
+class FrameworkModule {}
+
+const app = await NestFactory.create<NestFastifyApplication>(FrameworkModule, new FastifyAdapter({ logger: false }), { logger: false });
+await app.listen(Number(process.env.PORT), '127.0.0.1');
+process.stdout.write('ready\n');
