@@ -1,23 +1,61 @@
 // The framework's floor's NATS side: a Nest microservice on Nest's NATS transport, as our
 // services run it (PrefixedNatsServer on a connection of its own, without metrics or tracing),
-// echoing each request's data. See framework-server.ts.
+// answering each request with a workflow's status as the projector holds it (a new workflow's,
+// some 1 KB: what a status read carries back). See framework-server.ts.
 import 'reflect-metadata';
 import { connect } from '@nats-io/transport-node';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { WorkflowStatus } from '@topdog/contracts';
 import { PrefixedNatsServer } from '@topdog/runtime/nest';
 import { FRAMEWORK_PATTERN, FRAMEWORK_PREFIX } from './baseline-subjects';
 
+/** A new workflow's status (typed, so that it keeps the schema's shape as it changes). */
+const STATUS: WorkflowStatus = {
+  workflowId: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b',
+  projectId: 'default',
+  buildId: null,
+  userId: null,
+  currentState: 'DISCOVERY',
+  progress: 0,
+  completedPhases: [],
+  nextRole: 'Q_ASSISTANT',
+  isComplete: false,
+  awaitingApproval: null,
+  cancelled: null,
+  model: 'gpt-4',
+  models: { Q_ASSISTANT: 'gpt-4', CODE_WRITER: 'gpt-4', TEST_AUDITOR: 'gpt-4', VERIFIER: 'gpt-4', RELEASE_MANAGER: 'gpt-4' },
+  promptVersions: {
+    Q_ASSISTANT: 'q_assistant@48fa4b69d3b2',
+    CODE_WRITER: 'code_writer@6cf83a91bf56',
+    TEST_AUDITOR: 'test_auditor@5efc7115a28b',
+    VERIFIER: 'verifier@7073b7657582',
+    RELEASE_MANAGER: 'release_manager@69207c83e6f9',
+  },
+  forkedFrom: null,
+  revision: 0,
+  position: 1,
+  createdAt: '2026-12-06T10:00:00.000Z',
+  updatedAt: '2026-12-06T10:00:00.000Z',
+  usage: {
+    total: { calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0, unpricedCalls: 0 },
+    byPhase: {},
+    byModel: {},
+    budget: { maxCostUsd: null, maxTokens: null, remainingCostUsd: null, remainingTokens: null },
+  },
+  llm: { autoAdvance: false, running: null, lastCall: null, stopped: null },
+};
+
 @Controller()
-class EchoController {
+class StatusController {
   @MessagePattern(FRAMEWORK_PATTERN)
-  echo(@Payload() data: unknown): unknown {
-    return data;
+  status(@Payload() _query: unknown): unknown {
+    return STATUS;
   }
 }
 
-@Module({ controllers: [EchoController] })
+@Module({ controllers: [StatusController] })
 class ResponderModule {}
 
 const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });

@@ -1,9 +1,10 @@
-// The framework's floor: what the stack our gateway is built on costs a read with none of our
-// code. NestJS on its Fastify adapter, one controller whose route makes one NATS request-reply in
-// Nest's wire format (`{ pattern, data, id }`) to a Nest microservice in another process
-// (framework-responder.ts) and answers its reply. No authentication, validation, hooks, tracing
-// or metrics: beside the bare baseline (baseline-server.ts) it shows what the frameworks
-// themselves take, and beside our status what our own code does.
+// The frameworks' floor of a status read: what the stack our gateway and projector are built on
+// costs one with none of our code. NestJS on its Fastify adapter, one controller whose route
+// makes one NATS request-reply in Nest's wire format (`{ pattern, data, id }`) to a Nest
+// microservice in another process (framework-responder.ts) and answers its reply, a status as
+// the projector holds one. No authentication, validation, hooks, tracing or metrics: beside the
+// bare baseline (baseline-server.ts) it shows what the frameworks themselves take, and beside
+// our status what our own code does.
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';

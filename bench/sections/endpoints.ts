@@ -35,9 +35,10 @@ const PUBLISH_ACK = 'HTTP + JetStream publish-ack';
  */
 const BARE_COMMAND = 'bare command path';
 /**
- * The frameworks' floor of a read (bench/baseline/framework-*.ts): the same request-reply through
- * NestJS on Fastify and a Nest microservice on Nest's NATS transport, with none of our code. What
- * the stack the gateway and the projector are built on costs before they do any work of their own.
+ * The frameworks' floor of a status read (bench/baseline/framework-*.ts): a request-reply through
+ * NestJS on Fastify and a Nest microservice on Nest's NATS transport, answering a status-sized
+ * JSON, with none of our code. What the stack the gateway and the projector are built on costs
+ * before they do any work of their own.
  */
 const FRAMEWORK_READ = 'NestJS request-reply';
 /** Writes are judged against a publish with its ack, reads against a request-reply. */
