@@ -1,5 +1,6 @@
 import type { AccessRole } from '@topdog/contracts';
 import { isDashboardRoute } from '../dashboard/dashboard-routes';
+import { isDocsRoute } from '../openapi/docs-routes';
 
 const RANK: Readonly<Record<AccessRole, number>> = { reader: 0, writer: 1, admin: 2 };
 
@@ -8,7 +9,7 @@ export const roleAllows = (role: AccessRole, needed: AccessRole): boolean => RAN
 
 /** Routes anyone may call: liveness, readiness, the metrics, the API's documentation and the dashboard's files (the page signs in itself). */
 export const isPublicRoute = (route: string | undefined): boolean =>
-  route === '/healthz' || route === '/readyz' || route === '/metrics' || route === '/docs' || (route?.startsWith('/docs/') ?? false) || isDashboardRoute(route);
+  route === '/healthz' || route === '/readyz' || route === '/metrics' || isDocsRoute(route) || isDashboardRoute(route);
 
 /** The workflow commands, named: writer, whatever the default below becomes. */
 export const WORKFLOW_COMMAND_ROUTES: ReadonlySet<string> = new Set([

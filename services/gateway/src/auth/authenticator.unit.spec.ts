@@ -91,8 +91,13 @@ describe('access policy', () => {
     expect(['PUT', 'PATCH', 'DELETE'].map((m) => roleNeeded(m, '/api/ai-workflows/:workflow_id'))).toEqual(['writer', 'writer', 'writer']);
     expect(roleNeeded('POST', '/api/llm/models')).toBe('writer');
     expect(roleAllows('admin', 'writer') && roleAllows('writer', 'reader') && !roleAllows('reader', 'writer') && !roleAllows('writer', 'admin')).toBe(true);
-    expect([isPublicRoute('/healthz'), isPublicRoute('/readyz'), isPublicRoute('/docs'), isPublicRoute('/docs/json')]).toEqual([true, true, true, true]);
-    expect([isPublicRoute('/docsx'), isPublicRoute(undefined), isPublicRoute('/api/events')]).toEqual([false, false, false]);
+    expect([isPublicRoute('/healthz'), isPublicRoute('/readyz'), isPublicRoute('/docs'), isPublicRoute('/docs/*')]).toEqual([true, true, true, true]);
+    expect([isPublicRoute('/docsx'), isPublicRoute('/docs/json'), isPublicRoute(undefined), isPublicRoute('/api/events')]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
     // The dashboard's page and files: the page signs in itself, with the API.
     expect(['/', '/index.html', '/favicon.svg', '/assets/*'].map(isPublicRoute)).toEqual([true, true, true, true]);
     expect(['/api', '/assets', '/index.htm'].map(isPublicRoute)).toEqual([false, false, false]);

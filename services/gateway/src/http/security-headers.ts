@@ -3,6 +3,7 @@ import fastifyCors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import { isDashboardRoute } from '../dashboard/dashboard-routes';
+import { isDocsRoute } from '../openapi/docs-routes';
 
 /**
  * Swagger UI's own policy (its `staticCSP`: scripts and styles from itself, by hash), made
@@ -32,8 +33,6 @@ const DASHBOARD_CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-const isDocs = (url: string): boolean => url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
 
 /**
  * The headers helmet sets for an API, worked out once: nosniff, DENY framing, no referrer, a CSP
@@ -83,7 +82,8 @@ export function installSecurityHeaders(fastify: FastifyInstance): void {
   // The dashboard's files say how long they may be cached themselves (see installDashboard).
   const dashboard = { ...docs, 'content-security-policy': DASHBOARD_CSP };
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(isDashboardRoute(request.routeOptions.url) ? dashboard : isDocs(request.url) ? docs : api);
+    const route = request.routeOptions.url;
+    void reply.headers(isDashboardRoute(route) ? dashboard : isDocsRoute(route) ? docs : api);
     done();
   });
 }

@@ -1,6 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { docsCsp } from '../http/security-headers';
+import { DOCS_ROUTES } from './docs-routes';
 
 /** Request headers the documentation is not given: the connection's, and credentials, which it has no use for. */
 const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'authorization', 'cookie']);
@@ -38,8 +39,7 @@ export function installDocs(fastify: FastifyInstance): void {
     if (request.method === 'HEAD' || answer.statusCode === 304) return reply.send();
     return reply.send(refused ? await buffer(body) : body);
   };
-  fastify.route({ method: ['GET', 'HEAD'], url: '/docs', handler });
-  fastify.route({ method: ['GET', 'HEAD'], url: '/docs/*', handler });
+  for (const url of DOCS_ROUTES) fastify.route({ method: ['GET', 'HEAD'], url, handler });
   fastify.addHook('onClose', async () => {
     await (await docsApp?.catch(() => undefined))?.close();
   });
