@@ -167,6 +167,8 @@ describe('topdog CLI', () => {
       expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/cannot read .*no-such-file|not JSON|must be a JSON object|expected ROLE=/)]);
       expect(refused.stderr).not.toMatch(/\n\s+at /);
     }
+    const unreadable = await topdog('verify', '--file', 'no-such-file.ndjson');
+    expect([unreadable.code, unreadable.stderr]).toEqual([2, expect.stringMatching(/cannot read .*no-such-file\.ndjson: ENOENT/)]);
     expect((await topdog('status', 'not-a-uuid')).code).toBe(2);
     expect((await topdog('--api-key', `tdk_000000000000_${'x'.repeat(43)}`, 'status', id)).code).toBe(8);
   });

@@ -1,22 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CompletePhaseRequest, ForkRequest, InitializeWorkflowRequest } from '@topdog/contracts';
 import type { CliContext } from '../cli-context';
+import { readArgFile } from '../file-arg';
 import { table } from '../output';
-
-/**
- * An `@path` argument's text. The path is taken from the folder the command was typed in: `pnpm
- * topdog` runs from the workspace's root, and says where it was typed in INIT_CWD.
- */
-function fileArg(path: string): string {
-  const file = resolve(process.env.INIT_CWD ?? process.cwd(), path);
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InvalidArgumentError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
 
 /** A repeatable `ROLE=value` option, collected by role (the role upper-cased); `expected` names the form in the error. */
 function roleArg(expected: string, read: (value: string) => string) {
@@ -28,14 +14,14 @@ function roleArg(expected: string, read: (value: string) => string) {
 }
 
 /** --role-prompt: `ROLE=text` or `ROLE=@file.md`. */
-const rolePromptArg = roleArg('ROLE=text or ROLE=@file.md', (text) => (text.startsWith('@') ? fileArg(text.slice(1)) : text));
+const rolePromptArg = roleArg('ROLE=text or ROLE=@file.md', (text) => (text.startsWith('@') ? readArgFile(text.slice(1)) : text));
 
 /** --role-model: `ROLE=model`. */
 const roleModelArg = roleArg('ROLE=model', (model) => model.trim());
 
 /** `@file.json` or inline JSON, for --requirements and --result. */
 function jsonArg(value: string): Record<string, unknown> {
-  const text = value.startsWith('@') ? fileArg(value.slice(1)) : value;
+  const text = value.startsWith('@') ? readArgFile(value.slice(1)) : value;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
