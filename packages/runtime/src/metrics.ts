@@ -27,19 +27,12 @@ export function readingGauge(registry: Registry, gauge: { name: string; help: st
 }
 
 /**
- * How often the event loop's lag is sampled (ms). prom-client's default, 10, wakes every service
- * a hundred times a second and was half of an idle service's CPU (some 5 of 12 ms a second); at
- * 100 a scrape every 15 s still sees 150 samples, and a stall shows as it did.
- */
-export const EVENT_LOOP_SAMPLE_MS = 100;
-
-/**
  * A service's Prometheus registry: the process's own series (`process_*`, `nodejs_*`: CPU,
  * memory, event-loop lag, GC) and the service's `topdog_*` series, which each service defines
  * where it measures them. Served as Prometheus text at `/metrics`.
  */
 export function createMetricsRegistry(): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+  collectDefaultMetrics({ register: registry });
   return registry;
 }
