@@ -4,9 +4,9 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 export const COMMAND_SUBJECT = 'baseline.command';
 export const APPLIED_SUBJECT = 'baseline.applied';
 export const COMMANDS_STREAM = 'BASELINE_COMMANDS';
-/** The framework's floor (framework-server.ts): its request's pattern, under the responder's prefix as our services' are. */
+/** The NestJS status floor (framework-server.ts): its query's pattern, under the responder's prefix as our services' are. */
 export const FRAMEWORK_PREFIX = 'baseline';
-export const FRAMEWORK_PATTERN = 'framework.echo';
+export const FRAMEWORK_PATTERN = 'framework.status';
 /** The subject the writer stores command `n` on. */
 export const commandSubject = (n: number): string => `baseline.commands.${n}`;
 

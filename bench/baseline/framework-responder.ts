@@ -1,7 +1,7 @@
-// The framework's floor's NATS side: a Nest microservice on Nest's NATS transport, as our
-// services run it (PrefixedNatsServer on a connection of its own, without metrics or tracing),
-// answering each request with a workflow's status as the projector holds it (a new workflow's,
-// some 1 KB: what a status read carries back). See framework-server.ts.
+// The NestJS status floor's NATS side: a Nest microservice on Nest's NATS transport as our
+// services run it (our PrefixedNatsServer: Nest's transport with our subject prefix, here without
+// metrics or tracing), answering each query with a workflow's status as the projector holds one
+// (a new workflow's, some 1 KB). No validation, no read model. See framework-server.ts.
 import 'reflect-metadata';
 import { connect } from '@nats-io/transport-node';
 import { Controller, Module } from '@nestjs/common';

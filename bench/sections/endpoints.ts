@@ -9,6 +9,7 @@ import { SERVICES, type System } from '../../test/support/system';
 import { below, shareOfBaselineAtLeast, timesBaselineAtMost, type Figure } from '../report/figures';
 import { load, type Measured } from '../load/measure';
 import type { Baseline } from '../support/baseline';
+import type { FrameworkFloor } from '../support/framework-floor';
 import { measureGuaranteeCosts, sumOf, type GuaranteeCosts } from './guarantee-costs';
 import { countCpu } from '../support/process-cpu';
 import { rssMb, samplePeakRss } from '../support/process-memory';
@@ -36,11 +37,12 @@ const PUBLISH_ACK = 'HTTP + JetStream publish-ack';
 const BARE_COMMAND = 'bare command path';
 /**
  * The frameworks' floor of a status read (bench/baseline/framework-*.ts): a request-reply through
- * NestJS on Fastify and a Nest microservice on Nest's NATS transport, answering a status-sized
- * JSON, with none of our code. What the stack the gateway and the projector are built on costs
- * before they do any work of their own.
+ * NestJS on Fastify and a Nest microservice on Nest's NATS transport as our services run it,
+ * answering what a status answer carries (a status, the API's headers), with none of the
+ * endpoint's own work. Beside the bare request-reply, what the frameworks and that bigger answer
+ * cost; beside status, what the gateway's and the projector's own work does.
  */
-const FRAMEWORK_READ = 'NestJS request-reply';
+const NESTJS_FLOOR = 'NestJS status floor';
 /** Writes are judged against a publish with its ack, reads against a request-reply. */
 const baselineOf: Record<string, string> = {
   initialize: PUBLISH_ACK,
@@ -48,18 +50,19 @@ const baselineOf: Record<string, string> = {
   status: REQUEST_REPLY,
   'get-ai-prompt': REQUEST_REPLY,
   [BARE_COMMAND]: PUBLISH_ACK,
-  [FRAMEWORK_READ]: REQUEST_REPLY,
+  [NESTJS_FLOOR]: REQUEST_REPLY,
 };
 
-export async function measureEndpoints(system: System, baseline: Baseline, o: EndpointOptions): Promise<Figure[]> {
+export async function measureEndpoints(system: System, baseline: Baseline, floor: FrameworkFloor, o: EndpointOptions): Promise<Figure[]> {
   const api = system.baseUrl;
   const pids = { ...Object.fromEntries(SERVICES.map((s) => [s, system.pid(s)!])), 'baseline HTTP server': baseline.pid };
-  const baselineWorkers = {
+  /** The baselines' other processes (their CPU is counted; their memory is not reported). */
+  const otherFloors = {
     'baseline NATS responder': baseline.responderPid,
     'baseline writer': baseline.writerPid,
     'baseline reader': baseline.readerPid,
-    'framework HTTP server': baseline.frameworkPid,
-    'framework NATS responder': baseline.frameworkResponderPid,
+    'NestJS HTTP server': floor.pid,
+    'Nest NATS responder': floor.responderPid,
   };
   await sleep(Math.max(0, system.startedAt + IDLE_AFTER_START_MS - Date.now()));
   const idle = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
@@ -94,7 +97,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
     { name: REQUEST_REPLY, url: baseline.url, requests: () => [{ method: 'GET', path: '/request' }] },
     { name: PUBLISH_ACK, url: baseline.url, requests: () => [{ method: 'POST', path: '/publish', body: '{}' }] },
     { name: BARE_COMMAND, url: baseline.url, requests: () => [{ method: 'POST', path: '/command', body: '{}' }] },
-    { name: FRAMEWORK_READ, url: baseline.frameworkUrl, requests: () => [{ method: 'GET', path: '/request' }] },
+    { name: NESTJS_FLOOR, url: floor.url, requests: () => [{ method: 'GET', path: '/request' }] },
     { name: 'initialize', url: api, requests: () => initialize },
     { name: 'complete-phase', url: api, requests: completions },
     { name: 'status', url: api, requests: () => anyWorkflow((id) => `/api/ai-workflows/status/${id}`, 'GET') },
@@ -104,7 +107,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   const runs: Measured[] = [];
   /** CPU seconds per process during each concurrency-32 run, by scenario. */
   const cpu = new Map<string, Record<string, number>>();
-  const cpuPids = { ...pids, ...baselineWorkers, 'nats-server': system.nats.pid!, 'load generator': process.pid };
+  const cpuPids = { ...pids, ...otherFloors, 'nats-server': system.nats.pid!, 'load generator': process.pid };
   const run = async (r: Promise<Measured>) => {
     const m = await r;
     runs.push(m);
@@ -115,7 +118,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
 
   o.log('warm-up');
   await load({ name: 'warm', url: api, connections: 8, amount: 3_000, requests: initialize });
-  for (const url of [baseline.url, baseline.frameworkUrl])
+  for (const url of [baseline.url, floor.url])
     await load({ name: 'warm', url, connections: 8, amount: 3_000, requests: [{ method: 'GET', path: '/request' }] });
   o.log(`concurrency 1, ${o.sequential} requests each`);
   for (const s of scenarios) await run(load({ name: s.name, url: s.url, connections: 1, amount: o.sequential, requests: s.requests() }));
@@ -183,11 +186,21 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   return figures;
 }
 
-/** Processes that serve our endpoints; the baseline's are its HTTP server and responder, or writer and reader. */
-const OURS = [...SERVICES, 'nats-server', 'load generator'];
-const THEIRS = ['baseline HTTP server', 'baseline NATS responder', 'nats-server', 'load generator'];
-const BARE_COMMAND_PROCESSES = ['baseline HTTP server', 'baseline writer', 'baseline reader', 'nats-server', 'load generator'];
-const FRAMEWORK_PROCESSES = ['framework HTTP server', 'framework NATS responder', 'nats-server', 'load generator'];
+/** The processes whose CPU each scenario is: our services, or each baseline's own; every one shares nats-server and the load generator. */
+const SHARED = ['nats-server', 'load generator'];
+const OURS = [...SERVICES, ...SHARED];
+/** The bare baseline's server and responder (idle during a publish-ack, counted for it as they always were). */
+const BARE = ['baseline HTTP server', 'baseline NATS responder', ...SHARED];
+const PROCESSES_OF: Record<string, readonly string[]> = {
+  initialize: OURS,
+  'complete-phase': OURS,
+  status: OURS,
+  'get-ai-prompt': OURS,
+  [REQUEST_REPLY]: BARE,
+  [PUBLISH_ACK]: BARE,
+  [BARE_COMMAND]: ['baseline HTTP server', 'baseline writer', 'baseline reader', ...SHARED],
+  [NESTJS_FLOOR]: ['NestJS HTTP server', 'Nest NATS responder', ...SHARED],
+};
 
 /**
  * Where each request's CPU goes, process by process (the kernel's accounting over each
@@ -196,15 +209,17 @@ const FRAMEWORK_PROCESSES = ['framework HTTP server', 'framework NATS responder'
  */
 function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[], concurrency: number, guarantees: GuaranteeCosts): Figure[] {
   const section = `CPU per request at concurrency ${concurrency} (from /proc)`;
-  const perRequest = (name: string, processes: string[]) => {
+  const perRequest = (name: string, processes: readonly string[]) => {
     const used = cpu.get(name)!;
     const requests = runs.find((r) => r.name === name)!.requests;
     return Object.fromEntries(processes.map((p) => [p, (used[p]! / requests) * 1e6]));
   };
   const sum = (byProcess: Record<string, number>) => Object.values(byProcess).reduce((a, b) => a + b, 0);
-  /** Whose CPU a scenario is: ours, the bare command path's or the frameworks' processes, or the baseline's. */
-  const processesOf = (name: string) =>
-    name === BARE_COMMAND ? BARE_COMMAND_PROCESSES : name === FRAMEWORK_READ ? FRAMEWORK_PROCESSES : name in baselineOf ? OURS : THEIRS;
+  const processesOf = (name: string) => {
+    const processes = PROCESSES_OF[name];
+    if (!processes) throw new Error(`no processes are listed for ${name}`);
+    return processes;
+  };
   const allOf = (name: string) => sum(perRequest(name, processesOf(name)));
   const figures: Figure[] = [];
   for (const name of Object.keys(baselineOf)) {
@@ -222,8 +237,8 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
     for (const p of processes) figures.push({ section, name: `${name}: ${p}`, value: ours[p]!, unit: 'µs' });
   }
   // An endpoint beside its floor in the same run: complete-phase beside the same hops bare (what
-  // our code adds to what the consistency rules cost); status beside the frameworks' request-reply
-  // (what our code adds to what NestJS, Fastify and Nest's NATS transport cost).
+  // our code adds to what the consistency rules cost); status beside the NestJS status floor
+  // (what our code adds to what NestJS, Fastify, Nest's NATS transport and the answer cost).
   const rps = (name: string) => runs.find((r) => r.name === name)!.rps;
   const beside = (name: string, floor: string) =>
     figures.push(
@@ -231,9 +246,10 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
       { section, name: `${name}: all processes, beside the ${floor}`, value: allOf(name), unit: 'µs', baseline: { name: floor, value: allOf(floor) } },
     );
   beside('complete-phase', BARE_COMMAND);
-  beside('status', FRAMEWORK_READ);
+  beside('status', NESTJS_FLOOR);
   // The guarantees' work added to the bare hops: the command path's floor with them; and a
-  // status's, on the bare request-reply and on the frameworks' (the least a status can cost here).
+  // status's, on the bare request-reply and on the NestJS status floor (the least a status can
+  // cost on this stack).
   const withGuarantees = (what: string, costs: Record<string, number>, floors: string[]) => {
     for (const [name, value] of Object.entries(costs)) figures.push({ section, name: `guarantees per ${what}: ${name}`, value, unit: 'µs' });
     for (const floor of floors) {
@@ -247,6 +263,6 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
     }
   };
   withGuarantees('complete-phase', guarantees.command, [BARE_COMMAND]);
-  withGuarantees('status', guarantees.status, [REQUEST_REPLY, FRAMEWORK_READ]);
+  withGuarantees('status', guarantees.status, [REQUEST_REPLY, NESTJS_FLOOR]);
   return figures;
 }

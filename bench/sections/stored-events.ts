@@ -4,9 +4,8 @@
 // through the API (initialized, three phases completed), their commits interleaved.
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { ALL_PROJECTS, eventStreamName, eventSubject, REQUESTS, WorkflowEnvelope, workflowStreamId } from '@topdog/contracts';
-import { eventHash, JetStreamEventStore, type StoredEvent } from '@topdog/event-store';
-import { request } from '@topdog/runtime';
+import { eventStreamName, eventSubject, workflowStreamId } from '@topdog/contracts';
+import { JetStreamEventStore } from '@topdog/event-store';
 import type { Request } from 'autocannon';
 import { http, initializeBody } from '../../test/support/http';
 import { readSse } from '../../test/support/sse';
@@ -15,8 +14,8 @@ import { load } from '../load/measure';
 import { below, shareOfBaselineAtLeast, timesBaselineAtMost, type Figure } from '../report/figures';
 import { startBaseline } from '../support/baseline';
 import { samplePeakRss } from '../support/process-memory';
-import { SEED_BATCH, seedWorkflows, templateOf, type Template } from '../support/seed';
-import { cpuPerCall, putCost } from './guarantee-costs';
+import { SEED_BATCH, seedWorkflows, templateOf } from '../support/seed';
+import { measureReplayGuarantees, replayCeilings } from './replay-ceilings';
 
 /** Status, complete-phase, the floor and the warm-up: each reads workflows of its own seed batches. */
 const LANES = 4;
@@ -43,51 +42,6 @@ async function projectorAt(system: System, head: number): Promise<void> {
     if (p.caught_up && p.position >= head) return;
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** CPU µs per replayed event of the work no replay may skip, measured on the template's events. */
-interface ReplayGuarantees {
-  /** Each event checked against its schema, as the projector applies only what it has checked. */
-  validation: number;
-  /** Each event's hash, which the audit stream sends computed (a changed event shows). */
-  hash: number;
-  /** One status write per workflow (the writer's side), over its events: the durable read model. */
-  write: number;
-}
-
-async function replayGuarantees(system: System, store: JetStreamEventStore, template: Template): Promise<ReplayGuarantees> {
-  const events = await store.readStream(workflowStreamId(template.workflowId));
-  const perEvent = (work: (e: StoredEvent) => unknown) =>
-    cpuPerCall(() => {
-      for (const e of events) work(e);
-    }) / events.length;
-  const nc = await connect({ servers: system.nats.url, noAsyncTraces: true });
-  try {
-    const status = await request(nc, system.prefix, REQUESTS.workflowStatus, { workflowId: template.workflowId, projects: [ALL_PROJECTS] }, 5_000);
-    return {
-      validation: perEvent((e) => WorkflowEnvelope.parse(e)),
-      hash: perEvent((e) => eventHash(e)),
-      write: (await putCost(nc, system.nats.pid!, JSON.stringify(status))).writer / events.length,
-    };
-  } finally {
-    await nc.close();
-  }
-}
-
-/**
- * The most a replay could reach with its guarantees: the floor's time per event with the
- * guarantees' CPU added (one process does both, as the projector and the gateway each do). The
- * nats-server's side of the status writes is left out, as it runs beside it.
- */
-function replayCeilings(floor: { name: string; value: number }, g: ReplayGuarantees, eventsPerWorkflow: number): Figure[] {
-  const ceiling = (extraMicros: number) => 1 / (1 / floor.value + extraMicros / 1e6);
-  return [
-    { section: REPLAY, name: 'guarantees per replayed event: validation', value: g.validation, unit: 'µs' },
-    { section: REPLAY, name: 'guarantees per replayed event: hash', value: g.hash, unit: 'µs' },
-    { section: REPLAY, name: `guarantees per replayed event: a status write per ${eventsPerWorkflow} events`, value: g.write, unit: 'µs' },
-    { section: REPLAY, name: 'ordered consumer with the guarantees of a rebuild', value: ceiling(g.validation + g.write), unit: 'events/s', baseline: floor },
-    { section: REPLAY, name: 'ordered consumer with the guarantees of the audit stream', value: ceiling(g.hash), unit: 'events/s', baseline: floor },
-  ];
 }
 
 export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figure[]> {
@@ -143,7 +97,7 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     await messages.close();
     const bareRate = bare / ((performance.now() - t0) / 1000);
     const floor = { name: 'ordered consumer, JSON-parsed commits', value: bareRate };
-    const guarantees = await replayGuarantees(system, store, template);
+    const guarantees = await measureReplayGuarantees(system, store, template.workflowId);
     figures.push(
       {
         section: REPLAY,
@@ -162,7 +116,7 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
         target: shareOfBaselineAtLeast(0.7),
       },
       { section: 'Memory (RSS, from /proc)', name: 'projector peak during rebuild', value: projectorPeak, unit: 'MB', target: below(400) },
-      ...replayCeilings(floor, guarantees, template.events),
+      ...replayCeilings(REPLAY, floor, guarantees),
     );
 
     // Cold reads with a million events stored.

@@ -4,7 +4,8 @@ import { freePort } from '@topdog/testing';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
+/** Starts a bench process (run with tsx) and waits for it to say it is ready. */
+export function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
@@ -21,36 +22,23 @@ export interface Baseline extends AsyncDisposable {
   /** The bare command path's writer and reader (for their CPU). */
   writerPid: number;
   readerPid: number;
-  /** The framework's floor: NestJS on Fastify doing the same request-reply to a Nest microservice (bench/baseline/framework-*.ts). */
-  frameworkUrl: string;
-  frameworkPid: number;
-  frameworkResponderPid: number;
 }
 
-/**
- * The bare baseline: a node:http server doing plain NATS work; a responder, a writer and a reader,
- * each in its own process. Beside it, the framework's floor: a NestJS server and a Nest responder.
- */
+/** The bare baseline: a node:http server doing plain NATS work; a responder, a writer and a reader, each in its own process. */
 export async function startBaseline(natsUrl: string): Promise<Baseline> {
   const port = await freePort();
-  const frameworkPort = await freePort();
   const responder = await startProcess('bench/baseline/baseline-responder.ts', { NATS_URL: natsUrl });
   const writer = await startProcess('bench/baseline/baseline-writer.ts', { NATS_URL: natsUrl });
   const reader = await startProcess('bench/baseline/baseline-reader.ts', { NATS_URL: natsUrl });
   const server = await startProcess('bench/baseline/baseline-server.ts', { NATS_URL: natsUrl, PORT: String(port) });
-  const frameworkResponder = await startProcess('bench/baseline/framework-responder.ts', { NATS_URL: natsUrl });
-  const framework = await startProcess('bench/baseline/framework-server.ts', { NATS_URL: natsUrl, PORT: String(frameworkPort) });
   return {
     url: `http://127.0.0.1:${port}`,
     pid: server.pid!,
     responderPid: responder.pid!,
     writerPid: writer.pid!,
     readerPid: reader.pid!,
-    frameworkUrl: `http://127.0.0.1:${frameworkPort}`,
-    frameworkPid: framework.pid!,
-    frameworkResponderPid: frameworkResponder.pid!,
     async [Symbol.asyncDispose]() {
-      for (const child of [server, responder, writer, reader, framework, frameworkResponder]) child.kill();
+      for (const child of [server, responder, writer, reader]) child.kill();
     },
   };
 }

@@ -68,6 +68,9 @@ export function apiSecurityHeaders(): Record<string, string> {
   return headers;
 }
 
+/** The headers of every API answer: the security headers, and no caching (they carry tenants' data). */
+export const apiAnswerHeaders = (): Record<string, string> => ({ ...apiSecurityHeaders(), 'cache-control': 'no-store' });
+
 /**
  * Sets the security headers on every answer (the dashboard's with its own CSP), and
  * `Cache-Control: no-store` on every API answer,
@@ -78,7 +81,7 @@ export function apiSecurityHeaders(): Record<string, string> {
  */
 export function installSecurityHeaders(fastify: FastifyInstance): void {
   const docs = apiSecurityHeaders();
-  const api = { ...docs, 'cache-control': 'no-store' };
+  const api = apiAnswerHeaders();
   // The dashboard's files say how long they may be cached themselves (see installDashboard).
   const dashboard = { ...docs, 'content-security-policy': DASHBOARD_CSP };
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -1,0 +1,32 @@
+import { freePort } from '@topdog/testing';
+import { startProcess } from './baseline';
+
+/**
+ * The NestJS status floor (bench/baseline/framework-*.ts): a NestJS server on Fastify and a Nest
+ * microservice, each in its own process, answering what a status answer carries with none of our
+ * endpoint's work.
+ */
+export interface FrameworkFloor extends AsyncDisposable {
+  url: string;
+  /** The NestJS HTTP server's process (for its CPU). */
+  pid: number;
+  /** The Nest microservice answering its NATS requests (for its CPU). */
+  responderPid: number;
+}
+
+export async function startFrameworkFloor(natsUrl: string): Promise<FrameworkFloor> {
+  const port = await freePort();
+  const responder = await startProcess('bench/baseline/framework-responder.ts', { NATS_URL: natsUrl });
+  const server = await startProcess('bench/baseline/framework-server.ts', { NATS_URL: natsUrl, PORT: String(port) }).catch((err: unknown) => {
+    responder.kill();
+    throw err;
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: server.pid!,
+    responderPid: responder.pid!,
+    async [Symbol.asyncDispose]() {
+      for (const child of [server, responder]) child.kill();
+    },
+  };
+}
