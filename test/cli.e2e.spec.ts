@@ -19,10 +19,19 @@ describe('topdog CLI', () => {
   let nc: NatsConnection;
   let store: JetStreamEventStore;
 
+  /** The CLI run as `pnpm topdog` runs it when typed in `folder` (pnpm says where in INIT_CWD). */
+  function topdogTypedIn(folder: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return topdogWith({ INIT_CWD: folder }, args);
+  }
+
   function topdog(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return topdogWith({}, args);
+  }
+
+  function topdogWith(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], {
-        env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY },
+        env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -135,6 +144,8 @@ describe('topdog CLI', () => {
     const file = join(dir, 'audit.ndjson');
     await writeFile(file, `${ndjson.stdout}`);
     expect((await topdog('verify', '--file', file)).code).toBe(0);
+    // A relative path is read from the folder the command was typed in.
+    expect((await topdogTypedIn(dir, 'verify', '--file', 'audit.ndjson')).code).toBe(0);
     const forged = JSON.parse(lines[0]!);
     forged.data.requirements = { goal: 'something else' };
     await writeFile(file, `${JSON.stringify(forged)}\n${lines[1]}\n`);

@@ -189,6 +189,8 @@ describe('limits: rate, live streams, slow clients, CORS and security headers', 
     expect(docsCsp).toContain("script-src 'self'");
     expect(docsCsp).toContain("frame-ancestors 'none'");
     expect(docsCsp).not.toContain('upgrade-insecure-requests');
+    // The docs' files are public and the same for everyone: cacheable, where the API's answers are not.
+    expect(docs.headers.get('cache-control')).not.toBe('no-store');
   });
 });
 

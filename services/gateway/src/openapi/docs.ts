@@ -54,7 +54,7 @@ async function buildDocs(): Promise<FastifyInstance> {
   ]);
   const app = Fastify({ logger: false });
   await app.register(swagger as never, { mode: 'static', specification: { document: openApiDocument() } });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp });
+  await app.register(swaggerUi, { routePrefix: DOCS_ROUTES[0], staticCSP: true, transformStaticCSP: docsCsp });
   await app.ready();
   return app;
 }
