@@ -16,7 +16,6 @@ import { measureLlmOverhead } from './sections/llm-overhead';
 import { measureStoredEvents } from './sections/stored-events';
 import { measureTracing } from './sections/tracing';
 import { startBaseline } from './support/baseline';
-import { startFrameworkFloor } from './support/framework-floor';
 
 const quick = process.env.BENCH_QUICK === '1';
 const size = {
@@ -62,10 +61,7 @@ if (runs('endpoints')) {
   const system = await startSystem({ LOG_LEVEL: 'warn' });
   try {
     await using baseline = await startBaseline(system.nats.url);
-    await using floor = await startFrameworkFloor(system.nats.url);
-    figures.push(
-      ...(await measureEndpoints(system, baseline, floor, { sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, log })),
-    );
+    figures.push(...(await measureEndpoints(system, baseline, { sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, log })));
     figures.push(...(await measureLag(system, size.lagSamples)));
   } finally {
     await system[Symbol.asyncDispose]();

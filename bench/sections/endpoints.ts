@@ -9,7 +9,7 @@ import { SERVICES, type System } from '../../test/support/system';
 import { below, shareOfBaselineAtLeast, timesBaselineAtMost, type Figure } from '../report/figures';
 import { load, type Measured } from '../load/measure';
 import type { Baseline } from '../support/baseline';
-import type { FrameworkFloor } from '../support/framework-floor';
+import { startFrameworkFloor } from '../support/framework-floor';
 import { measureGuaranteeCosts, sumOf, type GuaranteeCosts } from './guarantee-costs';
 import { countCpu } from '../support/process-cpu';
 import { rssMb, samplePeakRss } from '../support/process-memory';
@@ -53,7 +53,7 @@ const baselineOf: Record<string, string> = {
   [NESTJS_FLOOR]: REQUEST_REPLY,
 };
 
-export async function measureEndpoints(system: System, baseline: Baseline, floor: FrameworkFloor, o: EndpointOptions): Promise<Figure[]> {
+export async function measureEndpoints(system: System, baseline: Baseline, o: EndpointOptions): Promise<Figure[]> {
   const api = system.baseUrl;
   const pids = { ...Object.fromEntries(SERVICES.map((s) => [s, system.pid(s)!])), 'baseline HTTP server': baseline.pid };
   /** The baselines' other processes (their CPU is counted; their memory is not reported). */
@@ -61,11 +61,13 @@ export async function measureEndpoints(system: System, baseline: Baseline, floor
     'baseline NATS responder': baseline.responderPid,
     'baseline writer': baseline.writerPid,
     'baseline reader': baseline.readerPid,
-    'NestJS HTTP server': floor.pid,
-    'Nest NATS responder': floor.responderPid,
   };
   await sleep(Math.max(0, system.startedAt + IDLE_AFTER_START_MS - Date.now()));
   const idle = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
+  // Started once idle memory is read: its start-up (TypeScript compiled, Nest's modules loaded)
+  // would keep the machine busy while the services hand back what their own start used.
+  await using floor = await startFrameworkFloor(system.nats.url);
+  const floorProcesses = { 'NestJS HTTP server': floor.pid, 'Nest NATS responder': floor.responderPid };
 
   const ids: string[] = [];
   const initialize: Request[] = [
@@ -107,7 +109,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, floor
   const runs: Measured[] = [];
   /** CPU seconds per process during each concurrency-32 run, by scenario. */
   const cpu = new Map<string, Record<string, number>>();
-  const cpuPids = { ...pids, ...otherFloors, 'nats-server': system.nats.pid!, 'load generator': process.pid };
+  const cpuPids = { ...pids, ...otherFloors, ...floorProcesses, 'nats-server': system.nats.pid!, 'load generator': process.pid };
   const run = async (r: Promise<Measured>) => {
     const m = await r;
     runs.push(m);
