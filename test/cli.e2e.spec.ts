@@ -180,6 +180,14 @@ describe('topdog CLI', () => {
     }
     const unreadable = await topdog('verify', '--file', 'no-such-file.ndjson');
     expect([unreadable.code, unreadable.stderr]).toEqual([2, expect.stringMatching(/cannot read .*no-such-file\.ndjson: ENOENT/)]);
+    const exports = await mkdtemp(join(tmpdir(), 'topdog-cli-'));
+    await writeFile(join(exports, 'bad.ndjson'), '{bad\n');
+    await writeFile(join(exports, 'other.ndjson'), '{"type":"x"}\n');
+    const notJson = await topdogTypedIn(exports, 'verify', '--file', 'bad.ndjson');
+    expect([notJson.code, notJson.stderr]).toEqual([2, expect.stringContaining('bad.ndjson line 1 is not JSON')]);
+    const notRecord = await topdogTypedIn(exports, 'verify', '--file', 'other.ndjson');
+    expect([notRecord.code, notRecord.stderr]).toEqual([2, expect.stringContaining('other.ndjson line 1 is not an audit record')]);
+    expect(notRecord.stderr).not.toMatch(/\n\s+at /);
     expect((await topdog('status', 'not-a-uuid')).code).toBe(2);
     expect((await topdog('--api-key', `tdk_000000000000_${'x'.repeat(43)}`, 'status', id)).code).toBe(8);
   });

@@ -1,9 +1,9 @@
-import { AuditRecordBody } from '@topdog/contracts';
+import type { AuditRecordBody } from '@topdog/contracts';
 import { verifyChain, type StoredEvent } from '@topdog/event-store';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { describeRecord } from '../describe-record';
-import { readArgFile } from '../file-arg';
+import { readAuditExport } from '../audit-export';
 import { EXIT } from '../exit-codes';
 import { table } from '../output';
 
@@ -45,8 +45,8 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
   program
     .command('verify [workflow-id]')
     .description("check a workflow's hash chain (exit 7 when broken); --file checks an NDJSON export offline")
-    .option('--file <path>', 'an NDJSON audit export (topdog audit --json, or the API with Accept: application/x-ndjson)', readArgFile)
-    .action((id: string | undefined, o: { file?: string }) =>
+    .option('--file <path>', 'an NDJSON audit export (topdog audit --json, or the API with Accept: application/x-ndjson)', readAuditExport)
+    .action((id: string | undefined, o: { file?: AuditRecordBody[] }) =>
       ctx.run(async ({ client, out }) => {
         let report: {
           ok: boolean;
@@ -56,13 +56,9 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
           head_hash: string | null;
           first_broken: { revision: number; event_id: string; expected_prev_hash: string | null; found_prev_hash: string | null } | null;
         };
-        // --file is the export's text, read as the option was parsed.
+        // --file is the export's records, read and checked as the option was parsed.
         if (o.file !== undefined) {
-          const records = o.file
-            .split('\n')
-            .filter((l) => l.trim())
-            .map((l) => AuditRecordBody.parse(JSON.parse(l)));
-          const r = verifyChain(records.map(envelopeOf));
+          const r = verifyChain(o.file.map(envelopeOf));
           report = {
             ok: r.ok,
             events: r.events,
