@@ -8,7 +8,8 @@
 import { createServer } from 'node:http';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { APPLIED_SUBJECT, COMMAND_SUBJECT } from './baseline-subjects';
+import { followApplied } from './applied-position';
+import { COMMAND_SUBJECT } from './baseline-subjects';
 
 const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
 const jsm = await jetstreamManager(nc);
@@ -16,29 +17,7 @@ await jsm.streams.add({ name: 'BASELINE', subjects: ['baseline.js.>'], storage: 
 const js = jetstream(nc);
 const payload = new TextEncoder().encode(JSON.stringify({ workflowId: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b', aiResponse: 'x'.repeat(200) }));
 let n = 0;
-/** How far the reader has read, and the commands waiting for it to get there. */
-let applied = 0;
-const waiting: { seq: number; resolve: () => void }[] = [];
-nc.subscribe(APPLIED_SUBJECT, {
-  callback: (_err, msg) => {
-    applied = Math.max(applied, Number(msg.string()));
-    for (let i = waiting.length - 1; i >= 0; i--) {
-      if (waiting[i]!.seq <= applied) waiting.splice(i, 1)[0]!.resolve();
-    }
-  },
-});
-/** Once the reader has read `seq`; fails after 5 s (a reader gone shows as non-2xx), where the gateway answers anyway after its wait. */
-const readUpTo = (seq: number) =>
-  seq <= applied
-    ? Promise.resolve()
-    : new Promise<void>((resolve, reject) => {
-        const waiter = { seq, resolve: () => (clearTimeout(timer), resolve()) };
-        const timer = setTimeout(() => {
-          waiting.splice(waiting.indexOf(waiter), 1);
-          reject(new Error(`the reader did not reach ${seq} within 5 s`));
-        }, 5_000);
-        waiting.push(waiter);
-      });
+const { readUpTo } = followApplied(nc);
 
 const server = createServer((req, res) => {
   const done = (body: string) => {

@@ -4,9 +4,10 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 export const COMMAND_SUBJECT = 'baseline.command';
 export const APPLIED_SUBJECT = 'baseline.applied';
 export const COMMANDS_STREAM = 'BASELINE_COMMANDS';
-/** The NestJS status floor (framework-server.ts): its query's pattern, under the responder's prefix as our services' are. */
+/** The NestJS floors (framework-server.ts): their patterns, under the responder's prefix as our services' are. */
 export const FRAMEWORK_PREFIX = 'baseline';
 export const FRAMEWORK_PATTERN = 'framework.status';
+export const FRAMEWORK_COMMAND_PATTERN = 'framework.command';
 /** The subject the writer stores command `n` on. */
 export const commandSubject = (n: number): string => `baseline.commands.${n}`;
 

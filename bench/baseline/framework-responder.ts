@@ -1,15 +1,18 @@
-// The NestJS status floor's NATS side: a Nest microservice on Nest's NATS transport as our
-// services run it (our PrefixedNatsServer: Nest's transport with our subject prefix, here without
-// metrics or tracing), answering each query with a workflow's status as the projector holds one
-// (a new workflow's, some 1 KB). No validation, no read model. See framework-server.ts.
+// The NestJS floors' NATS side: a Nest microservice on Nest's NATS transport as our services run
+// it (our PrefixedNatsServer: Nest's transport with our subject prefix, here without metrics or
+// tracing). It answers each status query with a workflow's status as the projector holds one (a
+// new workflow's, some 1 KB), and each command with one JetStream publish of it and its ack, as
+// the bare writer does (the position written). No validation, state, decision or read model. See
+// framework-server.ts.
 import 'reflect-metadata';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { WorkflowStatus } from '@topdog/contracts';
 import { PrefixedNatsServer } from '@topdog/runtime/nest';
-import { FRAMEWORK_PATTERN, FRAMEWORK_PREFIX } from './baseline-subjects';
+import { commandSubject, ensureCommandsStream, FRAMEWORK_COMMAND_PATTERN, FRAMEWORK_PATTERN, FRAMEWORK_PREFIX } from './baseline-subjects';
 
 /** A new workflow's status (typed, so that it keeps the schema's shape as it changes). */
 const STATUS: WorkflowStatus = {
@@ -55,10 +58,25 @@ class StatusController {
   }
 }
 
-@Module({ controllers: [StatusController] })
+const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
+await ensureCommandsStream(await jetstreamManager(nc));
+const js = jetstream(nc);
+const encoder = new TextEncoder();
+
+@Controller()
+class CommandController {
+  private n = 0;
+
+  @MessagePattern(FRAMEWORK_COMMAND_PATTERN)
+  async command(@Payload() command: unknown): Promise<number> {
+    const ack = await js.publish(commandSubject(this.n++ % 1000), encoder.encode(JSON.stringify(command)));
+    return ack.seq;
+  }
+}
+
+@Module({ controllers: [StatusController, CommandController] })
 class ResponderModule {}
 
-const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
 const app = await NestFactory.createMicroservice(ResponderModule, { strategy: new PrefixedNatsServer(nc, FRAMEWORK_PREFIX, 'framework'), logger: false });
 await app.listen();
 await nc.flush();

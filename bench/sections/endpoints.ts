@@ -2,6 +2,7 @@
 // latency at concurrency 1 and sustained throughput at concurrency 32. The services' RSS is
 // read idle (IDLE_AFTER_START_MS after start, before any load) and at its peak under the
 // concurrency-32 runs, and each process's CPU is counted over every concurrency-32 run.
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request } from 'autocannon';
 import { initializeBody } from '../../test/support/http';
@@ -42,7 +43,15 @@ const BARE_COMMAND = 'bare command path';
  * endpoint's own work. Beside the bare request-reply, what the frameworks and that bigger answer
  * cost; beside status, what the gateway's and the projector's own work does.
  */
-const NESTJS_FLOOR = 'NestJS status floor';
+const NESTJS_STATUS = 'NestJS status floor';
+/**
+ * The frameworks' floor of a command (the same files): the bare command path's hops, with the
+ * HTTP server on NestJS and Fastify and the writer a Nest microservice on Nest's NATS transport,
+ * as our gateway and orchestrator are, answering a complete-phase's answer with the API's headers.
+ * The reader stays bare (the projector reads the store without Nest). Beside complete-phase, what
+ * our own code adds to the frameworks our services are built on.
+ */
+const NESTJS_COMMAND = 'NestJS command floor';
 /** Writes are judged against a publish with its ack, reads against a request-reply. */
 const baselineOf: Record<string, string> = {
   initialize: PUBLISH_ACK,
@@ -50,7 +59,8 @@ const baselineOf: Record<string, string> = {
   status: REQUEST_REPLY,
   'get-ai-prompt': REQUEST_REPLY,
   [BARE_COMMAND]: PUBLISH_ACK,
-  [NESTJS_FLOOR]: REQUEST_REPLY,
+  [NESTJS_STATUS]: REQUEST_REPLY,
+  [NESTJS_COMMAND]: PUBLISH_ACK,
 };
 
 export async function measureEndpoints(system: System, baseline: Baseline, o: EndpointOptions): Promise<Figure[]> {
@@ -99,7 +109,12 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
     { name: REQUEST_REPLY, url: baseline.url, requests: () => [{ method: 'GET', path: '/request' }] },
     { name: PUBLISH_ACK, url: baseline.url, requests: () => [{ method: 'POST', path: '/publish', body: '{}' }] },
     { name: BARE_COMMAND, url: baseline.url, requests: () => [{ method: 'POST', path: '/command', body: '{}' }] },
-    { name: NESTJS_FLOOR, url: floor.url, requests: () => [{ method: 'GET', path: '/request' }] },
+    { name: NESTJS_STATUS, url: floor.url, requests: () => [{ method: 'GET', path: '/request' }] },
+    {
+      name: NESTJS_COMMAND,
+      url: floor.url,
+      requests: () => [{ method: 'POST', path: '/command', body: JSON.stringify({ workflow_id: randomUUID(), ai_response: 'phase output' }) }],
+    },
     { name: 'initialize', url: api, requests: () => initialize },
     { name: 'complete-phase', url: api, requests: completions },
     { name: 'status', url: api, requests: () => anyWorkflow((id) => `/api/ai-workflows/status/${id}`, 'GET') },
@@ -122,6 +137,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   await load({ name: 'warm', url: api, connections: 8, amount: 3_000, requests: initialize });
   for (const url of [baseline.url, floor.url])
     await load({ name: 'warm', url, connections: 8, amount: 3_000, requests: [{ method: 'GET', path: '/request' }] });
+  await load({ name: 'warm', url: floor.url, connections: 8, amount: 3_000, requests: [{ method: 'POST', path: '/command', body: '{}' }] });
   o.log(`concurrency 1, ${o.sequential} requests each`);
   for (const s of scenarios) await run(load({ name: s.name, url: s.url, connections: 1, amount: o.sequential, requests: s.requests() }));
   o.log(`concurrency ${o.concurrency}, ${o.durationSeconds} s each`);
@@ -201,7 +217,8 @@ const PROCESSES_OF: Record<string, readonly string[]> = {
   [REQUEST_REPLY]: BARE,
   [PUBLISH_ACK]: BARE,
   [BARE_COMMAND]: ['baseline HTTP server', 'baseline writer', 'baseline reader', ...SHARED],
-  [NESTJS_FLOOR]: ['NestJS HTTP server', 'Nest NATS responder', ...SHARED],
+  [NESTJS_STATUS]: ['NestJS HTTP server', 'Nest NATS responder', ...SHARED],
+  [NESTJS_COMMAND]: ['NestJS HTTP server', 'Nest NATS responder', 'baseline reader', ...SHARED],
 };
 
 /**
@@ -238,9 +255,10 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
     });
     for (const p of processes) figures.push({ section, name: `${name}: ${p}`, value: ours[p]!, unit: 'µs' });
   }
-  // An endpoint beside its floor in the same run: complete-phase beside the same hops bare (what
-  // our code adds to what the consistency rules cost); status beside the NestJS status floor
-  // (what our code adds to what NestJS, Fastify, Nest's NATS transport and the answer cost).
+  // An endpoint beside its floors in the same run: complete-phase beside the same hops bare (what
+  // our code adds to what the consistency rules cost) and beside the NestJS command floor (what it
+  // adds to the frameworks too); status beside the NestJS status floor (what our code adds to
+  // what NestJS, Fastify, Nest's NATS transport and the answer cost).
   const rps = (name: string) => runs.find((r) => r.name === name)!.rps;
   const beside = (name: string, floor: string) =>
     figures.push(
@@ -248,10 +266,11 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
       { section, name: `${name}: all processes, beside the ${floor}`, value: allOf(name), unit: 'µs', baseline: { name: floor, value: allOf(floor) } },
     );
   beside('complete-phase', BARE_COMMAND);
-  beside('status', NESTJS_FLOOR);
-  // The guarantees' work added to the bare hops: the command path's floor with them; and a
-  // status's, on the bare request-reply and on the NestJS status floor (the least a status can
-  // cost on this stack).
+  beside('complete-phase', NESTJS_COMMAND);
+  beside('status', NESTJS_STATUS);
+  // The guarantees' work added to the bare hops: the command path's floor with them, bare and on
+  // the NestJS command floor (the least a command can cost on this stack); and a status's, on the
+  // bare request-reply and on the NestJS status floor (the least a status can cost on this stack).
   const withGuarantees = (what: string, costs: Record<string, number>, floors: string[]) => {
     for (const [name, value] of Object.entries(costs)) figures.push({ section, name: `guarantees per ${what}: ${name}`, value, unit: 'µs' });
     for (const floor of floors) {
@@ -264,7 +283,7 @@ function cpuPerRequest(cpu: Map<string, Record<string, number>>, runs: Measured[
       });
     }
   };
-  withGuarantees('complete-phase', guarantees.command, [BARE_COMMAND]);
-  withGuarantees('status', guarantees.status, [REQUEST_REPLY, NESTJS_FLOOR]);
+  withGuarantees('complete-phase', guarantees.command, [BARE_COMMAND, NESTJS_COMMAND]);
+  withGuarantees('status', guarantees.status, [REQUEST_REPLY, NESTJS_STATUS]);
   return figures;
 }

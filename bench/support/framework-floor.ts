@@ -2,15 +2,15 @@ import { freePort } from '@topdog/testing';
 import { startProcess } from './baseline';
 
 /**
- * The NestJS status floor (bench/baseline/framework-*.ts): a NestJS server on Fastify and a Nest
- * microservice, each in its own process, answering what a status answer carries with none of our
- * endpoint's work.
+ * The NestJS floors (bench/baseline/framework-*.ts): a NestJS server on Fastify and a Nest
+ * microservice, each in its own process, answering what a status or a complete-phase answer
+ * carries with none of our endpoints' work. The command floor's reader is the bare baseline's.
  */
 export interface FrameworkFloor extends AsyncDisposable {
   url: string;
   /** The NestJS HTTP server's process (for its CPU). */
   pid: number;
-  /** The Nest microservice answering its NATS requests (for its CPU). */
+  /** The Nest microservice answering its NATS requests: the status floor's responder, the command floor's writer (for its CPU). */
   responderPid: number;
 }
 
