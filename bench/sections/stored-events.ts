@@ -16,6 +16,7 @@ import { startBaseline } from '../support/baseline';
 import { samplePeakRss } from '../support/process-memory';
 import { SEED_BATCH, seedWorkflows, templateOf } from '../support/seed';
 import { measureReplayGuarantees, replayCeilings } from './replay-ceilings';
+import { eventStreamFloor, rebuildFloor } from './replay-floors';
 
 /** Status, complete-phase, the floor and the warm-up: each reads workflows of its own seed batches. */
 const LANES = 4;
@@ -28,6 +29,8 @@ export interface StoredEventsOptions {
 }
 
 const REPLAY = 'Replay';
+const REBUILD_FLOOR = "ordered consumer doing a rebuild's work (measured)";
+const EVENTS_FLOOR = 'ordered consumer encoding audit records (measured)';
 const COLD = 'Cold reads (services restarted, workflows in no cache)';
 
 async function progress(system: System) {
@@ -98,6 +101,10 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     const bareRate = bare / ((performance.now() - t0) / 1000);
     const floor = { name: 'ordered consumer, JSON-parsed commits', value: bareRate };
     const guarantees = await measureReplayGuarantees(system, store, template.workflowId);
+    const floors = {
+      rebuild: await rebuildFloor(nc, eventStreamName(system.prefix), stored),
+      events: await eventStreamFloor(nc, eventStreamName(system.prefix), stored),
+    };
     figures.push(
       {
         section: REPLAY,
@@ -117,6 +124,23 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
       },
       { section: 'Memory (RSS, from /proc)', name: 'projector peak during rebuild', value: projectorPeak, unit: 'MB', target: below(400) },
       ...replayCeilings(REPLAY, floor, guarantees),
+      // Measured (replay-floors.ts), beside the estimates above; then each replay beside its own.
+      { section: REPLAY, name: REBUILD_FLOOR, value: floors.rebuild, unit: 'events/s', baseline: floor },
+      { section: REPLAY, name: EVENTS_FLOOR, value: floors.events, unit: 'events/s', baseline: floor },
+      {
+        section: REPLAY,
+        name: 'projector rebuild beside its floor',
+        value: rebuilt / rebuildSeconds,
+        unit: 'events/s',
+        baseline: { name: REBUILD_FLOOR, value: floors.rebuild },
+      },
+      {
+        section: REPLAY,
+        name: 'GET /api/events beside its floor',
+        value: received / sseSeconds,
+        unit: 'events/s',
+        baseline: { name: EVENTS_FLOOR, value: floors.events },
+      },
     );
 
     // Cold reads with a million events stored.
