@@ -9,13 +9,13 @@ import { createServer } from 'node:http';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { followApplied } from './applied-position';
-import { COMMAND_SUBJECT } from './baseline-subjects';
+import { COMMAND_SUBJECT, PAYLOAD } from './baseline-subjects';
 
 const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
 const jsm = await jetstreamManager(nc);
 await jsm.streams.add({ name: 'BASELINE', subjects: ['baseline.js.>'], storage: 'file' });
 const js = jetstream(nc);
-const payload = new TextEncoder().encode(JSON.stringify({ workflowId: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b', aiResponse: 'x'.repeat(200) }));
+const payload = new TextEncoder().encode(JSON.stringify(PAYLOAD));
 let n = 0;
 const { readUpTo } = followApplied(nc);
 

@@ -12,7 +12,7 @@ import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { WorkflowStatus } from '@topdog/contracts';
 import { PrefixedNatsServer } from '@topdog/runtime/nest';
-import { commandSubject, ensureCommandsStream, FRAMEWORK_COMMAND_PATTERN, FRAMEWORK_PATTERN, FRAMEWORK_PREFIX } from './baseline-subjects';
+import { commandSubject, ensureCommandsStream, FRAMEWORK_COMMAND_PATTERN, FRAMEWORK_STATUS_PATTERN, FRAMEWORK_PREFIX } from './baseline-subjects';
 
 /** A new workflow's status (typed, so that it keeps the schema's shape as it changes). */
 const STATUS: WorkflowStatus = {
@@ -52,7 +52,7 @@ const STATUS: WorkflowStatus = {
 
 @Controller()
 class StatusController {
-  @MessagePattern(FRAMEWORK_PATTERN)
+  @MessagePattern(FRAMEWORK_STATUS_PATTERN)
   status(@Payload() _query: unknown): unknown {
     return STATUS;
   }

@@ -16,13 +16,13 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Body, Controller, Get, Inject, Module, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Module, Post, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ALL_PROJECTS, type CompletePhaseResponse } from '@topdog/contracts';
 import { apiAnswerHeaders } from '../../services/gateway/src/http/security-headers';
 import { followApplied } from './applied-position';
-import { FRAMEWORK_COMMAND_PATTERN, FRAMEWORK_PATTERN, FRAMEWORK_PREFIX } from './baseline-subjects';
+import { FRAMEWORK_COMMAND_PATTERN, FRAMEWORK_PREFIX, FRAMEWORK_STATUS_PATTERN, PAYLOAD } from './baseline-subjects';
 
 const NATS = Symbol('nats');
 const encoder = new TextEncoder();
@@ -30,7 +30,7 @@ const encoder = new TextEncoder();
 const limit = process.env.RATE_LIMIT_PER_MINUTE ?? '100000000';
 const HEADERS = { ...apiAnswerHeaders(), etag: '"0"', 'ratelimit-limit': limit, 'ratelimit-remaining': String(Number(limit) - 1) };
 /** A status query as the gateway sends one. */
-const query = { workflowId: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b', projects: [ALL_PROJECTS] };
+const query = { workflowId: PAYLOAD.workflowId, projects: [ALL_PROJECTS] };
 /** A complete-phase's answer. */
 const TRANSITION: CompletePhaseResponse = {
   workflow_id: query.workflowId,
@@ -44,7 +44,7 @@ const TRANSITION: CompletePhaseResponse = {
 type Reply = { headers(values: Record<string, string>): unknown };
 
 @Controller()
-class StatusController {
+class FloorController {
   private readonly reader: ReturnType<typeof followApplied>;
 
   constructor(@Inject(NATS) private readonly nc: NatsConnection) {
@@ -54,12 +54,14 @@ class StatusController {
   @Get('request')
   async request(@Res({ passthrough: true }) reply: Reply): Promise<unknown> {
     void reply.headers(HEADERS);
-    return this.send(FRAMEWORK_PATTERN, query);
+    return this.send(FRAMEWORK_STATUS_PATTERN, query);
   }
 
+  /** The body is parsed (by Fastify, as the gateway's is); the command sent is the bare path's, so that both store the same. */
   @Post('command')
-  async command(@Body() body: { workflow_id?: string; ai_response?: string }, @Res({ passthrough: true }) reply: Reply): Promise<CompletePhaseResponse> {
-    const seq = await this.send(FRAMEWORK_COMMAND_PATTERN, { workflowId: body.workflow_id, aiResponse: body.ai_response });
+  @HttpCode(200)
+  async command(@Res({ passthrough: true }) reply: Reply): Promise<CompletePhaseResponse> {
+    const seq = await this.send(FRAMEWORK_COMMAND_PATTERN, PAYLOAD);
     if (typeof seq !== 'number') throw new Error(`the writer answered ${JSON.stringify(seq)}`);
     await this.reader.readUpTo(seq);
     void reply.headers(HEADERS);
@@ -76,7 +78,7 @@ class StatusController {
 
 const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
 
-@Module({ controllers: [StatusController], providers: [{ provide: NATS, useValue: nc }] })
+@Module({ controllers: [FloorController], providers: [{ provide: NATS, useValue: nc }] })
 class FrameworkModule {}
 
 const app = await NestFactory.create<NestFastifyApplication>(FrameworkModule, new FastifyAdapter({ logger: false }), { logger: false });

@@ -1,8 +1,10 @@
-// Our four endpoints beside the bare NATS baseline, driven by one load generator (autocannon):
-// latency at concurrency 1 and sustained throughput at concurrency 32. The services' RSS is
-// read idle (IDLE_AFTER_START_MS after start, before any load) and at its peak under the
-// concurrency-32 runs, and each process's CPU is counted over every concurrency-32 run.
-import { randomUUID } from 'node:crypto';
+// Our four endpoints beside their floors, driven by one load generator (autocannon): latency at
+// concurrency 1 and sustained throughput at concurrency 32. The floors: the bare NATS baseline
+// (a request-reply, a publish with its ack), the bare command path, and the NestJS status and
+// command floors (each described below). The services' RSS is read idle (IDLE_AFTER_START_MS
+// after start, before any load) and at its peak under the concurrency-32 runs; each process's
+// CPU is counted over every concurrency-32 run, and CPU per request is reported with what the
+// guarantees add to the floors (guarantee-costs.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request } from 'autocannon';
 import { initializeBody } from '../../test/support/http';
@@ -52,6 +54,8 @@ const NESTJS_STATUS = 'NestJS status floor';
  * our own code adds to the frameworks our services are built on.
  */
 const NESTJS_COMMAND = 'NestJS command floor';
+/** The NestJS command floor's request: a complete-phase's body, which its server parses as the gateway does. */
+const COMPLETE_PHASE_BODY = JSON.stringify({ workflow_id: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b', ai_response: 'phase output' });
 /** Writes are judged against a publish with its ack, reads against a request-reply. */
 const baselineOf: Record<string, string> = {
   initialize: PUBLISH_ACK,
@@ -77,7 +81,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   // Started once idle memory is read: its start-up (TypeScript compiled, Nest's modules loaded)
   // would keep the machine busy while the services hand back what their own start used.
   await using floor = await startFrameworkFloor(system.nats.url);
-  const floorProcesses = { 'NestJS HTTP server': floor.pid, 'Nest NATS responder': floor.responderPid };
+  const floorProcesses = { 'NestJS HTTP server': floor.pid, 'Nest microservice': floor.microservicePid };
 
   const ids: string[] = [];
   const initialize: Request[] = [
@@ -113,7 +117,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
     {
       name: NESTJS_COMMAND,
       url: floor.url,
-      requests: () => [{ method: 'POST', path: '/command', body: JSON.stringify({ workflow_id: randomUUID(), ai_response: 'phase output' }) }],
+      requests: () => [{ method: 'POST', path: '/command', body: COMPLETE_PHASE_BODY }],
     },
     { name: 'initialize', url: api, requests: () => initialize },
     { name: 'complete-phase', url: api, requests: completions },
@@ -137,7 +141,7 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   await load({ name: 'warm', url: api, connections: 8, amount: 3_000, requests: initialize });
   for (const url of [baseline.url, floor.url])
     await load({ name: 'warm', url, connections: 8, amount: 3_000, requests: [{ method: 'GET', path: '/request' }] });
-  await load({ name: 'warm', url: floor.url, connections: 8, amount: 3_000, requests: [{ method: 'POST', path: '/command', body: '{}' }] });
+  await load({ name: 'warm', url: floor.url, connections: 8, amount: 3_000, requests: [{ method: 'POST', path: '/command', body: COMPLETE_PHASE_BODY }] });
   o.log(`concurrency 1, ${o.sequential} requests each`);
   for (const s of scenarios) await run(load({ name: s.name, url: s.url, connections: 1, amount: o.sequential, requests: s.requests() }));
   o.log(`concurrency ${o.concurrency}, ${o.durationSeconds} s each`);
@@ -204,7 +208,11 @@ export async function measureEndpoints(system: System, baseline: Baseline, o: En
   return figures;
 }
 
-/** The processes whose CPU each scenario is: our services, or each baseline's own; every one shares nats-server and the load generator. */
+/**
+ * The processes whose CPU each scenario is: our services, or each baseline's own; every one shares
+ * nats-server and the load generator. During either command path's run, the other one's HTTP
+ * server also hears the reader's broadcasts (a few per turn of the reader's loop), uncounted.
+ */
 const SHARED = ['nats-server', 'load generator'];
 const OURS = [...SERVICES, ...SHARED];
 /** The bare baseline's server and responder (idle during a publish-ack, counted for it as they always were). */
@@ -217,8 +225,8 @@ const PROCESSES_OF: Record<string, readonly string[]> = {
   [REQUEST_REPLY]: BARE,
   [PUBLISH_ACK]: BARE,
   [BARE_COMMAND]: ['baseline HTTP server', 'baseline writer', 'baseline reader', ...SHARED],
-  [NESTJS_STATUS]: ['NestJS HTTP server', 'Nest NATS responder', ...SHARED],
-  [NESTJS_COMMAND]: ['NestJS HTTP server', 'Nest NATS responder', 'baseline reader', ...SHARED],
+  [NESTJS_STATUS]: ['NestJS HTTP server', 'Nest microservice', ...SHARED],
+  [NESTJS_COMMAND]: ['NestJS HTTP server', 'Nest microservice', 'baseline reader', ...SHARED],
 };
 
 /**

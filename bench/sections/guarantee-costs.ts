@@ -1,7 +1,8 @@
 // What the guarantees cost one complete-phase and one status, each piece measured alone on the
 // messages a real one carries: the work beyond moving the bytes that no implementation may drop
 // (authentication, validation, the hash chain, the durable read model). Added to the bare
-// command path's CPU, it is the floor of the command path with its guarantees. Measured alone
+// command path's CPU, or the NestJS command floor's, it is the floor of the command path with its
+// guarantees, bare or on our frameworks (and to the status floors for a status). Measured alone
 // (the schemas and hashes in a loop, the write as a stream of puts), each is a lower bound of
 // what it costs among a service's other work.
 import { createHash, timingSafeEqual } from 'node:crypto';

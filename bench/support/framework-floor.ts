@@ -4,14 +4,15 @@ import { startProcess } from './baseline';
 /**
  * The NestJS floors (bench/baseline/framework-*.ts): a NestJS server on Fastify and a Nest
  * microservice, each in its own process, answering what a status or a complete-phase answer
- * carries with none of our endpoints' work. The command floor's reader is the bare baseline's.
+ * carries with none of our endpoints' work. The command floor's reader is the bare baseline's:
+ * start it (startBaseline) on the same NATS first, or every command times out.
  */
 export interface FrameworkFloor extends AsyncDisposable {
   url: string;
   /** The NestJS HTTP server's process (for its CPU). */
   pid: number;
-  /** The Nest microservice answering its NATS requests: the status floor's responder, the command floor's writer (for its CPU). */
-  responderPid: number;
+  /** The Nest microservice: the status floor's responder, the command floor's writer (for its CPU). */
+  microservicePid: number;
 }
 
 export async function startFrameworkFloor(natsUrl: string): Promise<FrameworkFloor> {
@@ -24,7 +25,7 @@ export async function startFrameworkFloor(natsUrl: string): Promise<FrameworkFlo
   return {
     url: `http://127.0.0.1:${port}`,
     pid: server.pid!,
-    responderPid: responder.pid!,
+    microservicePid: responder.pid!,
     async [Symbol.asyncDispose]() {
       for (const child of [server, responder]) child.kill();
     },

@@ -8,7 +8,9 @@ import type { ReadModelStore } from './read-model-store';
  * nobody reads them sooner): the longer, the more events of a workflow one write covers.
  * `maxPendingWrites` bounds the memory they hold.
  */
-const CATCH_UP_FLUSH_MS = 5_000;
+export const CATCH_UP_FLUSH_MS = 5_000;
+/** Pending writes that trigger a flush at once, and hold the next event until it is stored, unless configured otherwise. */
+export const MAX_PENDING_WRITES = 20_000;
 
 export interface FlushSchedulerOptions {
   store: Pick<ReadModelStore, 'pending' | 'needsFlush' | 'flush'>;
@@ -46,7 +48,7 @@ export class FlushScheduler {
   }
 
   private get full(): boolean {
-    return this.options.store.pending >= (this.options.maxPendingWrites ?? 20_000);
+    return this.options.store.pending >= (this.options.maxPendingWrites ?? MAX_PENDING_WRITES);
   }
 
   /**

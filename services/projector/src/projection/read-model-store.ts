@@ -32,13 +32,13 @@ const wrongLastSequence = (err: unknown): boolean => [10071, 10164].includes((er
  * pending acknowledgement and its timer: with every status of a rebuild's flush in flight at
  * once, the projector peaked near 680 MB. 256 keep the connection busy.
  */
-const MAX_PUTS_IN_FLIGHT = 256;
+export const MAX_PUTS_IN_FLIGHT = 256;
 
 /**
  * Runs `work` on every item with at most `limit` running at once; rejects with the first
  * failure, after which no further item is started.
  */
-async function eachWithLimit<T>(items: Iterable<T>, limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+export async function eachWithLimit<T>(items: Iterable<T>, limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
   const iterator = items[Symbol.iterator]();
   let failed = false;
   const worker = async () => {
