@@ -1,13 +1,39 @@
+import { request } from 'node:http';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { PHASES, workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminAuth } from './support/credentials';
 import { http, initializeBody } from './support/http';
 import { collectSse, readSse, type SseMessage } from './support/sse';
 import { startSystem, type System } from './support/system';
 import { waitFor } from './support/wait';
 
-/** Live events over SSE: history then live, resumable, filtered, fanned out. */
+const SSE_BOUND = 64 * 1024;
+
+/** What a client reads from a stream after reading nothing for `pauseMs`, until `done` says it has all. */
+function readAfterPause(url: string, pauseMs: number, done: (text: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { ...adminAuth(), accept: 'text/event-stream' } }, (res) => {
+      res.pause();
+      setTimeout(() => res.resume(), pauseMs);
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (done(text)) {
+          req.destroy();
+          resolve(text);
+        }
+      });
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Live events over SSE: history then live, resumable, filtered, fanned out, at a slow client's pace. */
 describe('live workflow events', () => {
   let system: System;
   let nc: NatsConnection;
@@ -21,7 +47,8 @@ describe('live workflow events', () => {
 
   beforeAll(async () => {
     // One identity (the test admin key) opens a hundred streams for the fan-out: over the default cap.
-    system = await startSystem({ SSE_HEARTBEAT_MS: '300', SSE_MAX_CONNECTIONS_PER_IDENTITY: '1000' });
+    // A small bound on what a client may leave unread, so that a few MB of history pass it many times over.
+    system = await startSystem({ SSE_HEARTBEAT_MS: '300', SSE_MAX_CONNECTIONS_PER_IDENTITY: '1000', SSE_MAX_BUFFERED_BYTES: String(SSE_BOUND) });
     nc = await connect({ servers: system.nats.url });
     store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
   });
@@ -114,6 +141,25 @@ describe('live workflow events', () => {
     abort.abort();
     await reader;
     expect(seen.map((m) => JSON.parse(m.data).stream_id)).toEqual([`workflow-${a}`, `workflow-${a}`]);
+  });
+
+  it('sends a client that stops reading for a while all of a history many times the unread bound, at its pace, never cutting it off', async () => {
+    const head = await store.headPosition();
+    // Some 16 MB: more than the sockets' buffers on loopback take in while the client reads nothing.
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push(await newWorkflow());
+    const answer = 'y'.repeat(400 * 1024);
+    for (let phase = 0; phase < 5; phase++) {
+      await Promise.all(
+        ids.map(async (id) => expect((await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: answer })).status).toBe(200)),
+      );
+    }
+    const stored = (await Promise.all(ids.map(storedPositions))).flat().sort((a, b) => Number(a) - Number(b));
+    const last = `id: ${stored.at(-1)}\n`;
+    const text = await readAfterPause(`${system.baseUrl}/api/events?after=${head}`, 1_000, (t) => t.includes(last) || t.includes('event: overflow'));
+    expect(text).not.toContain('event: overflow');
+    expect([...text.matchAll(/^id: (\d+)$/gm)].map((m) => m[1])).toEqual(stored);
+    expect(text.length).toBeGreaterThan(200 * SSE_BOUND);
   });
 
   it('refuses bad input before streaming', async () => {

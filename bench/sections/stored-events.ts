@@ -85,6 +85,8 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     t0 = performance.now();
     await readSse(`${system.baseUrl}/api/events?after=0`, { signal: sse.signal, onMessage: () => void (++received >= stored && sse.abort()) });
     const sseSeconds = (performance.now() - t0) / 1000;
+    // A stream that ended early (closed for overflow, say) would give a rate of what it sent.
+    if (received < stored) throw new Error(`GET /api/events ended after ${received} of ${stored} events`);
 
     // The floor: an ordered consumer over the same stream, each commit parsed, events counted.
     const events = eventStreamName(system.prefix);

@@ -44,11 +44,14 @@ export function createEventFeeds(deps: EventFeedsDeps) {
     return status?.projectId;
   }
 
+  /** Stored events, read no faster than the client takes them: a slow client slows its stream, it is not cut off. */
   async function pump(events: AsyncIterable<AnyEnvelope>, sse: SseWriter, filter: FeedFilter, keep?: (e: AnyEnvelope) => Promise<boolean>) {
     for await (const event of events) {
       if (sse.isClosed) break;
       if (!wanted(filter, event.type)) continue;
       if (keep && !(await keep(event))) continue;
+      const drained = sse.whenDrained();
+      if (drained) await drained;
       if (!sse.send(event.type, auditRecord(event), String(event.position))) break;
     }
   }

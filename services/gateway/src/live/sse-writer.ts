@@ -12,7 +12,9 @@ const FLUSH_AT_BYTES = 64 * 1024;
 /**
  * Server-Sent Events on a raw response: events with an id (a position), transient ones without,
  * comment heartbeats, and a bound on what a slow client leaves buffered: past it the stream
- * ends with an `overflow` event saying where to resume.
+ * ends with an `overflow` event saying where to resume. A sender that can wait (one reading
+ * stored events) waits on `whenDrained` before each event, and its stream keeps to the client's
+ * pace instead of overflowing; what cannot wait (live token deltas) is what the bound is for.
  */
 export class SseWriter {
   private readonly heartbeat: NodeJS.Timeout;
@@ -57,6 +59,27 @@ export class SseWriter {
     this.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     if (id !== undefined) this.lastId = id;
     return true;
+  }
+
+  /**
+   * Undefined while the client has taken all but half the bound; otherwise what to wait for
+   * before sending more: the client taking what is buffered, or the stream closing. Undefined in
+   * the usual case, to spare a promise per event.
+   */
+  whenDrained(): Promise<void> | undefined {
+    if (this.closed || this.res.writableLength + this.pendingBytes <= this.options.maxBufferedBytes / 2) return undefined;
+    this.flush();
+    // Node announces 'drain' only after a write it asked the writer to wait on.
+    if (!this.res.writableNeedDrain) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
   }
 
   comment(text: string): void {
