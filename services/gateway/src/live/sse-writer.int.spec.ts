@@ -11,9 +11,9 @@ const big = 'x'.repeat(4 * 1024);
  * A writer on a real HTTP response (bounded at 64 KB unread), and the client's side of it,
  * paused: a client that stops reading. `closedByWriter` says whether the writer has closed it.
  */
-async function pausedStream() {
+async function pausedStream(stalledAfterMs?: number) {
   const server = createServer((_req, response) => {
-    stream.writer = new SseWriter(response, { heartbeatMs: 60_000, maxBufferedBytes: BOUND }, () => (stream.closedByWriter = true));
+    stream.writer = new SseWriter(response, { heartbeatMs: 60_000, maxBufferedBytes: BOUND, stalledAfterMs }, () => (stream.closedByWriter = true));
   });
   const stream = {
     writer: undefined as SseWriter | undefined,
@@ -80,5 +80,44 @@ describe('SSE writer', () => {
     expect(text).not.toContain('event: overflow');
     const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
     expect(ids).toEqual(Array.from({ length: events }, (_, i) => i + 1));
+  });
+
+  /**
+   * Sends, waiting as asked, until a wait lasts (the client's socket buffers are full and it reads
+   * nothing); that wait, in an object (an async function's promise would be awaited).
+   */
+  const untilHeld = async (writer: SseWriter): Promise<{ held: Promise<void> }> => {
+    for (let sent = 1; ; sent++) {
+      const held = writer.whenDrained();
+      if (held) {
+        const drainedSoon = await Promise.race([held.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))]);
+        if (!drainedSoon) return { held };
+      }
+      writer.send('Big', { big }, String(sent));
+    }
+  };
+
+  it('releases a waiting sender when the stream is closed (a key revoked, a shutdown)', async () => {
+    using stream = await pausedStream();
+    const { held } = await untilHeld(stream.writer!);
+    stream.writer!.close();
+    await held;
+    expect(stream.writer!.send('Big', { big })).toBe(false);
+  });
+
+  it('closes a client that takes nothing for the stall limit while a sender waits, with an overflow event naming where to resume', async () => {
+    using stream = await pausedStream(300);
+    const writer = stream.writer!;
+    // A sender that waits as it should: the client's buffers fill, then nothing drains.
+    for (let sent = 1; sent < 100_000; sent++) {
+      const drained = writer.whenDrained();
+      if (drained) await drained;
+      if (!writer.send('Big', { big }, String(sent))) break;
+    }
+    expect(stream.closedByWriter).toBe(true);
+    const text = await stream.readToEnd();
+    const overflow = /event: overflow\ndata: (.*)\n/.exec(text);
+    expect(overflow).not.toBeNull();
+    expect(text).toContain(`id: ${(JSON.parse(overflow![1]!) as { resume_after: string }).resume_after}\n`);
   });
 });

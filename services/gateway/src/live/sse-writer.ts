@@ -4,17 +4,22 @@ export interface SseWriterOptions {
   heartbeatMs: number;
   /** Bytes a slow client may leave unread before it is closed. */
   maxBufferedBytes: number;
+  /** How long a waiting sender waits for a client that takes nothing before the client is closed (default STALLED_AFTER_MS). */
+  stalledAfterMs?: number;
 }
 
 /** What one tick's writes may gather before they are sent anyway. */
 const FLUSH_AT_BYTES = 64 * 1024;
+/** A client that takes nothing of what waits for it for this long is closed with `overflow`, as one past the bound is. */
+const STALLED_AFTER_MS = 30_000;
 
 /**
  * Server-Sent Events on a raw response: events with an id (a position), transient ones without,
  * comment heartbeats, and a bound on what a slow client leaves buffered: past it the stream
  * ends with an `overflow` event saying where to resume. A sender that can wait (one reading
  * stored events) waits on `whenDrained` before each event, and its stream keeps to the client's
- * pace instead of overflowing; what cannot wait (live token deltas) is what the bound is for.
+ * pace instead of overflowing; what cannot wait (live token deltas) is what the bound is for. A
+ * client that takes nothing for `stalledAfterMs` while a sender waits is closed the same way.
  */
 export class SseWriter {
   private readonly heartbeat: NodeJS.Timeout;
@@ -27,6 +32,8 @@ export class SseWriter {
   private pendingBytes = 0;
   /** The id of the last event written: where a client resumes. */
   lastId: string | undefined;
+  /** Ends the wait `whenDrained` returned, if one is under way. */
+  private endWait: (() => void) | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -52,8 +59,7 @@ export class SseWriter {
   send(event: string, data: unknown, id?: string): boolean {
     if (this.closed) return false;
     if (this.res.writableLength + this.pendingBytes > this.options.maxBufferedBytes) {
-      this.write(`event: overflow\ndata: ${JSON.stringify({ reason: 'the client fell too far behind', resume_after: this.lastId ?? null })}\n\n`);
-      this.close();
+      this.overflow();
       return false;
     }
     this.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -63,8 +69,9 @@ export class SseWriter {
 
   /**
    * Undefined while the client has taken all but half the bound; otherwise what to wait for
-   * before sending more: the client taking what is buffered, or the stream closing. Undefined in
-   * the usual case, to spare a promise per event.
+   * before sending more: the client taking what is buffered, or the stream closing (by the
+   * client, by `close`, or for a client that took nothing for `stalledAfterMs`). Undefined in the
+   * usual case, to spare a promise per event.
    */
   whenDrained(): Promise<void> | undefined {
     if (this.closed || this.res.writableLength + this.pendingBytes <= this.options.maxBufferedBytes / 2) return undefined;
@@ -72,11 +79,15 @@ export class SseWriter {
     // Node announces 'drain' only after a write it asked the writer to wait on.
     if (!this.res.writableNeedDrain) return undefined;
     return new Promise((resolve) => {
+      const stalled = setTimeout(() => this.overflow(), this.options.stalledAfterMs ?? STALLED_AFTER_MS);
       const done = () => {
+        clearTimeout(stalled);
+        this.endWait = undefined;
         this.res.off('drain', done);
         this.res.off('close', done);
         resolve();
       };
+      this.endWait = done;
       this.res.on('drain', done);
       this.res.on('close', done);
     });
@@ -92,7 +103,14 @@ export class SseWriter {
     clearInterval(this.heartbeat);
     this.flush();
     this.res.end();
+    this.endWait?.();
     this.onClose();
+  }
+
+  /** Ends the stream with an `overflow` event naming where to resume. */
+  private overflow(): void {
+    this.write(`event: overflow\ndata: ${JSON.stringify({ reason: 'the client fell too far behind', resume_after: this.lastId ?? null })}\n\n`);
+    this.close();
   }
 
   private write(chunk: string): void {
