@@ -44,7 +44,7 @@ export function createEventFeeds(deps: EventFeedsDeps) {
     return status?.projectId;
   }
 
-  /** Stored events, read no faster than the client takes them: a slow client slows its stream, it is not cut off. */
+  /** Stored events, sent no faster than the client takes them: a slow client slows its stream, it is not cut off. */
   async function pump(events: AsyncIterable<AnyEnvelope>, sse: SseWriter, filter: FeedFilter, keep?: (e: AnyEnvelope) => Promise<boolean>) {
     for await (const event of events) {
       if (sse.isClosed) break;
