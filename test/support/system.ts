@@ -51,7 +51,24 @@ export interface System extends AsyncDisposable {
   eventStore(): Promise<JetStreamEventStore>;
 }
 
+/** A service found its port, free when it was chosen, taken by the time it listened. */
+class PortTaken extends Error {}
+
+/**
+ * Starts the system; again, on new ports, when a port found free was taken before a service
+ * listened on it (by another suite's server, or as the local port of an outgoing connection).
+ */
 export async function startSystem(extraEnv: Record<string, string> = {}, options: SystemOptions = {}): Promise<System> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSystemOnce(extraEnv, options);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt === 3) throw err;
+    }
+  }
+}
+
+async function startSystemOnce(extraEnv: Record<string, string>, options: SystemOptions): Promise<System> {
   for (const s of SERVICES) {
     if (!existsSync(join(root, 'services', s, 'dist', 'main.js'))) throw new Error(`services/${s}/dist/main.js is missing: run pnpm build`);
   }
@@ -170,7 +187,9 @@ export async function startSystem(extraEnv: Record<string, string> = {}, options
     // A system that did not come up is still taken down: no service or server outlives the test.
     for (const [s, i] of every) await kill(s, 'SIGKILL', i);
     await stopNats();
-    throw new Error(`the system did not start; its logs are in ${logDir}`, { cause: err });
+    const logsOf = await Promise.all(every.map(([s, i]) => readFile(logFile(s, i), 'utf8').catch(() => '')));
+    const Failure = logsOf.some((text) => text.includes('EADDRINUSE')) ? PortTaken : Error;
+    throw new Failure(`the system did not start; its logs are in ${logDir}`, { cause: err });
   }
   const startedAt = Date.now();
 
