@@ -12,11 +12,11 @@ import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { WorkflowStatus } from '@topdog/contracts';
 import { PrefixedNatsServer } from '@topdog/runtime/nest';
-import { commandSubject, ensureCommandsStream, FRAMEWORK_COMMAND_PATTERN, FRAMEWORK_STATUS_PATTERN, FRAMEWORK_PREFIX } from './baseline-subjects';
+import { commandSubject, ensureCommandsStream, FRAMEWORK_COMMAND_PATTERN, FRAMEWORK_STATUS_PATTERN, FRAMEWORK_PREFIX, PAYLOAD } from './baseline-subjects';
 
 /** A new workflow's status (typed, so that it keeps the schema's shape as it changes). */
 const STATUS: WorkflowStatus = {
-  workflowId: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b',
+  workflowId: PAYLOAD.workflowId,
   projectId: 'default',
   buildId: null,
   userId: null,

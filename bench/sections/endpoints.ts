@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request } from 'autocannon';
 import { initializeBody } from '../../test/support/http';
+import { PAYLOAD } from '../baseline/baseline-subjects';
 import { SERVICES, type System } from '../../test/support/system';
 import { below, shareOfBaselineAtLeast, timesBaselineAtMost, type Figure } from '../report/figures';
 import { load, type Measured } from '../load/measure';
@@ -55,7 +56,7 @@ const NESTJS_STATUS = 'NestJS status floor';
  */
 const NESTJS_COMMAND = 'NestJS command floor';
 /** The NestJS command floor's request: a complete-phase's body, which its server parses as the gateway does. */
-const COMPLETE_PHASE_BODY = JSON.stringify({ workflow_id: '0b7c1f9e-3d2a-4e5f-9a8b-7c6d5e4f3a2b', ai_response: 'phase output' });
+const COMPLETE_PHASE_BODY = JSON.stringify({ workflow_id: PAYLOAD.workflowId, ai_response: 'phase output' });
 /** Writes are judged against a publish with its ack, reads against a request-reply. */
 const baselineOf: Record<string, string> = {
   initialize: PUBLISH_ACK,

@@ -180,6 +180,7 @@ async function startSystemOnce(extraEnv: Record<string, string>, options: System
   };
 
   const stopNats = () => (cluster ? cluster.dispose() : nats.dispose());
+  const logs = (service: Service, instance = 0) => readFile(logFile(service, instance), 'utf8').catch(() => '');
   try {
     await Promise.all(every.map(([s, i]) => start(s, {}, i)));
     if (services.length === SERVICES.length) await waitReady(cluster ? 60_000 : 30_000);
@@ -187,13 +188,12 @@ async function startSystemOnce(extraEnv: Record<string, string>, options: System
     // A system that did not come up is still taken down: no service or server outlives the test.
     for (const [s, i] of every) await kill(s, 'SIGKILL', i);
     await stopNats();
-    const logsOf = await Promise.all(every.map(([s, i]) => readFile(logFile(s, i), 'utf8').catch(() => '')));
+    const logsOf = await Promise.all(every.map(([s, i]) => logs(s, i)));
     const Failure = logsOf.some((text) => text.includes('EADDRINUSE')) ? PortTaken : Error;
     throw new Failure(`the system did not start; its logs are in ${logDir}`, { cause: err });
   }
   const startedAt = Date.now();
 
-  const logs = (service: Service, instance = 0) => readFile(logFile(service, instance), 'utf8').catch(() => '');
   const refusals = async () =>
     (await Promise.all(every.map(([s, i]) => logs(s, i)))).flatMap((text) =>
       text.split('\n').filter((l) => l.includes("outside this service's bus permissions")),
