@@ -8,7 +8,7 @@ COPY packages ./packages
 COPY services ./services
 COPY test/package.json ./test/package.json
 COPY scripts ./scripts
-# pnpm-workspace.yaml patches a dependency from here: the install needs it.
+# pnpm-workspace.yaml patches dependencies from here: the install needs them.
 COPY patches ./patches
 COPY tsconfig.base.json tsconfig.json ./
 RUN pnpm install --frozen-lockfile && node scripts/build.mjs
