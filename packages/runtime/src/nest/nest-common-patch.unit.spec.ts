@@ -9,11 +9,19 @@ import { describe, expect, it } from 'vitest';
 // has not loaded Nest yet.
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+/** How many date formatters a fresh process had made at each step, and the loggers' timestamps. */
+interface FormattersMade {
+  atLoad: number;
+  afterConsoleLogger: number;
+  afterLogger: number;
+  timestamps: string[];
+}
+
 /**
  * Loads @nestjs/common in a fresh Node process that counts the date formatters made, then asks
- * each logger for a timestamp: how many formatters there were after each step, and the timestamps.
+ * each logger for a timestamp.
  */
-function formattersMade(): { atLoad: number; afterConsoleLogger: number; afterLogger: number; timestamps: string[] } {
+function formattersMade(): FormattersMade {
   const script = `
     let made = 0;
     const Original = Intl.DateTimeFormat;
@@ -26,9 +34,7 @@ function formattersMade(): { atLoad: number; afterConsoleLogger: number; afterLo
     const afterLogger = made;
     console.log(JSON.stringify({ atLoad, afterConsoleLogger, afterLogger, timestamps: [first, second] }));
   `;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: here, encoding: 'utf8' })) as ReturnType<
-    typeof formattersMade
-  >;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: here, encoding: 'utf8' })) as FormattersMade;
 }
 
 describe('the patched @nestjs/common', () => {
