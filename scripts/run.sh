@@ -46,7 +46,8 @@ need_nats() {
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
   $sudo apt-get update -qq >/dev/null && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null \
     || { say "could not install nats-server: apt-get install nats-server, or set NATS_SERVER_BIN"; exit 1; }
-  # Debian's package starts a system-wide server; our tests and `start` run their own.
+  # Debian's package runs a system-wide server on 4222, without JetStream: the tests run their
+  # own, and `start` refuses it, saying how to stop it or start beside it (NATS_PORT).
 }
 
 # The tests check docker-compose.yml with `docker compose config` where a docker client is on

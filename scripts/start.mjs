@@ -52,6 +52,34 @@ function portOpen(h, p) {
   });
 }
 
+/**
+ * What the NATS server on h:p says of itself (the INFO line a server sends every client first),
+ * `undefined` when nothing answers there, or `null` when what answers is not a NATS server.
+ */
+function natsServerInfo(h, p) {
+  return new Promise((resolve) => {
+    let received = '';
+    const socket = createConnection({ host: h, port: p });
+    const done = (info) => {
+      socket.destroy();
+      resolve(info);
+    };
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      const end = received.indexOf('\r\n');
+      if (end < 0 && received.length < 64 * 1024) return;
+      const line = end < 0 ? received : received.slice(0, end);
+      try {
+        done(line.startsWith('INFO ') ? JSON.parse(line.slice('INFO '.length)) : null);
+      } catch {
+        done(null);
+      }
+    });
+    socket.on('error', () => done(undefined));
+    socket.setTimeout(1000, () => done(received || socket.readyState === 'open' ? null : undefined));
+  });
+}
+
 function natsServerBinary() {
   if (env.NATS_SERVER_BIN) return env.NATS_SERVER_BIN;
   for (const dir of (env.PATH ?? '').split(':').concat('/usr/sbin', '/usr/local/bin')) {
@@ -66,7 +94,20 @@ async function ensureNats() {
     return;
   }
   env.NATS_URL = `nats://127.0.0.1:${natsPort}`;
-  if (await portOpen('127.0.0.1', natsPort)) {
+  const info = await natsServerInfo('127.0.0.1', natsPort);
+  if (info === null) {
+    log(`something other than a NATS server answers on 127.0.0.1:${natsPort}.`);
+    log('Set NATS_PORT to a free port (start then launches its own nats-server) or NATS_URL to a NATS server with JetStream.');
+    process.exit(1);
+  }
+  if (info) {
+    // Debian's nats-server package runs a server like this one (no JetStream) as a system service.
+    if (!info.jetstream) {
+      log(`the NATS server answering on 127.0.0.1:${natsPort} has no JetStream, which TopDog needs.`);
+      log("Stop it (Debian's package runs one: systemctl disable --now nats-server), enable JetStream on it,");
+      log('or set NATS_PORT to a free port (start then launches its own) or NATS_URL to a server with JetStream.');
+      process.exit(1);
+    }
     log(`using the NATS server already answering on 127.0.0.1:${natsPort}`);
     return;
   }

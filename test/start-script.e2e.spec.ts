@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createConnection } from 'node:net';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,22 @@ async function expectNoOrphans(started: LaunchedStart, kill: () => void, withinM
   expect(await portOpen(started.natsPort)).toBe(false);
 }
 
+/**
+ * Runs start.mjs with NATS_PORT on a port something already answers on (and no NATS_URL), until it
+ * exits: its exit code, what it printed, and the processes of its prefix still running then.
+ */
+async function startOnTakenPort(natsPort: number): Promise<{ code: number | null; output: string; left: number[] }> {
+  const prefix = `taken${natsPort}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, NATS_PORT: String(natsPort), PORT: String(await freePort()), TOPDOG_PREFIX: prefix };
+  delete env.NATS_URL;
+  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  onTestFinished(() => killAll(processesWithEnv('TOPDOG_PREFIX', prefix)));
+  let output = '';
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, output, left: processesWithEnv('TOPDOG_PREFIX', prefix) };
+}
+
 describe('pnpm start (scripts/start.mjs)', () => {
   it('starts the five services in their own process groups, reports ready, and stops them all on SIGTERM', async () => {
     await using nats = await startNatsServer();
@@ -220,6 +236,27 @@ describe('pnpm start (scripts/start.mjs)', () => {
     expect(await exited).toBe(0);
     for (const pid of pids) expect(alive(pid)).toBe(false);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('refuses, saying why, to join a NATS server without JetStream, and starts nothing', async () => {
+    // Debian's nats-server package runs such a server on 4222 as a system service.
+    await using plain = await startNatsServer({ jetstream: false });
+    const { code, output, left } = await startOnTakenPort(plain.port);
+    expect(code, output).toBe(1);
+    expect(output).toContain(`the NATS server answering on 127.0.0.1:${plain.port} has no JetStream`);
+    expect(output).toContain('NATS_PORT');
+    expect(left).toEqual([]);
+  });
+
+  it('refuses, saying why, to take something other than a NATS server for one', async () => {
+    const other = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void other.close());
+    const port = (other.address() as AddressInfo).port;
+    const { code, output, left } = await startOnTakenPort(port);
+    expect(code, output).toBe(1);
+    expect(output).toContain(`something other than a NATS server answers on 127.0.0.1:${port}`);
+    expect(left).toEqual([]);
   });
 
   it('leaves nothing running, its own nats-server included, once it is killed with SIGKILL', async () => {

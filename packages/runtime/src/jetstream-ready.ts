@@ -19,7 +19,10 @@ export async function untilJetStreamReady<T>(what: string, setup: () => Promise<
       return await setup();
     } catch (err) {
       if (!isBusUnavailable(err) || Date.now() > deadline) throw err;
-      logger.warn({ err, attempt }, `${what}: JetStream is not ready (a cluster electing its leaders?); trying again in a second`);
+      logger.warn(
+        { err, attempt },
+        `${what}: JetStream does not answer (a cluster electing its leaders, or a server without JetStream); trying again in a second`,
+      );
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }

@@ -53,6 +53,8 @@ export interface NatsServerOptions {
   passwords?: BusPasswords;
   /** The client port (default: a free one). */
   port?: number;
+  /** `false`: a server without JetStream, like the one Debian's nats-server package runs as a service. */
+  jetstream?: boolean;
   /** A node of a cluster: its name, its route port, and the other nodes' route ports. */
   cluster?: { name: string; serverName: string; routePort: number; routes: number[]; monitorPort?: number };
 }
@@ -74,7 +76,7 @@ async function waitForPort(port: number, timeoutMs: number, child: ChildProcess)
   throw new Error(`nats-server did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-/** A private nats-server with JetStream on a free port and its own store directory. */
+/** A private nats-server with JetStream (unless asked otherwise) on a free port and its own store directory. */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerFixture> {
   const port = options.port ?? (await freePort());
   const root = await mkdtemp(join(tmpdir(), 'topdog-nats-'));
@@ -84,7 +86,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const lines = [
     `listen: "127.0.0.1:${port}"`,
     `max_payload: ${options.maxPayload ?? 8 * 1024 * 1024}`,
-    `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+    ...(options.jetstream === false ? [] : [`jetstream { store_dir: ${JSON.stringify(storeDir)} }`]),
   ];
   const { cluster } = options;
   const monitorPort = cluster ? (cluster.monitorPort ?? (await freePort())) : undefined;
