@@ -59,8 +59,12 @@ function portOpen(h, p) {
 function natsServerInfo(h, p) {
   return new Promise((resolve) => {
     let received = '';
-    const socket = createConnection({ host: h, port: p });
+    let connected = false;
+    let settled = false;
+    const socket = createConnection({ host: h, port: p }, () => (connected = true));
     const done = (info) => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       resolve(info);
     };
@@ -76,7 +80,10 @@ function natsServerInfo(h, p) {
       }
     });
     socket.on('error', () => done(undefined));
-    socket.setTimeout(1000, () => done(received || socket.readyState === 'open' ? null : undefined));
+    // Connected, but no INFO line within a second or before it closed: not a NATS server.
+    const noInfo = () => done(connected ? null : undefined);
+    socket.on('close', noInfo);
+    socket.setTimeout(1000, noInfo);
   });
 }
 
