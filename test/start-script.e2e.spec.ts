@@ -135,7 +135,10 @@ async function startOnTakenPort(natsPort: number): Promise<{ code: number | null
   const env: NodeJS.ProcessEnv = { ...process.env, NATS_PORT: String(natsPort), PORT: String(await freePort()), TOPDOG_PREFIX: prefix };
   delete env.NATS_URL;
   const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  onTestFinished(() => killAll(processesWithEnv('TOPDOG_PREFIX', prefix)));
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+    killAll(processesWithEnv('TOPDOG_PREFIX', prefix));
+  });
   let output = '';
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -240,7 +243,9 @@ describe('pnpm start (scripts/start.mjs)', () => {
 
   it('refuses, saying why, to join a NATS server without JetStream, and starts nothing', async () => {
     // Debian's nats-server package runs such a server on 4222 as a system service.
-    await using plain = await startNatsServer({ jetstream: false });
+    const plain = await startNatsServer({ jetstream: false });
+    // Runs even when the test times out (a start.mjs that never exits), which would leave an `await using` waiting.
+    onTestFinished(() => plain.dispose());
     const { code, output, left } = await startOnTakenPort(plain.port);
     expect(code, output).toBe(1);
     expect(output).toContain(`the NATS server answering on 127.0.0.1:${plain.port} has no JetStream`);
