@@ -9,6 +9,7 @@ import { poll, waitForStatus } from './support/wait';
 
 const OPENAI_KEY = 'sk-e2e-tracing-0123456789';
 const SERVICES = ['topdog-gateway', 'topdog-orchestrator', 'topdog-llm-runner', 'topdog-projector'];
+const RUN_PHASE_ROUTE = 'POST /api/ai-workflows/:workflow_id/run-phase';
 
 /** Traces from the HTTP request to the model and back, exported over OTLP/HTTP to a receiver in the test. */
 describe('tracing', () => {
@@ -48,26 +49,43 @@ describe('tracing', () => {
     expect(run.status, JSON.stringify(run.body)).toBe(202);
     await waitForStatus(system.baseUrl, id, (s) => s.llm?.last_call?.status === 'succeeded');
 
+    // Each service exports its spans in batches of its own: the trace is complete once every span
+    // asserted below has arrived, each with its parent (a span's batch can come after its child's).
+    const expected: [service: string, name: string | RegExp][] = [
+      ['topdog-gateway', RUN_PHASE_ROUTE],
+      ['topdog-orchestrator', 'handle cmd.workflow.run-phase'],
+      ['topdog-orchestrator', 'event-store append'],
+      ['topdog-llm-runner', 'llm call DISCOVERY'],
+      ['topdog-llm-runner', /^chat /],
+      ['topdog-orchestrator', 'handle cmd.workflow.record-llm-result'],
+      ['topdog-projector', /^projector apply LlmCallRequested/],
+      ['topdog-projector', /^projector apply LlmCallSucceeded/],
+    ];
+    const isNamed = (s: ReceivedSpan, service: string, name: string | RegExp) =>
+      s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name));
+    const spansOfTrace = () => receiver.spans.filter((s) => s.traceId === traceId);
+    const complete = (spans: ReceivedSpan[]) => {
+      const ids = new Set(spans.map((s) => s.spanId));
+      return (
+        expected.every(([service, name]) => spans.some((s) => isNamed(s, service, name))) &&
+        spans.every((s) => isNamed(s, 'topdog-gateway', RUN_PHASE_ROUTE) || ids.has(s.parentSpanId))
+      );
+    };
+    // Not complete within the time: the assertions below say what is missing.
     const inTrace = await poll(
-      'spans of the trace from all four services',
+      'every span of the trace',
       () => {
-        const spans = receiver.spans.filter((s) => s.traceId === traceId);
-        return SERVICES.every((service) => spans.some((s) => s.service === service)) && spans.some((s) => s.name.startsWith('projector apply LlmCallSucceeded'))
-          ? spans
-          : undefined;
+        const spans = spansOfTrace();
+        return complete(spans) ? spans : undefined;
       },
       { timeoutMs: 15_000, everyMs: 200 },
-    );
+    ).catch(spansOfTrace);
     console.info(`trace ${traceId}: ${inTrace.length} spans: ${[...new Set(inTrace.map((s) => `${s.service} ${s.name}`))].join('; ')}`);
-    const named = (service: string, name: string | RegExp): ReceivedSpan | undefined =>
-      inTrace.find((s) => s.service === service && (typeof name === 'string' ? s.name === name : name.test(s.name)));
-    const httpSpan = named('topdog-gateway', 'POST /api/ai-workflows/:workflow_id/run-phase');
+    expect(SERVICES.filter((service) => !inTrace.some((s) => s.service === service))).toEqual([]);
+    const named = (service: string, name: string | RegExp): ReceivedSpan | undefined => inTrace.find((s) => isNamed(s, service, name));
+    const httpSpan = named('topdog-gateway', RUN_PHASE_ROUTE);
     expect(httpSpan?.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 202 });
-    expect(named('topdog-orchestrator', 'handle cmd.workflow.run-phase')).toBeDefined();
-    expect(named('topdog-orchestrator', 'event-store append')).toBeDefined();
-    expect(named('topdog-llm-runner', 'llm call DISCOVERY')).toBeDefined();
-    expect(named('topdog-orchestrator', 'handle cmd.workflow.record-llm-result')).toBeDefined();
-    expect(named('topdog-projector', /^projector apply LlmCallRequested/)).toBeDefined();
+    for (const [service, name] of expected) expect(named(service, name), `${service}: ${String(name)}`).toBeDefined();
 
     const model = named('topdog-llm-runner', /^chat /);
     expect(model?.attributes).toMatchObject({
