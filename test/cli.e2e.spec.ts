@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { TopDogClient } from '@topdog/client';
 import { workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptAnswer } from '../packages/cli/src/commands/accept-answer';
 import { TEST_ADMIN_KEY } from './support/credentials';
 import { startSystem, type System } from './support/system';
 import { waitFor } from './support/wait';
@@ -215,12 +217,42 @@ describe('topdog CLI', () => {
     expect(one.stdout.match(/DISCOVERY \(Q_ASSISTANT, offline\):/g)).toHaveLength(1);
     expect(one.stdout).toContain('Offline answer for DISCOVERY.');
     expect(one.stdout).toMatch(/DISCOVERY answered: \d+ in \/ \d+ out tokens, \$0\.0000/);
+    // Run by hand, the answer waits for a person; --accept takes it at once.
+    expect(one.stdout).toContain('DISCOVERY waits for a person');
+    expect((await topdog('--json', 'status', id)).stdout).toContain('"current_state":"DISCOVERY"');
+    const accepted = await topdog('run', id, '--accept');
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stdout).toContain("[DISCOVERY completed with the model's answer]\nDISCOVERY -> PLANNING");
+    const status = JSON.parse((await topdog('--json', 'status', id)).stdout) as { current_state: string; completed_phases: string[] };
+    expect(status).toMatchObject({ current_state: 'PLANNING', completed_phases: ['DISCOVERY'] });
 
     const auto = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance')).stdout)
       .workflow_id as string;
     const all = await topdog('run', auto);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('[all six phases done]');
+  });
+
+  it('run --accept takes nothing once the workflow moved on after the answer (412), and leaves it as it is', async () => {
+    const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline')).stdout).workflow_id as string;
+    expect((await topdog('run', id)).code).toBe(0);
+    const client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
+    const answered = await client.status(id);
+    const callId = answered.llm.last_call!.call_id;
+    // A person completes DISCOVERY by hand before the answer is accepted.
+    expect((await topdog('complete', id, '--response', 'by hand')).code).toBe(0);
+    const lines: string[] = [];
+    const out = {
+      json: true,
+      result: (v: unknown) => lines.push(JSON.stringify(v)),
+      line: (t: string) => lines.push(t),
+      write: () => undefined,
+      error: () => undefined,
+    };
+    const refused = acceptAnswer(client, out, id, { callId, revision: Number(answered.etag!.replaceAll('"', '')) });
+    await expect(refused).rejects.toMatchObject({ status: 412 });
+    expect(lines).toEqual([]);
+    expect(await client.status(id)).toMatchObject({ current_state: 'PLANNING', completed_phases: ['DISCOVERY'] });
   });
 
   it('tail follows live events and survives a gateway restart with no gap and no duplicate', async () => {

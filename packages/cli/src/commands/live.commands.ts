@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { EXIT } from '../exit-codes';
 import { describeRecord } from '../describe-record';
+import { acceptAnswer, type Answered } from './accept-answer';
 
 const FOLLOWED = [
   'token',
@@ -25,7 +26,8 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
   program
     .command('run <workflow-id>')
     .description("run the current phase with the workflow's model, printing the answer as it streams (with auto-advance: every phase to the end)")
-    .action((id: string) =>
+    .option('--accept', "without auto-advance: complete the phase with the model's answer, unless the workflow moved on meanwhile")
+    .action((id: string, o: { accept?: boolean }) =>
       ctx.run(async ({ client, out }) => {
         const before = await client.status(id);
         const now = Number(before.etag?.replaceAll('"', '') ?? -1);
@@ -60,6 +62,8 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
           }
         }
         let code: number = EXIT.OK;
+        /** The call a phase run by hand stopped on: its answer waits for a person. */
+        let answered: Answered | undefined;
         for (let next = await first; !next.done; next = await events.next()) {
           const e = next.value;
           if (e.kind === 'token') {
@@ -88,11 +92,17 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
           if (stop) {
             if (type === 'LlmCallFailed') code = EXIT.UNAVAILABLE;
             if (type === 'BudgetExceeded' || type === 'PhaseOutputRejected') code = EXIT.REFUSED;
+            if (type === 'LlmCallSucceeded' && data.callId) answered = { callId: data.callId, revision: e.record.revision };
             break;
           }
         }
         abort.abort();
         await events.return(undefined);
+        if (answered && o.accept) return acceptAnswer(client, out, id, answered);
+        if (answered && !out.json)
+          out.line(
+            `\n(${before.current_state} waits for a person: accept the answer on its dashboard page, or topdog complete ${id} --response …; run --accept takes it at once)`,
+          );
         return code;
       }),
     );
