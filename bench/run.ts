@@ -50,14 +50,21 @@ log(
     .map(([name, value]) => `${name}=${value}`)
     .join(', ')}`,
 );
+const SECTIONS = ['endpoints', 'live', 'llm', 'store', 'stored', 'auth', 'cluster', 'tracing'];
 /** BENCH_ONLY=endpoints,live,llm,store,stored,auth,cluster,tracing runs some sections (for profiling a fix). */
 const only = process.env.BENCH_ONLY?.split(',');
-const runs = (section: string) => !only || only.includes(section);
+for (const section of only ?? []) {
+  if (!SECTIONS.includes(section)) throw new Error(`BENCH_ONLY: ${section} is not a section; sections are ${SECTIONS.join(', ')}`);
+}
+const chosen = SECTIONS.filter((section) => !only || only.includes(section));
+const runs = (section: string) => chosen.includes(section);
+/** Says which section starts, numbered among those this run measures. */
+const starting = (section: string, title: string) => log(`${chosen.indexOf(section) + 1}/${chosen.length} ${title}`);
 const started = Date.now();
 const figures: Figure[] = [];
 
 if (runs('endpoints')) {
-  log('1/8 endpoints, memory and read-your-writes lag');
+  starting('endpoints', 'endpoints, memory and read-your-writes lag');
   const system = await startSystem({ LOG_LEVEL: 'warn' });
   try {
     await using baseline = await startBaseline(system.nats.url);
@@ -69,35 +76,35 @@ if (runs('endpoints')) {
 }
 
 if (runs('live')) {
-  log('2/8 live events and audit');
+  starting('live', 'live events and audit');
   figures.push(...(await measureLiveEvents(size.liveEvents, 300)));
 }
 if (runs('llm')) {
-  log('3/8 llm-runner overhead');
+  starting('llm', 'llm-runner overhead');
   figures.push(...(await measureLlmOverhead(size.llmWorkflows)));
 }
 if (runs('store')) {
-  log('4/8 event store: JetStream adapter vs Emmett on PostgreSQL');
+  starting('store', 'event store: JetStream adapter vs Emmett on PostgreSQL');
   figures.push(...(await compareEventStores({ streams: size.storeStreams, appendsPerStream: 10, reads: size.storeStreams * 5, concurrency: 32, log })));
 }
 if (runs('stored')) {
-  log(`5/8 replay over ${size.replayEvents} events, cold reads with ${size.coldEvents} stored`);
+  starting('stored', `replay over ${size.replayEvents} events, cold reads with ${size.coldEvents} stored`);
   figures.push(...(await measureStoredEvents({ replayEvents: size.replayEvents, coldEvents: size.coldEvents, coldSamples: size.coldSamples, log })));
 }
 
 if (runs('auth')) {
-  log("6/8 authentication: CPU per request of the gateway's API key and JWT authentication");
+  starting('auth', "authentication: CPU per request of the gateway's API key and JWT authentication");
   figures.push(...(await measureAuthentication({ apiKeyCalls: size.authApiKeyCalls, jwtCalls: size.authJwtCalls, rounds: 5, earlier: figures, log })));
 }
 
 if (runs('cluster')) {
-  log('7/8 a three-node cluster, with one and two processes of each service');
+  starting('cluster', 'a three-node cluster, with one and two processes of each service');
   const singleNode = figures.find((f) => f.name === 'complete-phase req/s');
   figures.push(...(await measureCluster({ sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, singleNode, log })));
 }
 
 if (runs('tracing')) {
-  log('8/8 tracing off and on');
+  starting('tracing', 'tracing off and on');
   figures.push(...(await measureTracing({ sequential: size.sequential, durationSeconds: size.durationSeconds, concurrency: 32, log })));
 }
 
