@@ -8,7 +8,7 @@ import { TopDogClient } from '@topdog/client';
 import { workflowStreamId } from '@topdog/contracts';
 import { JetStreamEventStore } from '@topdog/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptAnswer } from '../packages/cli/src/commands/accept-answer';
+import { acceptAnswer } from '../packages/cli/src/accept-answer';
 import { TEST_ADMIN_KEY } from './support/credentials';
 import { startSystem, type System } from './support/system';
 import { waitFor } from './support/wait';
@@ -217,14 +217,22 @@ describe('topdog CLI', () => {
     expect(one.stdout.match(/DISCOVERY \(Q_ASSISTANT, offline\):/g)).toHaveLength(1);
     expect(one.stdout).toContain('Offline answer for DISCOVERY.');
     expect(one.stdout).toMatch(/DISCOVERY answered: \d+ in \/ \d+ out tokens, \$0\.0000/);
-    // Run by hand, the answer waits for a person; --accept takes it at once.
-    expect(one.stdout).toContain('DISCOVERY waits for a person');
+    // Run by hand, the answer waits for a person: accept takes it, once.
+    expect(one.stdout).toContain(`the answer waits for a person: topdog accept ${id}`);
     expect((await topdog('--json', 'status', id)).stdout).toContain('"current_state":"DISCOVERY"');
-    const accepted = await topdog('run', id, '--accept');
+    const accepted = await topdog('accept', id);
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(accepted.stdout).toContain("[DISCOVERY completed with the model's answer]\nDISCOVERY -> PLANNING");
+    const again = await topdog('accept', id);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toContain("no model's answer waits");
+    // run --accept completes the phase as soon as the model answers; --json ends with the completion.
+    const runAccept = await topdog('--json', 'run', id, '--accept');
+    expect(runAccept.code, runAccept.stderr).toBe(0);
+    const last = JSON.parse(runAccept.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(last).toMatchObject({ type: 'accepted', previous_state: 'PLANNING', new_state: 'IMPLEMENTATION' });
     const status = JSON.parse((await topdog('--json', 'status', id)).stdout) as { current_state: string; completed_phases: string[] };
-    expect(status).toMatchObject({ current_state: 'PLANNING', completed_phases: ['DISCOVERY'] });
+    expect(status).toMatchObject({ current_state: 'IMPLEMENTATION', completed_phases: ['DISCOVERY', 'PLANNING'] });
 
     const auto = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance')).stdout)
       .workflow_id as string;
@@ -233,26 +241,37 @@ describe('topdog CLI', () => {
     expect(all.stdout).toContain('[all six phases done]');
   });
 
-  it('run --accept takes nothing once the workflow moved on after the answer (412), and leaves it as it is', async () => {
-    const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline')).stdout).workflow_id as string;
-    expect((await topdog('run', id)).code).toBe(0);
+  it('accept takes nothing once the answer is taken, rejected or outdated; a gated phase holds it for approval', async () => {
+    // Completed by hand after the answer: nothing waits.
+    const byHand = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline')).stdout).workflow_id as string;
+    expect((await topdog('run', byHand)).code).toBe(0);
     const client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
-    const answered = await client.status(id);
-    const callId = answered.llm.last_call!.call_id;
-    // A person completes DISCOVERY by hand before the answer is accepted.
-    expect((await topdog('complete', id, '--response', 'by hand')).code).toBe(0);
-    const lines: string[] = [];
-    const out = {
-      json: true,
-      result: (v: unknown) => lines.push(JSON.stringify(v)),
-      line: (t: string) => lines.push(t),
-      write: () => undefined,
-      error: () => undefined,
-    };
-    const refused = acceptAnswer(client, out, id, { callId, revision: Number(answered.etag!.replaceAll('"', '')) });
-    await expect(refused).rejects.toMatchObject({ status: 412 });
-    expect(lines).toEqual([]);
-    expect(await client.status(id)).toMatchObject({ current_state: 'PLANNING', completed_phases: ['DISCOVERY'] });
+    const answered = await client.status(byHand);
+    expect((await topdog('complete', byHand, '--response', 'by hand')).code).toBe(0);
+    expect((await topdog('accept', byHand)).code).toBe(4);
+    // Taken at the revision of the answer, after the workflow moved on: 412, nothing taken.
+    const outdated = await acceptAnswer(client, byHand, { callId: answered.llm.last_call!.call_id, revision: Number(answered.etag!.replaceAll('"', '')) });
+    expect(outdated).toEqual({ accepted: false, exitCode: 4, reason: 'nothing taken: the workflow moved on since the answer' });
+    expect(await client.status(byHand)).toMatchObject({ current_state: 'PLANNING', completed_phases: ['DISCOVERY'] });
+
+    // A gated phase: the accepted answer is held for approval; once rejected, it is not there to accept.
+    const gated = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--approval-required', 'DISCOVERY')).stdout)
+      .workflow_id as string;
+    expect((await topdog('run', gated)).code).toBe(0);
+    const held = await topdog('accept', gated);
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stdout).toContain("[DISCOVERY: the model's answer is held for approval]");
+    expect((await topdog('reject', gated, '--comment', 'not yet')).code).toBe(0);
+    const rejected = await topdog('accept', gated);
+    expect(rejected.code).toBe(4);
+    expect(await client.status(gated)).toMatchObject({ current_state: 'DISCOVERY', awaiting_approval: null });
+
+    // --accept is for a phase run by hand.
+    const auto = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance')).stdout)
+      .workflow_id as string;
+    const refused = await topdog('run', auto, '--accept');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--accept is for a phase run by hand');
   });
 
   it('tail follows live events and survives a gateway restart with no gap and no duplicate', async () => {

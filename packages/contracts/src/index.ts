@@ -23,6 +23,7 @@ export * from './workflow/fork.http';
 export * from './workflow/llm-call.events';
 export * from './workflow/queued-llm-call';
 export * from './workflow/approval.events';
+export * from './workflow/answer-taken';
 export * from './llm/providers';
 export * from './llm/chat-message';
 export * from './llm/failure-class';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
-import { describeTransition } from './workflow.commands';
+import { describeTransition } from '../describe-transition';
 
 interface CommandHeaders {
   ifMatch?: string;

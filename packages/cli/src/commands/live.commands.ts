@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { EXIT } from '../exit-codes';
 import { describeRecord } from '../describe-record';
-import { acceptAnswer, type Answered } from './accept-answer';
+import { acceptAnswer, describeAcceptance, type Answered } from '../accept-answer';
+import { describeTransition } from '../describe-transition';
 
 const FOLLOWED = [
   'token',
@@ -26,15 +27,20 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
   program
     .command('run <workflow-id>')
     .description("run the current phase with the workflow's model, printing the answer as it streams (with auto-advance: every phase to the end)")
-    .option('--accept', "without auto-advance: complete the phase with the model's answer, unless the workflow moved on meanwhile")
+    .option('--accept', 'without auto-advance: once the model answers, complete the phase with its answer (unless the workflow moved on meanwhile)')
     .action((id: string, o: { accept?: boolean }) =>
       ctx.run(async ({ client, out }) => {
         const before = await client.status(id);
         const now = Number(before.etag?.replaceAll('"', '') ?? -1);
         const autoAdvance = before.llm.auto_advance;
+        if (o.accept && autoAdvance) {
+          out.error(new Error('--accept is for a phase run by hand: this workflow auto-advances, taking each answer itself'));
+          return EXIT.USAGE;
+        }
         // An auto-advancing workflow runs by itself: show its run so far, then follow it; ask
         // for a call only when nothing runs (it stopped, or it does not auto-advance).
-        const since = autoAdvance ? -1 : now;
+        // A finished workflow is shown from the start to its end, whichever way it ran.
+        const since = autoAdvance || before.is_complete ? -1 : now;
         const request = !before.is_complete && !before.llm.running && (!autoAdvance || before.llm.stopped !== null);
         const abort = new AbortController();
         let connected!: () => void;
@@ -61,6 +67,8 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
             throw err;
           }
         }
+        /** Run by hand, the call whose answer ends the run: the one asked for here, or the one running already. */
+        const awaited = requestedCall ?? before.llm.running?.call_id;
         let code: number = EXIT.OK;
         /** The call a phase run by hand stopped on: its answer waits for a person. */
         let answered: Answered | undefined;
@@ -87,7 +95,7 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
             (type === 'LlmCallFailed' ||
               type === 'BudgetExceeded' ||
               (type === 'PhaseOutputRejected' && !data.willRetry) ||
-              (!autoAdvance && type === 'LlmCallSucceeded'));
+              (!autoAdvance && type === 'LlmCallSucceeded' && data.callId === awaited));
           if (ended) break;
           if (stop) {
             if (type === 'LlmCallFailed') code = EXIT.UNAVAILABLE;
@@ -98,11 +106,17 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
         }
         abort.abort();
         await events.return(undefined);
-        if (answered && o.accept) return acceptAnswer(client, out, id, answered);
-        if (answered && !out.json)
-          out.line(
-            `\n(${before.current_state} waits for a person: accept the answer on its dashboard page, or topdog complete ${id} --response …; run --accept takes it at once)`,
-          );
+        if (answered && o.accept) {
+          const a = await acceptAnswer(client, id, answered);
+          if (!a.accepted) {
+            out.error(new Error(a.reason));
+            return a.exitCode;
+          }
+          if (out.json) out.line(JSON.stringify({ type: 'accepted', ...a.completed }));
+          else out.line(`\n${describeAcceptance(a)}\n${describeTransition(a.completed)}`);
+        } else if (answered && !out.json) {
+          out.line(`\n(the answer waits for a person: topdog accept ${id} completes the phase with it, as the dashboard's Accept does)`);
+        }
         return code;
       }),
     );

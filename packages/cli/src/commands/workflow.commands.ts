@@ -3,6 +3,9 @@ import type { CompletePhaseRequest, ForkRequest, InitializeWorkflowRequest } fro
 import type { CliContext } from '../cli-context';
 import { readArgFile } from '../file-arg';
 import { table } from '../output';
+import { acceptAnswer, describeAcceptance, waitingAnswer } from '../accept-answer';
+import { describeTransition } from '../describe-transition';
+import { EXIT } from '../exit-codes';
 
 /** A repeatable `ROLE=value` option, collected by role (the role upper-cased); `expected` names the form in the error. */
 function roleArg(expected: string, read: (value: string) => string) {
@@ -33,21 +36,6 @@ function jsonArg(value: string): Record<string, unknown> {
 }
 
 const pct = (p: number) => `${Math.round(p * 100)}%`;
-
-/** A complete-phase's or an approval's answer, for people. */
-export function describeTransition(v: {
-  previous_state: string;
-  new_state: string;
-  is_complete: boolean;
-  awaiting_approval: boolean;
-  next_role: string | null;
-  next_action: string;
-  call_id?: string;
-}): string {
-  if (v.awaiting_approval) return `${v.new_state}: awaiting approval (topdog approve | topdog reject --comment …)`;
-  const next = v.is_complete ? ' (complete)' : `\nnext: ${v.next_role}: ${v.next_action}`;
-  return `${v.previous_state} -> ${v.new_state}${next}${v.call_id ? `\nmodel call: ${v.call_id}` : ''}`;
-}
 
 /** Commander's parsed options, as the option definitions below declare them. */
 interface InitOptions {
@@ -196,6 +184,25 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
           { ifMatch: o.ifMatch ? `"${o.ifMatch.replaceAll('"', '')}"` : undefined, idempotencyKey: o.idempotencyKey },
         );
         out.result(r, describeTransition);
+      }),
+    );
+
+  program
+    .command('accept <workflow-id>')
+    .description("complete the current phase with the model's answer that waits for a person (a phase run by hand), as the dashboard's Accept does")
+    .action((id: string) =>
+      ctx.run(async ({ client, out }) => {
+        const answered = await waitingAnswer(client, id);
+        if (!answered) {
+          out.error(new Error(`nothing taken: no model's answer waits on ${id}'s current phase`));
+          return EXIT.CONFLICT;
+        }
+        const a = await acceptAnswer(client, id, answered);
+        if (!a.accepted) {
+          out.error(new Error(a.reason));
+          return a.exitCode;
+        }
+        out.result(a.completed, (v) => `${describeAcceptance(a)}\n${describeTransition(v)}`);
       }),
     );
 

@@ -2,6 +2,7 @@ import {
   PHASE_OWNER,
   PHASES,
   ROLES,
+  TAKES_THE_ANSWER,
   WorkflowEvent,
   type AuditRecordBody,
   type ChatMessage,
@@ -170,17 +171,6 @@ const answerEntry = (
   model: null,
   outputTokens: null,
 });
-
-/** Events after which a model's answer to the current phase is no longer there to accept. */
-const TAKES_THE_ANSWER: ReadonlySet<string> = new Set([
-  'LlmCallRequested',
-  'PhaseOutputRejected',
-  'ApprovalRequested',
-  'PhaseRejected',
-  'PhaseCompleted',
-  'PhaseSentBack',
-  'WorkflowCancelled',
-]);
 
 /**
  * Applies one audit record to the view: pure (returns a new view, the old one unchanged). Records
