@@ -50,16 +50,20 @@ log(
     .map(([name, value]) => `${name}=${value}`)
     .join(', ')}`,
 );
-const SECTIONS = ['endpoints', 'live', 'llm', 'store', 'stored', 'auth', 'cluster', 'tracing'];
+const SECTIONS = ['endpoints', 'live', 'llm', 'store', 'stored', 'auth', 'cluster', 'tracing'] as const;
+type Section = (typeof SECTIONS)[number];
+const isSection = (name: string): name is Section => (SECTIONS as readonly string[]).includes(name);
 /** BENCH_ONLY=endpoints,live,llm,store,stored,auth,cluster,tracing runs some sections (for profiling a fix). */
-const only = process.env.BENCH_ONLY?.split(',');
-for (const section of only ?? []) {
-  if (!SECTIONS.includes(section)) throw new Error(`BENCH_ONLY: ${section} is not a section; sections are ${SECTIONS.join(', ')}`);
+const only = process.env.BENCH_ONLY?.split(',')
+  .map((name) => name.trim())
+  .filter((name) => name !== '');
+for (const name of only ?? []) {
+  if (!isSection(name)) throw new Error(`BENCH_ONLY: ${name} is not a section; sections are ${SECTIONS.join(', ')}`);
 }
-const chosen = SECTIONS.filter((section) => !only || only.includes(section));
-const runs = (section: string) => chosen.includes(section);
+const chosen = SECTIONS.filter((section) => !only?.length || only.includes(section));
+const runs = (section: Section) => chosen.includes(section);
 /** Says which section starts, numbered among those this run measures. */
-const starting = (section: string, title: string) => log(`${chosen.indexOf(section) + 1}/${chosen.length} ${title}`);
+const starting = (section: Section, title: string) => log(`${chosen.indexOf(section) + 1}/${chosen.length} ${title}`);
 const started = Date.now();
 const figures: Figure[] = [];
 
@@ -123,6 +127,7 @@ const header = [
   '',
   `${machine.cpus} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.natsServer}; the load generator, nats-server and every process share the machine. Run took ${minutes} min.`,
   'Ratios are value / baseline: for latencies, how many times the floor; for rates, the share of it.',
+  ...(chosen.length < SECTIONS.length ? [`Sections measured (BENCH_ONLY): ${chosen.join(', ')}; the others were not run.`] : []),
   ...(process.env.BENCH_SIZES ? [`Sizes set by BENCH_SIZES=${process.env.BENCH_SIZES}.`] : []),
   ...(process.env.BENCH_NODE_ARGS ? [`The services ran with BENCH_NODE_ARGS=${process.env.BENCH_NODE_ARGS}.`] : []),
   `The gateway's per-identity limits were raised for the bench (${Object.entries(BENCH_LIMITS)
