@@ -239,6 +239,14 @@ describe('topdog CLI', () => {
     const all = await topdog('run', auto);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('[all six phases done]');
+
+    // A workflow finished by hand: run shows it to its end and stops.
+    const client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
+    const done = (await client.initialize({ project_id: 'p', user_id: 'u', model: 'offline' })).workflow_id;
+    for (let phase = 0; phase < 6; phase++) await client.completePhase({ workflow_id: done, ai_response: 'by hand' });
+    const finished = await topdog('run', done);
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.stdout).toContain('[all six phases done]');
   });
 
   it('accept takes nothing once the answer is taken, rejected or outdated; a gated phase holds it for approval', async () => {
