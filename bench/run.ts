@@ -142,6 +142,6 @@ await mkdir(new URL('./results/', import.meta.url), { recursive: true });
 const stamp = at.toISOString().slice(0, 16).replace(/:/g, '-');
 await writeFile(
   new URL(`./results/${stamp}.json`, import.meta.url),
-  `${JSON.stringify({ at: at.toISOString(), quick, machine, size, limits: BENCH_LIMITS, figures: figures.map((f) => ({ ...f, met: met(f) })) }, null, 2)}\n`,
+  `${JSON.stringify({ at: at.toISOString(), quick, machine, size, sections: chosen, limits: BENCH_LIMITS, figures: figures.map((f) => ({ ...f, met: met(f) })) }, null, 2)}\n`,
 );
 await writeFile(new URL(`./results/${stamp}.md`, import.meta.url), `${md}\n`);

@@ -240,8 +240,18 @@ describe('topdog CLI', () => {
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('[all six phases done]');
 
-    // A workflow finished by hand: run shows it to its end and stops.
     const client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
+    // A cancelled workflow, auto-advancing: run shows it to its end and stops.
+    const held = JSON.parse(
+      (await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance', '--approval-required', 'DISCOVERY')).stdout,
+    ).workflow_id as string;
+    await waitFor('DISCOVERY held for approval', async () => (await client.status(held)).awaiting_approval !== null);
+    expect((await topdog('cancel', held, '--reason', 'dropped')).code).toBe(0);
+    const cancelled = await topdog('run', held);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain('cancelled');
+
+    // A workflow finished by hand: run shows it to its end and stops.
     const done = (await client.initialize({ project_id: 'p', user_id: 'u', model: 'offline' })).workflow_id;
     for (let phase = 0; phase < 6; phase++) await client.completePhase({ workflow_id: done, ai_response: 'by hand' });
     const finished = await topdog('run', done);
@@ -273,6 +283,15 @@ describe('topdog CLI', () => {
     const rejected = await topdog('accept', gated);
     expect(rejected.code).toBe(4);
     expect(await client.status(gated)).toMatchObject({ current_state: 'DISCOVERY', awaiting_approval: null });
+
+    // An answer already waits: run --accept does not ask the model again.
+    const waiting = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline')).stdout).workflow_id as string;
+    expect((await topdog('run', waiting)).code).toBe(0);
+    const callsBefore = (await client.status(waiting)).usage.total;
+    const twice = await topdog('run', waiting, '--accept');
+    expect(twice.code).toBe(4);
+    expect(twice.stderr).toContain(`an answer already waits on DISCOVERY: topdog accept ${waiting} takes it`);
+    expect((await client.status(waiting)).usage.total).toEqual(callsBefore);
 
     // --accept is for a phase run by hand.
     const auto = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance')).stdout)

@@ -1,6 +1,8 @@
 import { TopDogApiError, type TopDogClient } from '@topdog/client';
 import { TAKES_THE_ANSWER, type CompletePhaseResponse, type Phase } from '@topdog/contracts';
+import { describeTransition } from './describe-transition';
 import { EXIT } from './exit-codes';
+import type { Output } from './output';
 
 /** A model's answer to a phase run by hand, and the workflow's revision it is taken at. */
 export interface Answered {
@@ -43,15 +45,24 @@ export async function acceptAnswer(client: TopDogClient, workflowId: string, ans
   }
 }
 
+/** The answer a phase run by hand waits on, or why none does. */
+export type Waiting = Answered | { nothing: string };
+
 /**
  * The answer a phase run by hand waits on now, if any: the last call's, when it succeeded for
  * the current phase and nothing has taken it since (the events after it, as the dashboard reads
  * them). Its revision is the workflow's current one.
  */
-export async function waitingAnswer(client: TopDogClient, workflowId: string): Promise<Answered | undefined> {
+export async function waitingAnswer(client: TopDogClient, workflowId: string): Promise<Waiting> {
   const status = await client.status(workflowId);
+  const nothing = (why: string): Waiting => ({ nothing: `nothing taken: ${why}` });
+  if (status.is_complete) return nothing('the workflow is complete');
+  if (status.cancelled) return nothing('the workflow is cancelled');
+  if (status.awaiting_approval) return nothing(`${status.awaiting_approval.phase}'s answer is held for approval: topdog approve | topdog reject --comment …`);
+  if (status.llm.running) return nothing(`a model call is running on ${status.llm.running.phase}: topdog run ${workflowId} follows it`);
+  const none = nothing(`no model's answer waits on ${status.current_state}`);
   const last = status.llm.last_call;
-  if (!last || last.status !== 'succeeded' || last.phase !== status.current_state || status.llm.running) return undefined;
+  if (!last || last.status !== 'succeeded' || last.phase !== status.current_state) return none;
   let answeredAt: number | undefined;
   let revision = -1;
   for await (const record of client.audit(workflowId)) {
@@ -60,10 +71,41 @@ export async function waitingAnswer(client: TopDogClient, workflowId: string): P
     if (record.type === 'LlmCallSucceeded' && data.callId === last.call_id) answeredAt = record.revision;
     else if (answeredAt !== undefined && TAKES_THE_ANSWER.has(record.type)) answeredAt = undefined;
   }
-  return answeredAt === undefined ? undefined : { callId: last.call_id, revision };
+  return answeredAt === undefined ? none : { callId: last.call_id, revision };
 }
 
-/** An acceptance for people: what became of the phase, or why nothing was taken. */
+/**
+ * After `run` stopped on the answer of a phase run by hand: with --accept, the phase completed
+ * with it (tried once more at the current revision if an unrelated event came after the answer);
+ * without, what a person can do with it. Returns the exit code.
+ */
+export async function afterHandRun(client: TopDogClient, out: Output, workflowId: string, answered: Answered, accept: boolean): Promise<number> {
+  if (!accept) {
+    const last = (await client.status(workflowId, { at: answered.revision })).llm.last_call;
+    if (!out.json) {
+      out.line(
+        last?.ai_response === null
+          ? `\n(the answer does not meet ${last.phase}'s schema: topdog complete ${workflowId} --response … completes the phase by hand)`
+          : `\n(the answer waits for a person: topdog accept ${workflowId} completes the phase with it, as the dashboard's Accept does)`,
+      );
+    }
+    return EXIT.OK;
+  }
+  let a = await acceptAnswer(client, workflowId, answered);
+  if (!a.accepted && a.exitCode === EXIT.CONFLICT) {
+    const waiting = await waitingAnswer(client, workflowId);
+    if ('callId' in waiting && waiting.callId === answered.callId) a = await acceptAnswer(client, workflowId, waiting);
+  }
+  if (!a.accepted) {
+    out.error(new Error(a.reason));
+    return a.exitCode;
+  }
+  if (out.json) out.line(JSON.stringify({ type: 'accepted', ...a.completed }));
+  else out.line(`\n${describeAcceptance(a)}\n${describeTransition(a.completed)}`);
+  return EXIT.OK;
+}
+
+/** An accepted answer for people: what became of the phase. */
 export function describeAcceptance(a: Extract<Acceptance, { accepted: true }>): string {
   return a.completed.awaiting_approval ? `[${a.phase}: the model's answer is held for approval]` : `[${a.phase} completed with the model's answer]`;
 }

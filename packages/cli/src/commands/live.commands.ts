@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { EXIT } from '../exit-codes';
 import { describeRecord } from '../describe-record';
-import { acceptAnswer, describeAcceptance, type Answered } from '../accept-answer';
-import { describeTransition } from '../describe-transition';
+import { TAKES_THE_ANSWER } from '@topdog/contracts';
+import { afterHandRun, waitingAnswer, type Answered } from '../accept-answer';
 
 const FOLLOWED = [
   'token',
@@ -39,9 +39,17 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
         }
         // An auto-advancing workflow runs by itself: show its run so far, then follow it; ask
         // for a call only when nothing runs (it stopped, or it does not auto-advance).
-        // A finished workflow is shown from the start to its end, whichever way it ran.
-        const since = autoAdvance || before.is_complete ? -1 : now;
-        const request = !before.is_complete && !before.llm.running && (!autoAdvance || before.llm.stopped !== null);
+        // A finished workflow (complete or cancelled) is shown from the start to its end, whichever way it ran.
+        const finished = before.is_complete || before.cancelled !== null;
+        const since = autoAdvance || finished ? -1 : now;
+        const request = !finished && !before.llm.running && (!autoAdvance || before.llm.stopped !== null);
+        if (o.accept && request) {
+          const waiting = await waitingAnswer(client, id);
+          if ('callId' in waiting) {
+            out.error(new Error(`an answer already waits on ${before.current_state}: topdog accept ${id} takes it (the model was not asked again)`));
+            return EXIT.CONFLICT;
+          }
+        }
         const abort = new AbortController();
         let connected!: () => void;
         const open = new Promise<void>((resolve) => (connected = resolve));
@@ -89,10 +97,20 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
           const live = e.record.revision > now;
           // A gated phase waits for a person (topdog approve / reject); a cancelled workflow is done.
           const ended =
-            (type === 'WorkflowCompleted' && (live || before.is_complete)) || (live && (type === 'ApprovalRequested' || type === 'WorkflowCancelled'));
+            (type === 'WorkflowCompleted' && (live || before.is_complete)) ||
+            (type === 'WorkflowCancelled' && (live || before.cancelled !== null)) ||
+            (live && type === 'ApprovalRequested');
+          // Run by hand, anything that takes the answer before it comes (a person completed the
+          // phase or sent it back, another call, a cancel) ends the wait: the answer will not be used.
+          const movedOn = live && !autoAdvance && TAKES_THE_ANSWER.has(type) && !(type === 'LlmCallRequested' && data.callId === awaited);
+          if (movedOn && !finished) {
+            out.error(new Error(`the workflow moved on (${type}): the answer of the call run here will not be taken`));
+            code = EXIT.CONFLICT;
+            break;
+          }
           const stop =
             live &&
-            (type === 'LlmCallFailed' ||
+            ((type === 'LlmCallFailed' && (autoAdvance || data.callId === awaited)) ||
               type === 'BudgetExceeded' ||
               (type === 'PhaseOutputRejected' && !data.willRetry) ||
               (!autoAdvance && type === 'LlmCallSucceeded' && data.callId === awaited));
@@ -106,16 +124,10 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
         }
         abort.abort();
         await events.return(undefined);
-        if (answered && o.accept) {
-          const a = await acceptAnswer(client, id, answered);
-          if (!a.accepted) {
-            out.error(new Error(a.reason));
-            return a.exitCode;
-          }
-          if (out.json) out.line(JSON.stringify({ type: 'accepted', ...a.completed }));
-          else out.line(`\n${describeAcceptance(a)}\n${describeTransition(a.completed)}`);
-        } else if (answered && !out.json) {
-          out.line(`\n(the answer waits for a person: topdog accept ${id} completes the phase with it, as the dashboard's Accept does)`);
+        if (answered) return afterHandRun(client, out, id, answered, o.accept === true);
+        if (o.accept && code === EXIT.OK) {
+          out.error(new Error('nothing taken: the run ended without an answer to accept'));
+          return EXIT.CONFLICT;
         }
         return code;
       }),

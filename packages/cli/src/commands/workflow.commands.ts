@@ -193,8 +193,8 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action((id: string) =>
       ctx.run(async ({ client, out }) => {
         const answered = await waitingAnswer(client, id);
-        if (!answered) {
-          out.error(new Error(`nothing taken: no model's answer waits on ${id}'s current phase`));
+        if ('nothing' in answered) {
+          out.error(new Error(answered.nothing));
           return EXIT.CONFLICT;
         }
         const a = await acceptAnswer(client, id, answered);
