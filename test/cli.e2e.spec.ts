@@ -246,6 +246,11 @@ describe('topdog CLI', () => {
       (await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance', '--approval-required', 'DISCOVERY')).stdout,
     ).workflow_id as string;
     await waitFor('DISCOVERY held for approval', async () => (await client.status(held)).awaiting_approval !== null);
+    // Held before the run: it shows the answer given (no tokens were stored) and ends at the hold.
+    const holding = await topdog('run', held);
+    expect(holding.code, holding.stderr).toBe(0);
+    expect(holding.stdout).toContain('Offline answer for DISCOVERY.');
+    expect(holding.stdout).toContain('awaiting approval');
     expect((await topdog('cancel', held, '--reason', 'dropped')).code).toBe(0);
     const cancelled = await topdog('run', held);
     expect(cancelled.code, cancelled.stderr).toBe(0);
@@ -299,6 +304,19 @@ describe('topdog CLI', () => {
     const refused = await topdog('run', auto, '--accept');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--accept is for a phase run by hand');
+  });
+
+  it('a reader that closes the pipe early ends the command quietly', async () => {
+    const child = spawn(process.execPath, [bin, '--url', system.baseUrl, 'prompts', '--role', 'verifier'], {
+      env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // as `| head -0` would
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('tail follows live events and survives a gateway restart with no gap and no duplicate', async () => {

@@ -191,7 +191,13 @@ describe('workflow listing', () => {
     expect(page.code, page.stderr).toBe(0);
     expect(page.stdout).toMatch(/workflow\s+project\s+state\s+progress\s+model\s+created\s+updated\s+cost/);
     expect(page.stdout).toMatch(/south\s+PLANNING\s+\[##\.{8}\]\s+17%/);
-    expect(page.stdout).toMatch(/more: topdog list --cursor [A-Za-z0-9_-]+/);
+    // The next page's command keeps the filters: typed as shown, it reads the rest of the same listing.
+    const more = /more: topdog (list --project south --limit 2 --cursor [A-Za-z0-9_-]+)/.exec(page.stdout);
+    expect(more, page.stdout).not.toBeNull();
+    const next = await topdog(...more![1]!.split(' '));
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toMatch(/\bsouth\b/);
+    expect(next.stdout).not.toMatch(/north/);
 
     const south = newestFirst(created.filter((w) => w.project === 'south'));
     const json = await topdog('--json', 'list', '--project', 'south', '--limit', '2');

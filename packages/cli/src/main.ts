@@ -13,6 +13,14 @@ import { registerWebhooksCommands, webhookUrlArgs } from './commands/webhooks.co
 import { registerWorkflowCommands } from './commands/workflow.commands';
 import { EXIT } from './exit-codes';
 
+// A reader that stops early (`topdog … | head`) closes the pipe: that ends the command, quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? EXIT.OK);
+  });
+}
+
 /** `topdog`: the TopDog REST API from a terminal. Readable output by default; --json for scripts. */
 const program = new Command('topdog')
   .description('Drive and audit TopDog workflows through the gateway REST API.')

@@ -36,6 +36,22 @@ function rows(workflows: WorkflowListItemBody[]): string[][] {
     `$${w.cost_usd.toFixed(4)}`,
   ]);
 }
+/** The filters of this listing as options, for the command that reads its next page. */
+function sameFilters(o: ListOptions): string {
+  const given: [string, string | number | undefined][] = [
+    ['--project', o.project],
+    ['--state', o.state],
+    ['--model', o.model],
+    ['--created-after', o.createdAfter],
+    ['--created-before', o.createdBefore],
+    ['--limit', o.limit],
+  ];
+  const quoted = (v: string | number) => (/^[\w.:+-]+$/.test(String(v)) ? String(v) : `'${String(v).replaceAll("'", "'\\''")}'`);
+  return given
+    .filter((g): g is [string, string | number] => g[1] !== undefined)
+    .map(([flag, value]) => `${flag} ${quoted(value)} `)
+    .join('');
+}
 const HEADERS = ['workflow', 'project', 'state', 'progress', 'model', 'created', 'updated', 'cost'];
 
 /** list: the workflows of the caller's projects, newest first; one page, or every page with --all. */
@@ -66,7 +82,7 @@ export function registerListCommand(program: Command, ctx: CliContext): void {
           out.result(page, (v) =>
             [
               v.workflows.length > 0 ? table(HEADERS, rows(v.workflows)) : 'no workflows',
-              ...(v.next_cursor ? [`more: topdog list --cursor ${v.next_cursor} (or --all)`] : []),
+              ...(v.next_cursor ? [`more: topdog list ${sameFilters(o)}--cursor ${v.next_cursor} (or --all)`] : []),
             ].join('\n'),
           );
           return;

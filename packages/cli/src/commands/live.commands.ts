@@ -77,29 +77,38 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
         }
         /** Run by hand, the call whose answer ends the run: the one asked for here, or the one running already. */
         const awaited = requestedCall ?? before.llm.running?.call_id;
+        /** The calls whose answers came as tokens here. */
+        const streamed = new Set<string>();
         let code: number = EXIT.OK;
         /** The call a phase run by hand stopped on: its answer waits for a person. */
         let answered: Answered | undefined;
         for (let next = await first; !next.done; next = await events.next()) {
           const e = next.value;
           if (e.kind === 'token') {
+            streamed.add(e.delta.callId);
             if (out.json) out.line(JSON.stringify({ type: 'token', ...e.delta }));
             else out.write(e.delta.delta);
             continue;
           }
           if (e.kind !== 'event' || e.record.revision <= since) continue;
           const { type } = e.record;
-          const data = e.record.data as { callId?: string; phase?: string; role?: string; model?: string; willRetry?: boolean };
+          const data = e.record.data as { callId?: string; phase?: string; role?: string; model?: string; willRetry?: boolean; content?: string };
           if (out.json) out.line(JSON.stringify(e.record));
           else if (type === 'LlmCallRequested') {
             if (data.callId !== requestedCall) out.line(`\n${data.phase} (${data.role}, ${data.model}):`);
-          } else out.line(`\n[${describeRecord(e.record)}]`);
+          } else {
+            // An answer given before the stream opened came with no tokens (they are not stored): its text is in the event.
+            if (type === 'LlmCallSucceeded' && data.callId && !streamed.has(data.callId) && data.content) out.write(data.content);
+            out.line(`\n[${describeRecord(e.record)}]`);
+          }
           const live = e.record.revision > now;
           // A gated phase waits for a person (topdog approve / reject); a cancelled workflow is done.
+          // A workflow held for approval before the run ends at the request that holds it.
+          const holdsIt = type === 'ApprovalRequested' && before.awaiting_approval?.requested_at === e.record.occurred_at;
           const ended =
             (type === 'WorkflowCompleted' && (live || before.is_complete)) ||
             (type === 'WorkflowCancelled' && (live || before.cancelled !== null)) ||
-            (live && type === 'ApprovalRequested');
+            (type === 'ApprovalRequested' && (live || holdsIt));
           // Run by hand, anything that takes the answer before it comes (a person completed the
           // phase or sent it back, another call, a cancel) ends the wait: the answer will not be used.
           const movedOn = live && !autoAdvance && TAKES_THE_ANSWER.has(type) && !(type === 'LlmCallRequested' && data.callId === awaited);
