@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { TopDogClient } from '@topdog/client';
 import { workflowStreamId } from '@topdog/contracts';
@@ -11,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptAnswer } from '../packages/cli/src/accept-answer';
 import { TEST_ADMIN_KEY } from './support/credentials';
 import { startSystem, type System } from './support/system';
+import { runTopdog, TOPDOG_BIN } from './support/topdog-cli';
 import { waitFor } from './support/wait';
-
-const bin = fileURLToPath(new URL('../packages/cli/dist/topdog.mjs', import.meta.url));
 
 /** The `topdog` command line, run as the real built binary against the real services. */
 describe('topdog CLI', () => {
@@ -22,27 +20,9 @@ describe('topdog CLI', () => {
   let store: JetStreamEventStore;
 
   /** The CLI run as `pnpm topdog` runs it when typed in `folder` (pnpm says where in INIT_CWD). */
-  function topdogTypedIn(folder: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return topdogWith({ INIT_CWD: folder }, args);
-  }
-
-  function topdog(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return topdogWith({}, args);
-  }
-
-  function topdogWith(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], {
-        env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  /** The CLI run as `pnpm topdog` runs it when typed in `folder` (pnpm says where in INIT_CWD). */
+  const topdogTypedIn = (folder: string, ...args: string[]) => runTopdog(system.baseUrl, args, { INIT_CWD: folder });
+  const topdog = (...args: string[]) => runTopdog(system.baseUrl, args);
   const storedPositions = async (id: string) => (await store.readStream(workflowStreamId(id))).map((e) => e.position);
 
   beforeAll(async () => {
@@ -307,7 +287,7 @@ describe('topdog CLI', () => {
   });
 
   it('a reader that closes the pipe early ends the command quietly', async () => {
-    const child = spawn(process.execPath, [bin, '--url', system.baseUrl, 'prompts', '--role', 'verifier'], {
+    const child = spawn(process.execPath, [TOPDOG_BIN, '--url', system.baseUrl, 'prompts', '--role', 'verifier'], {
       env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -323,7 +303,18 @@ describe('topdog CLI', () => {
     const id = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u')).stdout).workflow_id as string;
     const child: ChildProcess = spawn(
       process.execPath,
-      [bin, '--url', system.baseUrl, '--api-key', TEST_ADMIN_KEY, '--json', 'tail', id, '--types', 'WorkflowInitialized,PhaseCompleted,WorkflowCompleted'],
+      [
+        TOPDOG_BIN,
+        '--url',
+        system.baseUrl,
+        '--api-key',
+        TEST_ADMIN_KEY,
+        '--json',
+        'tail',
+        id,
+        '--types',
+        'WorkflowInitialized,PhaseCompleted,WorkflowCompleted',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';

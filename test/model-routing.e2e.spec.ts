@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, initializeBody } from './support/http';
 import { phaseAnswer, phaseOf } from './support/phase-answers';
 import { startSystem, type System } from './support/system';
+import { runTopdog } from './support/topdog-cli';
 import { waitForStatus } from './support/wait';
 
 const OPENAI_KEY = 'sk-e2e-model-routing-0123456789';
@@ -117,5 +118,18 @@ describe('model routing', () => {
     expect(done.usage.by_model['gpt-4.1-mini']).toMatchObject({ calls: 6, failed_calls: 6, cost_usd: 0 });
     expect(done.usage.by_model['local:rescue']).toMatchObject({ calls: 6, failed_calls: 0 });
     expect(done.llm.stopped).toBeNull();
+  });
+
+  it('topdog run follows the fallback call of a phase run by hand, and --accept takes its answer', async () => {
+    const init = await api('POST', '/api/ai-workflows/initialize', { ...initializeBody(), model: 'gpt-4.1-mini', fallback_models: ['local:rescue'] });
+    expect(init.status, JSON.stringify(init.body)).toBe(200);
+    const id = init.body.workflow_id as string;
+    const run = await runTopdog(system.baseUrl, ['run', id, '--accept']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('DISCOVERY (Q_ASSISTANT, local:rescue):');
+    expect(run.stdout).toContain("[DISCOVERY completed with the model's answer]");
+    const status = await api('GET', `/api/ai-workflows/status/${id}`);
+    expect(status.body).toMatchObject({ current_state: 'PLANNING', completed_phases: ['DISCOVERY'] });
+    expect(status.body.usage.by_model).toMatchObject({ 'gpt-4.1-mini': { failed_calls: 1 }, 'local:rescue': { calls: 1, failed_calls: 0 } });
   });
 });

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { TopDogClient } from '@topdog/client';
 import { freePort } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, TEST_ADMIN_KEY } from './support/credentials';
 import { http, initializeBody } from './support/http';
 import { startSystem, type System } from './support/system';
+import { runTopdog } from './support/topdog-cli';
 import { waitFor } from './support/wait';
 import { signatureValid, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
@@ -247,17 +246,7 @@ describe('webhooks', () => {
     expect((await client.webhooks.deliveries(created.id))[0]).toMatchObject({ attempt: 1, status_code: 200, error: null });
     await expect(client.webhooks.create({ url: r.url, events: ['Nope'], project_id: 'A' })).rejects.toMatchObject({ status: 400 });
 
-    const bin = fileURLToPath(new URL('../packages/cli/dist/topdog.mjs', import.meta.url));
-    const topdog = (...args: string[]) =>
-      new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], {
-          env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        let stdout = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.on('exit', (code) => resolve({ code, stdout }));
-      });
+    const topdog = (...args: string[]) => runTopdog(system.baseUrl, args);
     const made = await topdog('--json', 'webhooks', 'create', '--url', r.url, '--events', 'PhaseCompleted,WorkflowCompleted', '--project', 'A');
     expect(made.code).toBe(0);
     const hook = JSON.parse(made.stdout) as { id: string; secret: string; events: string[] };

@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { TopDogApiError, TopDogClient, type ListFilters } from '@topdog/client';
 import type { WorkflowListItemBody } from '@topdog/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http } from './support/http';
 import { startSystem, type System } from './support/system';
 import { TEST_ADMIN_KEY } from './support/credentials';
-
-const bin = fileURLToPath(new URL('../packages/cli/dist/topdog.mjs', import.meta.url));
+import { runTopdog } from './support/topdog-cli';
 
 /** GET /api/ai-workflows over the real services: order, filters, paging under writes, errors, client and CLI. */
 describe('workflow listing', () => {
@@ -30,19 +27,7 @@ describe('workflow listing', () => {
   const ids = (items: { workflow_id: string }[]) => items.map((w) => w.workflow_id);
   const newestFirst = (items: typeof created) => items.map((w) => w.id).reverse();
 
-  function topdog(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, '--url', system.baseUrl, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, TOPDOG_API_KEY: TEST_ADMIN_KEY },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const topdog = (...args: string[]) => runTopdog(system.baseUrl, args);
 
   beforeAll(async () => {
     system = await startSystem();

@@ -1,4 +1,4 @@
-import type { LiveEvent } from '@topdog/client';
+import type { LiveEvent, TopDogClient } from '@topdog/client';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import { EXIT } from '../exit-codes';
@@ -21,6 +21,13 @@ const FOLLOWED = [
   'PhaseSentBack',
   'WorkflowCancelled',
 ];
+
+/** The fallback call requested right after the failure at `revision`, if one was. */
+async function fallbackAfter(client: TopDogClient, workflowId: string, revision: number): Promise<string | undefined> {
+  // The status at the next revision (404 when there is none): its running call, if a fallback.
+  const next = await client.status(workflowId, { at: revision + 1 }).catch(() => undefined);
+  return next?.llm.running?.purpose === 'fallback' ? next.llm.running.call_id : undefined;
+}
 
 /** run (a phase with live token output) and tail (live events; survives a gateway restart). */
 export function registerLiveCommands(program: Command, ctx: CliContext): void {
@@ -76,7 +83,7 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
           }
         }
         /** Run by hand, the call whose answer ends the run: the one asked for here, or the one running already. */
-        const awaited = requestedCall ?? before.llm.running?.call_id;
+        let awaited = requestedCall ?? before.llm.running?.call_id;
         /** The calls whose answers came as tokens here. */
         const streamed = new Set<string>();
         let code: number = EXIT.OK;
@@ -102,6 +109,14 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
             out.line(`\n[${describeRecord(e.record)}]`);
           }
           const live = e.record.revision > now;
+          if (live && type === 'LlmCallFailed' && (autoAdvance || data.callId === awaited)) {
+            // A fallback model's call comes in the same commit as the failure: follow it.
+            const fallback = await fallbackAfter(client, id, e.record.revision);
+            if (fallback) {
+              awaited = fallback;
+              continue;
+            }
+          }
           // A gated phase waits for a person (topdog approve / reject); a cancelled workflow is done.
           // A workflow held for approval before the run ends at the request that holds it.
           const holdsIt = type === 'ApprovalRequested' && before.awaiting_approval?.requested_at === e.record.occurred_at;
