@@ -18,8 +18,8 @@ describe('topdog CLI', () => {
   let system: System;
   let nc: NatsConnection;
   let store: JetStreamEventStore;
+  let client: TopDogClient;
 
-  /** The CLI run as `pnpm topdog` runs it when typed in `folder` (pnpm says where in INIT_CWD). */
   /** The CLI run as `pnpm topdog` runs it when typed in `folder` (pnpm says where in INIT_CWD). */
   const topdogTypedIn = (folder: string, ...args: string[]) => runTopdog(system.baseUrl, args, { INIT_CWD: folder });
   const topdog = (...args: string[]) => runTopdog(system.baseUrl, args);
@@ -29,6 +29,7 @@ describe('topdog CLI', () => {
     system = await startSystem();
     nc = await connect({ servers: system.nats.url });
     store = await JetStreamEventStore.create(nc, { prefix: system.prefix });
+    client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
   });
   afterAll(async () => {
     await nc?.close();
@@ -220,7 +221,6 @@ describe('topdog CLI', () => {
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('[all six phases done]');
 
-    const client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
     // A cancelled workflow, auto-advancing: run shows it to its end and stops.
     const held = JSON.parse(
       (await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline', '--auto-advance', '--approval-required', 'DISCOVERY')).stdout,
@@ -248,7 +248,6 @@ describe('topdog CLI', () => {
     // Completed by hand after the answer: nothing waits.
     const byHand = JSON.parse((await topdog('--json', 'init', '--project', 'p', '--user', 'u', '--model', 'offline')).stdout).workflow_id as string;
     expect((await topdog('run', byHand)).code).toBe(0);
-    const client = new TopDogClient({ baseUrl: system.baseUrl, apiKey: TEST_ADMIN_KEY });
     const answered = await client.status(byHand);
     expect((await topdog('complete', byHand, '--response', 'by hand')).code).toBe(0);
     expect((await topdog('accept', byHand)).code).toBe(4);

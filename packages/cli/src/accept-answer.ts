@@ -81,14 +81,14 @@ export async function waitingAnswer(client: TopDogClient, workflowId: string): P
  */
 export async function afterHandRun(client: TopDogClient, out: Output, workflowId: string, answered: Answered, accept: boolean): Promise<number> {
   if (!accept) {
+    // The hint is for people: --json output ends with the records, and needs no status read.
+    if (out.json) return EXIT.OK;
     const last = (await client.status(workflowId, { at: answered.revision })).llm.last_call;
-    if (!out.json) {
-      out.line(
-        last?.ai_response === null
-          ? `\n(the answer does not meet ${last.phase}'s schema: topdog complete ${workflowId} --response … completes the phase by hand)`
-          : `\n(the answer waits for a person: topdog accept ${workflowId} completes the phase with it, as the dashboard's Accept does)`,
-      );
-    }
+    out.line(
+      last?.ai_response === null
+        ? `\n(the answer does not meet ${last.phase}'s schema: topdog complete ${workflowId} --response … completes the phase by hand)`
+        : `\n(the answer waits for a person: topdog accept ${workflowId} completes the phase with it, as the dashboard's Accept does)`,
+    );
     return EXIT.OK;
   }
   let a = await acceptAnswer(client, workflowId, answered);

@@ -127,7 +127,7 @@ export function registerLiveCommands(program: Command, ctx: CliContext): void {
           // Run by hand, anything that takes the answer before it comes (a person completed the
           // phase or sent it back, another call, a cancel) ends the wait: the answer will not be used.
           const movedOn = live && !autoAdvance && TAKES_THE_ANSWER.has(type) && !(type === 'LlmCallRequested' && data.callId === awaited);
-          if (movedOn && !finished) {
+          if (movedOn) {
             out.error(new Error(`the workflow moved on (${type}): the answer of the call run here will not be taken`));
             code = EXIT.CONFLICT;
             break;
