@@ -364,8 +364,9 @@ function dashboardLine(base) {
 
 if (await waitReady()) {
   const base = `http://${host}:${port}`;
-  // The demo uses a real model when a key is set, and the built-in offline model otherwise.
-  const model = process.env.OPENAI_API_KEY ? 'gpt-4' : process.env.ANTHROPIC_API_KEY ? 'claude' : 'offline';
+  // The demo uses a real model when a key is set (the cheap ones, with structured outputs, as
+  // the README's steps do), and the built-in offline model otherwise.
+  const model = process.env.OPENAI_API_KEY ? 'gpt-4.1-mini' : process.env.ANTHROPIC_API_KEY ? 'claude' : 'offline';
   const keyFrom = admin.file ? `KEY=$(cat ${admin.file})` : 'KEY=$TOPDOG_ADMIN_KEY';
   // The CLI reads .data/admin.key by itself only for the gateway at its default URL.
   const cliFindsKey = base === 'http://127.0.0.1:3000' && admin.file === resolve(root, '.data', 'admin.key');
@@ -380,7 +381,7 @@ Every call needs a credential. The admin key is ${admin.file ? `in ${admin.file}
   the client: new TopDogClient({ baseUrl: '${base}', apiKey })
   Make narrower keys: ${cliFindsKey ? 'pnpm topdog' : `TOPDOG_API_KEY=$KEY pnpm topdog --url ${base}`} keys create --name ci --projects proj123 --role writer
 
-Run a whole workflow with a model (${model}${model === 'offline' ? ': deterministic, no key needed; set OPENAI_API_KEY to use gpt-4' : ''}):
+Run a whole workflow with a model (${model}${model === 'offline' ? ': deterministic, no key needed; set OPENAI_API_KEY to use gpt-4.1-mini' : ''}):
   curl -s -X POST ${base}/api/ai-workflows/initialize -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \\
     -d '{"project_id":"proj123","user_id":"user789","requirements":{"description":"Build X feature"},"model":"${model}","auto_advance":true}'
   curl -s -H "Authorization: Bearer $KEY" ${base}/api/ai-workflows/status/<id>   # phases, calls, tokens and cost as they go
