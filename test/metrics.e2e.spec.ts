@@ -95,4 +95,24 @@ describe('metrics', () => {
     expect(valueOf(series, 'topdog_llm_cost_usd_total', { provider: 'offline' })).toBe(0);
     expect(valueOf(series, 'topdog_llm_pending_requests')).toBe(0);
   });
+
+  // Last: it restarts services, which starts their series again.
+  it("counts the projector's status reads: a restarted orchestrator's command has the projector read the status ahead of its events", async () => {
+    const init = await http(system.baseUrl, 'POST', '/api/ai-workflows/initialize', initializeBody());
+    expect(init.status).toBe(200);
+    const id = init.body.workflow_id as string;
+    // Both restarted (the projector stores its statuses as it stops): neither holds the workflow.
+    for (const service of ['orchestrator', 'projector'] as const) {
+      await system.kill(service, 'SIGTERM');
+      await system.start(service);
+    }
+    await system.waitReady();
+    const completed = await http(system.baseUrl, 'POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: 'requirements' });
+    expect(completed.status, JSON.stringify(completed.body)).toBe(200);
+    const status = await http(system.baseUrl, 'GET', `/api/ai-workflows/status/${id}`);
+    expect(status.body).toMatchObject({ current_state: 'PLANNING', completed_phases: ['DISCOVERY'] });
+    const series = await scrape(await opsUrl('projector'));
+    expect(valueOf(series, 'topdog_projector_status_reads_total', { reason: 'warm-up' })).toBe(1);
+    expect(await system.refusals()).toEqual([]);
+  });
 });

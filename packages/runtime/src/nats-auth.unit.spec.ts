@@ -44,6 +44,9 @@ describe('bus permissions', () => {
     expect(p.projector.subscribe.allow).not.toContain('td.cmd.workflow.complete-phase');
     expect(p['llm-runner'].publish.allow).toContain('td.live.workflow.*.tokens');
     expect(p.gateway.subscribe.allow).toContain('td.live.workflow.*.tokens');
+    expect(p.orchestrator.publish.allow).toContain('td.projector.warm');
+    expect(p.projector.subscribe.allow).toContain('td.projector.warm');
+    expect(p.gateway.publish.allow).not.toContain('td.projector.warm');
   });
 
   it('lets only the orchestrator append events, and the reader publish nothing but reads of the stream', () => {

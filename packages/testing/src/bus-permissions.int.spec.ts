@@ -81,6 +81,7 @@ describe('bus permissions', () => {
       `${prefix}.events.workflow.x`,
       `${prefix}.cmd.workflow.record-llm-result`,
       `${prefix}.projector.applied`,
+      `${prefix}.projector.warm`,
       `${prefix}.live.workflow.x.tokens`,
       `$KV.${prefix}_read_models.checkpoint`,
       `$JS.API.STREAM.UPDATE.${stream}`,
@@ -114,7 +115,12 @@ describe('bus permissions', () => {
     await jsm.consumers.add(calls, { durable_name: 'llm_runner', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All });
     await jetstream(orchestrator.nc).publish(`${prefix}.calls.w2`, encoder.encode('{}'));
     expect(
-      await publishAll(orchestrator, [`${prefix}.query.llm.providers`, `${prefix}.cmd.workflow.complete-phase`, `${prefix}.query.workflow.status`]),
+      await publishAll(orchestrator, [
+        `${prefix}.query.llm.providers`,
+        `${prefix}.projector.warm`,
+        `${prefix}.cmd.workflow.complete-phase`,
+        `${prefix}.query.workflow.status`,
+      ]),
     ).toEqual([`${prefix}.cmd.workflow.complete-phase`, `${prefix}.query.workflow.status`]);
     expect(await subscribeAll(orchestrator, [`${prefix}.cmd.workflow.complete-phase`, `${prefix}.query.workflow.status`])).toEqual([
       `${prefix}.query.workflow.status`,
@@ -145,11 +151,18 @@ describe('bus permissions', () => {
     expect(await publishAll(runner, notItsOwn)).toEqual(notItsOwn);
   });
 
-  it('lets the projector write its read models and publish its position, not events', async () => {
+  it('lets the projector write its read models, publish its position and hear warm-ups, not append events', async () => {
     const projector = await connectAs('projector');
     expect(
-      await publishAll(projector, [`$KV.${prefix}_read_models.checkpoint`, `${prefix}.projector.applied`, `${prefix}.events.workflow.x`, `$KV.other.x`]),
-    ).toEqual([`${prefix}.events.workflow.x`, `$KV.other.x`]);
+      await publishAll(projector, [
+        `$KV.${prefix}_read_models.checkpoint`,
+        `${prefix}.projector.applied`,
+        `${prefix}.events.workflow.x`,
+        `$KV.other.x`,
+        `${prefix}.projector.warm`,
+      ]),
+    ).toEqual([`${prefix}.events.workflow.x`, `$KV.other.x`, `${prefix}.projector.warm`]);
+    expect(await subscribeAll(projector, [`${prefix}.projector.warm`, `${prefix}.cmd.workflow.initialize`])).toEqual([`${prefix}.cmd.workflow.initialize`]);
   });
 
   it('lets the webhooks service keep its registrations and its own consumers, and nothing of the others', async () => {

@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
+import { PUBLICATIONS } from '@topdog/contracts';
 import { eventStoreChoice, LlmCallPublisher, LlmCallQueue, openEventStore, requeueFormerCallQueue } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
-import { createMetricsRegistry, traceparentOf, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
+import { createMetricsRegistry, publish, traceparentOf, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import { WorkflowCommandHandler } from './command-handling/workflow-command-handler';
 import { createWorkflowCommands } from './command-handling/workflow-commands';
@@ -49,6 +50,7 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
     newId: randomUUID,
     maxAttempts: config.COMMAND_MAX_ATTEMPTS,
     cacheSize: config.STATE_CACHE_SIZE,
+    warmUp: (workflowId) => publish(nc, config.TOPDOG_PREFIX, PUBLICATIONS.warmWorkflowStatus, [], { workflowId }),
   });
   const providers = new ProviderDirectory(nc, config.TOPDOG_PREFIX, logger);
   void providers.current(); // known before the first decision that does not wait for it

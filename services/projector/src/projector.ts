@@ -4,12 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { PUBLICATIONS } from '@topdog/contracts';
 import { eventStoreChoice, openEventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
-import { createMetricsRegistry, publish, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
+import { createMetricsRegistry, publish, subscribe, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
 import type { ProjectorConfig } from './config';
 import { ProjectorModule } from './nats/projector.module';
 import { createProjectorQueries } from './projection/projector-queries';
-import { projectorMetrics } from './observability/projector-metrics';
+import { projectorMetrics, statusReadsCounter } from './observability/projector-metrics';
 import { ReadModelStore } from './projection/read-model-store';
 import { WorkflowProjection } from './projection/workflow-projection';
 
@@ -27,7 +27,13 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     () => openEventStore(eventStoreChoice(config), nc, { prefix: config.TOPDOG_PREFIX, logger }),
     logger,
   );
-  const readModels = { prefix: config.TOPDOG_PREFIX, replicas: config.READ_MODEL_REPLICAS, cacheBytes: config.STATUS_CACHE_MB * 2 ** 20 };
+  const metrics = createMetricsRegistry();
+  const readModels = {
+    prefix: config.TOPDOG_PREFIX,
+    replicas: config.READ_MODEL_REPLICAS,
+    cacheBytes: config.STATUS_CACHE_MB * 2 ** 20,
+    countRead: statusReadsCounter(metrics),
+  };
   const store = await untilJetStreamReady('opening the read models', () => ReadModelStore.open(nc, readModels), logger);
   const projection = new WorkflowProjection({
     events,
@@ -41,7 +47,8 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
   });
   // Safe to repeat: it reads the checkpoint and stored statuses, and starts its loop only once the store's head is read.
   await untilJetStreamReady('starting the projection', () => projection.start(), logger);
-  const metrics = createMetricsRegistry();
+  // An orchestrator about to read a workflow it does not hold says so: its status is read meanwhile.
+  const warmUps = subscribe(nc, config.TOPDOG_PREFIX, PUBLICATIONS.warmWorkflowStatus, [], ({ workflowId }) => void store.warm(workflowId));
   projectorMetrics(metrics, { progress: () => projection.progress(), head: () => events.headPosition() });
   const queries = createProjectorQueries({
     projection,
@@ -67,6 +74,7 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     health,
     metrics,
     async close() {
+      warmUps.unsubscribe();
       await app.close();
       await projection.stop();
     },

@@ -1,5 +1,6 @@
 import { ProjectorApplied } from '../health';
 import { TokenDelta } from '../llm/providers';
+import { WarmWorkflowStatus } from '../workflow/workflow.queries';
 import { definePublication } from './define';
 
 /** Every message a service publishes on core NATS without a reply. */
@@ -13,4 +14,11 @@ export const PUBLICATIONS = {
   }),
   /** Each projector instance's applied position, after applying events and every second: the gateway's read-your-writes waits on it. */
   projectorApplied: definePublication({ subject: () => 'projector.applied', message: ProjectorApplied, publishedBy: 'projector', subscribedBy: ['gateway'] }),
+  /** A workflow an orchestrator reads from the store for a command (not cached): each projector reads its status meanwhile. */
+  warmWorkflowStatus: definePublication({
+    subject: () => 'projector.warm',
+    message: WarmWorkflowStatus,
+    publishedBy: 'orchestrator',
+    subscribedBy: ['projector'],
+  }),
 } as const;

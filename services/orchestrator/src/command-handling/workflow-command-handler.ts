@@ -48,6 +48,8 @@ export interface CommandOptions {
    * before anything else is looked at (its revision, its idempotency keys), so nothing of it leaks.
    */
   projects?: ProjectScope;
+  /** The command makes the workflow (initialize, fork): nothing of it is stored yet to read or warm. */
+  creates?: boolean;
 }
 
 /** Where requested model calls go for the llm-runners (the call queue). */
@@ -70,6 +72,12 @@ export interface WorkflowCommandHandlerDeps {
   /** The trace context of the command being handled, stored with its events (undefined with tracing off). */
   traceparent?: () => string | undefined;
   cacheSize?: number;
+  /**
+   * Told when a command's workflow is not cached and is about to be read from the store: the
+   * composition root asks the projectors to read its status meanwhile, so that applying the
+   * command's events does not wait for that read. A hint; nothing here waits for it.
+   */
+  warmUp?: (workflowId: string) => void;
 }
 
 /** Between attempts after a revision conflict: short, since the other writer has just finished. */
@@ -106,6 +114,7 @@ export class WorkflowCommandHandler {
   private async attempt(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt++) {
       const cached = this.cache.get(workflowId);
+      if (!cached && attempt === 1 && !options.creates) this.deps.warmUp?.(workflowId);
       let loaded = cached ?? (await this.readOn(workflowId, EMPTY));
       let decision: Decision;
       try {

@@ -23,6 +23,28 @@ describe('WorkflowCommandHandler: load, decide, append', () => {
     expect(reads).toHaveBeenCalledTimes(1);
   });
 
+  it('announces a warm-up before reading a workflow it does not hold for a command, and none for one it holds or creates', async () => {
+    const store = new InMemoryEventStore();
+    const { id } = newWorkflow();
+    const warmUp = vi.fn();
+    const reads = vi.spyOn(store, 'readStream');
+    await handlerOn(store, { warmUp }).handle(id, { metadata: metadata(), creates: true }, deciding(initialize(id)));
+    expect(warmUp).not.toHaveBeenCalled();
+
+    // Another instance, which holds none of it: announced once, before its read of the stream.
+    reads.mockClear();
+    const order: string[] = [];
+    warmUp.mockImplementation(() => order.push('warm-up'));
+    reads.mockImplementation(async (...args) => (order.push('read'), InMemoryEventStore.prototype.readStream.apply(store, args)));
+    const other = handlerOn(store, { warmUp });
+    await other.handle(id, { metadata: metadata() }, deciding(complete(id)));
+    expect(warmUp.mock.calls).toEqual([[id]]);
+    expect(order).toEqual(['warm-up', 'read']);
+    // Now held: none.
+    await other.handle(id, { metadata: metadata() }, deciding(complete(id)));
+    expect(warmUp).toHaveBeenCalledTimes(1);
+  });
+
   it('appends what the decider decided, with the envelope from the metadata, and answers the stored revision and position', async () => {
     const store = new InMemoryEventStore();
     const { id, streamId } = newWorkflow();

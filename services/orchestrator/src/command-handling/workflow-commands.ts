@@ -154,7 +154,11 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
     async initialize(command: InitializeWorkflow): Promise<InitializeWorkflowResult> {
       const ctx = command.data.autoAdvance ? await context() : unchecked();
       const data = { ...command.data, approvalRequired: command.data.approvalRequired ?? [...(deps.approvalRequired ?? [])] };
-      const outcome = await handler.handle(command.data.workflowId, { metadata: command.metadata }, deciding({ type: 'InitializeWorkflow', data }, ctx));
+      const outcome = await handler.handle(
+        command.data.workflowId,
+        { metadata: command.metadata, creates: true },
+        deciding({ type: 'InitializeWorkflow', data }, ctx),
+      );
       const callId =
         outcome.kind === 'replayed'
           ? replayedAs(outcome.outcome, 'initialized', 'initialize').callId
@@ -228,7 +232,7 @@ export function createWorkflowCommands(deps: WorkflowCommandsDeps) {
       const parent = visibleTo(command.data.projects, parentWorkflowId, source.workflow);
       const ctx = parent.settings.autoAdvance ? await context() : unchecked();
       const outcome = await handler
-        .handle(workflowId, { metadata: command.metadata }, deciding({ type: 'ForkWorkflow', data: { ...command.data, source } }, ctx))
+        .handle(workflowId, { metadata: command.metadata, creates: true }, deciding({ type: 'ForkWorkflow', data: { ...command.data, source } }, ctx))
         .catch((err: unknown) => {
           if (err instanceof TopDogError && err.code === 'PAYLOAD_TOO_LARGE') {
             // A fork starts in one append: the parent's answers before from_phase must fit in it.

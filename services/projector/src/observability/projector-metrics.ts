@@ -1,4 +1,5 @@
-import { readingGauge, type Registry } from '@topdog/runtime';
+import { Counter, readingGauge, type Registry } from '@topdog/runtime';
+import type { StatusRead } from '../projection/read-model-store';
 
 /** What the projector's series are read from, at each scrape. */
 export interface ProjectionReadings {
@@ -41,4 +42,19 @@ export function projectorMetrics(registry: Registry, readings: ProjectionReading
     help: 'Events applied since the current run began, live ones included (a rebuild starts it again from 0)',
     read: () => readings.progress().eventsApplied,
   });
+}
+
+/**
+ * `topdog_projector_status_reads_total`: statuses read from KV into memory, by why: `needed`
+ * (applying an event, or a query, found none held: a cache miss on the way) or `warm-up` (read
+ * ahead of a command an orchestrator announced). Returns what counts one.
+ */
+export function statusReadsCounter(registry: Registry): (reason: StatusRead) => void {
+  const reads = new Counter({
+    name: 'topdog_projector_status_reads_total',
+    help: 'Workflow statuses read from the read-model bucket into memory: needed (not held when an event or a query needed it) or warm-up (read ahead of a command)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  return (reason) => reads.inc({ reason });
 }

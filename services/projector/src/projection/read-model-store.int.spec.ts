@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { PHASES, WorkflowStatus } from '@topdog/contracts';
+import { PHASES, readModelBucket, WorkflowStatus } from '@topdog/contracts';
 import { startNatsServer, type NatsServerFixture } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReadModelStore } from './read-model-store';
+import { ReadModelStore, type StatusRead } from './read-model-store';
 
 /** A workflow's status after `revision` events (one phase completed per revision). */
 const statusAt = (workflowId: string, revision: number): WorkflowStatus =>
@@ -71,5 +72,64 @@ describe('ReadModelStore shared by two instances', () => {
     await b.flush(5_000);
 
     expect((await (await ReadModelStore.open(nc, { prefix })).getStatus(id))?.revision).toBe(5);
+  });
+});
+
+describe('ReadModelStore warm-ups', () => {
+  let server: NatsServerFixture;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.[Symbol.asyncDispose]();
+  });
+
+  /** A bucket holding one stored status, and a store on it that holds nothing yet, counting its reads. */
+  const storedElsewhere = async (revision = 2) => {
+    const prefix = `rm${randomUUID().slice(0, 8)}`;
+    const writer = await ReadModelStore.open(nc, { prefix });
+    const id = randomUUID();
+    writer.setStatus(statusAt(id, revision));
+    await writer.flush(revision * 1000);
+    const reads: StatusRead[] = [];
+    const store = await ReadModelStore.open(nc, { prefix, countRead: (reason) => reads.push(reason) });
+    const bucket = await new Kvm(nc).open(readModelBucket(prefix));
+    return { id, store, reads, bucket };
+  };
+
+  it('reads a status into memory ahead of the command, once: later reads of it need no KV', async () => {
+    const { id, store, reads, bucket } = await storedElsewhere();
+    await store.warm(id);
+    await bucket.delete(`status.${id}`); // from here on, only memory has it
+    expect((await store.getStatus(id))?.revision).toBe(2);
+    await store.warm(id);
+    expect(reads).toEqual(['warm-up']);
+  });
+
+  it('shares a read under way: a status needed while its warm-up reads it is read once', async () => {
+    const { id, store, reads } = await storedElsewhere();
+    const [, status] = await Promise.all([store.warm(id), store.getStatus(id)]);
+    expect(status?.revision).toBe(2);
+    expect(reads).toEqual(['warm-up']);
+  });
+
+  it('leaves a status changed since the last flush alone', async () => {
+    const { id, store, reads } = await storedElsewhere();
+    store.setStatus(statusAt(id, 3));
+    await store.warm(id);
+    expect((await store.getStatus(id))?.revision).toBe(3);
+    expect(reads).toEqual([]);
+  });
+
+  it('does not fill a cache a reset emptied while the warm-up read', async () => {
+    const { id, store } = await storedElsewhere();
+    const warming = store.warm(id);
+    await store.reset();
+    await warming;
+    expect(await store.getStatus(id)).toBeUndefined();
   });
 });

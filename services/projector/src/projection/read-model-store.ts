@@ -12,7 +12,12 @@ export interface ReadModelStoreOptions {
   replicas?: number;
   /** Memory for statuses, in bytes of their JSON; the rest are read from KV when asked for. */
   cacheBytes?: number;
+  /** Told of each status read from KV into memory: for a warm-up, or because it was needed and not held. */
+  countRead?: (reason: StatusRead) => void;
 }
+
+/** Why a status was read from KV. */
+export type StatusRead = 'warm-up' | 'needed';
 
 /** Per-entry bookkeeping besides the JSON itself (key, LRU node, KV revision). */
 const ENTRY_OVERHEAD_BYTES = 160;
@@ -75,13 +80,17 @@ export class ReadModelStore {
   private dirty = new Map<string, WorkflowStatus>();
   /** The statuses the flush under way is storing: read from here until they are stored. */
   private flushing = new Map<string, WorkflowStatus>();
+  /** Statuses being read from KV (for a warm-up, a query or the projection): one read per workflow at a time. */
+  private readonly reading = new Map<string, Promise<Held | undefined>>();
+  /** Counts resets: a read begun before one must not fill the emptied cache. */
+  private generation = 0;
   private flushedPosition = 0;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly kv: KV,
     private readonly bucket: string,
-    options: ReadModelStoreOptions,
+    private readonly options: ReadModelStoreOptions,
   ) {
     this.memory = new LRUCache({ maxSize: options.cacheBytes ?? 64 * 2 ** 20, sizeCalculation: (held) => held.json.length + ENTRY_OVERHEAD_BYTES });
   }
@@ -103,14 +112,45 @@ export class ReadModelStore {
   async getStatus(workflowId: string): Promise<WorkflowStatus | undefined> {
     const changed = this.dirty.get(workflowId) ?? this.flushing.get(workflowId);
     if (changed) return changed;
-    const held = this.memory.get(workflowId);
-    if (held !== undefined) return JSON.parse(held.json) as WorkflowStatus;
-    const entry = await this.kv.get(statusKey(workflowId));
-    if (!entry || entry.operation !== 'PUT') return undefined;
-    const text = entry.string();
-    const status = WorkflowStatus.parse(JSON.parse(text));
-    this.memory.set(workflowId, { json: text, kvRevision: entry.revision });
-    return status;
+    const held = this.memory.get(workflowId) ?? (await this.read(workflowId, 'needed'));
+    return held && (JSON.parse(held.json) as WorkflowStatus);
+  }
+
+  /**
+   * A command on this workflow is under way: its status is read from KV into memory now, unless
+   * memory holds it or it has changed since the last flush. The projection's `getStatus` for the
+   * command's events then finds it there, or joins the read. Resolves once the read is over; a
+   * failed read is only a hint lost (the status is read again when it is needed).
+   */
+  async warm(workflowId: string): Promise<void> {
+    if (this.dirty.has(workflowId) || this.flushing.has(workflowId) || this.memory.has(workflowId)) return;
+    await this.read(workflowId, 'warm-up').catch(() => undefined);
+  }
+
+  /**
+   * Reads a status from KV, validates it and keeps it in memory (unless a flush stored one
+   * meanwhile, or a reset emptied the cache since the read began). One read per workflow at
+   * a time: a second caller joins the first.
+   */
+  private read(workflowId: string, reason: StatusRead): Promise<Held | undefined> {
+    const under = this.reading.get(workflowId);
+    if (under) return under;
+    const generation = this.generation;
+    const reading = this.kv
+      .get(statusKey(workflowId))
+      .then((entry) => {
+        if (!entry || entry.operation !== 'PUT') return undefined;
+        // Kept as validated: a status stored by an older version comes back with today's defaults.
+        const held = { json: JSON.stringify(WorkflowStatus.parse(entry.json())), kvRevision: entry.revision };
+        if (generation === this.generation && !this.memory.has(workflowId)) this.memory.set(workflowId, held);
+        this.options.countRead?.(reason);
+        return held;
+      })
+      .finally(() => {
+        if (this.reading.get(workflowId) === reading) this.reading.delete(workflowId);
+      });
+    this.reading.set(workflowId, reading);
+    return reading;
   }
 
   /**
@@ -203,6 +243,8 @@ export class ReadModelStore {
 
   /** Forgets everything: the bucket is purged and the checkpoint goes back to 0. */
   async reset(): Promise<void> {
+    this.generation++;
+    this.reading.clear();
     this.dirty.clear();
     this.flushing = new Map();
     this.memory.clear();
