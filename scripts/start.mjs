@@ -364,9 +364,9 @@ function dashboardLine(base) {
 
 if (await waitReady()) {
   const base = `http://${host}:${port}`;
-  // The demo uses a real model when a key is set (the cheap ones, with structured outputs, as
-  // the README's steps do), and the built-in offline model otherwise.
-  const model = process.env.OPENAI_API_KEY ? 'gpt-4.1-mini' : process.env.ANTHROPIC_API_KEY ? 'claude' : 'offline';
+  // The demo uses a real model when a key is set (each provider's cheaper one, with structured
+  // outputs; gpt-4.1-mini as the README's steps), and the built-in offline model otherwise.
+  const model = process.env.OPENAI_API_KEY ? 'gpt-4.1-mini' : process.env.ANTHROPIC_API_KEY ? 'claude-haiku-4-5' : 'offline';
   const keyFrom = admin.file ? `KEY=$(cat ${admin.file})` : 'KEY=$TOPDOG_ADMIN_KEY';
   // The CLI reads .data/admin.key by itself only for the gateway at its default URL.
   const cliFindsKey = base === 'http://127.0.0.1:3000' && admin.file === resolve(root, '.data', 'admin.key');

@@ -113,6 +113,8 @@ describe('metrics', () => {
     expect(status.body).toMatchObject({ current_state: 'PLANNING', completed_phases: ['DISCOVERY'] });
     const series = await scrape(await opsUrl('projector'));
     expect(valueOf(series, 'topdog_projector_status_reads_total', { reason: 'warm-up' })).toBe(1);
+    // Applying the command's events and answering the status found it in memory: no read of their own.
+    expect(valueOf(series, 'topdog_projector_status_reads_total', { reason: 'needed' })).toBe(0);
     expect(await system.refusals()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { WorkflowId } from './workflow/ids';
 
 export const ServiceName = z.enum(['gateway', 'orchestrator', 'llm-runner', 'projector', 'webhooks']);
 export type ServiceName = z.infer<typeof ServiceName>;
@@ -29,6 +30,15 @@ export const ProjectorApplied = z.object({
   caughtUp: z.boolean(),
 });
 export type ProjectorApplied = z.infer<typeof ProjectorApplied>;
+
+/**
+ * A hint to the projectors, from an orchestrator about to read a workflow its cache does not
+ * hold for a command: each projector reads the workflow's status from KV now, while the
+ * orchestrator reads the events, rather than once the command's events arrive. Nothing depends
+ * on it: a hint lost, or late, only leaves that read where it was.
+ */
+export const WarmWorkflowStatus = z.object({ workflowId: WorkflowId });
+export type WarmWorkflowStatus = z.infer<typeof WarmWorkflowStatus>;
 
 export const RebuildReadModels = z.object({ reason: z.string().max(500).default('requested') });
 export const RebuildResult = z.object({ instanceId: z.string(), startedAt: z.iso.datetime() });

@@ -47,8 +47,6 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
   });
   // Safe to repeat: it reads the checkpoint and stored statuses, and starts its loop only once the store's head is read.
   await untilJetStreamReady('starting the projection', () => projection.start(), logger);
-  // An orchestrator about to read a workflow it does not hold says so: its status is read meanwhile.
-  const warmUps = subscribe(nc, config.TOPDOG_PREFIX, PUBLICATIONS.warmWorkflowStatus, [], ({ workflowId }) => void store.warm(workflowId));
   projectorMetrics(metrics, { progress: () => projection.progress(), head: () => events.headPosition() });
   const queries = createProjectorQueries({
     projection,
@@ -68,6 +66,8 @@ export async function startProjector(config: ProjectorConfig, nc: NatsConnection
     logger: new PinoNestLogger(logger),
   });
   await app.listen();
+  // An orchestrator about to read a workflow it does not hold says so: its status is read meanwhile.
+  const warmUps = subscribe(nc, config.TOPDOG_PREFIX, PUBLICATIONS.warmWorkflowStatus, [], ({ workflowId }) => void store.warm(workflowId));
   await nc.flush(); // subscriptions are registered with the server before we report ready
   return {
     projection,

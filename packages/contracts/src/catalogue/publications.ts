@@ -1,6 +1,5 @@
-import { ProjectorApplied } from '../health';
+import { ProjectorApplied, WarmWorkflowStatus } from '../health';
 import { TokenDelta } from '../llm/providers';
-import { WarmWorkflowStatus } from '../workflow/workflow.queries';
 import { definePublication } from './define';
 
 /** Every message a service publishes on core NATS without a reply. */

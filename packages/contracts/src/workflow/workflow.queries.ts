@@ -25,15 +25,6 @@ export const GetWorkflowStatus = z.object({
 });
 export type GetWorkflowStatus = z.infer<typeof GetWorkflowStatus>;
 
-/**
- * A hint to the projectors, from an orchestrator about to read a workflow its cache does not
- * hold: a command on it is under way, so its status is read from KV now, while the orchestrator
- * reads the workflow's events, rather than once the command's events arrive. Nothing depends on
- * it: a hint lost, or late, only leaves that read where it was.
- */
-export const WarmWorkflowStatus = z.object({ workflowId: WorkflowId });
-export type WarmWorkflowStatus = z.infer<typeof WarmWorkflowStatus>;
-
 /** Model calls and what they used. Cost sums the priced calls; `unpricedCalls` counts the others. */
 export const Usage = z.object({
   calls: z.number().int().nonnegative(),

@@ -48,7 +48,7 @@ export interface CommandOptions {
    * before anything else is looked at (its revision, its idempotency keys), so nothing of it leaks.
    */
   projects?: ProjectScope;
-  /** The command makes the workflow (initialize, fork): nothing of it is stored yet to read or warm. */
+  /** The command makes the workflow (initialize, fork): nothing of it is stored yet, so there is no status to warm up. */
   creates?: boolean;
 }
 

@@ -5,9 +5,9 @@ import { initializeDecision, testContext } from '../workflow/workflow.fixture';
 import { handlerOn, metadata, queuedCalls } from './command-handler.fixture';
 import { createWorkflowCommands } from './workflow-commands';
 
-function commandsOn(store: InMemoryEventStore, calls = queuedCalls()) {
+function commandsOn(store: InMemoryEventStore, calls = queuedCalls(), warmUp?: (workflowId: string) => void) {
   return createWorkflowCommands({
-    handler: handlerOn(store, { calls }),
+    handler: handlerOn(store, { calls, warmUp }),
     prompts: testContext.prompts,
     maxRepairs: testContext.maxRepairs,
     providers: {
@@ -60,6 +60,26 @@ describe('workflow use cases', () => {
     expect(await commands.recordLlmResult(answered)).toMatchObject({ recorded: true, revision: 3 });
     expect(await commands.recordLlmResult(answered)).toMatchObject({ recorded: false, revision: 3 });
     expect(await commands.llmCallStatus({ workflowId, callId })).toEqual({ status: 'recorded' });
+  });
+
+  it('announce a warm-up for a command on a workflow this instance does not hold, never for one that makes a workflow', async () => {
+    const store = new InMemoryEventStore();
+    const parentId = randomUUID();
+    const first: string[] = [];
+    await commandsOn(store, queuedCalls(), (id) => first.push(id)).initialize(initialize(parentId));
+    expect(first).toEqual([]);
+
+    // Another instance, which holds nothing: the command on the stored workflow announces it; the fork makes a new one.
+    const announced: string[] = [];
+    const other = commandsOn(store, queuedCalls(), (id) => announced.push(id));
+    await other.completePhase({
+      type: 'CompletePhase',
+      data: { workflowId: parentId, aiResponse: 'a', phaseResult: {}, projects: ['*'] },
+      metadata: metadata(),
+    });
+    const fork = { workflowId: randomUUID(), parentWorkflowId: parentId, fromPhase: 'PLANNING' as const, firstCallId: randomUUID(), projects: ['*'] };
+    expect(await other.fork({ type: 'ForkWorkflow', data: fork, metadata: metadata() })).toMatchObject({ workflowId: fork.workflowId });
+    expect(announced).toEqual([parentId]);
   });
 
   it('queue each requested call before its commit is stored, as it is stored, and tell a request queued again from the stored one', async () => {

@@ -45,16 +45,17 @@ export function projectorMetrics(registry: Registry, readings: ProjectionReading
 }
 
 /**
- * `topdog_projector_status_reads_total`: statuses read from KV into memory, by why: `needed`
- * (applying an event, or a query, found none held: a cache miss on the way) or `warm-up` (read
- * ahead of a command an orchestrator announced). Returns what counts one.
+ * `topdog_projector_status_reads_total`: statuses read from KV, by why: `needed` (applying an
+ * event, or a query, found none in memory: a cache miss on the way) or `warm-up` (read ahead of
+ * a command an orchestrator announced). Both series start at 0. Returns what counts one.
  */
 export function statusReadsCounter(registry: Registry): (reason: StatusRead) => void {
   const reads = new Counter({
     name: 'topdog_projector_status_reads_total',
-    help: 'Workflow statuses read from the read-model bucket into memory: needed (not held when an event or a query needed it) or warm-up (read ahead of a command)',
+    help: 'Workflow statuses read from the read-model bucket: needed (not in memory when an event or a query needed it) or warm-up (read ahead of a command)',
     labelNames: ['reason'],
     registers: [registry],
   });
+  for (const reason of ['needed', 'warm-up'] as const) reads.inc({ reason }, 0);
   return (reason) => reads.inc({ reason });
 }

@@ -132,4 +132,12 @@ describe('ReadModelStore warm-ups', () => {
     await warming;
     expect(await store.getStatus(id)).toBeUndefined();
   });
+
+  it('does not keep what a warm-up begun during a reset read before the purge', async () => {
+    const { id, store } = await storedElsewhere();
+    const resetting = store.reset();
+    await store.warm(id); // read before the purge reaches the bucket
+    await resetting;
+    expect(await store.getStatus(id)).toBeUndefined();
+  });
 });

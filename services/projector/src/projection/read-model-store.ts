@@ -12,7 +12,7 @@ export interface ReadModelStoreOptions {
   replicas?: number;
   /** Memory for statuses, in bytes of their JSON; the rest are read from KV when asked for. */
   cacheBytes?: number;
-  /** Told of each status read from KV into memory: for a warm-up, or because it was needed and not held. */
+  /** Told of each status read from KV: for a warm-up, or because it was needed and memory did not hold it (a cache miss). */
   countRead?: (reason: StatusRead) => void;
 }
 
@@ -22,7 +22,10 @@ export type StatusRead = 'warm-up' | 'needed';
 /** Per-entry bookkeeping besides the JSON itself (key, LRU node, KV revision). */
 const ENTRY_OVERHEAD_BYTES = 160;
 
-/** A status as held in memory: its JSON as in KV, and the KV revision of that entry (a write's check). */
+/**
+ * A status as held in memory: its JSON (as this instance stored it, or as read back from KV and
+ * validated), and the KV revision of that entry (a write's check).
+ */
 interface Held {
   json: string;
   /** The bucket's revision of the key when it held this JSON; undefined when not known. */
@@ -243,13 +246,20 @@ export class ReadModelStore {
 
   /** Forgets everything: the bucket is purged and the checkpoint goes back to 0. */
   async reset(): Promise<void> {
+    this.forget();
+    this.flushedPosition = 0;
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.streams.purge(`KV_${this.bucket}`);
+    // A read begun while the purge was on its way (a warm-up, say) may have found what it removed.
+    this.forget();
+  }
+
+  /** Empties memory, and keeps reads under way from filling it again. */
+  private forget(): void {
     this.generation++;
     this.reading.clear();
     this.dirty.clear();
     this.flushing = new Map();
     this.memory.clear();
-    this.flushedPosition = 0;
-    const jsm = await jetstreamManager(this.nc);
-    await jsm.streams.purge(`KV_${this.bucket}`);
   }
 }
