@@ -377,9 +377,9 @@ ${dashboardLine(base)}
 Every call needs a credential. The admin key is ${admin.file ? `in ${admin.file}` : 'TOPDOG_ADMIN_KEY'}:
   ${keyFrom}
   curl: -H "Authorization: Bearer $KEY"
-  the CLI: ${cliFindsKey ? 'pnpm topdog … finds it by itself (or takes TOPDOG_API_KEY)' : `TOPDOG_API_KEY=$KEY pnpm topdog --url ${base} …`}
+  the CLI: ${cliFindsKey ? 'pnpm -s topdog … finds it by itself (or takes TOPDOG_API_KEY)' : `TOPDOG_API_KEY=$KEY pnpm -s topdog --url ${base} …`}
   the client: new TopDogClient({ baseUrl: '${base}', apiKey })
-  Make narrower keys: ${cliFindsKey ? 'pnpm topdog' : `TOPDOG_API_KEY=$KEY pnpm topdog --url ${base}`} keys create --name ci --projects proj123 --role writer
+  Make narrower keys: ${cliFindsKey ? 'pnpm -s topdog' : `TOPDOG_API_KEY=$KEY pnpm -s topdog --url ${base}`} keys create --name ci --projects proj123 --role writer
 
 Run a whole workflow with a model (${model}${model === 'offline' ? ': deterministic, no key needed; set OPENAI_API_KEY to use gpt-4.1-mini' : ''}):
   curl -s -X POST ${base}/api/ai-workflows/initialize -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \\
