@@ -84,7 +84,7 @@ export class ReadModelStore {
   /** The statuses the flush under way is storing: read from here until they are stored. */
   private flushing = new Map<string, WorkflowStatus>();
   /** Statuses being read from KV (for a warm-up, a query or the projection): one read per workflow at a time. */
-  private readonly reading = new Map<string, Promise<Held | undefined>>();
+  private readonly reading = new Map<string, Promise<WorkflowStatus | undefined>>();
   /** Counts resets: a read begun before one must not fill the emptied cache. */
   private generation = 0;
   private flushedPosition = 0;
@@ -115,8 +115,8 @@ export class ReadModelStore {
   async getStatus(workflowId: string): Promise<WorkflowStatus | undefined> {
     const changed = this.dirty.get(workflowId) ?? this.flushing.get(workflowId);
     if (changed) return changed;
-    const held = this.memory.get(workflowId) ?? (await this.read(workflowId, 'needed'));
-    return held && (JSON.parse(held.json) as WorkflowStatus);
+    const held = this.memory.get(workflowId);
+    return held ? (JSON.parse(held.json) as WorkflowStatus) : this.read(workflowId, 'needed');
   }
 
   /**
@@ -133,9 +133,10 @@ export class ReadModelStore {
   /**
    * Reads a status from KV, validates it and keeps it in memory (unless a flush stored one
    * meanwhile, or a reset emptied the cache since the read began). One read per workflow at
-   * a time: a second caller joins the first.
+   * a time: a second caller joins the first and gets the same status, as callers of a changed
+   * status share it (the read models are evolved without changing what they are given).
    */
-  private read(workflowId: string, reason: StatusRead): Promise<Held | undefined> {
+  private read(workflowId: string, reason: StatusRead): Promise<WorkflowStatus | undefined> {
     const under = this.reading.get(workflowId);
     if (under) return under;
     const generation = this.generation;
@@ -144,10 +145,12 @@ export class ReadModelStore {
       .then((entry) => {
         if (!entry || entry.operation !== 'PUT') return undefined;
         // Kept as validated: a status stored by an older version comes back with today's defaults.
-        const held = { json: JSON.stringify(WorkflowStatus.parse(entry.json())), kvRevision: entry.revision };
-        if (generation === this.generation && !this.memory.has(workflowId)) this.memory.set(workflowId, held);
+        const status = WorkflowStatus.parse(entry.json());
+        if (generation === this.generation && !this.memory.has(workflowId)) {
+          this.memory.set(workflowId, { json: JSON.stringify(status), kvRevision: entry.revision });
+        }
         this.options.countRead?.(reason);
-        return held;
+        return status;
       })
       .finally(() => {
         if (this.reading.get(workflowId) === reading) this.reading.delete(workflowId);
