@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm nats:clean -- --yes`: removes one deployment's data from a NATS server (its event stream,
-// its model calls' queue and its KV buckets), for a server `pnpm start` joined rather than launched. NATS_URL (default nats://127.0.0.1:4222) and TOPDOG_PREFIX (default topdog) say
+// its snapshots, its model calls' queue and its KV buckets), for a server `pnpm start` joined rather than launched. NATS_URL (default nats://127.0.0.1:4222) and TOPDOG_PREFIX (default topdog) say
 // which; without --yes it only lists what it would remove.
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -16,8 +16,13 @@ const nc = await connect({ servers, ...auth });
 try {
   const jsm = await jetstreamManager(nc);
   // Named exactly: another deployment's prefix may begin with this one.
-  // As the contracts name them (eventStreamName, llmCallStreamName and the buckets in subjects.ts).
-  const ours = [`${prefix.toUpperCase()}_WORKFLOW_EVENTS`, `${prefix.toUpperCase()}_LLM_CALLS`, ...BUCKETS.map((bucket) => `KV_${prefix}_${bucket}`)];
+  // As the contracts name them (eventStreamName, snapshotStreamName, llmCallStreamName and the buckets in subjects.ts).
+  const ours = [
+    `${prefix.toUpperCase()}_WORKFLOW_EVENTS`,
+    `${prefix.toUpperCase()}_WORKFLOW_SNAPSHOTS`,
+    `${prefix.toUpperCase()}_LLM_CALLS`,
+    ...BUCKETS.map((bucket) => `KV_${prefix}_${bucket}`),
+  ];
   const existing = [];
   for (const name of ours) {
     const info = await jsm.streams.info(name).catch(() => undefined);

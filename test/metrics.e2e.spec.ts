@@ -1,3 +1,5 @@
+import { workflowStreamId } from '@topdog/contracts';
+import { verifyChain } from '@topdog/event-store';
 import { FakeLlmServer } from '@topdog/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAuth } from './support/credentials';
@@ -97,7 +99,7 @@ describe('metrics', () => {
   });
 
   // Last: it restarts services, which starts their series again.
-  it("counts the projector's status reads: a restarted orchestrator's command has the projector read the status ahead of its events", async () => {
+  it("counts the snapshot and status reads: a restarted orchestrator's command reads the workflow's snapshot, and has the projector read the status ahead", async () => {
     const init = await http(system.baseUrl, 'POST', '/api/ai-workflows/initialize', initializeBody());
     expect(init.status).toBe(200);
     const id = init.body.workflow_id as string;
@@ -115,6 +117,13 @@ describe('metrics', () => {
     expect(valueOf(series, 'topdog_projector_status_reads_total', { reason: 'warm-up' })).toBe(1);
     // Applying the command's events and answering the status found it in memory: no read of their own.
     expect(valueOf(series, 'topdog_projector_status_reads_total', { reason: 'needed' })).toBe(0);
+    // The orchestrator wrote the workflow's snapshot as it stopped (if not before): the command read it, not the events.
+    const orchestrator = await scrape(await opsUrl('orchestrator'));
+    expect(valueOf(orchestrator, 'topdog_state_snapshot_reads_total', { outcome: 'found' })).toBe(1);
+    expect(valueOf(orchestrator, 'topdog_state_snapshot_reads_total', { outcome: 'none' })).toBe(0);
+    const stored = await (await system.eventStore()).readStream(workflowStreamId(id));
+    expect(stored.map((e) => e.type)).toEqual(['WorkflowInitialized', 'PhaseCompleted']);
+    expect(verifyChain(stored).ok).toBe(true);
     expect(await system.refusals()).toEqual([]);
   });
 });

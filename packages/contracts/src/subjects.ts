@@ -24,6 +24,19 @@ export const categoryEventsSubject = (prefix: string, category: string): string 
 /** Subjects of all streams. */
 export const allEventsSubject = (prefix: string): string => `${prefix}.events.>`;
 
+/**
+ * The JetStream stream of the writer's snapshots: the last one of each event stream (one
+ * message per subject), so a command on a workflow no cache holds reads one message, not every
+ * commit. Derived data, kept by the orchestrator alone; losing it costs only a slower read.
+ */
+export const snapshotStreamName = (prefix: string): string => `${prefix.toUpperCase()}_WORKFLOW_SNAPSHOTS`;
+
+/** The subject one event stream's snapshot is kept on (`workflow-<id>` → `<prefix>.snapshots.workflow.<id>`). */
+export const snapshotSubject = (prefix: string, streamId: string): string => `${prefix}.snapshots.${streamId.replace('-', '.')}`;
+
+/** Subjects of all snapshots. */
+export const allSnapshotsSubject = (prefix: string): string => `${prefix}.snapshots.>`;
+
 /** The NATS KV bucket holding the projector's read models and its checkpoint. */
 export const readModelBucket = (prefix: string): string => `${prefix}_read_models`;
 

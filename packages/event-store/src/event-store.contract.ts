@@ -29,7 +29,12 @@ async function take(iterable: AsyncIterable<StoredEvent>, count: number, timeout
  * The behaviour every event store adapter must have. Each adapter's test calls this with a
  * factory for a store on a private backend (a real server, or memory).
  */
-export function eventStoreContract(name: string, harness: () => Promise<EventStoreHarness>): void {
+export function eventStoreContract(
+  name: string,
+  harness: () => Promise<EventStoreHarness>,
+  /** `snapshots`: whether the adapter keeps snapshots (`saveSnapshot`, `readSnapshot`). */
+  { snapshots }: { snapshots: boolean },
+): void {
   describe(`event store contract: ${name}`, () => {
     let h: EventStoreHarness;
     let store: EventStore;
@@ -190,6 +195,59 @@ export function eventStoreContract(name: string, harness: () => Promise<EventSto
       await expect(store.appendToStream('no category', [newEvent('A')], { expectedRevision: 'any' })).rejects.toThrow(/invalid stream id/);
       await expect(store.appendToStream('Upper-1', [newEvent('A')], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidStreamIdError);
       await expect(store.readStream('no category')).rejects.toBeInstanceOf(InvalidStreamIdError);
+    });
+
+    describe('snapshots', () => {
+      /** The snapshot kept once it is there (an adapter may keep it after `saveSnapshot` returns). */
+      async function keptSnapshot(id: string, revision: number, timeoutMs = 5_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const kept = await store.readSnapshot!(id);
+          if (kept?.revision === revision || Date.now() > deadline) return kept;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      const bytes = (text: string) => new TextEncoder().encode(text);
+
+      it(snapshots ? 'keeps the last snapshot at the tip, and none for a stream without one' : 'has none: a writer folds every read', async () => {
+        if (!snapshots) {
+          expect('saveSnapshot' in store).toBe(false);
+          expect('readSnapshot' in store).toBe(false);
+          return;
+        }
+        const id = streamId();
+        expect(await store.readSnapshot!(id)).toBeUndefined();
+        await store.appendToStream(id, [newEvent('A'), newEvent('B')], { expectedRevision: 'no_stream' });
+        expect(await store.saveSnapshot!(id, { revision: 1, data: bytes('at 1') })).toBe(true);
+        await store.appendToStream(id, [newEvent('C')], { expectedRevision: 1 });
+        // Not the tip any more: not kept.
+        expect(await store.saveSnapshot!(id, { revision: 1, data: bytes('late') })).toBe(false);
+        expect(await store.saveSnapshot!(id, { revision: 2, data: bytes('at 2') })).toBe(true);
+        const kept = await keptSnapshot(id, 2);
+        expect(kept?.revision).toBe(2);
+        expect(new TextDecoder().decode(kept!.data)).toBe('at 2');
+        await expect(store.readSnapshot!('no category')).rejects.toBeInstanceOf(InvalidStreamIdError);
+      });
+
+      it.runIf(snapshots)('takes an append on a snapshot read at the tip, and refuses one on a snapshot the stream has passed', async () => {
+        const id = streamId();
+        await store.appendToStream(id, [newEvent('A')], { expectedRevision: 'no_stream' });
+        await store.appendToStream(id, [newEvent('B')], { expectedRevision: 0 });
+        await store.saveSnapshot!(id, { revision: 1, data: bytes('at 1') });
+        expect((await keptSnapshot(id, 1))?.revision).toBe(1);
+        await store.appendToStream(id, [newEvent('C')], { expectedRevision: 1 });
+        const old = await store.readSnapshot!(id);
+        expect(old?.revision).toBe(1);
+        await expect(store.appendToStream(id, [newEvent('X')], { expectedRevision: old!.revision })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        expect((await store.readStream(id)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+        await store.appendToStream(id, [newEvent('D')], { expectedRevision: 2 });
+        expect((await store.readStream(id)).map((e) => [e.type, e.revision])).toEqual([
+          ['A', 0],
+          ['B', 1],
+          ['C', 2],
+          ['D', 3],
+        ]);
+      });
     });
   });
 }

@@ -43,6 +43,16 @@ export interface SubscribeToAllOptions {
 }
 
 /**
+ * A writer's snapshot of one stream: its own encoding (`data`) of what it folded from the
+ * stream's events up to `revision`. The store keeps the last one saved; it is derived data, so
+ * a reader checks it as it would a cache entry, and one lost or out of date costs only a read.
+ */
+export interface StreamSnapshot {
+  revision: number;
+  data: Uint8Array;
+}
+
+/**
  * The event store port. Appends are all-or-nothing and checked against the expected
  * revision; reads and subscriptions return events in order.
  */
@@ -53,6 +63,18 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeToAllOptions): AsyncIterable<StoredEvent>;
   /** Position of the last event stored (0 when the store is empty). */
   headPosition(): Promise<number>;
+  /**
+   * Optional (the JetStream and in-memory adapters): keeps a snapshot of a stream the writer has
+   * just appended to or read, at the stream's last revision as this adapter knows it. Returns
+   * whether it was kept: not when that revision is not the snapshot's, nor when it is too large.
+   */
+  saveSnapshot?(streamId: string, snapshot: StreamSnapshot): Promise<boolean>;
+  /**
+   * Optional: the stream's last snapshot kept, if any. A writer's next append builds on the
+   * snapshot's revision without reading the stream's tip first; if the stream has moved on since,
+   * that append is refused (WrongExpectedRevisionError) and nothing is written.
+   */
+  readSnapshot?(streamId: string): Promise<StreamSnapshot | undefined>;
   close(): Promise<void>;
 }
 

@@ -56,6 +56,14 @@ describe('bus permissions', () => {
     expect(p.reader.publish.allow.some((s) => s.startsWith('$JS.API.CONSUMER.DELETE.'))).toBe(false);
   });
 
+  it("gives the orchestrator's snapshots to the orchestrator alone", () => {
+    const touching = Object.entries(p).filter(([, perms]) =>
+      perms.publish.allow.some((s) => s.includes('td.snapshots.') || s.includes('TD_WORKFLOW_SNAPSHOTS')),
+    );
+    expect(touching.map(([user]) => user)).toEqual(['orchestrator']);
+    expect(p.orchestrator.publish.allow).toEqual(expect.arrayContaining(['td.snapshots.>', '$JS.API.DIRECT.GET.TD_WORKFLOW_SNAPSHOTS.td.snapshots.>']));
+  });
+
   it('gives each user its own inbox, and lets a service answer only those who send it requests (and operators)', () => {
     for (const user of BUS_USERS) {
       const inboxes = p[user].subscribe.allow.filter((s) => s.startsWith('_INBOX'));

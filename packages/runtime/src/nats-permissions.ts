@@ -10,6 +10,8 @@ import {
   PUBLICATIONS,
   readModelBucket,
   REQUESTS,
+  allSnapshotsSubject,
+  snapshotStreamName,
   ServiceName,
   subject,
   webhooksBucket,
@@ -76,6 +78,8 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
   const receives = (user: BusUser) => publications.filter((p) => (p.subscribedBy as readonly string[]).includes(user)).map((p) => subject(prefix, p.pattern));
 
   const events = allEventsSubject(prefix);
+  const snapshotStream = snapshotStreamName(prefix);
+  const snapshots = allSnapshotsSubject(prefix);
   /**
    * Reading the event stream: its info (the head), direct gets (a workflow's commits by its
    * last subject, or by sequence), and ordered consumers on its subjects. An ordered consumer
@@ -157,6 +161,13 @@ export function busPermissions(prefix: string): Record<BusUser, BusPermissions> 
           `${API}.DIRECT.GET.${stream}.${events}`,
           // Reads a workflow's tip from the stream's leader (leaderReads), not a lagging replica.
           `${API}.STREAM.MSG.GET.${stream}`,
+          // Its snapshots of workflows (their own stream, which no one else may read or write):
+          // created or updated at start, one kept per workflow as it changes, read on a cold command.
+          snapshots,
+          `${API}.STREAM.CREATE.${snapshotStream}`,
+          `${API}.STREAM.UPDATE.${snapshotStream}`,
+          `${API}.STREAM.INFO.${snapshotStream}`,
+          `${API}.DIRECT.GET.${snapshotStream}.${snapshots}`,
           // Creates the call queue at start, and queues each call request before appending it.
           ...ensureCallQueue,
           allLlmCallsSubject(prefix),

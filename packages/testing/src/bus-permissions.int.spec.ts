@@ -86,6 +86,8 @@ describe('bus permissions', () => {
       `$KV.${prefix}_read_models.checkpoint`,
       `$JS.API.STREAM.UPDATE.${stream}`,
       `$JS.API.STREAM.DELETE.${stream}`,
+      `${prefix}.snapshots.workflow.w1`,
+      `$JS.API.DIRECT.GET.${prefix.toUpperCase()}_WORKFLOW_SNAPSHOTS.${prefix}.snapshots.workflow.w1`,
       `$JS.API.CONSUMER.MSG.NEXT.${calls}.llm_runner`,
       `$JS.API.CONSUMER.DELETE.${calls}.llm_runner`,
       // The name of the runners' former queue on the event stream, which an upgraded orchestrator takes over.
@@ -127,6 +129,12 @@ describe('bus permissions', () => {
     ]);
     await jetstream(orchestrator.nc).publish(`${prefix}.events.workflow.w2`, encoder.encode('{}'));
     expect(await storedCommits()).toBe(2);
+    // Its snapshots: the stream created, one kept and read back.
+    const snapshots = `${prefix.toUpperCase()}_WORKFLOW_SNAPSHOTS`;
+    await jsm.streams.add({ name: snapshots, subjects: [`${prefix}.snapshots.>`], storage: StorageType.File, max_msgs_per_subject: 1, allow_direct: true });
+    await jetstream(orchestrator.nc).publish(`${prefix}.snapshots.workflow.w2`, encoder.encode('{"v":1}'));
+    const snapshot = await jsm.direct.getMessage(snapshots, { last_by_subj: `${prefix}.snapshots.workflow.w2` });
+    expect(snapshot?.string()).toBe('{"v":1}');
     expect([...orchestrator.refused].filter((r) => r.startsWith('publish $JS'))).toEqual([]);
   });
 

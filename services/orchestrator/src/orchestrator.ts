@@ -75,6 +75,7 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
     metrics,
     async close() {
       await app.close();
+      await handler.close();
       await store.close();
     },
   };

@@ -10,20 +10,24 @@ import { newTestEvent } from '../test-event';
 import { EARLIER_SEQUENCES_HEADER, EARLIER_SEQUENCES_MAX, encodeCommit, LAST_REVISION_HEADER, PREVIOUS_SEQUENCE_HEADER } from './commit-codec';
 import { JetStreamEventStore } from './jetstream.event-store';
 
-eventStoreContract('JetStream (nats-server)', async () => {
-  const server = await startNatsServer();
-  const nc = await connect({ servers: server.url, noAsyncTraces: true });
-  const store = await JetStreamEventStore.create(nc, { prefix: 'contract' });
-  return {
-    store,
-    appendLimitBytes: nc.info?.max_payload ?? 1024 * 1024,
-    async dispose() {
-      await store.close();
-      await nc.close();
-      await server.dispose();
-    },
-  };
-});
+eventStoreContract(
+  'JetStream (nats-server)',
+  async () => {
+    const server = await startNatsServer();
+    const nc = await connect({ servers: server.url, noAsyncTraces: true });
+    const store = await JetStreamEventStore.create(nc, { prefix: 'contract' });
+    return {
+      store,
+      appendLimitBytes: nc.info?.max_payload ?? 1024 * 1024,
+      async dispose() {
+        await store.close();
+        await nc.close();
+        await server.dispose();
+      },
+    };
+  },
+  { snapshots: true },
+);
 
 describe('JetStream event store specifics', () => {
   it('connects a reader once the writer has created the stream; the reader bus user reads and follows it', async () => {
@@ -194,6 +198,47 @@ describe('JetStream event store specifics', () => {
       expect(listed).toHaveLength(EARLIER_SEQUENCES_MAX);
       expect(listed.at(-1)).toBe(before!.seq);
       expect(listed.slice(0, -1)).toEqual(before!.header.get(EARLIER_SEQUENCES_HEADER).split(',').map(Number).slice(1));
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("appends on a snapshot's tip as the orchestrator bus user: the commit it writes links and lists the earlier ones", async () => {
+    await using server = await startNatsServer({ auth: { prefix: 'snap' } });
+    const nc = await server.connectAs('orchestrator');
+    try {
+      const writer = await JetStreamEventStore.create(nc, { prefix: 'snap' });
+      for (let revision = 0; revision < 3; revision++) {
+        await writer.appendToStream('wf-1', [newTestEvent(`E${revision}`)], { expectedRevision: revision - 1 < 0 ? 'no_stream' : revision - 1 });
+      }
+      expect(await writer.saveSnapshot('wf-1', { revision: 2, data: new TextEncoder().encode('{"n":3}') })).toBe(true);
+      const jsm = await jetstreamManager(nc);
+      const tip = await jsm.direct.getMessage('SNAP_WORKFLOW_EVENTS', { last_by_subj: 'snap.events.wf.1' });
+      // A writer opened afresh (an orchestrator restarted) knows nothing of the stream but its snapshot.
+      const fresh = await JetStreamEventStore.create(nc, { prefix: 'snap' });
+      let snapshot = await fresh.readSnapshot('wf-1');
+      for (let i = 0; i < 100 && !snapshot; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        snapshot = await fresh.readSnapshot('wf-1');
+      }
+      expect(snapshot).toMatchObject({ revision: 2 });
+      expect(new TextDecoder().decode(snapshot!.data)).toBe('{"n":3}');
+      // Appended next, linked to the tip and listing the earlier commits as one that read the stream would.
+      const before = (await jsm.streams.info('SNAP_WORKFLOW_EVENTS')).state.last_seq;
+      await fresh.appendToStream('wf-1', [newTestEvent('E3')], { expectedRevision: 2 });
+      const appended = await jsm.direct.getMessage('SNAP_WORKFLOW_EVENTS', { last_by_subj: 'snap.events.wf.1' });
+      expect(appended!.seq).toBe(before + 1);
+      expect(appended!.header.get(PREVIOUS_SEQUENCE_HEADER)).toBe(String(tip!.seq));
+      expect(appended!.header.get(EARLIER_SEQUENCES_HEADER)).toBe(tip!.header.get(EARLIER_SEQUENCES_HEADER) + `,${tip!.seq}`);
+      expect((await fresh.readStream('wf-1')).map((e) => e.type)).toEqual(['E0', 'E1', 'E2', 'E3']);
+      // The snapshots' stream is the orchestrator's alone.
+      const reader = await server.connectAs('reader');
+      try {
+        const readerJsm = await jetstreamManager(reader);
+        await expect(readerJsm.direct.getMessage('SNAP_WORKFLOW_SNAPSHOTS', { last_by_subj: 'snap.snapshots.wf.1' })).rejects.toThrow();
+      } finally {
+        await reader.close();
+      }
     } finally {
       await nc.close();
     }

@@ -13,7 +13,7 @@ import {
   type StoredMsg,
 } from '@nats-io/jetstream';
 import { headers as natsHeaders, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
-import { allEventsSubject, categoryEventsSubject, eventStreamName, eventSubject, type NewEvent } from '@topdog/contracts';
+import { allEventsSubject, categoryEventsSubject, eventStreamName, eventSubject, snapshotStreamName, snapshotSubject, type NewEvent } from '@topdog/contracts';
 import { LRUCache } from 'lru-cache';
 import {
   InvalidStreamIdError,
@@ -25,6 +25,7 @@ import {
   type ExpectedRevision,
   type ReadStreamOptions,
   type StoredEvent,
+  type StreamSnapshot,
   type SubscribeToAllOptions,
 } from '../event-store';
 import {
@@ -44,6 +45,7 @@ import {
 import { assertFitsTheBus } from './bus-message-limit';
 import { unavailableOr } from './store-unavailable';
 import { ConsumerLiveness } from './consumer-liveness';
+import { ensureSnapshotStream, snapshotHeaderBytes, snapshotHeaders, snapshotTipOf } from './snapshot-stream';
 
 export interface JetStreamEventStoreOptions {
   prefix: string;
@@ -136,6 +138,7 @@ export class JetStreamEventStore implements EventStore {
     const jsm = await jetstreamManager(nc, apiOptions(options));
     const store = new JetStreamEventStore(nc, jsm, options, true);
     await store.ensureStream();
+    await ensureSnapshotStream(jsm, options.prefix, options.replicas ?? 1);
     return store;
   }
 
@@ -421,6 +424,39 @@ export class JetStreamEventStore implements EventStore {
       options.signal?.removeEventListener('abort', onAbort);
       await messages.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * Sent without waiting for an acknowledgement: a snapshot is derived data, and one lost costs
+   * a later read only the stream's events. Kept with the tip this writer appended or read at
+   * its revision, which a `readSnapshot` makes the next append's.
+   */
+  async saveSnapshot(streamId: string, snapshot: StreamSnapshot): Promise<boolean> {
+    const tip = this.tips.peek(streamId);
+    if (!this.writer || !tip || tip.revision !== snapshot.revision) return false;
+    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
+    if (snapshot.data.byteLength + snapshotHeaderBytes(tip) > limit) return false;
+    try {
+      this.nc.publish(snapshotSubject(this.options.prefix, streamId), snapshot.data, { headers: snapshotHeaders(tip) });
+    } catch (err) {
+      throw unavailableOr(err, `snapshot ${streamId}`);
+    }
+    return true;
+  }
+
+  async readSnapshot(streamId: string): Promise<StreamSnapshot | undefined> {
+    this.subjectOf(streamId); // a valid stream id
+    let msg: StoredMsg | null;
+    try {
+      msg = await this.jsm.direct.getMessage(snapshotStreamName(this.options.prefix), { last_by_subj: snapshotSubject(this.options.prefix, streamId) });
+    } catch (err) {
+      throw unavailableOr(err, `read the snapshot of ${streamId}`);
+    }
+    const tip = msg && snapshotTipOf(msg);
+    if (!msg || !tip) return undefined;
+    // Where this writer knows a later tip, its next append is refused as it would be anyway.
+    if ((this.tips.peek(streamId)?.revision ?? -1) < tip.revision) this.remember(streamId, tip);
+    return { revision: tip.revision, data: msg.data };
   }
 
   async headPosition(): Promise<number> {

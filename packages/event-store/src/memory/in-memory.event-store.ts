@@ -9,6 +9,7 @@ import {
   type EventStore,
   type ReadStreamOptions,
   type StoredEvent,
+  type StreamSnapshot,
   type SubscribeToAllOptions,
 } from '../event-store';
 import { decodeCommit, encodeCommit } from '../commit';
@@ -52,6 +53,7 @@ const decode = (commit: Commit): StoredEvent[] => decodeCommit(commit.seq, commi
 export class InMemoryEventStore implements EventStore {
   private readonly log: Commit[] = [];
   private readonly streams = new Map<string, Commit[]>();
+  private readonly snapshots = new Map<string, StreamSnapshot>();
   /** Subscriptions that have caught up and wait for the next append. */
   private readonly waiting = new Set<() => void>();
   private readonly maxAppendBytes: number;
@@ -117,6 +119,20 @@ export class InMemoryEventStore implements EventStore {
         if (event.position > after) yield event;
       }
     }
+  }
+
+  /** Kept at the stream's last revision only, as the JetStream adapter keeps one at the tip it knows. */
+  async saveSnapshot(streamId: string, snapshot: StreamSnapshot): Promise<boolean> {
+    categoryOf(streamId);
+    if (snapshot.revision !== this.revisionOf(this.streams.get(streamId) ?? []) || snapshot.data.byteLength > this.maxAppendBytes) return false;
+    this.snapshots.set(streamId, { revision: snapshot.revision, data: snapshot.data.slice() });
+    return true;
+  }
+
+  async readSnapshot(streamId: string): Promise<StreamSnapshot | undefined> {
+    categoryOf(streamId);
+    const kept = this.snapshots.get(streamId);
+    return kept && { revision: kept.revision, data: kept.data.slice() };
   }
 
   async headPosition(): Promise<number> {

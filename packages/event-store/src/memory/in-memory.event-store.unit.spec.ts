@@ -5,10 +5,14 @@ import { InMemoryEventStore } from './in-memory.event-store';
 
 const appendLimitBytes = 64 * 1024;
 
-eventStoreContract('in memory', async () => {
-  const store = new InMemoryEventStore({ maxAppendBytes: appendLimitBytes });
-  return { store, appendLimitBytes, dispose: () => store.close() };
-});
+eventStoreContract(
+  'in memory',
+  async () => {
+    const store = new InMemoryEventStore({ maxAppendBytes: appendLimitBytes });
+    return { store, appendLimitBytes, dispose: () => store.close() };
+  },
+  { snapshots: true },
+);
 
 describe('in-memory event store specifics', () => {
   it('numbers events as the JetStream adapter does: append sequence × 1000 + index', async () => {

@@ -17,20 +17,10 @@ import type { Logger } from 'pino';
 import { visibleTo } from '../workflow/visibility';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
 import { KeyedSerialQueue } from './keyed-serial-queue';
+import { StateSnapshots, type Loaded } from './state-snapshots';
 
 /** What a command comes to: an answer without writing, or events to append. */
 type Decision = { kind: 'answered'; outcome: CommandOutcome } | { kind: 'decided'; events: WorkflowEvent[] };
-
-/**
- * A workflow's state as of a revision (-1: no stream yet), the position of its last event,
- * and that event's hash, which the next event carries (tamper evidence).
- */
-interface Loaded {
-  state: Workflow;
-  revision: number;
-  position: number;
-  lastHash: string | null;
-}
 
 export type CommandOutcome =
   /** `decided`: the events appended, as the decider typed them; `position`: the last one's. */
@@ -78,6 +68,11 @@ export interface WorkflowCommandHandlerDeps {
    * command's events does not wait for that read. A hint; nothing here waits for it.
    */
   warmUp?: (workflowId: string) => void;
+  /**
+   * How often the workflows changed since are written as snapshots (`StateSnapshots`), in ms;
+   * 0 writes them only on `flushSnapshots` and `close`.
+   */
+  snapshotEveryMs?: number;
 }
 
 /** Between attempts after a revision conflict: short, since the other writer has just finished. */
@@ -99,12 +94,37 @@ export class WorkflowCommandHandler {
   private readonly cache: LRUCache<string, Loaded>;
   private readonly queue = new KeyedSerialQueue();
   private readonly prompts = new PromptInterning();
+  private readonly snapshots: StateSnapshots;
   private readonly maxAttempts: number;
 
   constructor(private readonly deps: WorkflowCommandHandlerDeps) {
-    // Bounded by count through maxSize: with `max`, lru-cache would allocate room for every entry up front.
-    this.cache = new LRUCache({ maxSize: deps.cacheSize ?? 50_000, sizeCalculation: () => 1 });
+    this.snapshots = new StateSnapshots({
+      store: deps.store,
+      logger: deps.logger,
+      held: (workflowId) => this.cache.peek(workflowId),
+      prompts: this.prompts,
+      everyMs: deps.snapshotEveryMs ?? 200,
+    });
+    this.cache = new LRUCache({
+      // Bounded by count through maxSize: with `max`, lru-cache would allocate room for every entry up front.
+      maxSize: deps.cacheSize ?? 50_000,
+      sizeCalculation: () => 1,
+      dispose: (loaded, workflowId, reason) => {
+        if (reason === 'evict') this.snapshots.evicted(workflowId, loaded);
+        else if (reason === 'delete') this.snapshots.dropped(workflowId);
+      },
+    });
     this.maxAttempts = deps.maxAttempts ?? 5;
+  }
+
+  /** Writes the snapshots of the workflows changed since the last were written. */
+  flushSnapshots(): Promise<void> {
+    return this.snapshots.flush();
+  }
+
+  /** Stops writing snapshots on a timer, and writes those of the workflows changed since the last. */
+  close(): Promise<void> {
+    return this.snapshots.close();
   }
 
   handle(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
@@ -113,8 +133,12 @@ export class WorkflowCommandHandler {
 
   private async attempt(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const cached = this.cache.get(workflowId);
-      if (!cached && attempt === 1 && !options.creates) this.deps.warmUp?.(workflowId);
+      let cached = this.cache.get(workflowId);
+      if (!cached && attempt === 1 && !options.creates) {
+        this.deps.warmUp?.(workflowId);
+        // Taken as a cache entry is: a refusal or a conflict below reads the stream from it.
+        cached = await this.snapshots.read(workflowId);
+      }
       let loaded = cached ?? (await this.readOn(workflowId, EMPTY));
       let decision: Decision;
       try {
@@ -238,6 +262,7 @@ export class WorkflowCommandHandler {
     });
     const state = events.reduce((s, e, i) => evolve(s, { ...e, id: chained.events[i]!.id, metadata: extra }), loaded.state);
     this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: chained.lastHash });
+    this.snapshots.markChanged(workflowId);
     return { kind: 'appended', decided: events, revision: result.nextRevision, position: result.position };
   }
 
@@ -262,6 +287,7 @@ export class WorkflowCommandHandler {
     }
     const loaded = { state, revision, position, lastHash: hashOf(stored.at(-1)!) };
     this.cache.set(workflowId, loaded);
+    this.snapshots.markChanged(workflowId);
     return loaded;
   }
 }

@@ -47,8 +47,43 @@ export function measuredEventStore(store: EventStore, registry: Registry): Event
       });
     },
     readStream: (streamId, options) => store.readStream(streamId, options),
+    ...(store.saveSnapshot && store.readSnapshot ? measuredSnapshots(store as Required<EventStore>, registry) : {}),
     subscribeToAll: (options) => store.subscribeToAll(options),
     headPosition: () => store.headPosition(),
     close: () => store.close(),
+  };
+}
+
+/**
+ * The snapshots' reads and writes, counted: `topdog_state_snapshot_reads_total` by whether a
+ * snapshot was there (`found`, `none`), `topdog_state_snapshot_writes_total` by whether it was
+ * sent (`sent`; `skipped`: the tip had moved on, or it was over the bus's message limit).
+ */
+function measuredSnapshots(store: Required<EventStore>, registry: Registry): Pick<EventStore, 'saveSnapshot' | 'readSnapshot'> {
+  const reads = new Counter({
+    name: 'topdog_state_snapshot_reads_total',
+    help: "Snapshots read for commands on workflows not in this instance's cache, by outcome (found, none)",
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const writes = new Counter({
+    name: 'topdog_state_snapshot_writes_total',
+    help: 'Snapshots of changed workflows written, by outcome (sent; skipped: the workflow had moved on, or too large for the bus)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of ['found', 'none']) reads.inc({ outcome }, 0);
+  for (const outcome of ['sent', 'skipped']) writes.inc({ outcome }, 0);
+  return {
+    async readSnapshot(streamId) {
+      const kept = await store.readSnapshot(streamId);
+      reads.inc({ outcome: kept ? 'found' : 'none' });
+      return kept;
+    },
+    async saveSnapshot(streamId, snapshot) {
+      const sent = await store.saveSnapshot(streamId, snapshot);
+      writes.inc({ outcome: sent ? 'sent' : 'skipped' });
+      return sent;
+    },
   };
 }

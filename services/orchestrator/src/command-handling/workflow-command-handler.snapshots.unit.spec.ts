@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { workflowStreamId } from '@topdog/contracts';
+import { InMemoryEventStore, verifyChain, type EventStore } from '@topdog/event-store';
+import { describe, expect, it, vi } from 'vitest';
+import type { WorkflowDecision } from '../workflow/workflow.decide';
+import { initializeDecision } from '../workflow/workflow.fixture';
+import { applyAll, complete, deciding, handlerOn, metadata } from './command-handler.fixture';
+import { STATE_SNAPSHOT_VERSION } from './state-snapshot';
+
+/** What each stored PhaseCompleted completed, and whose answer it recorded. */
+const completions = async (store: EventStore, workflowId: string) =>
+  (await store.readStream(workflowStreamId(workflowId)))
+    .filter((e) => e.type === 'PhaseCompleted')
+    .map((e) => `${(e.data as { phase: string }).phase}: ${(e.data as { aiResponse: string }).aiResponse}`);
+
+const chainHolds = async (store: EventStore, workflowId: string) => verifyChain(await store.readStream(workflowStreamId(workflowId))).ok;
+
+const gatedAt = (workflowId: string) =>
+  ({ type: 'InitializeWorkflow', data: initializeDecision({ workflowId, approvalRequired: ['PLANNING'] }).data }) as WorkflowDecision;
+const approve = (workflowId: string): WorkflowDecision => ({
+  type: 'ApprovePhase',
+  data: { workflowId, comment: null, nextCallId: randomUUID(), projects: ['*'] },
+});
+
+/** A workflow one instance started and moved on, its snapshot written; and a second instance, which holds none of it. */
+async function snapshotted(commands: (id: string) => WorkflowDecision[]) {
+  const store = new InMemoryEventStore();
+  const id = randomUUID();
+  const first = handlerOn(store);
+  await applyAll(first, id, commands(id));
+  await first.flushSnapshots();
+  return { store, id, first, second: handlerOn(store) };
+}
+
+describe('WorkflowCommandHandler: snapshots', () => {
+  it('decides a command on a workflow it does not hold from its snapshot, reading none of its events', async () => {
+    const { store, id, second } = await snapshotted((id) => [initializeDecision({ workflowId: id }), complete(id, 'first')]);
+    expect((await store.readSnapshot(workflowStreamId(id)))?.revision).toBe(1);
+    const reads = vi.spyOn(store, 'readStream');
+
+    const outcome = await second.handle(id, { metadata: metadata() }, deciding(complete(id, 'second')));
+
+    expect(outcome).toMatchObject({ kind: 'appended', revision: 2 });
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
+    expect(await completions(store, id)).toEqual(['DISCOVERY: first', 'PLANNING: second']);
+    expect(await chainHolds(store, id)).toBe(true);
+    expect(await second.current(id)).toMatchObject({ current: 'IMPLEMENTATION' });
+  });
+
+  it('reads only the events after a snapshot the workflow has moved past, and decides on them', async () => {
+    const { store, id, first, second } = await snapshotted((id) => [initializeDecision({ workflowId: id })]);
+    await applyAll(first, id, [complete(id, 'after the snapshot')]); // not written as a snapshot yet
+    const reads = vi.spyOn(store, 'readStream');
+
+    const outcome = await second.handle(id, { metadata: metadata() }, deciding(complete(id, 'mine')));
+
+    expect(outcome).toMatchObject({ kind: 'appended', revision: 2 });
+    expect(reads.mock.calls.map(([, options]) => options?.fromRevision)).toEqual([1]);
+    reads.mockRestore();
+    expect(await completions(store, id)).toEqual(['DISCOVERY: after the snapshot', 'PLANNING: mine']);
+    expect(await chainHolds(store, id)).toBe(true);
+  });
+
+  it('gives a refusal only on the workflow as stored: one its snapshot would refuse is applied when the stream allows it', async () => {
+    const { store, id, first, second } = await snapshotted((id) => [gatedAt(id)]);
+    await applyAll(first, id, [complete(id, 'needs'), complete(id, 'plan')]); // PLANNING now awaits approval
+
+    const outcome = await second.handle(id, { metadata: metadata() }, deciding(approve(id)));
+
+    expect(outcome).toMatchObject({ kind: 'appended' });
+    expect(await second.current(id)).toMatchObject({ current: 'IMPLEMENTATION', awaiting: null });
+    expect(await chainHolds(store, id)).toBe(true);
+    // And a refusal the stream confirms stands.
+    await expect(second.handle(id, { metadata: metadata() }, deciding(approve(id)))).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('answers a retried command from its snapshot with the outcome recorded, writing nothing', async () => {
+    const store = new InMemoryEventStore();
+    const id = randomUUID();
+    const first = handlerOn(store);
+    await applyAll(first, id, [initializeDecision({ workflowId: id })]);
+    const keyed = { metadata: metadata({ idempotencyKey: 'key-1', requestHash: 'h1' }) };
+    const applied = await first.handle(id, keyed, deciding(complete(id)));
+    await first.flushSnapshots();
+
+    const retried = await handlerOn(store).handle(id, keyed, deciding(complete(id)));
+
+    expect(retried).toMatchObject({ kind: 'replayed', revision: (applied as { revision: number }).revision });
+    expect(await completions(store, id)).toEqual(['DISCOVERY: answer']);
+  });
+
+  it('folds the events where the snapshot is of another version or unreadable', async () => {
+    const { store, id, second } = await snapshotted((id) => [initializeDecision({ workflowId: id }), complete(id, 'first')]);
+    const kept = (await store.readSnapshot(workflowStreamId(id)))!;
+    const other = JSON.stringify({ ...JSON.parse(new TextDecoder().decode(kept.data)), v: STATE_SNAPSHOT_VERSION + 1, state: { status: 'active' } });
+    expect(await store.saveSnapshot(workflowStreamId(id), { revision: kept.revision, data: new TextEncoder().encode(other) })).toBe(true);
+    const reads = vi.spyOn(store, 'readStream');
+
+    await second.handle(id, { metadata: metadata() }, deciding(complete(id, 'second')));
+
+    expect(reads.mock.calls.map(([, options]) => options?.fromRevision)).toEqual([0]);
+    reads.mockRestore();
+    expect(await completions(store, id)).toEqual(['DISCOVERY: first', 'PLANNING: second']);
+  });
+
+  it('writes a changed workflow once per flush, and at once when its cache lets go of it', async () => {
+    const store = new InMemoryEventStore();
+    const saves = vi.spyOn(store, 'saveSnapshot');
+    const handler = handlerOn(store, { cacheSize: 1 });
+    const [a, b] = [randomUUID(), randomUUID()];
+    await applyAll(handler, a, [initializeDecision({ workflowId: a }), complete(a)]);
+    expect(saves).not.toHaveBeenCalled();
+    await applyAll(handler, b, [initializeDecision({ workflowId: b })]); // a is evicted
+    expect(saves.mock.calls.map(([streamId, s]) => [streamId, s.revision])).toEqual([[workflowStreamId(a), 1]]);
+    await handler.flushSnapshots();
+    await handler.flushSnapshots();
+    expect(saves.mock.calls.map(([streamId]) => streamId)).toEqual([workflowStreamId(a), workflowStreamId(b)]);
+    expect((await store.readSnapshot(workflowStreamId(a)))?.revision).toBe(1);
+  });
+
+  it('writes on its timer, and what changed since when closed', async () => {
+    const store = new InMemoryEventStore();
+    const id = randomUUID();
+    const handler = handlerOn(store, { snapshotEveryMs: 5 });
+    await applyAll(handler, id, [initializeDecision({ workflowId: id })]);
+    await vi.waitFor(async () => expect((await store.readSnapshot(workflowStreamId(id)))?.revision).toBe(0));
+    await applyAll(handler, id, [complete(id)]);
+    await handler.close();
+    expect((await store.readSnapshot(workflowStreamId(id)))?.revision).toBe(1);
+  });
+});
