@@ -18,8 +18,9 @@ try {
   // Named exactly: another deployment's prefix may begin with this one.
   // As the contracts name them (eventStreamName, snapshotStreamName, llmCallStreamName and the buckets in subjects.ts).
   const ours = [
-    `${prefix.toUpperCase()}_WORKFLOW_EVENTS`,
+    // The snapshots before the events they were taken of: never snapshots left without their events' stream.
     `${prefix.toUpperCase()}_WORKFLOW_SNAPSHOTS`,
+    `${prefix.toUpperCase()}_WORKFLOW_EVENTS`,
     `${prefix.toUpperCase()}_LLM_CALLS`,
     ...BUCKETS.map((bucket) => `KV_${prefix}_${bucket}`),
   ];

@@ -64,17 +64,19 @@ export interface EventStore {
   /** Position of the last event stored (0 when the store is empty). */
   headPosition(): Promise<number>;
   /**
-   * Optional (the JetStream and in-memory adapters): keeps a snapshot of a stream the writer has
+   * Optional (the JetStream and in-memory adapters): sends a snapshot of a stream the writer has
    * just appended to or read, at the stream's last revision as this adapter knows it. Returns
-   * whether it was kept: not when that revision is not the snapshot's, nor when it is too large.
+   * whether it was sent: not when that revision is not the snapshot's, nor when it is too large.
    */
   saveSnapshot?(streamId: string, snapshot: StreamSnapshot): Promise<boolean>;
   /**
-   * Optional: the stream's last snapshot kept, if any. A writer's next append builds on the
-   * snapshot's revision without reading the stream's tip first; if the stream has moved on since,
-   * that append is refused (WrongExpectedRevisionError) and nothing is written.
+   * Optional: the stream's last snapshot kept, checked against the stream as stored now, with
+   * the stream's events from the snapshot's revision on (`events[0]` is the event it was taken
+   * at, whose hash the snapshot's must match; the rest came after). Undefined where there is
+   * none, or the stream does not hold the snapshot's revision where the snapshot says (the
+   * stream was recreated or restored since).
    */
-  readSnapshot?(streamId: string): Promise<StreamSnapshot | undefined>;
+  readSnapshot?(streamId: string): Promise<(StreamSnapshot & { events: StoredEvent[] }) | undefined>;
   close(): Promise<void>;
 }
 

@@ -45,7 +45,7 @@ import {
 import { assertFitsTheBus } from './bus-message-limit';
 import { unavailableOr } from './store-unavailable';
 import { ConsumerLiveness } from './consumer-liveness';
-import { ensureSnapshotStream, snapshotHeaderBytes, snapshotHeaders, snapshotTipOf } from './snapshot-stream';
+import { ensureSnapshotStream, SNAPSHOT_HEADER_BYTES, snapshotHeaders, snapshotTipOf } from './snapshot-stream';
 
 export interface JetStreamEventStoreOptions {
   prefix: string;
@@ -428,14 +428,14 @@ export class JetStreamEventStore implements EventStore {
 
   /**
    * Sent without waiting for an acknowledgement: a snapshot is derived data, and one lost costs
-   * a later read only the stream's events. Kept with the tip this writer appended or read at
-   * its revision, which a `readSnapshot` makes the next append's.
+   * a later read only the stream's events. Kept with where in the stream it was taken (the
+   * revision, and the sequence of the commit holding it), which `readSnapshot` checks.
    */
   async saveSnapshot(streamId: string, snapshot: StreamSnapshot): Promise<boolean> {
     const tip = this.tips.peek(streamId);
     if (!this.writer || !tip || tip.revision !== snapshot.revision) return false;
     const limit = this.nc.info?.max_payload ?? 1024 * 1024;
-    if (snapshot.data.byteLength + snapshotHeaderBytes(tip) > limit) return false;
+    if (snapshot.data.byteLength + SNAPSHOT_HEADER_BYTES > limit) return false;
     try {
       this.nc.publish(snapshotSubject(this.options.prefix, streamId), snapshot.data, { headers: snapshotHeaders(tip) });
     } catch (err) {
@@ -444,19 +444,28 @@ export class JetStreamEventStore implements EventStore {
     return true;
   }
 
-  async readSnapshot(streamId: string): Promise<StreamSnapshot | undefined> {
-    this.subjectOf(streamId); // a valid stream id
-    let msg: StoredMsg | null;
+  /**
+   * The snapshot and the stream's tip, got at once (one round); then, if the stream has moved on
+   * since the snapshot, its newer commits (a second). The snapshot counts only if the commit
+   * holding its revision is the one it names.
+   */
+  async readSnapshot(streamId: string): Promise<(StreamSnapshot & { events: StoredEvent[] }) | undefined> {
     try {
-      msg = await this.jsm.direct.getMessage(snapshotStreamName(this.options.prefix), { last_by_subj: snapshotSubject(this.options.prefix, streamId) });
+      const subject = this.subjectOf(streamId);
+      const [msg, last] = await Promise.all([
+        this.jsm.direct.getMessage(snapshotStreamName(this.options.prefix), { last_by_subj: snapshotSubject(this.options.prefix, streamId) }),
+        this.lastCommit(subject),
+      ]);
+      const taken = msg && snapshotTipOf(msg);
+      if (!last) return undefined;
+      this.remember(streamId, tipOf(last));
+      if (!msg || !taken || tipOf(last).revision < taken.revision) return undefined;
+      const events = (await this.readBackwards(last, taken.revision))?.events;
+      if (!events || events[0]?.revision !== taken.revision || sequenceOf(events[0].position) !== taken.seq) return undefined;
+      return { revision: taken.revision, data: msg.data, events };
     } catch (err) {
       throw unavailableOr(err, `read the snapshot of ${streamId}`);
     }
-    const tip = msg && snapshotTipOf(msg);
-    if (!msg || !tip) return undefined;
-    // Where this writer knows a later tip, its next append is refused as it would be anyway.
-    if ((this.tips.peek(streamId)?.revision ?? -1) < tip.revision) this.remember(streamId, tip);
-    return { revision: tip.revision, data: msg.data };
   }
 
   async headPosition(): Promise<number> {

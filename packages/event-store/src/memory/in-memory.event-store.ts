@@ -84,6 +84,10 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    return this.eventsOf(streamId, options);
+  }
+
+  private eventsOf(streamId: string, options: ReadStreamOptions): StoredEvent[] {
     categoryOf(streamId);
     const fromRevision = options.fromRevision ?? 0;
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
@@ -129,10 +133,11 @@ export class InMemoryEventStore implements EventStore {
     return true;
   }
 
-  async readSnapshot(streamId: string): Promise<StreamSnapshot | undefined> {
-    categoryOf(streamId);
+  async readSnapshot(streamId: string): Promise<(StreamSnapshot & { events: StoredEvent[] }) | undefined> {
     const kept = this.snapshots.get(streamId);
-    return kept && { revision: kept.revision, data: kept.data.slice() };
+    const events = this.eventsOf(streamId, { fromRevision: kept?.revision ?? 0 });
+    if (!kept || events[0]?.revision !== kept.revision) return undefined;
+    return { revision: kept.revision, data: kept.data.slice(), events };
   }
 
   async headPosition(): Promise<number> {

@@ -1,7 +1,8 @@
-import { workflowStreamId } from '@topdog/contracts';
-import type { EventStore } from '@topdog/event-store';
+import { WorkflowEnvelope, workflowStreamId } from '@topdog/contracts';
+import { hashOf, type EventStore } from '@topdog/event-store';
 import type { PromptInterning } from '@topdog/prompts';
 import type { Logger } from 'pino';
+import { evolve } from '../workflow/workflow.state';
 import { decodeStateSnapshot, encodeStateSnapshot, type FoldedWorkflow } from './state-snapshot';
 
 /** A folded workflow at its revision (-1: nothing stored yet). */
@@ -22,12 +23,13 @@ export interface StateSnapshotsOptions {
 
 /**
  * The workflows' snapshots in the event store: a command on a workflow no instance's cache
- * holds reads its snapshot (one message) rather than every commit. A snapshot is written some
- * time after its workflow changes (`everyMs`), so that a burst of commands writes one, and at
- * once when the cache lets go of a changed workflow. It is a cache shared between instances
- * and restarts: read, it is taken as the cache's entries are (a refusal or a revision
- * conflict reads the stream), so one out of date or lost costs a read and never a wrong decision.
- * A store without snapshots (KurrentDB) reads every commit, as before.
+ * holds reads its snapshot and the stream's tip at once, rather than every commit. A snapshot is
+ * written some time after its workflow changes (`everyMs`), so that a burst of commands writes
+ * one, and at once when the cache lets go of a changed workflow. It counts only where the
+ * stream holds the event it was taken at (by revision, position and hash); the events after it,
+ * if any, are folded onto it. So one out of date costs a read of the newer commits, and one that
+ * does not match the stream (recreated, restored) or is of another version is not used: the
+ * workflow's events are folded, as without snapshots (and as on KurrentDB, which has none).
  */
 export class StateSnapshots {
   private readonly changed = new Set<string>();
@@ -41,21 +43,30 @@ export class StateSnapshots {
     }
   }
 
-  /** The workflow as its snapshot holds it, or undefined where there is none this version can read. */
+  /**
+   * The workflow as stored now, from its snapshot and the events after it; undefined where there
+   * is no snapshot this version can read, or it does not match the stream (the event it was
+   * taken at, by revision, position and hash).
+   */
   async read(workflowId: string): Promise<Loaded | undefined> {
     if (!this.o.store.readSnapshot) return undefined;
     try {
       const kept = await this.o.store.readSnapshot(workflowStreamId(workflowId));
       if (!kept) return undefined;
       const folded = decodeStateSnapshot(kept.data);
-      if (!folded) {
-        this.o.logger.debug({ workflowId }, 'snapshot of another version: its events are folded instead');
+      const [at, ...after] = kept.events;
+      if (!folded || !at || at.position !== folded.position || hashOf(at) !== folded.lastHash) {
+        this.o.logger.debug({ workflowId }, 'snapshot of another version, or not of the stream as stored: its events are folded instead');
         return undefined;
       }
-      const { state } = folded;
+      let { state } = folded;
       // One copy of the recorded prompts in memory, as a fold of the events keeps.
-      if (state.status !== 'empty' && state.prompts) state.prompts = this.o.prompts.prompts(state.prompts);
-      return { ...folded, revision: kept.revision };
+      if (state.status !== 'empty' && state.prompts) state = { ...state, prompts: this.o.prompts.prompts(state.prompts) };
+      for (const raw of after) state = evolve(state, this.o.prompts.event(WorkflowEnvelope.parse(raw)));
+      // Moved on since: the next flush writes it as it is now.
+      if (after.length > 0) this.markChanged(workflowId);
+      const last = kept.events.at(-1)!;
+      return { state, revision: last.revision, position: last.position, lastHash: after.length > 0 ? hashOf(last) : folded.lastHash };
     } catch (err) {
       // The read of the events that follows says whether the store is there.
       this.o.logger.debug({ err, workflowId }, 'snapshot not read: its events are folded instead');

@@ -133,23 +133,28 @@ export class WorkflowCommandHandler {
 
   private async attempt(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt++) {
-      let cached = this.cache.get(workflowId);
-      if (!cached && attempt === 1 && !options.creates) {
-        this.deps.warmUp?.(workflowId);
-        // Taken as a cache entry is: a refusal or a conflict below reads the stream from it.
-        cached = await this.snapshots.read(workflowId);
-      }
-      let loaded = cached ?? (await this.readOn(workflowId, EMPTY));
+      const cached = this.cache.get(workflowId);
+      if (!cached && attempt === 1 && !options.creates) this.deps.warmUp?.(workflowId);
+      const snapshotted = cached ? undefined : await this.readSnapshotted(workflowId, attempt === 1 && !options.creates);
+      let loaded = cached ?? snapshotted ?? (await this.readOn(workflowId, EMPTY));
       let decision: Decision;
       try {
         decision = this.decideOn(workflowId, loaded, options, decide);
       } catch (err) {
-        // Another instance may have appended since this one cached the workflow: a refusal (a
-        // call it never requested, a state it is no longer in) is given on the state as stored.
-        if (!cached || !(err instanceof TopDogError)) throw err;
-        loaded = await this.readOn(workflowId, cached);
-        if (loaded.revision === cached.revision) throw err;
-        decision = this.decideOn(workflowId, loaded, options, decide);
+        // A snapshot its version check let through that this code cannot decide on: the events
+        // decide, and the snapshot is written again from them.
+        if (snapshotted && !(err instanceof TopDogError)) {
+          this.deps.logger.warn({ err, workflowId }, 'deciding on the snapshot failed: its events are folded instead');
+          loaded = await this.readOn(workflowId, EMPTY);
+          decision = this.decideOn(workflowId, loaded, options, decide);
+        } else {
+          // Another instance may have appended since this one cached the workflow: a refusal (a
+          // call it never requested, a state it is no longer in) is given on the state as stored.
+          if (!cached || !(err instanceof TopDogError)) throw err;
+          loaded = await this.readOn(workflowId, cached);
+          if (loaded.revision === cached.revision) throw err;
+          decision = this.decideOn(workflowId, loaded, options, decide);
+        }
       }
       if (decision.kind === 'answered') return decision.outcome;
       const { events } = decision;
@@ -264,6 +269,14 @@ export class WorkflowCommandHandler {
     this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: chained.lastHash });
     this.snapshots.markChanged(workflowId);
     return { kind: 'appended', decided: events, revision: result.nextRevision, position: result.position };
+  }
+
+  /** The workflow as stored now, read from its snapshot (checked against the stream), cached; undefined where it has none to use. */
+  private async readSnapshotted(workflowId: string, wanted: boolean): Promise<Loaded | undefined> {
+    const loaded = wanted ? await this.snapshots.read(workflowId) : undefined;
+    if (!loaded) return undefined;
+    this.cache.set(workflowId, loaded);
+    return loaded;
   }
 
   private async load(workflowId: string): Promise<Loaded> {
