@@ -18,8 +18,12 @@ const WRITER_API_TIMEOUT_MS = 2_000;
 
 export interface OpenEventStoreOptions {
   prefix: string;
-  /** The writer's (the orchestrator's): it creates the JetStream stream with these replicas, and reads tips from its leader. */
-  writer?: { replicas: number };
+  /**
+   * The writer's (the orchestrator's): it creates the JetStream stream with these replicas, and
+   * reads tips from its leader; it remembers the tips of `tipCacheSize` streams (default 100,000),
+   * which must be at least as many as the writer holds states of, for their snapshots to be written.
+   */
+  writer?: { replicas: number; tipCacheSize?: number };
   /** Where a reader says, now and then, that it waits for the writer to create the JetStream stream. */
   logger?: { warn(message: string): void };
 }
@@ -35,6 +39,7 @@ export async function openEventStore(choice: EventStoreChoice, nc: NatsConnectio
     return JetStreamEventStore.create(nc, {
       prefix: options.prefix,
       replicas: options.writer.replicas,
+      ...(options.writer.tipCacheSize ? { tipCacheSize: options.writer.tipCacheSize } : {}),
       // With one replica every direct get is the leader's answer: the API's message get (the
       // JetStream API's queue on the server) would only add to a cold command's time.
       leaderReads: options.writer.replicas > 1,
