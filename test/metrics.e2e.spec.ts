@@ -119,7 +119,8 @@ describe('metrics', () => {
     expect(valueOf(series, 'topdog_projector_status_reads_total', { reason: 'needed' })).toBe(0);
     // The orchestrator wrote the workflow's snapshot as it stopped (if not before): the command read it, not the events.
     const orchestrator = await scrape(await opsUrl('orchestrator'));
-    expect(valueOf(orchestrator, 'topdog_state_snapshot_reads_total', { outcome: 'found' })).toBe(1);
+    expect(valueOf(orchestrator, 'topdog_state_snapshot_reads_total', { outcome: 'used' })).toBe(1);
+    expect(valueOf(orchestrator, 'topdog_state_snapshot_reads_total', { outcome: 'unusable' })).toBe(0);
     expect(valueOf(orchestrator, 'topdog_state_snapshot_reads_total', { outcome: 'none' })).toBe(0);
     const stored = await (await system.eventStore()).readStream(workflowStreamId(id));
     expect(stored.map((e) => e.type)).toEqual(['WorkflowInitialized', 'PhaseCompleted']);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { workflowStreamId, type NewEvent } from '@topdog/contracts';
 import { chainEvents, sequenceOf, type EventStore, type StoredEvent } from '@topdog/event-store';
-import { decodeStateSnapshot, encodeStateSnapshot } from '../../services/orchestrator/src/command-handling/state-snapshot';
+import { rebasedStateSnapshot } from '../../services/orchestrator/src/command-handling/state-snapshot';
 import { inParallel } from '../load/measure';
 
 /** One workflow's stream as a list of commits, each as its events were appended together, and its snapshot. */
@@ -56,9 +56,7 @@ function cloneFor(template: Template, workflowId: string): { commits: NewEvent[]
 /** The template's snapshot made a clone's: its ids (the workflow's, its events'), its last event's position and hash. */
 function snapshotFor(template: Template, ids: Map<string, string>, position: number, lastHash: string | null): Uint8Array {
   const text = template.snapshot.replace(new RegExp([...ids.keys()].join('|'), 'g'), (id) => ids.get(id)!);
-  const folded = decodeStateSnapshot(new TextEncoder().encode(text));
-  if (!folded) throw new Error("the template's snapshot is not one this orchestrator reads");
-  return encodeStateSnapshot({ ...folded, position, lastHash });
+  return rebasedStateSnapshot(new TextEncoder().encode(text), { position, lastHash });
 }
 
 /** How many workflows' commits are interleaved unless told otherwise: a workflow's commits lie that many commits apart. */

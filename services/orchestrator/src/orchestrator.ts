@@ -3,22 +3,32 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NestFactory } from '@nestjs/core';
 import { PUBLICATIONS } from '@topdog/contracts';
-import { eventStoreChoice, LlmCallPublisher, LlmCallQueue, openEventStore, requeueFormerCallQueue } from '@topdog/event-store';
+import { eventStoreChoice, LlmCallPublisher, LlmCallQueue, openEventStore, requeueFormerCallQueue, type EventStore } from '@topdog/event-store';
 import { loadPromptLibrary } from '@topdog/prompts';
 import { createMetricsRegistry, publish, traceparentOf, untilJetStreamReady, type Logger, type Registry } from '@topdog/runtime';
 import { PinoNestLogger, PrefixedNatsServer, type HealthCheck } from '@topdog/runtime/nest';
+import { knownPrompts } from './command-handling/state-snapshot';
 import { WorkflowCommandHandler } from './command-handling/workflow-command-handler';
 import { createWorkflowCommands } from './command-handling/workflow-commands';
 import type { OrchestratorConfig } from './config';
 import { OrchestratorModule } from './nats/orchestrator.module';
 import { ProviderDirectory } from './llm/provider-directory';
-import { measuredEventStore } from './observability/measured-event-store';
+import { measuredEventStore, snapshotReadsCounter } from './observability/measured-event-store';
 
 export interface RunningOrchestrator {
   health: HealthCheck;
   metrics: Registry;
   close(): Promise<void>;
 }
+
+/** The store with its snapshots left out (SNAPSHOT_INTERVAL_MS=0): every cold command folds the events. */
+const withoutSnapshots = (store: EventStore): EventStore => ({
+  appendToStream: (streamId, events, options) => store.appendToStream(streamId, events, options),
+  readStream: (streamId, options) => store.readStream(streamId, options),
+  subscribeToAll: (options) => store.subscribeToAll(options),
+  headPosition: () => store.headPosition(),
+  close: () => store.close(),
+});
 
 /** Composes the orchestrator on a NATS connection and starts serving commands. */
 export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningOrchestrator> {
@@ -43,8 +53,13 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
       logger.info({ requeued }, "call requests left on the llm-runners' former queue on the event stream queued again; that consumer is deleted");
   }
   const metrics = createMetricsRegistry();
+  const prompts = loadPromptLibrary(config.PROMPTS_DIR);
+  logger.info({ promptsDir: config.PROMPTS_DIR ?? 'bundled', versions: Object.values(prompts).map((p) => p.version) }, 'role prompts loaded');
   const handler = new WorkflowCommandHandler({
-    store: measuredEventStore(store, metrics),
+    store: measuredEventStore(config.SNAPSHOT_INTERVAL_MS > 0 ? store : withoutSnapshots(store), metrics),
+    snapshotEveryMs: config.SNAPSHOT_INTERVAL_MS,
+    knownPrompts: knownPrompts(Object.values(prompts)),
+    snapshotRead: snapshotReadsCounter(metrics),
     calls,
     traceparent: () => traceparentOf(),
     logger,
@@ -55,8 +70,6 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
   });
   const providers = new ProviderDirectory(nc, config.TOPDOG_PREFIX, logger);
   void providers.current(); // known before the first decision that does not wait for it
-  const prompts = loadPromptLibrary(config.PROMPTS_DIR);
-  logger.info({ promptsDir: config.PROMPTS_DIR ?? 'bundled', versions: Object.values(prompts).map((p) => p.version) }, 'role prompts loaded');
   const commands = createWorkflowCommands({
     handler,
     prompts,

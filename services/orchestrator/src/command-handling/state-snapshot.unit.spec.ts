@@ -2,9 +2,9 @@ import type { LlmCallOutcome } from '@topdog/contracts';
 import { decidedEvents } from '@topdog/testing/decider-specification';
 import { describe, expect, it } from 'vitest';
 import type { WorkflowDecision } from '../workflow/workflow.decide';
-import { initializeDecision, workflowDecider, workflowId } from '../workflow/workflow.fixture';
+import { initializeDecision, testContext, workflowDecider, workflowId } from '../workflow/workflow.fixture';
 import { evolve, initialState, type StartedWorkflow, type WorkflowEventWithMetadata } from '../workflow/workflow.state';
-import { decodeStateSnapshot, encodeStateSnapshot, STATE_SNAPSHOT_VERSION } from './state-snapshot';
+import { decodeStateSnapshot, encodeStateSnapshot, knownPrompts, rebasedStateSnapshot, STATE_SNAPSHOT_VERSION } from './state-snapshot';
 
 const decider = workflowDecider();
 const ids = Array.from({ length: 8 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
@@ -55,6 +55,29 @@ describe('state snapshots', () => {
     const folded = { state, position: 12_001, lastHash: 'abc' };
     expect(decodeStateSnapshot(encodeStateSnapshot(folded))).toEqual(folded);
     expect(decodeStateSnapshot(encodeStateSnapshot({ ...folded, lastHash: null }))).toEqual({ ...folded, lastHash: null });
+  });
+
+  it("name the prompts every instance knows instead of carrying them, and carry a workflow's own", () => {
+    const known = knownPrompts(Object.values(testContext.prompts));
+    const state = richState();
+    const folded = { state, position: 12_001, lastHash: 'abc' };
+    const named = encodeStateSnapshot(folded, known);
+    expect(named.byteLength).toBeLessThan(encodeStateSnapshot(folded).byteLength - 2_500);
+    expect(decodeStateSnapshot(named, known)).toEqual(folded);
+    // An instance that does not know them cannot read it: its events are folded instead.
+    expect(decodeStateSnapshot(named)).toBeUndefined();
+    // A prompt of the workflow's own (an override) is carried whole.
+    const own = { ...state.prompts!.CODE_WRITER, text: 'write it in Rust', sha256: 'f'.repeat(64) };
+    const withOwn = { ...folded, state: { ...state, prompts: { ...state.prompts!, CODE_WRITER: own } } };
+    const encoded = encodeStateSnapshot(withOwn, known);
+    expect(new TextDecoder().decode(encoded)).toContain('write it in Rust');
+    expect(decodeStateSnapshot(encoded, known)).toEqual(withOwn);
+    // Taken again at another position and hash (the bench's clones), nothing else changes.
+    expect(decodeStateSnapshot(rebasedStateSnapshot(named, { position: 7_000, lastHash: null }), known)).toEqual({
+      ...folded,
+      position: 7_000,
+      lastHash: null,
+    });
   });
 
   it('are not read when of another version, or not a snapshot', () => {

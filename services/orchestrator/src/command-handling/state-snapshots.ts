@@ -3,7 +3,10 @@ import { hashOf, type EventStore } from '@topdog/event-store';
 import type { PromptInterning } from '@topdog/prompts';
 import type { Logger } from 'pino';
 import { evolve } from '../workflow/workflow.state';
-import { decodeStateSnapshot, encodeStateSnapshot, type FoldedWorkflow } from './state-snapshot';
+import { decodeStateSnapshot, encodeStateSnapshot, type FoldedWorkflow, type KnownPrompts } from './state-snapshot';
+
+/** What a read made of a workflow's snapshot: used, there but not usable (the events are folded), or none. */
+export type SnapshotReadOutcome = 'used' | 'unusable' | 'none';
 
 /** A folded workflow at its revision (-1: nothing stored yet). */
 export type Loaded = FoldedWorkflow & { revision: number };
@@ -17,6 +20,10 @@ export interface StateSnapshotsOptions {
   /** The state this instance holds for a workflow now (its cache), written when the workflow changed. */
   held: (workflowId: string) => Loaded | undefined;
   prompts: PromptInterning;
+  /** The role prompts every instance holds, which a snapshot names rather than carries. */
+  known: KnownPrompts;
+  /** Told what each read made of the snapshot (a metric). */
+  counted?: (outcome: SnapshotReadOutcome) => void;
   /** How often the workflows changed since are written (0: only by `flush`, for tests). */
   everyMs: number;
 }
@@ -52,11 +59,15 @@ export class StateSnapshots {
     if (!this.o.store.readSnapshot) return undefined;
     try {
       const kept = await this.o.store.readSnapshot(workflowStreamId(workflowId));
-      if (!kept) return undefined;
-      const folded = decodeStateSnapshot(kept.data);
+      if (!kept) {
+        this.o.counted?.('none');
+        return undefined;
+      }
+      const folded = decodeStateSnapshot(kept.data, this.o.known);
       const [at, ...after] = kept.events;
       if (!folded || !at || at.position !== folded.position || hashOf(at) !== folded.lastHash) {
         this.o.logger.debug({ workflowId }, 'snapshot of another version, or not of the stream as stored: its events are folded instead');
+        this.o.counted?.('unusable');
         return undefined;
       }
       let { state } = folded;
@@ -65,6 +76,7 @@ export class StateSnapshots {
       for (const raw of after) state = evolve(state, this.o.prompts.event(WorkflowEnvelope.parse(raw)));
       // Moved on since: the next flush writes it as it is now.
       if (after.length > 0) this.markChanged(workflowId);
+      this.o.counted?.('used');
       const last = kept.events.at(-1)!;
       return { state, revision: last.revision, position: last.position, lastHash: after.length > 0 ? hashOf(last) : folded.lastHash };
     } catch (err) {
@@ -118,7 +130,7 @@ export class StateSnapshots {
 
   private async write(workflowId: string, loaded: Loaded): Promise<void> {
     try {
-      await this.o.store.saveSnapshot?.(workflowStreamId(workflowId), { revision: loaded.revision, data: encodeStateSnapshot(loaded) });
+      await this.o.store.saveSnapshot?.(workflowStreamId(workflowId), { revision: loaded.revision, data: encodeStateSnapshot(loaded, this.o.known) });
     } catch (err) {
       this.o.logger.debug({ err, workflowId }, 'snapshot not written');
     }

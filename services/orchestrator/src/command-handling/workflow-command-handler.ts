@@ -17,7 +17,8 @@ import type { Logger } from 'pino';
 import { visibleTo } from '../workflow/visibility';
 import { evolve, initialState, type RecordedOutcome, type Workflow } from '../workflow/workflow.state';
 import { KeyedSerialQueue } from './keyed-serial-queue';
-import { StateSnapshots, type Loaded } from './state-snapshots';
+import type { KnownPrompts } from './state-snapshot';
+import { StateSnapshots, type Loaded, type SnapshotReadOutcome } from './state-snapshots';
 
 /** What a command comes to: an answer without writing, or events to append. */
 type Decision = { kind: 'answered'; outcome: CommandOutcome } | { kind: 'decided'; events: WorkflowEvent[] };
@@ -73,6 +74,10 @@ export interface WorkflowCommandHandlerDeps {
    * 0 writes them only on `flushSnapshots` and `close`.
    */
   snapshotEveryMs?: number;
+  /** The role prompts every instance holds (its prompt library), which snapshots name rather than carry. */
+  knownPrompts?: KnownPrompts;
+  /** Told what each cold command made of its workflow's snapshot (a metric). */
+  snapshotRead?: (outcome: SnapshotReadOutcome) => void;
 }
 
 /** Between attempts after a revision conflict: short, since the other writer has just finished. */
@@ -103,6 +108,8 @@ export class WorkflowCommandHandler {
       logger: deps.logger,
       held: (workflowId) => this.cache.peek(workflowId),
       prompts: this.prompts,
+      known: deps.knownPrompts ?? new Map(),
+      ...(deps.snapshotRead ? { counted: deps.snapshotRead } : {}),
       everyMs: deps.snapshotEveryMs ?? 200,
     });
     this.cache = new LRUCache({

@@ -1,5 +1,6 @@
 import { AppendTooLargeError, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '@topdog/event-store';
 import { Counter, Histogram, inSpan, REQUEST_SECONDS_BUCKETS, SpanKind, type Registry } from '@topdog/runtime';
+import type { SnapshotReadOutcome } from '../command-handling/state-snapshots';
 
 /** An append's outcome as a label: stored, refused on its revision, too large, the store away, or another failure. */
 function outcomeOf(err: unknown): string {
@@ -55,35 +56,39 @@ export function measuredEventStore(store: EventStore, registry: Registry): Event
 }
 
 /**
- * The snapshots' reads and writes, counted: `topdog_state_snapshot_reads_total` by whether a
- * snapshot was there (`found`, `none`), `topdog_state_snapshot_writes_total` by whether it was
- * sent (`sent`; `skipped`: the tip had moved on, or it was over the bus's message limit).
+ * The snapshots' writes, counted: `topdog_state_snapshot_writes_total` by whether each was sent
+ * (`sent`; `skipped`: the workflow had moved on, or it was over the bus's message limit).
  */
 function measuredSnapshots(store: Required<EventStore>, registry: Registry): Pick<EventStore, 'saveSnapshot' | 'readSnapshot'> {
-  const reads = new Counter({
-    name: 'topdog_state_snapshot_reads_total',
-    help: "Snapshots read for commands on workflows not in this instance's cache, by outcome (found, none)",
-    labelNames: ['outcome'],
-    registers: [registry],
-  });
   const writes = new Counter({
     name: 'topdog_state_snapshot_writes_total',
     help: 'Snapshots of changed workflows written, by outcome (sent; skipped: the workflow had moved on, or too large for the bus)',
     labelNames: ['outcome'],
     registers: [registry],
   });
-  for (const outcome of ['found', 'none']) reads.inc({ outcome }, 0);
   for (const outcome of ['sent', 'skipped']) writes.inc({ outcome }, 0);
   return {
-    async readSnapshot(streamId) {
-      const kept = await store.readSnapshot(streamId);
-      reads.inc({ outcome: kept ? 'found' : 'none' });
-      return kept;
-    },
+    readSnapshot: (streamId) => store.readSnapshot(streamId),
     async saveSnapshot(streamId, snapshot) {
       const sent = await store.saveSnapshot(streamId, snapshot);
       writes.inc({ outcome: sent ? 'sent' : 'skipped' });
       return sent;
     },
   };
+}
+
+/**
+ * `topdog_state_snapshot_reads_total`: what a command on a workflow the instance did not hold
+ * made of its snapshot: `used`, `unusable` (another version, not of the stream as stored, or
+ * naming a prompt this instance does not know: the events were folded), `none`.
+ */
+export function snapshotReadsCounter(registry: Registry): (outcome: SnapshotReadOutcome) => void {
+  const reads = new Counter({
+    name: 'topdog_state_snapshot_reads_total',
+    help: "Snapshots read for commands on workflows not in this instance's cache, by outcome (used, unusable, none)",
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of ['used', 'unusable', 'none']) reads.inc({ outcome }, 0);
+  return (outcome) => reads.inc({ outcome });
 }
