@@ -1,4 +1,4 @@
-import type { RecordedPrompt, WorkflowPrompts } from '@topdog/contracts';
+import type { RecordedPrompt } from '@topdog/contracts';
 import type { Workflow } from '../workflow/workflow.state';
 
 /**
@@ -74,7 +74,7 @@ export function decodeStateSnapshot(data: Uint8Array, known: KnownPrompts = new 
     if (!prompt) return undefined;
     prompts[role] = prompt;
   }
-  return { state: { ...state, prompts: prompts as WorkflowPrompts } as Workflow, position: position!, lastHash };
+  return { state: { ...state, prompts: prompts } as Workflow, position: position!, lastHash };
 }
 
 /** The same snapshot taken at another position and hash (the bench's clones of one workflow): nothing else in it is read. */
