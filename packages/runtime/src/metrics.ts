@@ -27,6 +27,19 @@ export function readingGauge(registry: Registry, gauge: { name: string; help: st
 }
 
 /**
+ * A counter with one label whose every value has a series from the start (at 0), so a rate or an
+ * alert on any of them works before the first count. Returns what counts one.
+ */
+export function countedBy<V extends string>(
+  registry: Registry,
+  counter: { name: string; help: string; label: string; values: readonly V[] },
+): (value: V) => void {
+  const c = new Counter({ name: counter.name, help: counter.help, labelNames: [counter.label], registers: [registry] });
+  for (const value of counter.values) c.inc({ [counter.label]: value }, 0);
+  return (value) => c.inc({ [counter.label]: value });
+}
+
+/**
  * A service's Prometheus registry: the process's own series (`process_*`, `nodejs_*`: CPU,
  * memory, event-loop lag, GC) and the service's `topdog_*` series, which each service defines
  * where it measures them. Served as Prometheus text at `/metrics`.

@@ -1,5 +1,5 @@
 import { AppendTooLargeError, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '@topdog/event-store';
-import { Counter, Histogram, inSpan, REQUEST_SECONDS_BUCKETS, SpanKind, type Registry } from '@topdog/runtime';
+import { Counter, countedBy, Histogram, inSpan, REQUEST_SECONDS_BUCKETS, SpanKind, type Registry } from '@topdog/runtime';
 import type { SnapshotReadOutcome } from '../command-handling/state-snapshots';
 
 /** An append's outcome as a label: stored, refused on its revision, too large, the store away, or another failure. */
@@ -60,18 +60,17 @@ export function measuredEventStore(store: EventStore, registry: Registry): Event
  * (`sent`; `skipped`: the workflow had moved on, or it was over the bus's message limit).
  */
 function measuredSnapshots(store: Required<EventStore>, registry: Registry): Pick<EventStore, 'saveSnapshot' | 'readSnapshot'> {
-  const writes = new Counter({
+  const written = countedBy(registry, {
     name: 'topdog_state_snapshot_writes_total',
     help: 'Snapshots of changed workflows written, by outcome (sent; skipped: the workflow had moved on, or too large for the bus)',
-    labelNames: ['outcome'],
-    registers: [registry],
+    label: 'outcome',
+    values: ['sent', 'skipped'],
   });
-  for (const outcome of ['sent', 'skipped']) writes.inc({ outcome }, 0);
   return {
     readSnapshot: (streamId) => store.readSnapshot(streamId),
     async saveSnapshot(streamId, snapshot) {
       const sent = await store.saveSnapshot(streamId, snapshot);
-      writes.inc({ outcome: sent ? 'sent' : 'skipped' });
+      written(sent ? 'sent' : 'skipped');
       return sent;
     },
   };
@@ -83,12 +82,10 @@ function measuredSnapshots(store: Required<EventStore>, registry: Registry): Pic
  * naming a prompt this instance does not know: the events were folded), `none`.
  */
 export function snapshotReadsCounter(registry: Registry): (outcome: SnapshotReadOutcome) => void {
-  const reads = new Counter({
+  return countedBy(registry, {
     name: 'topdog_state_snapshot_reads_total',
     help: "Snapshots read for commands on workflows not in this instance's cache, by outcome (used, unusable, none)",
-    labelNames: ['outcome'],
-    registers: [registry],
+    label: 'outcome',
+    values: ['used', 'unusable', 'none'],
   });
-  for (const outcome of ['used', 'unusable', 'none']) reads.inc({ outcome }, 0);
-  return (outcome) => reads.inc({ outcome });
 }

@@ -1,4 +1,4 @@
-import { Counter, readingGauge, type Registry } from '@topdog/runtime';
+import { countedBy, readingGauge, type Registry } from '@topdog/runtime';
 import type { StatusRead } from '../projection/read-model-store';
 
 /** What the projector's series are read from, at each scrape. */
@@ -50,12 +50,10 @@ export function projectorMetrics(registry: Registry, readings: ProjectionReading
  * a command an orchestrator announced). Both series start at 0. Returns what counts one.
  */
 export function statusReadsCounter(registry: Registry): (reason: StatusRead) => void {
-  const reads = new Counter({
+  return countedBy(registry, {
     name: 'topdog_projector_status_reads_total',
     help: 'Workflow statuses read from the read-model bucket: needed (not in memory when an event or a query needed it) or warm-up (read ahead of a command)',
-    labelNames: ['reason'],
-    registers: [registry],
+    label: 'reason',
+    values: ['needed', 'warm-up'],
   });
-  for (const reason of ['needed', 'warm-up'] as const) reads.inc({ reason }, 0);
-  return (reason) => reads.inc({ reason });
 }
