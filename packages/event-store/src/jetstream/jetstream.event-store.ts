@@ -458,8 +458,9 @@ export class JetStreamEventStore implements EventStore {
       ]);
       const taken = msg && snapshotTipOf(msg);
       if (!last) return undefined;
-      this.remember(streamId, tipOf(last));
-      if (!msg || !taken || tipOf(last).revision < taken.revision) return undefined;
+      const tip = tipOf(last);
+      this.remember(streamId, tip);
+      if (!msg || !taken || tip.revision < taken.revision) return undefined;
       const events = (await this.readBackwards(last, taken.revision))?.events;
       if (!events || events[0]?.revision !== taken.revision || sequenceOf(events[0].position) !== taken.seq) return undefined;
       return { revision: taken.revision, data: msg.data, events };

@@ -1,8 +1,7 @@
-import { WorkflowEnvelope, workflowStreamId } from '@topdog/contracts';
-import { hashOf, type EventStore } from '@topdog/event-store';
+import { workflowStreamId } from '@topdog/contracts';
+import { hashOf, type EventStore, type StoredEvent } from '@topdog/event-store';
 import type { PromptInterning } from '@topdog/prompts';
 import type { Logger } from 'pino';
-import { evolve } from '../workflow/workflow.state';
 import { decodeStateSnapshot, encodeStateSnapshot, type FoldedWorkflow, type KnownPrompts } from './state-snapshot';
 
 /** What a read made of a workflow's snapshot: used, there but not usable (the events are folded), or none. */
@@ -34,7 +33,7 @@ export interface StateSnapshotsOptions {
  * written some time after its workflow changes (`everyMs`), so that a burst of commands writes
  * one, and at once when the cache lets go of a changed workflow. It counts only where the
  * stream holds the event it was taken at (by revision, position and hash); the events after it,
- * if any, are folded onto it. So one out of date costs a read of the newer commits, and one that
+ * if any, are given with it, for the command handler to fold on as it folds any read. So one out of date costs a read of the newer commits, and one that
  * does not match the stream (recreated, restored) or is of another version is not used: the
  * workflow's events are folded, as without snapshots (and as on KurrentDB, which has none).
  */
@@ -51,11 +50,11 @@ export class StateSnapshots {
   }
 
   /**
-   * The workflow as stored now, from its snapshot and the events after it; undefined where there
-   * is no snapshot this version can read, or it does not match the stream (the event it was
-   * taken at, by revision, position and hash).
+   * The workflow as its snapshot holds it (`at`), and the stored events after it (`after`: none
+   * when it is at the tip); undefined where there is no snapshot this version can read, or it does
+   * not match the stream (the event it was taken at, by revision, position and hash).
    */
-  async read(workflowId: string): Promise<Loaded | undefined> {
+  async read(workflowId: string): Promise<{ at: Loaded; after: StoredEvent[] } | undefined> {
     if (!this.o.store.readSnapshot) return undefined;
     try {
       const kept = await this.o.store.readSnapshot(workflowStreamId(workflowId));
@@ -70,15 +69,11 @@ export class StateSnapshots {
         this.o.counted?.('unusable');
         return undefined;
       }
-      let { state } = folded;
+      const { state } = folded;
       // One copy of the recorded prompts in memory, as a fold of the events keeps.
-      if (state.status !== 'empty' && state.prompts) state = { ...state, prompts: this.o.prompts.prompts(state.prompts) };
-      for (const raw of after) state = evolve(state, this.o.prompts.event(WorkflowEnvelope.parse(raw)));
-      // Moved on since: the next flush writes it as it is now.
-      if (after.length > 0) this.markChanged(workflowId);
+      const interned = state.status !== 'empty' && state.prompts ? { ...state, prompts: this.o.prompts.prompts(state.prompts) } : state;
       this.o.counted?.('used');
-      const last = kept.events.at(-1)!;
-      return { state, revision: last.revision, position: last.position, lastHash: after.length > 0 ? hashOf(last) : folded.lastHash };
+      return { at: { ...folded, state: interned, revision: kept.revision }, after };
     } catch (err) {
       // The read of the events that follows says whether the store is there.
       this.o.logger.debug({ err, workflowId }, 'snapshot not read: its events are folded instead');

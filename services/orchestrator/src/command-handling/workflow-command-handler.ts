@@ -10,7 +10,15 @@ import {
   type QueuedLlmCall,
   type WorkflowEvent,
 } from '@topdog/contracts';
-import { AppendTooLargeError, chainEvents, EventStoreUnavailableError, hashOf, WrongExpectedRevisionError, type EventStore } from '@topdog/event-store';
+import {
+  AppendTooLargeError,
+  chainEvents,
+  EventStoreUnavailableError,
+  hashOf,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type StoredEvent,
+} from '@topdog/event-store';
 import { PromptInterning } from '@topdog/prompts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -278,12 +286,16 @@ export class WorkflowCommandHandler {
     return { kind: 'appended', decided: events, revision: result.nextRevision, position: result.position };
   }
 
-  /** The workflow as stored now, read from its snapshot (checked against the stream), cached; undefined where it has none to use. */
+  /**
+   * The workflow as stored now, read from its snapshot (checked against the stream) with the
+   * events after it folded on, cached; undefined where it has none to use.
+   */
   private async readSnapshotted(workflowId: string, wanted: boolean): Promise<Loaded | undefined> {
-    const loaded = wanted ? await this.snapshots.read(workflowId) : undefined;
-    if (!loaded) return undefined;
-    this.cache.set(workflowId, loaded);
-    return loaded;
+    const read = wanted ? await this.snapshots.read(workflowId) : undefined;
+    if (!read) return undefined;
+    if (read.after.length > 0) return this.foldOnto(workflowId, read.at, read.after);
+    this.cache.set(workflowId, read.at);
+    return read.at;
   }
 
   private async load(workflowId: string): Promise<Loaded> {
@@ -297,6 +309,11 @@ export class WorkflowCommandHandler {
   /** `from` with the stream's events after its revision applied (all of them from EMPTY), cached. */
   private async readOn(workflowId: string, from: Loaded): Promise<Loaded> {
     const stored = await this.deps.store.readStream(workflowStreamId(workflowId), { fromRevision: from.revision + 1 });
+    return this.foldOnto(workflowId, from, stored);
+  }
+
+  /** `from` with stored events after its revision applied, cached (and its snapshot due) when there were any. */
+  private foldOnto(workflowId: string, from: Loaded, stored: readonly StoredEvent[]): Loaded {
     if (stored.length === 0) return from;
     let { state, revision, position } = from;
     for (const raw of stored) {
