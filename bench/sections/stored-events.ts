@@ -56,6 +56,11 @@ export async function measureStoredEvents(o: StoredEventsOptions): Promise<Figur
     const id = (await api('POST', '/api/ai-workflows/initialize', initializeBody())).body.workflow_id as string;
     for (let i = 0; i < 3; i++)
       await api('POST', '/api/ai-workflows/complete-phase', { workflow_id: id, ai_response: `phase ${i}: ${'analysis '.repeat(50)}` });
+    // A stopping orchestrator writes the snapshot of every workflow changed since its last, as it
+    // does before the cold reads below: the template's is then at its last revision.
+    await system.kill('orchestrator', 'SIGTERM');
+    await system.start('orchestrator');
+    await system.waitReady();
     const template = await templateOf(store, id);
 
     let stored = template.events;

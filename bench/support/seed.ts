@@ -2,8 +2,9 @@
 // API (same event types, sizes and commit shapes), appended through our JetStream adapter with
 // its expected-revision check and hash chain, their commits interleaved so that each workflow's events lie
 // far apart in the stream, as they do when thousands of workflows run at once. Each clone's
-// snapshot is the template's, as the orchestrator wrote it, made the clone's: the orchestrator
-// writes one after each workflow's commands, so a workflow at rest has one at its last revision.
+// snapshot is the template's, as the orchestrator wrote it, made the clone's: an orchestrator
+// that stopped (as the services do before the cold reads) wrote the snapshot of every workflow
+// changed since its last, so a workflow at rest then has one at its last revision.
 import { randomUUID } from 'node:crypto';
 import { workflowStreamId, type NewEvent } from '@topdog/contracts';
 import { chainEvents, sequenceOf, type EventStore, type StoredEvent } from '@topdog/event-store';
@@ -28,7 +29,7 @@ export async function templateOf(store: EventStore, workflowId: string): Promise
     const seq = sequenceOf(position);
     commits.set(seq, [...(commits.get(seq) ?? []), event]);
   }
-  // Written within a fraction of a second of the workflow's last command.
+  // Written when the orchestrator stopped (the caller stops it); a moment to be read back.
   const deadline = Date.now() + 10_000;
   let kept = await store.readSnapshot!(streamId);
   while (kept?.revision !== stored.at(-1)!.revision) {

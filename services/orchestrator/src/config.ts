@@ -26,10 +26,12 @@ export const OrchestratorConfig = BaseConfig.extend({
   STATE_CACHE_SIZE: intSetting(50_000, 1),
   EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
   /**
-   * How often the snapshots of the workflows changed since are written, in ms (see
-   * `command-handling/state-snapshots.ts`); 0 turns snapshots off: none written, none read.
+   * How often the snapshots due are written, in ms (see `command-handling/state-snapshots.ts`);
+   * 0 turns snapshots off: none written, none read.
    */
   SNAPSHOT_INTERVAL_MS: intSetting(200, 0, 60_000),
+  /** Events past its last snapshot at which a workflow's next is due (1: after every change). */
+  SNAPSHOT_AFTER_EVENTS: intSetting(8, 1, 1_000_000),
   /** Times an auto-advanced answer that misses its phase's schema is asked again. */
   MAX_OUTPUT_REPAIRS: intSetting(2, 0, 10),
   /** Phases gated by a person's approval in workflows whose initialize names none: e.g. `PLANNING,DEPLOYMENT`. */

@@ -58,6 +58,7 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
   const handler = new WorkflowCommandHandler({
     store: measuredEventStore(config.SNAPSHOT_INTERVAL_MS > 0 ? store : withoutSnapshots(store), metrics),
     snapshotEveryMs: config.SNAPSHOT_INTERVAL_MS,
+    snapshotAfterEvents: config.SNAPSHOT_AFTER_EVENTS,
     knownPrompts: knownPrompts(Object.values(prompts)),
     snapshotRead: snapshotReadsCounter(metrics),
     calls,

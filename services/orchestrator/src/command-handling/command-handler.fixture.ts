@@ -12,9 +12,21 @@ export const queuedCalls = (): CallQueue & { queued: QueuedLlmCall[] } => {
   return { queued, enqueue: async (call) => void queued.push(call) };
 };
 
-/** For the command handler's tests: a handler on a given store (writing snapshots only when told to), commands, and their metadata. */
+/**
+ * For the command handler's tests: a handler on a given store (writing snapshots only when told
+ * to, of every workflow changed since its last unless `snapshotAfterEvents` says otherwise),
+ * commands, and their metadata.
+ */
 export const handlerOn = (store: EventStore, deps: Partial<WorkflowCommandHandlerDeps> = {}): WorkflowCommandHandler =>
-  new WorkflowCommandHandler({ store, calls: queuedCalls(), logger: pino({ level: 'silent' }), newId: randomUUID, snapshotEveryMs: 0, ...deps });
+  new WorkflowCommandHandler({
+    store,
+    calls: queuedCalls(),
+    logger: pino({ level: 'silent' }),
+    newId: randomUUID,
+    snapshotEveryMs: 0,
+    snapshotAfterEvents: 1,
+    ...deps,
+  });
 
 export const metadata = (extra: Partial<CommandMetadata> = {}): CommandMetadata => ({
   correlationId: 'corr-1',

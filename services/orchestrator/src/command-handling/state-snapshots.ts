@@ -23,22 +23,31 @@ export interface StateSnapshotsOptions {
   known: KnownPrompts;
   /** Told what each read made of the snapshot (a metric). */
   counted?: (outcome: SnapshotReadOutcome) => void;
-  /** How often the workflows changed since are written (0: only by `flush`, for tests). */
+  /** How often the workflows due are written (0: only by `flush`, for tests). */
   everyMs: number;
+  /** Events past its last snapshot at which a workflow's next is due (1: every change). */
+  afterEvents: number;
 }
 
 /**
  * The workflows' snapshots in the event store: a command on a workflow no instance's cache
- * holds reads its snapshot and the stream's tip at once, rather than every commit. A snapshot is
- * written some time after its workflow changes (`everyMs`), so that a burst of commands writes
- * one, and at once when the cache lets go of a changed workflow. It counts only where the
- * stream holds the event it was taken at (by revision, position and hash); the events after it,
- * if any, are given with it, for the command handler to fold on as it folds any read. So one out of date costs a read of the newer commits, and one that
- * does not match the stream (recreated, restored) or is of another version is not used: the
- * workflow's events are folded, as without snapshots (and as on KurrentDB, which has none).
+ * holds reads its snapshot and the stream's tip at once, rather than every commit. A workflow's
+ * snapshot is due once it is `afterEvents` events past its last one, and written at the next
+ * flush (every `everyMs`), so that a burst of commands writes one; one changed since its last is
+ * written whatever the count when the cache lets go of it, and when the service stops. So a
+ * snapshot is behind its stream by fewer than `afterEvents` events, except after a crash or where
+ * another instance wrote the workflow since. It counts
+ * only where the stream holds the event it was taken at (by revision, position and hash); the
+ * events after it, if any, are given with it, for the command handler to fold on as it folds any
+ * read (one more round of reads, of at most `afterEvents - 1` events). One that does not match
+ * the stream (recreated, restored) or is of another version is not used: the workflow's events
+ * are folded, as without snapshots (and as on KurrentDB, which has none).
  */
 export class StateSnapshots {
-  private readonly changed = new Set<string>();
+  /** Events each workflow is past its last snapshot (those changed since it was written or read). */
+  private readonly behind = new Map<string, number>();
+  /** Those `afterEvents` or more past it: written at the next flush. */
+  private readonly due = new Set<string>();
   private readonly timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -81,41 +90,54 @@ export class StateSnapshots {
     }
   }
 
-  /** The workflow's state changed in the cache: its snapshot is written at the next flush. */
-  markChanged(workflowId: string): void {
-    if (this.o.store.saveSnapshot) this.changed.add(workflowId);
+  /** `events` more of the workflow's events are in the cache: its snapshot is due once it is `afterEvents` behind. */
+  markChanged(workflowId: string, events: number): void {
+    if (!this.o.store.saveSnapshot) return;
+    const behind = (this.behind.get(workflowId) ?? 0) + events;
+    this.behind.set(workflowId, behind);
+    if (behind >= this.o.afterEvents) this.due.add(workflowId);
   }
 
   /** The cache lets go of a workflow: written now if it changed since its last snapshot. */
   evicted(workflowId: string, loaded: Loaded): void {
-    if (this.changed.delete(workflowId)) void this.write(workflowId, loaded);
+    if (this.forget(workflowId)) void this.write(workflowId, loaded);
   }
 
   /** The cache dropped a workflow whose last write is in doubt: nothing of it is written. */
   dropped(workflowId: string): void {
-    this.changed.delete(workflowId);
+    this.forget(workflowId);
   }
 
-  /** Writes the snapshots of the workflows changed since the last flush. */
+  /** Writes the snapshots due. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeChanged());
+    return this.writing(() => [...this.due]);
+  }
+
+  /** Stops the timer and writes the snapshot of every workflow changed since its last. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.writing(() => [...this.behind.keys()]);
+  }
+
+  /** Whether the workflow had changed since its last snapshot; it is not tracked any more. */
+  private forget(workflowId: string): boolean {
+    this.due.delete(workflowId);
+    return this.behind.delete(workflowId);
+  }
+
+  /** Writes the snapshots of the workflows `chosen` gives once the writes before are done. */
+  private writing(chosen: () => string[]): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeAll(chosen()));
     return this.flushing;
   }
 
-  /** Stops the timer and writes what changed. */
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush();
-  }
-
-  private async writeChanged(): Promise<void> {
-    const ids = [...this.changed];
+  private async writeAll(ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += WRITES_PER_TURN) {
       if (i > 0) await new Promise((r) => setImmediate(r));
       await Promise.all(
         ids.slice(i, i + WRITES_PER_TURN).map(async (id) => {
-          // Gone from the set: evicted (and written then) or dropped since the flush began.
-          if (!this.changed.delete(id)) return;
+          // Not tracked any more: evicted (and written then) or dropped since the flush began.
+          if (!this.forget(id)) return;
           const loaded = this.o.held(id);
           if (loaded) await this.write(id, loaded);
         }),

@@ -142,4 +142,66 @@ describe('WorkflowCommandHandler: snapshots', () => {
     await handler.close();
     expect((await store.readSnapshot(workflowStreamId(id)))?.revision).toBe(1);
   });
+
+  describe('when a snapshot is due', () => {
+    /** How many events the commands store on a workflow of their own. */
+    const eventsOf = async (commands: (id: string) => WorkflowDecision[]) => {
+      const store = new InMemoryEventStore();
+      const id = randomUUID();
+      await applyAll(handlerOn(store), id, commands(id));
+      return (await store.readStream(workflowStreamId(id))).length;
+    };
+    const keptRevision = async (store: EventStore, id: string) => (await store.readSnapshot!(workflowStreamId(id)))?.revision;
+    const lastRevision = async (store: EventStore, id: string) => (await store.readStream(workflowStreamId(id))).at(-1)!.revision;
+
+    it('writes a workflow at a flush once it is snapshotAfterEvents events past its last snapshot, and what is left when closed', async () => {
+      const initialized = await eventsOf((id) => [initializeDecision({ workflowId: id })]);
+      const store = new InMemoryEventStore();
+      const id = randomUUID();
+      const handler = handlerOn(store, { snapshotAfterEvents: initialized + 1 });
+
+      await applyAll(handler, id, [initializeDecision({ workflowId: id })]);
+      await handler.flushSnapshots();
+      expect(await keptRevision(store, id)).toBeUndefined();
+
+      await applyAll(handler, id, [complete(id)]);
+      await handler.flushSnapshots();
+      const first = await lastRevision(store, id);
+      expect(await keptRevision(store, id)).toBe(first);
+
+      await applyAll(handler, id, [complete(id, 'one more')]);
+      await handler.close();
+      expect(await keptRevision(store, id)).toBe(await lastRevision(store, id));
+      expect(await keptRevision(store, id)).toBeGreaterThan(first);
+    });
+
+    it('counts the events a command folded onto an older snapshot', async () => {
+      const completed = await eventsOf((id) => [initializeDecision({ workflowId: id }), complete(id)]);
+      const initialized = await eventsOf((id) => [initializeDecision({ workflowId: id })]);
+      const perCompletion = completed - initialized;
+      const { store, id, first } = await snapshotted((id) => [initializeDecision({ workflowId: id })]);
+      await applyAll(first, id, [complete(id, 'after the snapshot')]);
+      // Its own command alone would not make the snapshot due; with the events it folded, it does.
+      const second = handlerOn(store, { snapshotAfterEvents: perCompletion + 1 });
+
+      await second.handle(id, { metadata: metadata() }, deciding(complete(id, 'mine')));
+      await second.flushSnapshots();
+
+      expect(await keptRevision(store, id)).toBe(await lastRevision(store, id));
+    });
+
+    it('writes a changed workflow the cache lets go of, however few events past its snapshot', async () => {
+      const store = new InMemoryEventStore();
+      const handler = handlerOn(store, { cacheSize: 1, snapshotAfterEvents: 1_000 });
+      const [a, b] = [randomUUID(), randomUUID()];
+      await applyAll(handler, a, [initializeDecision({ workflowId: a })]);
+      await applyAll(handler, b, [initializeDecision({ workflowId: b })]); // a is evicted
+      await handler.flushSnapshots();
+
+      expect(await keptRevision(store, a)).toBe(await lastRevision(store, a));
+      expect(await keptRevision(store, b)).toBeUndefined();
+      await handler.close();
+      expect(await keptRevision(store, b)).toBe(await lastRevision(store, b));
+    });
+  });
 });

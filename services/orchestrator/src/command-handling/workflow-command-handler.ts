@@ -78,10 +78,12 @@ export interface WorkflowCommandHandlerDeps {
    */
   warmUp?: (workflowId: string) => void;
   /**
-   * How often the workflows changed since are written as snapshots (`StateSnapshots`), in ms;
-   * 0 writes them only on `flushSnapshots` and `close`.
+   * How often the snapshots due are written (`StateSnapshots`), in ms; 0 writes them only on
+   * `flushSnapshots` and `close`.
    */
   snapshotEveryMs?: number;
+  /** Events past its last snapshot at which a workflow's next is due (default 8; 1: every change). */
+  snapshotAfterEvents?: number;
   /** The role prompts every instance holds (its prompt library), which snapshots name rather than carry. */
   knownPrompts?: KnownPrompts;
   /** Told what each cold command made of its workflow's snapshot (a metric). */
@@ -119,6 +121,7 @@ export class WorkflowCommandHandler {
       known: deps.knownPrompts ?? new Map(),
       ...(deps.snapshotRead ? { counted: deps.snapshotRead } : {}),
       everyMs: deps.snapshotEveryMs ?? 200,
+      afterEvents: deps.snapshotAfterEvents ?? 8,
     });
     this.cache = new LRUCache({
       // Bounded by count through maxSize: with `max`, lru-cache would allocate room for every entry up front.
@@ -132,12 +135,12 @@ export class WorkflowCommandHandler {
     this.maxAttempts = deps.maxAttempts ?? 5;
   }
 
-  /** Writes the snapshots of the workflows changed since the last were written. */
+  /** Writes the snapshots due. */
   flushSnapshots(): Promise<void> {
     return this.snapshots.flush();
   }
 
-  /** Stops writing snapshots on a timer, and writes those of the workflows changed since the last. */
+  /** Stops writing snapshots on a timer, and writes that of every workflow changed since its last. */
   close(): Promise<void> {
     return this.snapshots.close();
   }
@@ -157,7 +160,7 @@ export class WorkflowCommandHandler {
         decision = this.decideOn(workflowId, loaded, options, decide);
       } catch (err) {
         // A snapshot its version check let through that this code cannot decide on: the events
-        // decide, and the snapshot is written again from them.
+        // decide, and the snapshot is written again from them once due.
         if (snapshotted && !(err instanceof TopDogError)) {
           this.deps.logger.warn({ err, workflowId }, 'deciding on the snapshot failed: its events are folded instead');
           loaded = await this.readOn(workflowId, EMPTY);
@@ -282,7 +285,7 @@ export class WorkflowCommandHandler {
     });
     const state = events.reduce((s, e, i) => evolve(s, { ...e, id: chained.events[i]!.id, metadata: extra }), loaded.state);
     this.cache.set(workflowId, { state, revision: result.nextRevision, position: result.position, lastHash: chained.lastHash });
-    this.snapshots.markChanged(workflowId);
+    this.snapshots.markChanged(workflowId, events.length);
     return { kind: 'appended', decided: events, revision: result.nextRevision, position: result.position };
   }
 
@@ -324,7 +327,7 @@ export class WorkflowCommandHandler {
     }
     const loaded = { state, revision, position, lastHash: hashOf(stored.at(-1)!) };
     this.cache.set(workflowId, loaded);
-    this.snapshots.markChanged(workflowId);
+    this.snapshots.markChanged(workflowId, stored.length);
     return loaded;
   }
 }
