@@ -16,3 +16,17 @@ describe('APPROVAL_REQUIRED', () => {
     expect(() => approval('PLANING')).toThrow(/APPROVAL_REQUIRED: not a phase: PLANING/);
   });
 });
+
+describe('snapshots', () => {
+  const config = (env: Record<string, string> = {}) => parseConfig(OrchestratorConfig, env);
+
+  it('are written every 200 ms, due once a workflow is 8 events past its last; 0 turns them off', () => {
+    expect(config()).toMatchObject({ SNAPSHOT_INTERVAL_MS: 200, SNAPSHOT_AFTER_EVENTS: 8 });
+    expect(config({ SNAPSHOT_INTERVAL_MS: '0', SNAPSHOT_AFTER_EVENTS: '1' })).toMatchObject({ SNAPSHOT_INTERVAL_MS: 0, SNAPSHOT_AFTER_EVENTS: 1 });
+  });
+
+  it('stops the service on a count under 1, naming the variable', () => {
+    expect(() => config({ SNAPSHOT_AFTER_EVENTS: '0' })).toThrow(/SNAPSHOT_AFTER_EVENTS/);
+    expect(() => config({ SNAPSHOT_AFTER_EVENTS: 'many' })).toThrow(ConfigError);
+  });
+});

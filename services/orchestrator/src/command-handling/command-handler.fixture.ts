@@ -13,9 +13,9 @@ export const queuedCalls = (): CallQueue & { queued: QueuedLlmCall[] } => {
 };
 
 /**
- * For the command handler's tests: a handler on a given store (writing snapshots only when told
- * to, of every workflow changed since its last unless `snapshotAfterEvents` says otherwise),
- * commands, and their metadata.
+ * For the command handler's tests: a handler on a given store (with no timer: snapshots are
+ * written on `flushSnapshots`, on `close` and when the cache evicts a workflow; every change is
+ * due unless `snapshotAfterEvents` says otherwise), commands, and their metadata.
  */
 export const handlerOn = (store: EventStore, deps: Partial<WorkflowCommandHandlerDeps> = {}): WorkflowCommandHandler =>
   new WorkflowCommandHandler({

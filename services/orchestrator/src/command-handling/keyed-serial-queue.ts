@@ -17,6 +17,11 @@ export class KeyedSerialQueue {
     return result;
   }
 
+  /** Resolves once no task runs or waits, those queued meanwhile included. */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
+
   get size(): number {
     return this.tails.size;
   }

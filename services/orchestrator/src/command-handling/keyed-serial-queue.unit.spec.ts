@@ -39,4 +39,22 @@ describe('KeyedSerialQueue', () => {
     await Promise.all([queue.run('a', task), queue.run('b', task), queue.run('c', task)]);
     expect(peak).toBe(3);
   });
+
+  it('is idle once every task has run, those queued while it waited included', async () => {
+    const queue = new KeyedSerialQueue();
+    const done: string[] = [];
+    const task = (name: string, ms: number) => async () => {
+      await tick(ms);
+      done.push(name);
+    };
+    void queue.run('a', task('a1', 10));
+    void queue.run('b', task('b1', 5)).then(() => void queue.run('c', task('c1', 10)));
+    void queue.run('a', task('a2', 5)).catch(() => undefined);
+
+    await queue.idle();
+
+    expect(done.sort()).toEqual(['a1', 'a2', 'b1', 'c1']);
+    expect(queue.size).toBe(0);
+    await queue.idle(); // and at once when nothing is queued
+  });
 });

@@ -31,25 +31,34 @@ export interface StateSnapshotsOptions {
 
 /**
  * The workflows' snapshots in the event store: a command on a workflow no instance's cache
- * holds reads its snapshot and the stream's tip at once, rather than every commit. A workflow's
- * snapshot is due once it is `afterEvents` events past its last one, and written at the next
- * flush (every `everyMs`), so that a burst of commands writes one; one changed since its last is
- * written whatever the count when the cache lets go of it, and when the service stops. So a
- * snapshot is behind its stream by fewer than `afterEvents` events, except after a crash or where
- * another instance wrote the workflow since. It counts
- * only where the stream holds the event it was taken at (by revision, position and hash); the
- * events after it, if any, are given with it, for the command handler to fold on as it folds any
- * read (one more round of reads, of at most `afterEvents - 1` events). One that does not match
- * the stream (recreated, restored) or is of another version is not used: the workflow's events
- * are folded, as without snapshots (and as on KurrentDB, which has none).
+ * holds reads its snapshot and the stream's tip at once, rather than every commit.
+ *
+ * A workflow's snapshot is due once it is `afterEvents` events past its last one, and written at
+ * the next flush (every `everyMs`), so that a burst of commands writes one. One changed since its
+ * last is written whatever the count when the cache lets go of it (between turns of the event
+ * loop, not on the command's path) and when the service stops. One that could not be used is
+ * written again from the events at the next flush. So a snapshot is usually fewer than
+ * `afterEvents` events behind its stream; more after a crash, where another instance wrote the
+ * workflow since (its stop or eviction may even set the snapshot back to the state it held), or
+ * where a write was not kept (too large for the bus, or the store did not take it).
+ *
+ * It counts only where the stream holds the event it was taken at (by revision, position and
+ * hash); the events after it, if any, are given with it, for the command handler to fold on as it
+ * folds any read (one more round of reads). One that does not match the stream (recreated,
+ * restored) or is of another version is not used: the workflow's events are folded, as without
+ * snapshots (and as on KurrentDB, which has none).
  */
 export class StateSnapshots {
   /** Events each workflow is past its last snapshot (those changed since it was written or read). */
   private readonly behind = new Map<string, number>();
-  /** Those `afterEvents` or more past it: written at the next flush. */
+  /** Those `afterEvents` or more past it, or whose snapshot could not be used: written at the next flush. */
   private readonly due = new Set<string>();
+  /** Changed workflows the cache let go of, with the state it held: written next. */
+  private readonly evictions = new Map<string, Loaded>();
+  private evictionsScheduled = false;
+  private closing = false;
   private readonly timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: StateSnapshotsOptions) {
     if (o.everyMs > 0 && o.store.saveSnapshot) {
@@ -60,10 +69,11 @@ export class StateSnapshots {
 
   /**
    * The workflow as its snapshot holds it (`at`), and the stored events after it (`after`: none
-   * when it is at the tip); undefined where there is no snapshot this version can read, or it does
-   * not match the stream (the event it was taken at, by revision, position and hash).
+   * when it is at the tip); `unusable` where its snapshot is of another version or does not match
+   * the stream (the event it was taken at, by revision, position and hash); undefined where it
+   * has none (or it could not be read).
    */
-  async read(workflowId: string): Promise<{ at: Loaded; after: StoredEvent[] } | undefined> {
+  async read(workflowId: string): Promise<{ at: Loaded; after: StoredEvent[] } | 'unusable' | undefined> {
     if (!this.o.store.readSnapshot) return undefined;
     try {
       const kept = await this.o.store.readSnapshot(workflowStreamId(workflowId));
@@ -76,7 +86,7 @@ export class StateSnapshots {
       if (!folded || !at || at.position !== folded.position || hashOf(at) !== folded.lastHash) {
         this.o.logger.debug({ workflowId }, 'snapshot of another version, or not of the stream as stored: its events are folded instead');
         this.o.counted?.('unusable');
-        return undefined;
+        return 'unusable';
       }
       const { state } = folded;
       // One copy of the recorded prompts in memory, as a fold of the events keeps.
@@ -90,17 +100,33 @@ export class StateSnapshots {
     }
   }
 
-  /** `events` more of the workflow's events are in the cache: its snapshot is due once it is `afterEvents` behind. */
+  /**
+   * `events` more of the workflow's events are in the cache: its snapshot is due once it is
+   * `afterEvents` behind (once the service is stopping, written at once).
+   */
   markChanged(workflowId: string, events: number): void {
     if (!this.o.store.saveSnapshot) return;
     const behind = (this.behind.get(workflowId) ?? 0) + events;
     this.behind.set(workflowId, behind);
-    if (behind >= this.o.afterEvents) this.due.add(workflowId);
+    if (this.closing) void this.writing(() => [workflowId]);
+    else if (behind >= this.o.afterEvents) this.due.add(workflowId);
   }
 
-  /** The cache lets go of a workflow: written now if it changed since its last snapshot. */
+  /** The workflow's snapshot could not be used, and the cache holds it folded from its events: written at the next flush. */
+  markDue(workflowId: string): void {
+    if (this.behind.has(workflowId)) this.due.add(workflowId);
+  }
+
+  /** The cache lets go of a workflow: written soon, off the command's path, if it changed since its last snapshot. */
   evicted(workflowId: string, loaded: Loaded): void {
-    if (this.forget(workflowId)) void this.write(workflowId, loaded);
+    if (!this.forget(workflowId)) return;
+    this.evictions.set(workflowId, loaded);
+    if (this.evictionsScheduled) return;
+    this.evictionsScheduled = true;
+    setImmediate(() => {
+      this.evictionsScheduled = false;
+      void this.writing(() => [...this.evictions.keys()]);
+    });
   }
 
   /** The cache dropped a workflow whose last write is in doubt: nothing of it is written. */
@@ -108,15 +134,26 @@ export class StateSnapshots {
     this.forget(workflowId);
   }
 
-  /** Writes the snapshots due. */
+  /** Writes the snapshots due (and those of workflows the cache let go of). */
   flush(): Promise<void> {
-    return this.writing(() => [...this.due]);
+    return this.writing(() => [...this.evictions.keys(), ...this.due]);
   }
 
-  /** Stops the timer and writes the snapshot of every workflow changed since its last. */
+  /**
+   * Stops the timer and writes the snapshot of every workflow changed since its last; a change
+   * made after this (a command finishing) is written at once.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.writing(() => [...this.behind.keys()]);
+    this.closing = true;
+    const started = performance.now();
+    let written = 0;
+    await this.writing(() => {
+      const ids = [...this.evictions.keys(), ...this.behind.keys()];
+      written = ids.length;
+      return ids;
+    });
+    if (written > 0) this.o.logger.info({ workflows: written, ms: Math.round(performance.now() - started) }, 'snapshots written at stop');
   }
 
   /** Whether the workflow had changed since its last snapshot; it is not tracked any more. */
@@ -125,10 +162,24 @@ export class StateSnapshots {
     return this.behind.delete(workflowId);
   }
 
-  /** Writes the snapshots of the workflows `chosen` gives once the writes before are done. */
+  /**
+   * The state to write for a workflow, which is not tracked any more: the one the cache held when
+   * it let go of it, else the cached one if it changed since its last snapshot; undefined where
+   * there is nothing to write (written or dropped since).
+   */
+  private take(workflowId: string): Loaded | undefined {
+    const evicted = this.evictions.get(workflowId);
+    if (evicted) {
+      this.evictions.delete(workflowId);
+      return evicted;
+    }
+    return this.forget(workflowId) ? this.o.held(workflowId) : undefined;
+  }
+
+  /** Writes the workflows `chosen` names, chosen once the writes before are done. */
   private writing(chosen: () => string[]): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeAll(chosen()));
-    return this.flushing;
+    this.writes = this.writes.then(() => this.writeAll(chosen()));
+    return this.writes;
   }
 
   private async writeAll(ids: string[]): Promise<void> {
@@ -136,9 +187,7 @@ export class StateSnapshots {
       if (i > 0) await new Promise((r) => setImmediate(r));
       await Promise.all(
         ids.slice(i, i + WRITES_PER_TURN).map(async (id) => {
-          // Not tracked any more: evicted (and written then) or dropped since the flush began.
-          if (!this.forget(id)) return;
-          const loaded = this.o.held(id);
+          const loaded = this.take(id);
           if (loaded) await this.write(id, loaded);
         }),
       );

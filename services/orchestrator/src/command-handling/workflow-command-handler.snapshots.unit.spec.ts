@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { workflowStreamId } from '@topdog/contracts';
-import { InMemoryEventStore, verifyChain, type EventStore } from '@topdog/event-store';
+import { EventStoreUnavailableError, InMemoryEventStore, verifyChain, type EventStore } from '@topdog/event-store';
 import { describe, expect, it, vi } from 'vitest';
 import type { WorkflowDecision } from '../workflow/workflow.decide';
 import { initializeDecision } from '../workflow/workflow.fixture';
-import { applyAll, complete, deciding, handlerOn, metadata } from './command-handler.fixture';
+import { applyAll, complete, deciding, handlerOn, initialize, metadata } from './command-handler.fixture';
 import { STATE_SNAPSHOT_VERSION } from './state-snapshot';
 
 /** What each stored PhaseCompleted completed, and whose answer it recorded. */
@@ -117,7 +117,7 @@ describe('WorkflowCommandHandler: snapshots', () => {
     expect(await chainHolds(store, id)).toBe(true);
   });
 
-  it('writes a changed workflow once per flush, and at once when its cache lets go of it', async () => {
+  it('writes a changed workflow once per flush, and soon after its cache lets go of it', async () => {
     const store = new InMemoryEventStore();
     const saves = vi.spyOn(store, 'saveSnapshot');
     const handler = handlerOn(store, { cacheSize: 1 });
@@ -125,7 +125,7 @@ describe('WorkflowCommandHandler: snapshots', () => {
     await applyAll(handler, a, [initializeDecision({ workflowId: a }), complete(a)]);
     expect(saves).not.toHaveBeenCalled();
     await applyAll(handler, b, [initializeDecision({ workflowId: b })]); // a is evicted
-    expect(saves.mock.calls.map(([streamId, s]) => [streamId, s.revision])).toEqual([[workflowStreamId(a), 1]]);
+    await vi.waitFor(() => expect(saves.mock.calls.map(([streamId, s]) => [streamId, s.revision])).toEqual([[workflowStreamId(a), 1]]));
     await handler.flushSnapshots();
     await handler.flushSnapshots();
     expect(saves.mock.calls.map(([streamId]) => streamId)).toEqual([workflowStreamId(a), workflowStreamId(b)]);
@@ -154,40 +154,54 @@ describe('WorkflowCommandHandler: snapshots', () => {
     const keptRevision = async (store: EventStore, id: string) => (await store.readSnapshot!(workflowStreamId(id)))?.revision;
     const lastRevision = async (store: EventStore, id: string) => (await store.readStream(workflowStreamId(id))).at(-1)!.revision;
 
-    it('writes a workflow at a flush once it is snapshotAfterEvents events past its last snapshot, and what is left when closed', async () => {
-      const initialized = await eventsOf((id) => [initializeDecision({ workflowId: id })]);
+    it('writes a workflow at a flush once it is snapshotAfterEvents events past its last snapshot, counting events, not commands', async () => {
+      const started = await eventsOf((id) => [initialize(id, { autoAdvance: true })]);
+      expect(started).toBeGreaterThan(1); // one command, several events
       const store = new InMemoryEventStore();
-      const id = randomUUID();
-      const handler = handlerOn(store, { snapshotAfterEvents: initialized + 1 });
+      const [many, one] = [randomUUID(), randomUUID()];
+      const handler = handlerOn(store, { snapshotAfterEvents: started });
 
-      await applyAll(handler, id, [initializeDecision({ workflowId: id })]);
+      await applyAll(handler, many, [initialize(many, { autoAdvance: true })]);
+      await applyAll(handler, one, [initialize(one)]);
       await handler.flushSnapshots();
-      expect(await keptRevision(store, id)).toBeUndefined();
 
-      await applyAll(handler, id, [complete(id)]);
-      await handler.flushSnapshots();
-      const first = await lastRevision(store, id);
-      expect(await keptRevision(store, id)).toBe(first);
-
-      await applyAll(handler, id, [complete(id, 'one more')]);
-      await handler.close();
-      expect(await keptRevision(store, id)).toBe(await lastRevision(store, id));
-      expect(await keptRevision(store, id)).toBeGreaterThan(first);
+      expect(await keptRevision(store, many)).toBe(await lastRevision(store, many));
+      expect(await keptRevision(store, one)).toBeUndefined();
+      await handler.close(); // and every workflow changed since its last when it stops
+      expect(await keptRevision(store, one)).toBe(await lastRevision(store, one));
     });
 
-    it('counts the events a command folded onto an older snapshot', async () => {
-      const completed = await eventsOf((id) => [initializeDecision({ workflowId: id }), complete(id)]);
-      const initialized = await eventsOf((id) => [initializeDecision({ workflowId: id })]);
-      const perCompletion = completed - initialized;
-      const { store, id, first } = await snapshotted((id) => [initializeDecision({ workflowId: id })]);
-      await applyAll(first, id, [complete(id, 'after the snapshot')]);
-      // Its own command alone would not make the snapshot due; with the events it folded, it does.
-      const second = handlerOn(store, { snapshotAfterEvents: perCompletion + 1 });
+    it('counts the events a command folded onto an older snapshot, and none for one at the tip', async () => {
+      const perCompletion = (await eventsOf((id) => [initialize(id), complete(id)])) - (await eventsOf((id) => [initialize(id)]));
+      const behind = await snapshotted((id) => [initializeDecision({ workflowId: id })]);
+      await applyAll(behind.first, behind.id, [complete(behind.id, 'after the snapshot')]);
+      const atTip = await snapshotted((id) => [initializeDecision({ workflowId: id })]);
+      const at = await keptRevision(atTip.store, atTip.id);
+      // Its own command alone does not make the snapshot due; with the events it folded, it does.
+      const due = perCompletion + 1;
 
-      await second.handle(id, { metadata: metadata() }, deciding(complete(id, 'mine')));
+      for (const { store, id } of [behind, atTip]) {
+        const second = handlerOn(store, { snapshotAfterEvents: due });
+        await second.handle(id, { metadata: metadata() }, deciding(complete(id, 'mine')));
+        await second.flushSnapshots();
+      }
+
+      expect(await keptRevision(behind.store, behind.id)).toBe(await lastRevision(behind.store, behind.id));
+      expect(await keptRevision(atTip.store, atTip.id)).toBe(at);
+    });
+
+    it('writes a snapshot it could not use again at the next flush, however few events', async () => {
+      const { store, id } = await snapshotted((id) => [initializeDecision({ workflowId: id }), complete(id, 'first')]);
+      const kept = (await store.readSnapshot(workflowStreamId(id)))!;
+      await store.saveSnapshot(workflowStreamId(id), { revision: kept.revision, data: new TextEncoder().encode('not json') });
+      const second = handlerOn(store, { snapshotAfterEvents: 1_000 });
+
+      await second.handle(id, { metadata: metadata() }, deciding(complete(id, 'second')));
       await second.flushSnapshots();
 
-      expect(await keptRevision(store, id)).toBe(await lastRevision(store, id));
+      const rewritten = (await store.readSnapshot(workflowStreamId(id)))!;
+      expect(rewritten.revision).toBe(await lastRevision(store, id));
+      expect(new TextDecoder().decode(rewritten.data)).not.toBe('not json');
     });
 
     it('writes a changed workflow the cache lets go of, however few events past its snapshot', async () => {
@@ -200,8 +214,46 @@ describe('WorkflowCommandHandler: snapshots', () => {
 
       expect(await keptRevision(store, a)).toBe(await lastRevision(store, a));
       expect(await keptRevision(store, b)).toBeUndefined();
+    });
+
+    it('writes nothing of a workflow whose last append is in doubt', async () => {
+      const store = new InMemoryEventStore();
+      const id = randomUUID();
+      const handler = handlerOn(store); // every change due
+      await applyAll(handler, id, [initializeDecision({ workflowId: id })]);
+      const append = store.appendToStream.bind(store);
+      vi.spyOn(store, 'appendToStream').mockImplementationOnce(async (...args) => {
+        await append(...args);
+        throw new EventStoreUnavailableError('append: no acknowledgement');
+      });
+      await expect(handler.handle(id, { metadata: metadata() }, deciding(complete(id)))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      const saves = vi.spyOn(store, 'saveSnapshot');
+
+      await handler.flushSnapshots();
       await handler.close();
-      expect(await keptRevision(store, b)).toBe(await lastRevision(store, b));
+
+      expect(saves).not.toHaveBeenCalled();
+    });
+
+    it('waits, when closed, for a command under way and writes the workflow as it left it; a change after that is written at once', async () => {
+      const store = new InMemoryEventStore();
+      const id = randomUUID();
+      const handler = handlerOn(store, { snapshotAfterEvents: 1_000 });
+      await applyAll(handler, id, [initializeDecision({ workflowId: id })]);
+      const append = store.appendToStream.bind(store);
+      vi.spyOn(store, 'appendToStream').mockImplementationOnce(async (...args) => {
+        await new Promise((r) => setTimeout(r, 20));
+        return append(...args);
+      });
+      const underWay = handler.handle(id, { metadata: metadata() }, deciding(complete(id)));
+
+      await handler.close();
+
+      expect(await lastRevision(store, id)).toBe(1);
+      expect(await keptRevision(store, id)).toBe(1);
+      await underWay;
+      await applyAll(handler, id, [complete(id, 'after the close')]);
+      await vi.waitFor(async () => expect(await keptRevision(store, id)).toBe(2));
     });
   });
 });

@@ -140,9 +140,13 @@ export class WorkflowCommandHandler {
     return this.snapshots.flush();
   }
 
-  /** Stops writing snapshots on a timer, and writes that of every workflow changed since its last. */
-  close(): Promise<void> {
-    return this.snapshots.close();
+  /**
+   * Waits for the commands under way, then stops writing snapshots on a timer and writes that of
+   * every workflow changed since its last.
+   */
+  async close(): Promise<void> {
+    await this.queue.idle();
+    await this.snapshots.close();
   }
 
   handle(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
@@ -153,8 +157,11 @@ export class WorkflowCommandHandler {
     for (let attempt = 1; ; attempt++) {
       const cached = this.cache.get(workflowId);
       if (!cached && attempt === 1 && !options.creates) this.deps.warmUp?.(workflowId);
-      const snapshotted = cached ? undefined : await this.readSnapshotted(workflowId, attempt === 1 && !options.creates);
+      const snapshot = cached ? undefined : await this.readSnapshotted(workflowId, attempt === 1 && !options.creates);
+      const snapshotted = snapshot === 'unusable' ? undefined : snapshot;
       let loaded = cached ?? snapshotted ?? (await this.readOn(workflowId, EMPTY));
+      // A snapshot that could not be used is written again from the events at the next flush.
+      if (snapshot === 'unusable') this.snapshots.markDue(workflowId);
       let decision: Decision;
       try {
         decision = this.decideOn(workflowId, loaded, options, decide);
@@ -164,6 +171,7 @@ export class WorkflowCommandHandler {
         if (snapshotted && !(err instanceof TopDogError)) {
           this.deps.logger.warn({ err, workflowId }, 'deciding on the snapshot failed: its events are folded instead');
           loaded = await this.readOn(workflowId, EMPTY);
+          this.snapshots.markDue(workflowId);
           decision = this.decideOn(workflowId, loaded, options, decide);
         } else {
           // Another instance may have appended since this one cached the workflow: a refusal (a
@@ -291,11 +299,12 @@ export class WorkflowCommandHandler {
 
   /**
    * The workflow as stored now, read from its snapshot (checked against the stream) with the
-   * events after it folded on, cached; undefined where it has none to use.
+   * events after it folded on, cached; `unusable` where its snapshot could not be used, undefined
+   * where it has none.
    */
-  private async readSnapshotted(workflowId: string, wanted: boolean): Promise<Loaded | undefined> {
+  private async readSnapshotted(workflowId: string, wanted: boolean): Promise<Loaded | 'unusable' | undefined> {
     const read = wanted ? await this.snapshots.read(workflowId) : undefined;
-    if (!read) return undefined;
+    if (!read || read === 'unusable') return read;
     if (read.after.length > 0) return this.foldOnto(workflowId, read.at, read.after);
     this.cache.set(workflowId, read.at);
     return read.at;
