@@ -36,8 +36,8 @@ export interface StateSnapshotsOptions {
  * A workflow's snapshot is due once it is `afterEvents` events past its last one, and written at
  * the next flush (every `everyMs`), so that a burst of commands writes one. One changed since its
  * last is written whatever the count when the cache lets go of it (between turns of the event
- * loop, not on the command's path) and when the service stops. One that could not be used is
- * written again from the events at the next flush. So a snapshot is usually fewer than
+ * loop, not on the command's path) and when the service stops. A workflow a cold command found
+ * no usable snapshot of is written at the next flush. So a snapshot is usually fewer than
  * `afterEvents` events behind its stream; more after a crash, where another instance wrote the
  * workflow since (its stop or eviction may even set the snapshot back to the state it held), or
  * where a write was not kept (too large for the bus, or the store did not take it).
@@ -49,16 +49,20 @@ export interface StateSnapshotsOptions {
  * snapshots (and as on KurrentDB, which has none).
  */
 export class StateSnapshots {
-  /** Events each workflow is past its last snapshot (those changed since it was written or read). */
+  /**
+   * Events each workflow is past its last snapshot, as this instance counts them (those changed
+   * since it wrote or read one; a fold from the first event counts them all).
+   */
   private readonly behind = new Map<string, number>();
   /** Those `afterEvents` or more past it, or whose snapshot could not be used: written at the next flush. */
   private readonly due = new Set<string>();
   /** Changed workflows the cache let go of, with the state it held: written next. */
   private readonly evictions = new Map<string, Loaded>();
   private evictionsScheduled = false;
-  private closing = false;
   private readonly timer: NodeJS.Timeout | undefined;
   private writes: Promise<void> = Promise.resolve();
+  /** Snapshots the store took (for the stop's log line). */
+  private written = 0;
 
   constructor(private readonly o: StateSnapshotsOptions) {
     if (o.everyMs > 0 && o.store.saveSnapshot) {
@@ -69,11 +73,10 @@ export class StateSnapshots {
 
   /**
    * The workflow as its snapshot holds it (`at`), and the stored events after it (`after`: none
-   * when it is at the tip); `unusable` where its snapshot is of another version or does not match
-   * the stream (the event it was taken at, by revision, position and hash); undefined where it
-   * has none (or it could not be read).
+   * when it is at the tip); undefined where there is no snapshot this version can read, or it does
+   * not match the stream (the event it was taken at, by revision, position and hash).
    */
-  async read(workflowId: string): Promise<{ at: Loaded; after: StoredEvent[] } | 'unusable' | undefined> {
+  async read(workflowId: string): Promise<{ at: Loaded; after: StoredEvent[] } | undefined> {
     if (!this.o.store.readSnapshot) return undefined;
     try {
       const kept = await this.o.store.readSnapshot(workflowStreamId(workflowId));
@@ -86,7 +89,7 @@ export class StateSnapshots {
       if (!folded || !at || at.position !== folded.position || hashOf(at) !== folded.lastHash) {
         this.o.logger.debug({ workflowId }, 'snapshot of another version, or not of the stream as stored: its events are folded instead');
         this.o.counted?.('unusable');
-        return 'unusable';
+        return undefined;
       }
       const { state } = folded;
       // One copy of the recorded prompts in memory, as a fold of the events keeps.
@@ -100,19 +103,17 @@ export class StateSnapshots {
     }
   }
 
-  /**
-   * `events` more of the workflow's events are in the cache: its snapshot is due once it is
-   * `afterEvents` behind (once the service is stopping, written at once).
-   */
+  /** `events` more of the workflow's events are in the cache: its snapshot is due once it is `afterEvents` behind. */
   markChanged(workflowId: string, events: number): void {
     if (!this.o.store.saveSnapshot) return;
+    // Held again (read back since the cache let go of it): what it holds now is what is written.
+    this.evictions.delete(workflowId);
     const behind = (this.behind.get(workflowId) ?? 0) + events;
     this.behind.set(workflowId, behind);
-    if (this.closing) void this.writing(() => [workflowId]);
-    else if (behind >= this.o.afterEvents) this.due.add(workflowId);
+    if (behind >= this.o.afterEvents) this.due.add(workflowId);
   }
 
-  /** The workflow's snapshot could not be used, and the cache holds it folded from its events: written at the next flush. */
+  /** A cold command found no snapshot it could use, and the cache holds the workflow folded from its events: written at the next flush. */
   markDue(workflowId: string): void {
     if (this.behind.has(workflowId)) this.due.add(workflowId);
   }
@@ -139,21 +140,14 @@ export class StateSnapshots {
     return this.writing(() => [...this.evictions.keys(), ...this.due]);
   }
 
-  /**
-   * Stops the timer and writes the snapshot of every workflow changed since its last; a change
-   * made after this (a command finishing) is written at once.
-   */
+  /** Stops the timer and writes the snapshot of every workflow changed since its last (the caller has stopped changing them). */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    this.closing = true;
     const started = performance.now();
-    let written = 0;
-    await this.writing(() => {
-      const ids = [...this.evictions.keys(), ...this.behind.keys()];
-      written = ids.length;
-      return ids;
-    });
-    if (written > 0) this.o.logger.info({ workflows: written, ms: Math.round(performance.now() - started) }, 'snapshots written at stop');
+    const written = this.written;
+    await this.writing(() => [...this.evictions.keys(), ...this.behind.keys()]);
+    const count = this.written - written;
+    if (count > 0) this.o.logger.info({ snapshots: count, ms: Math.round(performance.now() - started) }, 'snapshots written at stop');
   }
 
   /** Whether the workflow had changed since its last snapshot; it is not tracked any more. */
@@ -196,7 +190,8 @@ export class StateSnapshots {
 
   private async write(workflowId: string, loaded: Loaded): Promise<void> {
     try {
-      await this.o.store.saveSnapshot?.(workflowStreamId(workflowId), { revision: loaded.revision, data: encodeStateSnapshot(loaded, this.o.known) });
+      const data = encodeStateSnapshot(loaded, this.o.known);
+      if (await this.o.store.saveSnapshot?.(workflowStreamId(workflowId), { revision: loaded.revision, data })) this.written++;
     } catch (err) {
       this.o.logger.debug({ err, workflowId }, 'snapshot not written');
     }

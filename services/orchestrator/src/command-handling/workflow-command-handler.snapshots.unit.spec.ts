@@ -235,7 +235,7 @@ describe('WorkflowCommandHandler: snapshots', () => {
       expect(saves).not.toHaveBeenCalled();
     });
 
-    it('waits, when closed, for a command under way and writes the workflow as it left it; a change after that is written at once', async () => {
+    it('waits, when closed, for a command under way and writes the workflow as it left it; it refuses commands after that', async () => {
       const store = new InMemoryEventStore();
       const id = randomUUID();
       const handler = handlerOn(store, { snapshotAfterEvents: 1_000 });
@@ -251,9 +251,9 @@ describe('WorkflowCommandHandler: snapshots', () => {
 
       expect(await lastRevision(store, id)).toBe(1);
       expect(await keptRevision(store, id)).toBe(1);
-      await underWay;
-      await applyAll(handler, id, [complete(id, 'after the close')]);
-      await vi.waitFor(async () => expect(await keptRevision(store, id)).toBe(2));
+      await expect(underWay).resolves.toMatchObject({ kind: 'appended', revision: 1 });
+      await expect(handler.handle(id, { metadata: metadata() }, deciding(complete(id, 'too late')))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(await lastRevision(store, id)).toBe(1);
     });
   });
 });

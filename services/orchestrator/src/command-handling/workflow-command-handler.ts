@@ -79,7 +79,7 @@ export interface WorkflowCommandHandlerDeps {
   warmUp?: (workflowId: string) => void;
   /**
    * How often the snapshots due are written (`StateSnapshots`), in ms; 0 writes them only on
-   * `flushSnapshots` and `close`.
+   * `flushSnapshots`, `close` and when the cache evicts a changed workflow.
    */
   snapshotEveryMs?: number;
   /** Events past its last snapshot at which a workflow's next is due (default 8; 1: every change). */
@@ -111,6 +111,7 @@ export class WorkflowCommandHandler {
   private readonly prompts = new PromptInterning();
   private readonly snapshots: StateSnapshots;
   private readonly maxAttempts: number;
+  private closed = false;
 
   constructor(private readonly deps: WorkflowCommandHandlerDeps) {
     this.snapshots = new StateSnapshots({
@@ -141,15 +142,18 @@ export class WorkflowCommandHandler {
   }
 
   /**
-   * Waits for the commands under way, then stops writing snapshots on a timer and writes that of
-   * every workflow changed since its last.
+   * Refuses commands from now on (UNAVAILABLE: another instance takes them), waits for those
+   * under way, then stops writing snapshots on a timer and writes that of every workflow changed
+   * since its last.
    */
   async close(): Promise<void> {
+    this.closed = true;
     await this.queue.idle();
     await this.snapshots.close();
   }
 
   handle(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
+    if (this.closed) return Promise.reject(new TopDogError('UNAVAILABLE', 'this orchestrator is stopping; send the command again'));
     return this.queue.run(workflowId, () => this.attempt(workflowId, options, decide)).catch(retryLaterWhenUnavailable);
   }
 
@@ -157,17 +161,20 @@ export class WorkflowCommandHandler {
     for (let attempt = 1; ; attempt++) {
       const cached = this.cache.get(workflowId);
       if (!cached && attempt === 1 && !options.creates) this.deps.warmUp?.(workflowId);
-      const snapshot = cached ? undefined : await this.readSnapshotted(workflowId, attempt === 1 && !options.creates);
-      const snapshotted = snapshot === 'unusable' ? undefined : snapshot;
-      let loaded = cached ?? snapshotted ?? (await this.readOn(workflowId, EMPTY));
-      // A snapshot that could not be used is written again from the events at the next flush.
-      if (snapshot === 'unusable') this.snapshots.markDue(workflowId);
+      const snapshotted = cached ? undefined : await this.readSnapshotted(workflowId, attempt === 1 && !options.creates);
+      let loaded = cached ?? snapshotted;
+      if (!loaded) {
+        loaded = await this.readOn(workflowId, EMPTY);
+        // None it could use (none, one of another version, one the stream as stored does not
+        // hold): written from the events at the next flush, for the next cold command.
+        if (attempt === 1 && !options.creates) this.snapshots.markDue(workflowId);
+      }
       let decision: Decision;
       try {
         decision = this.decideOn(workflowId, loaded, options, decide);
       } catch (err) {
         // A snapshot its version check let through that this code cannot decide on: the events
-        // decide, and the snapshot is written again from them once due.
+        // decide, and the snapshot is written again from them at the next flush.
         if (snapshotted && !(err instanceof TopDogError)) {
           this.deps.logger.warn({ err, workflowId }, 'deciding on the snapshot failed: its events are folded instead');
           loaded = await this.readOn(workflowId, EMPTY);
@@ -299,12 +306,11 @@ export class WorkflowCommandHandler {
 
   /**
    * The workflow as stored now, read from its snapshot (checked against the stream) with the
-   * events after it folded on, cached; `unusable` where its snapshot could not be used, undefined
-   * where it has none.
+   * events after it folded on, cached; undefined where it has none to use.
    */
-  private async readSnapshotted(workflowId: string, wanted: boolean): Promise<Loaded | 'unusable' | undefined> {
+  private async readSnapshotted(workflowId: string, wanted: boolean): Promise<Loaded | undefined> {
     const read = wanted ? await this.snapshots.read(workflowId) : undefined;
-    if (!read || read === 'unusable') return read;
+    if (!read) return undefined;
     if (read.after.length > 0) return this.foldOnto(workflowId, read.at, read.after);
     this.cache.set(workflowId, read.at);
     return read.at;
@@ -324,7 +330,7 @@ export class WorkflowCommandHandler {
     return this.foldOnto(workflowId, from, stored);
   }
 
-  /** `from` with stored events after its revision applied, cached (and its snapshot due) when there were any. */
+  /** `from` with stored events after its revision applied, cached (and counted toward its snapshot) when there were any. */
   private foldOnto(workflowId: string, from: Loaded, stored: readonly StoredEvent[]): Loaded {
     if (stored.length === 0) return from;
     let { state, revision, position } = from;
