@@ -54,7 +54,7 @@ export class StateSnapshots {
    * since it wrote or read one; a fold from the first event counts them all).
    */
   private readonly behind = new Map<string, number>();
-  /** Those `afterEvents` or more past it, or whose snapshot could not be used: written at the next flush. */
+  /** Those `afterEvents` or more past it, or that a cold command found no usable snapshot of: written at the next flush. */
   private readonly due = new Set<string>();
   /** Changed workflows the cache let go of, with the state it held: written next. */
   private readonly evictions = new Map<string, Loaded>();
