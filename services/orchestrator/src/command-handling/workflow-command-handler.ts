@@ -160,15 +160,12 @@ export class WorkflowCommandHandler {
   private async attempt(workflowId: string, options: CommandOptions, decide: (state: Workflow) => WorkflowEvent[]): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt++) {
       const cached = this.cache.get(workflowId);
-      if (!cached && attempt === 1 && !options.creates) this.deps.warmUp?.(workflowId);
-      const snapshotted = cached ? undefined : await this.readSnapshotted(workflowId, attempt === 1 && !options.creates);
-      let loaded = cached ?? snapshotted;
-      if (!loaded) {
-        loaded = await this.readOn(workflowId, EMPTY);
-        // None it could use (none, one of another version, one the stream as stored does not
-        // hold): written from the events at the next flush, for the next cold command.
-        if (attempt === 1 && !options.creates) this.snapshots.markDue(workflowId);
-      }
+      // A command on a workflow this instance does not hold (not one that creates it): the
+      // projectors are warmed, and its snapshot is read.
+      const cold = !cached && attempt === 1 && !options.creates;
+      if (cold) this.deps.warmUp?.(workflowId);
+      const snapshotted = cold ? await this.readSnapshotted(workflowId) : undefined;
+      let loaded = cached ?? snapshotted ?? (cold ? await this.refolded(workflowId) : await this.readOn(workflowId, EMPTY));
       let decision: Decision;
       try {
         decision = this.decideOn(workflowId, loaded, options, decide);
@@ -177,8 +174,7 @@ export class WorkflowCommandHandler {
         // decide, and the snapshot is written again from them at the next flush.
         if (snapshotted && !(err instanceof TopDogError)) {
           this.deps.logger.warn({ err, workflowId }, 'deciding on the snapshot failed: its events are folded instead');
-          loaded = await this.readOn(workflowId, EMPTY);
-          this.snapshots.markDue(workflowId);
+          loaded = await this.refolded(workflowId);
           decision = this.decideOn(workflowId, loaded, options, decide);
         } else {
           // Another instance may have appended since this one cached the workflow: a refusal (a
@@ -308,12 +304,23 @@ export class WorkflowCommandHandler {
    * The workflow as stored now, read from its snapshot (checked against the stream) with the
    * events after it folded on, cached; undefined where it has none to use.
    */
-  private async readSnapshotted(workflowId: string, wanted: boolean): Promise<Loaded | undefined> {
-    const read = wanted ? await this.snapshots.read(workflowId) : undefined;
+  private async readSnapshotted(workflowId: string): Promise<Loaded | undefined> {
+    const read = await this.snapshots.read(workflowId);
     if (!read) return undefined;
     if (read.after.length > 0) return this.foldOnto(workflowId, read.at, read.after);
     this.cache.set(workflowId, read.at);
     return read.at;
+  }
+
+  /**
+   * The workflow folded from all its events, for a cold command that found no snapshot it could
+   * use (none, another version, one the stream as stored does not hold, one it cannot decide on):
+   * its snapshot is written from them at the next flush, for the next cold command.
+   */
+  private async refolded(workflowId: string): Promise<Loaded> {
+    const loaded = await this.readOn(workflowId, EMPTY);
+    this.snapshots.markDue(workflowId);
+    return loaded;
   }
 
   private async load(workflowId: string): Promise<Loaded> {
