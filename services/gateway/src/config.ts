@@ -36,8 +36,12 @@ export const GatewayConfig = BaseConfig.extend({
   EVENT_STREAM_REPLICAS: intSetting(1, 1, 5),
   /** SSE comment heartbeats, so proxies keep idle streams open. */
   SSE_HEARTBEAT_MS: intSetting(15_000, 100),
-  /** Bytes an SSE client may leave unread before it is closed with an `overflow` event. */
-  SSE_MAX_BUFFERED_BYTES: intSetting(1024 * 1024, 1024),
+  /**
+   * Bytes an SSE client may leave unread before it is closed with an `overflow` event. At least
+   * 64 KiB: a sender of stored events waits past half of it, and Node asks it to wait only past
+   * an HTTP response's 16-KiB high-water mark, so under some 32 KiB it would overflow instead.
+   */
+  SSE_MAX_BUFFERED_BYTES: intSetting(1024 * 1024, 64 * 1024),
   /** An admin API key for every project, from the environment (a secret: never logged). */
   TOPDOG_ADMIN_KEY: z
     .string()

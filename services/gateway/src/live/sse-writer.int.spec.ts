@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, request, type IncomingMessage } from 'node:http';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SseWriter } from './sse-writer';
@@ -11,12 +11,19 @@ const big = 'x'.repeat(4 * 1024);
  * A writer on a real HTTP response (bounded at 64 KB unread), and the client's side of it,
  * paused: a client that stops reading. `closedByWriter` says whether the writer has closed it.
  */
-async function pausedStream(stalledAfterMs?: number) {
+async function pausedStream(stalledAfterMs?: number, endedLingerMs?: number) {
   const server = createServer((_req, response) => {
-    stream.writer = new SseWriter(response, { heartbeatMs: 60_000, maxBufferedBytes: BOUND, stalledAfterMs }, () => (stream.closedByWriter = true));
+    stream.response = response;
+    stream.writer = new SseWriter(
+      response,
+      { heartbeatMs: 60_000, maxBufferedBytes: BOUND, stalledAfterMs, endedLingerMs },
+      () => (stream.closedByWriter = true),
+    );
   });
   const stream = {
     writer: undefined as SseWriter | undefined,
+    /** The server's side of the stream. */
+    response: undefined as ServerResponse | undefined,
     closedByWriter: false,
     res: undefined as IncomingMessage | undefined,
     /** Resumes reading; everything the client receives until the stream ends. */
@@ -119,5 +126,21 @@ describe('SSE writer', () => {
     const overflow = /event: overflow\ndata: (.*)\n/.exec(text);
     expect(overflow).not.toBeNull();
     expect(text).toContain(`id: ${(JSON.parse(overflow![1]!) as { resume_after: string }).resume_after}\n`);
+  });
+
+  it('cuts the connection of a client that takes nothing of its stream after the end, rather than holding it', async () => {
+    using stream = await pausedStream(300, 300);
+    const writer = stream.writer!;
+    for (let sent = 1; sent < 100_000; sent++) {
+      const drained = writer.whenDrained();
+      if (drained) await drained;
+      if (!writer.send('Big', { big }, String(sent))) break;
+    }
+    expect(stream.closedByWriter).toBe(true);
+    const response = stream.response!;
+    // Ended, but what is buffered (the overflow event last) is not taken: the socket is still held.
+    expect(response.writableFinished).toBe(false);
+    if (!response.destroyed) await once(response, 'close');
+    expect(response.destroyed).toBe(true);
   });
 });

@@ -6,12 +6,20 @@ export interface SseWriterOptions {
   maxBufferedBytes: number;
   /** How long a waiting sender waits for a client that takes nothing before the client is closed (default STALLED_AFTER_MS). */
   stalledAfterMs?: number;
+  /** How long a closed stream's last bytes may take to reach the client before its connection is cut (default ENDED_LINGER_MS). */
+  endedLingerMs?: number;
 }
 
 /** What one tick's writes may gather before they are sent anyway. */
 const FLUSH_AT_BYTES = 64 * 1024;
 /** A client that takes nothing of what waits for it for this long is closed with `overflow`, as one past the bound is. */
 const STALLED_AFTER_MS = 30_000;
+/**
+ * A stream ended (an overflow, say) ends after what is buffered for the client: one that still
+ * takes nothing has its connection cut after this long, so that its socket and buffer are not
+ * held for as long as it keeps its window shut.
+ */
+const ENDED_LINGER_MS = 10_000;
 
 /**
  * Server-Sent Events on a raw response: events with an id (a position), transient ones without,
@@ -103,8 +111,18 @@ export class SseWriter {
     clearInterval(this.heartbeat);
     this.flush();
     this.res.end();
+    this.cutIfUnread();
     this.endWait?.();
     this.onClose();
+  }
+
+  /** Cuts the connection if the client has not taken the end of the stream within `endedLingerMs`. */
+  private cutIfUnread(): void {
+    if (this.res.writableFinished || this.res.destroyed) return;
+    const cut = setTimeout(() => this.res.destroy(), this.options.endedLingerMs ?? ENDED_LINGER_MS).unref();
+    const taken = () => clearTimeout(cut);
+    this.res.once('finish', taken);
+    this.res.once('close', taken);
   }
 
   /** Ends the stream with an `overflow` event naming where to resume. */
