@@ -64,9 +64,10 @@ export interface EventStore {
   /** Position of the last event stored (0 when the store is empty). */
   headPosition(): Promise<number>;
   /**
-   * Optional (the JetStream and in-memory adapters): sends a snapshot of a stream the writer has
-   * just appended to or read, at the stream's last revision as this adapter knows it. Returns
-   * whether it was sent: not when that revision is not the snapshot's, nor when it is too large.
+   * Optional (the JetStream and in-memory adapters): sends a snapshot of a stream, at the
+   * stream's last revision as this adapter knows it (read again where it has forgotten it).
+   * Returns whether it was sent: not when that revision is not the snapshot's (the stream moved
+   * on), nor when it is too large for the bus.
    */
   saveSnapshot?(streamId: string, snapshot: StreamSnapshot): Promise<boolean>;
   /**

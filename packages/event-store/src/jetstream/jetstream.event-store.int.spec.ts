@@ -244,6 +244,30 @@ describe('JetStream event store specifics', () => {
     }
   });
 
+  it('writes the snapshot of a stream whose tip it has let go of, reading the tip again; not of one that moved on', async () => {
+    await using server = await startNatsServer();
+    const nc = await connect({ servers: server.url });
+    try {
+      // A tip cache of one: each stream written to makes it forget the one before.
+      const writer = await JetStreamEventStore.create(nc, { prefix: 'forgot', tipCacheSize: 1 });
+      const other = await JetStreamEventStore.create(nc, { prefix: 'forgot' });
+      await writer.appendToStream('wf-1', [newTestEvent('A0')], { expectedRevision: 'no_stream' });
+      await writer.appendToStream('wf-1', [newTestEvent('A1')], { expectedRevision: 0 });
+      await writer.appendToStream('wf-2', [newTestEvent('B0')], { expectedRevision: 'no_stream' });
+      await writer.appendToStream('wf-3', [newTestEvent('C0')], { expectedRevision: 'no_stream' });
+      await other.appendToStream('wf-3', [newTestEvent('C1')], { expectedRevision: 0 });
+      await writer.appendToStream('wf-2', [newTestEvent('B1')], { expectedRevision: 0 });
+
+      expect(await writer.saveSnapshot('wf-1', { revision: 1, data: new TextEncoder().encode('{"n":2}') })).toBe(true);
+      await expect.poll(async () => (await other.readSnapshot('wf-1'))?.revision).toBe(1);
+      // wf-3 moved on (another writer) since this one's state of it: nothing is written.
+      expect(await writer.saveSnapshot('wf-3', { revision: 0, data: new TextEncoder().encode('{}') })).toBe(false);
+      expect(await writer.saveSnapshot('wf-9', { revision: 0, data: new TextEncoder().encode('{}') })).toBe(false);
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('gives no snapshot where the stream does not hold its revision where it says (the stream recreated since)', async () => {
     await using server = await startNatsServer();
     const nc = await connect({ servers: server.url });

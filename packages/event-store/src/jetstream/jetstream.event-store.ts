@@ -42,7 +42,7 @@ import {
   PREVIOUS_SEQUENCE_HEADER,
   sequenceOf,
 } from './commit-codec';
-import { assertFitsTheBus } from './bus-message-limit';
+import { assertFitsTheBus, fitsTheBus } from './bus-message-limit';
 import { unavailableOr } from './store-unavailable';
 import { ConsumerLiveness } from './consumer-liveness';
 import { ensureSnapshotStream, SNAPSHOT_HEADER_BYTES, snapshotHeaders, snapshotTipOf } from './snapshot-stream';
@@ -432,11 +432,16 @@ export class JetStreamEventStore implements EventStore {
    * revision, and the sequence of the commit holding it), which `readSnapshot` checks.
    */
   async saveSnapshot(streamId: string, snapshot: StreamSnapshot): Promise<boolean> {
-    const tip = this.tips.peek(streamId);
-    if (!this.writer || !tip || tip.revision !== snapshot.revision) return false;
-    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
-    if (snapshot.data.byteLength + SNAPSHOT_HEADER_BYTES > limit) return false;
+    if (!this.writer) return false;
+    if (!fitsTheBus(this.nc, snapshot.data.byteLength, SNAPSHOT_HEADER_BYTES)) return false;
     try {
+      // A tip the cache has let go of (reads of other streams since) is read again: one get.
+      let tip = this.tips.peek(streamId);
+      if (!tip) {
+        tip = await this.fetchTip(this.subjectOf(streamId));
+        if (tip !== NO_STREAM) this.remember(streamId, tip);
+      }
+      if (tip.revision !== snapshot.revision) return false;
       this.nc.publish(snapshotSubject(this.options.prefix, streamId), snapshot.data, { headers: snapshotHeaders(tip) });
     } catch (err) {
       throw unavailableOr(err, `snapshot ${streamId}`);

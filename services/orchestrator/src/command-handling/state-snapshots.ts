@@ -61,8 +61,8 @@ export class StateSnapshots {
   private evictionsScheduled = false;
   private readonly timer: NodeJS.Timeout | undefined;
   private writes: Promise<void> = Promise.resolve();
-  /** Snapshots the store took (for the stop's log line). */
-  private written = 0;
+  /** Snapshots the store sent (for the stop's log line; sent, not acknowledged: the connection's drain delivers them). */
+  private sent = 0;
 
   constructor(private readonly o: StateSnapshotsOptions) {
     if (o.everyMs > 0 && o.store.saveSnapshot) {
@@ -144,10 +144,10 @@ export class StateSnapshots {
   async close(): Promise<void> {
     clearInterval(this.timer);
     const started = performance.now();
-    const written = this.written;
+    const sent = this.sent;
     await this.writing(() => [...this.evictions.keys(), ...this.behind.keys()]);
-    const count = this.written - written;
-    if (count > 0) this.o.logger.info({ snapshots: count, ms: Math.round(performance.now() - started) }, 'snapshots written at stop');
+    const count = this.sent - sent;
+    if (count > 0) this.o.logger.info({ snapshots: count, ms: Math.round(performance.now() - started) }, 'snapshots sent at stop');
   }
 
   /** Whether the workflow had changed since its last snapshot; it is not tracked any more. */
@@ -191,9 +191,25 @@ export class StateSnapshots {
   private async write(workflowId: string, loaded: Loaded): Promise<void> {
     try {
       const data = encodeStateSnapshot(loaded, this.o.known);
-      if (await this.o.store.saveSnapshot?.(workflowStreamId(workflowId), { revision: loaded.revision, data })) this.written++;
+      if (await this.o.store.saveSnapshot?.(workflowStreamId(workflowId), { revision: loaded.revision, data })) this.sent++;
     } catch (err) {
-      this.o.logger.debug({ err, workflowId }, 'snapshot not written');
+      this.o.logger.debug({ err, workflowId }, 'snapshot not written: tried again at the next flush');
+      this.again(workflowId, loaded);
     }
+  }
+
+  /**
+   * A write the store could not take (the bus away): the workflow is written at the next flush,
+   * from the cache if it still holds that state, else as the cache last held it (the store sends
+   * it only if that is still the stream's tip). Nothing to do where it changed since: it is
+   * tracked again.
+   */
+  private again(workflowId: string, loaded: Loaded): void {
+    if (this.behind.has(workflowId) || this.evictions.has(workflowId)) return;
+    const held = this.o.held(workflowId);
+    if (held === loaded) {
+      this.behind.set(workflowId, this.o.afterEvents);
+      this.due.add(workflowId);
+    } else if (!held) this.evictions.set(workflowId, loaded);
   }
 }

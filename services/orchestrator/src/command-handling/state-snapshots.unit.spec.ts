@@ -7,12 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { initialState } from '../workflow/workflow.state';
 import { StateSnapshots, type Loaded } from './state-snapshots';
 
-/** Snapshots over a store that takes every write, and a cache the test holds: what was written, by workflow and revision. */
-function snapshotsOver(afterEvents: number) {
+/**
+ * Snapshots over a store that takes every write (but for the first `failing`, which throw as a
+ * store does when the bus is away), and a cache the test holds: what was written, by workflow and revision.
+ */
+function snapshotsOver(afterEvents: number, failing = 0) {
   const cache = new Map<string, Loaded>();
   const written: [string, number][] = [];
   const store = {
     saveSnapshot: async (streamId: string, snapshot: StreamSnapshot) => {
+      if (failing-- > 0) throw new Error('the bus is away');
       written.push([streamId, snapshot.revision]);
       return true;
     },
@@ -59,5 +63,25 @@ describe('StateSnapshots', () => {
     await snapshots.close();
 
     expect(written).toEqual([[workflowStreamId(id), 0]]);
+  });
+
+  it('writes at the next flush a workflow whose write the store could not take, held or evicted', async () => {
+    const { cache, written, snapshots } = snapshotsOver(1, 2);
+    const [held, evicted] = [randomUUID(), randomUUID()];
+    cache.set(held, at(4));
+    snapshots.markChanged(held, 1);
+    snapshots.markChanged(evicted, 1);
+    snapshots.evicted(evicted, at(2));
+    await snapshots.flush();
+    expect(written).toEqual([]);
+
+    await snapshots.flush();
+
+    expect(written.sort()).toEqual(
+      [
+        [workflowStreamId(held), 4],
+        [workflowStreamId(evicted), 2],
+      ].sort(),
+    );
   });
 });
