@@ -46,7 +46,14 @@ export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConn
   if (choice.kind === 'jetstream') {
     const requeued = await untilJetStreamReady(
       'moving call requests to the call queue',
-      () => requeueFormerCallQueue(nc, config.TOPDOG_PREFIX, (c) => calls.enqueue(c)),
+      () =>
+        requeueFormerCallQueue(
+          nc,
+          config.TOPDOG_PREFIX,
+          (c) => calls.enqueue(c),
+          (seq, err) =>
+            logger.warn({ seq, err }, 'a message on the event stream that is not a commit this version reads: skipped by the move to the call queue'),
+        ),
       logger,
     );
     if (requeued > 0)

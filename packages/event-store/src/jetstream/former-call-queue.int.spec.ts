@@ -13,7 +13,7 @@ import { LlmCallPublisher, LlmCallQueue } from './llm-call-queue';
 const callRequested = (workflowId: string): NewEvent => ({ ...newTestEvent('LlmCallRequested'), data: callRequestData(workflowId) });
 
 describe("the upgrade from the llm-runners' former queue on the event stream", () => {
-  it('queues again every call request the former consumer had not acknowledged, then deletes it; once', async () => {
+  it('queues again every call request the former consumer had not acknowledged, skipping what is no commit, then deletes it; once', async () => {
     await using server = await startNatsServer();
     const nc = await connect({ servers: server.url, noAsyncTraces: true });
     try {
@@ -31,13 +31,24 @@ describe("the upgrade from the llm-runners' former queue on the event stream", (
       await store.appendToStream(`workflow-${done}`, [newTestEvent('WorkflowInitialized'), callRequested(done)], { expectedRevision: 'no_stream' });
       await store.appendToStream(`workflow-${waiting}`, [newTestEvent('WorkflowInitialized')], { expectedRevision: 'no_stream' });
       await store.appendToStream(`workflow-${waiting}`, [callRequested(waiting)], { expectedRevision: 0 });
+      // Something on the stream that is no commit (written by hand, say): skipped, not fatal.
+      const junk = await jetstream(nc).publish(`up.events.workflow.${randomUUID()}`, 'not a commit');
       // A runner took the first commit and recorded its call.
       const first = await (await jetstream(nc).consumers.get(stream, 'llm_runner')).next({ expires: 2_000 });
       expect(await first!.ackAck()).toBe(true);
 
       await LlmCallQueue.ensure(nc, { prefix: 'up' });
       const publisher = new LlmCallPublisher(nc, 'up');
-      expect(await requeueFormerCallQueue(nc, 'up', (c) => publisher.enqueue(c))).toBe(1);
+      const unreadable: number[] = [];
+      expect(
+        await requeueFormerCallQueue(
+          nc,
+          'up',
+          (c) => publisher.enqueue(c),
+          (seq) => unreadable.push(seq),
+        ),
+      ).toBe(1);
+      expect(unreadable).toEqual([junk.seq]);
       await expect(jsm.consumers.info(stream, 'llm_runner')).rejects.toThrow(/consumer not found/i);
       const taken = await (await LlmCallQueue.open(nc, { prefix: 'up' })).take(2_000);
       expect([taken?.call.data.workflowId, taken?.call.streamId, taken?.call.revision, taken?.call.expectedRevision]).toEqual([

@@ -12,9 +12,16 @@ import { decodeCommit, EVENT_TYPES_HEADER } from './commit-codec';
  * first), so queuing one twice costs nothing. Nothing to do when the consumer does not exist,
  * or is not the former queue (made after the call queue, or filtered otherwise: the bus
  * permissions let no service but the orchestrator make one of that name). Commits are read from
- * the stream's leader where a replica does not have them yet. Returns how many were queued again.
+ * the stream's leader where a replica does not have them yet. A message that is not a commit this
+ * version can read is skipped and told to `unreadable` (which the caller logs), so that it
+ * cannot stop every start. Returns how many were queued again.
  */
-export async function requeueFormerCallQueue(nc: NatsConnection, prefix: string, enqueue: (call: QueuedLlmCall) => Promise<void>): Promise<number> {
+export async function requeueFormerCallQueue(
+  nc: NatsConnection,
+  prefix: string,
+  enqueue: (call: QueuedLlmCall) => Promise<void>,
+  unreadable: (seq: number, err: unknown) => void = () => undefined,
+): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const stream = eventStreamName(prefix);
   const missing = (err: unknown) =>
@@ -51,7 +58,14 @@ export async function requeueFormerCallQueue(nc: NatsConnection, prefix: string,
     // Commits from before the types header are decoded to find out.
     const types = msg.header.get(EVENT_TYPES_HEADER);
     if (types && !types.split(',').includes('LlmCallRequested')) continue;
-    const events = decodeCommit(msg.seq, msg.data);
+    let events: ReturnType<typeof decodeCommit>;
+    try {
+      events = decodeCommit(msg.seq, msg.data);
+      if (events.length === 0) throw new Error('a commit without events');
+    } catch (err) {
+      unreadable(msg.seq, err);
+      continue;
+    }
     const expectedRevision = events[0]!.revision - 1;
     for (const { position: _position, ...event } of events) {
       if (event.type !== 'LlmCallRequested') continue;
