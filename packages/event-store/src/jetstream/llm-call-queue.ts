@@ -132,7 +132,10 @@ export class LlmCallQueue {
     return msg ? this.read(msg) : undefined;
   }
 
-  /** Nothing is held between takes: each take pulls what it hands out. */
+  /**
+   * Nothing to release: nothing is held between takes (each take pulls what it hands out). Kept
+   * so that the runner closes the queue as it closes everything it opened.
+   */
   async close(): Promise<void> {}
 
   /**
