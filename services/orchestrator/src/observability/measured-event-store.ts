@@ -78,8 +78,10 @@ function measuredSnapshots(store: Required<EventStore>, registry: Registry): Pic
 
 /**
  * `topdog_state_snapshot_reads_total`: what a command on a workflow the instance did not hold
- * made of its snapshot: `used`, `unusable` (another version, not of the stream as stored, or
- * naming a prompt this instance does not know: the events were folded), `none`.
+ * made of its snapshot: `used`; `unusable` (another version, naming a prompt this instance does
+ * not know, or not of the event the stream holds at its revision: the events were folded);
+ * `none` (none kept, or none the store gives: the JetStream adapter gives none whose revision
+ * the stream does not hold in the commit it names).
  */
 export function snapshotReadsCounter(registry: Registry): (outcome: SnapshotReadOutcome) => void {
   return countedBy(registry, {
