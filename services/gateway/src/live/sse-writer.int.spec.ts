@@ -104,6 +104,15 @@ describe('SSE writer', () => {
     }
   };
 
+  /** A sender that waits as it should, until the writer closes the stream: the client's buffers fill, then nothing drains. */
+  const sendWaitingUntilClosed = async (writer: SseWriter): Promise<void> => {
+    for (let sent = 1; sent < 100_000; sent++) {
+      const drained = writer.whenDrained();
+      if (drained) await drained;
+      if (!writer.send('Big', { big }, String(sent))) return;
+    }
+  };
+
   it('releases a waiting sender when the stream is closed (a key revoked, a shutdown)', async () => {
     using stream = await pausedStream();
     const { held } = await untilHeld(stream.writer!);
@@ -114,13 +123,7 @@ describe('SSE writer', () => {
 
   it('closes a client that takes nothing for the stall limit while a sender waits, with an overflow event naming where to resume', async () => {
     using stream = await pausedStream(300);
-    const writer = stream.writer!;
-    // A sender that waits as it should: the client's buffers fill, then nothing drains.
-    for (let sent = 1; sent < 100_000; sent++) {
-      const drained = writer.whenDrained();
-      if (drained) await drained;
-      if (!writer.send('Big', { big }, String(sent))) break;
-    }
+    await sendWaitingUntilClosed(stream.writer!);
     expect(stream.closedByWriter).toBe(true);
     const text = await stream.readToEnd();
     const overflow = /event: overflow\ndata: (.*)\n/.exec(text);
@@ -130,12 +133,7 @@ describe('SSE writer', () => {
 
   it('cuts the connection of a client that takes nothing of its stream after the end, rather than holding it', async () => {
     using stream = await pausedStream(300, 300);
-    const writer = stream.writer!;
-    for (let sent = 1; sent < 100_000; sent++) {
-      const drained = writer.whenDrained();
-      if (drained) await drained;
-      if (!writer.send('Big', { big }, String(sent))) break;
-    }
+    await sendWaitingUntilClosed(stream.writer!);
     expect(stream.closedByWriter).toBe(true);
     const response = stream.response!;
     // Ended, but what is buffered (the overflow event last) is not taken: the socket is still held.

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { LlmCallStatus, QueuedLlmCall } from '@topdog/contracts';
 import type { TakenLlmCall } from '@topdog/event-store';
-import { newTestEvent } from '@topdog/event-store/test-event';
+import { queuedCall } from '@topdog/event-store/llm-call-fixture';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CallRunner } from '../calls/call-runner';
@@ -11,33 +10,7 @@ import { RequestWorker } from './request-worker';
 const GRACE_MS = 60_000;
 
 /** A call queued at revision 3 of its workflow's stream, to be appended on revision 2. */
-const queued = (): QueuedLlmCall => {
-  const workflowId = randomUUID();
-  return {
-    ...newTestEvent('LlmCallRequested'),
-    type: 'LlmCallRequested',
-    streamId: `workflow-${workflowId}`,
-    revision: 3,
-    expectedRevision: 2,
-    metadata: { prevHash: 'sha256:abc' },
-    data: {
-      workflowId,
-      callId: randomUUID(),
-      phase: 'DISCOVERY',
-      role: 'Q_ASSISTANT',
-      purpose: 'phase',
-      model: 'gpt-4',
-      provider: 'openai',
-      providerModel: 'gpt-4',
-      messages: [{ role: 'user', content: 'hello' }],
-      temperature: 0.2,
-      maxTokens: 100,
-      promptVersion: 'v1',
-      pricing: { inputPerMTok: 10, outputPerMTok: 30, cachedInputPerMTok: null, cacheWritePerMTok: null },
-      answerFormat: 'structured',
-    },
-  };
-};
+const queued = (): QueuedLlmCall => ({ ...queuedCall(), expectedRevision: 2 });
 
 /**
  * Hands one call, queued `queuedAgoMs` ago, to a worker whose orchestrator answers `status` for
