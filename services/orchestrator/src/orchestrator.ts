@@ -33,7 +33,7 @@ const withoutSnapshots = (store: EventStore): EventStore => ({
 /** Composes the orchestrator on a NATS connection and starts serving commands. */
 export async function startOrchestrator(config: OrchestratorConfig, nc: NatsConnection, logger: Logger, instance: string): Promise<RunningOrchestrator> {
   const choice = eventStoreChoice(config);
-  // A snapshot is written at the tip the store remembers: it remembers at least as many as the state cache holds.
+  // A snapshot is written at the tip the store remembers (read again where it has forgotten it): it remembers at least as many as the state cache holds.
   const writer = { prefix: config.TOPDOG_PREFIX, writer: { replicas: config.EVENT_STREAM_REPLICAS, tipCacheSize: Math.max(100_000, config.STATE_CACHE_SIZE) } };
   const store = await untilJetStreamReady('creating the event stream', () => openEventStore(choice, nc, writer), logger);
   // The llm-runners' call queue must exist before the first call is requested, or it would be lost.
