@@ -207,9 +207,7 @@ export class StateSnapshots {
   private again(workflowId: string, loaded: Loaded): void {
     if (this.behind.has(workflowId) || this.evictions.has(workflowId)) return;
     const held = this.o.held(workflowId);
-    if (held === loaded) {
-      this.behind.set(workflowId, this.o.afterEvents);
-      this.due.add(workflowId);
-    } else if (!held) this.evictions.set(workflowId, loaded);
+    if (held === loaded) this.markChanged(workflowId, this.o.afterEvents);
+    else if (!held) this.evictions.set(workflowId, loaded);
   }
 }
